@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sokuho",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sokuhod", targets: ["sokuhod"]),
+        .executable(name: "sokuho", targets: ["sokuho"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure core: case model, validation, lifecycle, audit chain. No I/O.
+        .target(
+            name: "SokuhoCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // I/O boundary: the SQLite event store (GRDB stays behind this module).
+        .target(
+            name: "SokuhoStore",
+            dependencies: ["SokuhoCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // I/O boundary: the configuration file.
+        .target(
+            name: "SokuhoConfig",
+            dependencies: ["SokuhoCore", "Yams"]
+        ),
+        // I/O boundary: systemd notify protocol, socket activation, journald logging.
+        .target(
+            name: "SokuhoSystemd",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // I/O boundary: the control socket server (SwiftNIO, Unix domain socket).
+        .target(
+            name: "SokuhoControl",
+            dependencies: [
+                "SokuhoCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The blocking control-socket client used by the CLI (no NIO, starts fast).
+        .target(
+            name: "SokuhoClient",
+            dependencies: ["SokuhoCore"]
+        ),
+        // The daemon's application layer: authorisation and request dispatch.
+        .target(
+            name: "SokuhoDaemon",
+            dependencies: [
+                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "sokuhod",
+            dependencies: [
+                "SokuhoDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "sokuho",
+            dependencies: [
+                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "Yams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),
+        .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
+        .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
+        .testTarget(
+            name: "SokuhoIntegrationTests",
+            dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho"]
+        ),
+    ]
+)

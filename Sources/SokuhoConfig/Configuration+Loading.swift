@@ -1,0 +1,211 @@
+import Foundation
+import SokuhoCore
+import Yams
+
+extension Configuration {
+    /// Loads and validates a configuration file. Unknown keys and bad values are refused with
+    /// file, line and reason.
+    public static func load(file: String) throws(ConfigError) -> Configuration {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let t = String(data: data, encoding: .utf8) else {
+                throw ConfigError(file: file, line: nil, column: nil, key: nil, reason: "the file is not valid UTF-8")
+            }
+            text = t
+        } catch let e as ConfigError {
+            throw e
+        } catch {
+            throw ConfigError(file: file, line: nil, column: nil, key: nil, reason: "cannot read the file: \((error as NSError).localizedDescription)")
+        }
+        let base = (URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
+        return try parse(text, file: file, baseDirectory: base)
+    }
+
+    /// The embedded default, with paths relative to `workingDirectory`.
+    public static func embeddedDefault(workingDirectory: String = FileManager.default.currentDirectoryPath) -> Configuration {
+        // The embedded text is part of the program and tested; it cannot fail.
+        try! parse(embeddedDefaultYAML, file: "(embedded default)", baseDirectory: workingDirectory)
+    }
+
+    /// Parses configuration text. Relative paths are resolved against `baseDirectory`.
+    public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> Configuration {
+        let root = try YAMLDocument.parse(text, file: file)
+        let reader = ConfigReader(file: file, base: baseDirectory)
+        guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset"])
+
+        guard let stateNode = top["state_dir"] else {
+            throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
+        }
+        let stateDir = try reader.path(stateNode, key: "state_dir")
+
+        var socketPath = stateDir + "/sokuhod.sock"
+        var socketGroup: String?
+        var socketMode: UInt16 = 0o660
+        if let s = top["socket"] {
+            let m = try reader.mapping(s, key: "socket", allowed: ["path", "group", "mode"])
+            if let p = m["path"] { socketPath = try reader.path(p, key: "socket.path") }
+            if let g = m["group"] { socketGroup = try reader.optionalString(g, key: "socket.group") }
+            if let mo = m["mode"] { socketMode = try reader.mode(mo, key: "socket.mode") }
+        }
+        if socketPath.utf8.count >= 108 {
+            throw ConfigError(node: top["socket"] ?? root, file: file, key: "socket.path",
+                              reason: "the socket path is \(socketPath.utf8.count) bytes long; Unix sockets allow at most 107")
+        }
+
+        var spoolDir = stateDir + "/spool"
+        if let s = top["spool"] {
+            let m = try reader.mapping(s, key: "spool", allowed: ["dir"])
+            if let d = m["dir"] { spoolDir = try reader.path(d, key: "spool.dir") }
+        }
+        var playbooksDir = baseDirectory + "/playbooks"
+        if let s = top["playbooks"] {
+            let m = try reader.mapping(s, key: "playbooks", allowed: ["dir"])
+            if let d = m["dir"] { playbooksDir = try reader.path(d, key: "playbooks.dir") }
+        }
+        var webhook = Webhook(url: nil, secretFile: nil)
+        if let c = top["city"] {
+            let m = try reader.mapping(c, key: "city", allowed: ["webhook"])
+            if let w = m["webhook"] {
+                let wm = try reader.mapping(w, key: "city.webhook", allowed: ["url", "secret_file"])
+                if let u = wm["url"], let url = try reader.optionalString(u, key: "city.webhook.url") {
+                    guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["https", "http"].contains(scheme),
+                        parsed.host != nil
+                    else {
+                        throw ConfigError(node: u, file: file, key: "city.webhook.url", reason: "must be an http:// or https:// URL, not \"\(url)\"")
+                    }
+                    webhook.url = url
+                }
+                if let sf = wm["secret_file"], try reader.optionalString(sf, key: "city.webhook.secret_file") != nil {
+                    webhook.secretFile = try reader.path(sf, key: "city.webhook.secret_file")
+                }
+            }
+        }
+        var roles = RolePolicy()
+        if let r = top["roles"] {
+            let m = try reader.mapping(r, key: "roles", allowed: ["reporter", "lead", "auditor"])
+            if let x = m["reporter"] { roles.reporter = try reader.members(x, key: "roles.reporter") }
+            if let x = m["lead"] { roles.lead = try reader.members(x, key: "roles.lead") }
+            if let x = m["auditor"] { roles.auditor = try reader.members(x, key: "roles.auditor") }
+        }
+        var logLevel = "info"
+        if let l = top["log"] {
+            let m = try reader.mapping(l, key: "log", allowed: ["level"])
+            if let lv = m["level"] {
+                let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                let v = try reader.string(lv, key: "log.level")
+                guard levels.contains(v) else {
+                    throw ConfigError(node: lv, file: file, key: "log.level", reason: "must be one of \(levels.joined(separator: ", ")), not \"\(v)\"")
+                }
+                logLevel = v
+            }
+        }
+        var utcOffset: Int?
+        if let t = top["time_zone_offset"] {
+            let v = try reader.string(t, key: "time_zone_offset")
+            guard let seconds = Configuration.parseOffset(v) else {
+                throw ConfigError(node: t, file: file, key: "time_zone_offset", reason: "must look like +09:00 or -05:30, not \"\(v)\"")
+            }
+            utcOffset = seconds
+        }
+        return Configuration(
+            source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
+            spoolDir: spoolDir, playbooksDir: playbooksDir, cityWebhook: webhook, roles: roles, logLevel: logLevel,
+            utcOffset: utcOffset)
+    }
+
+    static func parseOffset(_ s: String) -> Int? {
+        let b = Array(s.utf8)
+        guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
+            let h = Int(String(decoding: b[1..<3], as: UTF8.self)), let m = Int(String(decoding: b[4..<6], as: UTF8.self)),
+            h <= 14, m < 60
+        else { return nil }
+        return (h * 3600 + m * 60) * (b[0] == UInt8(ascii: "-") ? -1 : 1)
+    }
+}
+
+/// Typed access to configuration nodes, with errors that carry positions.
+struct ConfigReader {
+    let file: String
+    let base: String
+
+    func mapping(_ node: Node, key: String, allowed: [String]) throws(ConfigError) -> [String: Node] {
+        guard case .mapping(let map) = node else {
+            throw ConfigError(node: node, file: file, key: key.isEmpty ? nil : key, reason: "must be a mapping of keys")
+        }
+        var out: [String: Node] = [:]
+        for (k, v) in map {
+            guard case .scalar(let ks) = k else { throw ConfigError(node: k, file: file, key: key, reason: "keys must be strings") }
+            let name = ks.string
+            let full = key.isEmpty ? name : "\(key).\(name)"
+            guard allowed.contains(name) else {
+                var reason = "unknown key"
+                if let s = Suggestion.closest(to: name, among: allowed) { reason += "; did you mean \"\(s)\"?" } else {
+                    reason += "; known keys here: \(allowed.joined(separator: ", "))"
+                }
+                throw ConfigError(node: k, file: file, key: full, reason: reason)
+            }
+            if out[name] != nil { throw ConfigError(node: k, file: file, key: full, reason: "duplicate key") }
+            out[name] = v
+        }
+        return out
+    }
+
+    func string(_ node: Node, key: String) throws(ConfigError) -> String {
+        guard case .scalar(let s) = node, s.tag.rawValue != Tag.Name.null.rawValue || s.style != .plain else {
+            throw ConfigError(node: node, file: file, key: key, reason: "must be a string")
+        }
+        return s.string
+    }
+
+    func optionalString(_ node: Node, key: String) throws(ConfigError) -> String? {
+        if case .scalar(let s) = node, s.style == .plain, s.tag.rawValue == Tag.Name.null.rawValue { return nil }
+        let v = try string(node, key: key)
+        return v.isEmpty ? nil : v
+    }
+
+    func path(_ node: Node, key: String) throws(ConfigError) -> String {
+        let p = try string(node, key: key)
+        if p.isEmpty { throw ConfigError(node: node, file: file, key: key, reason: "must not be empty") }
+        if p.utf8.contains(0) { throw ConfigError(node: node, file: file, key: key, reason: "must not contain NUL") }
+        let joined = p.hasPrefix("/") ? p : base + "/" + p
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    func mode(_ node: Node, key: String) throws(ConfigError) -> UInt16 {
+        let v = try string(node, key: key)
+        var digits = v
+        if digits.hasPrefix("0o") { digits.removeFirst(2) }
+        guard !digits.isEmpty, digits.count <= 4, let m = UInt16(digits, radix: 8), m <= 0o777 else {
+            throw ConfigError(node: node, file: file, key: key, reason: "must be an octal permission such as \"0660\", not \"\(v)\"")
+        }
+        if m & 0o600 != 0o600 {
+            throw ConfigError(node: node, file: file, key: key, reason: "must let the daemon's user read and write the socket (0600 at least)")
+        }
+        return m
+    }
+
+    func members(_ node: Node, key: String) throws(ConfigError) -> RolePolicy.Members {
+        let m = try mapping(node, key: key, allowed: ["users", "groups"])
+        var result = RolePolicy.Members()
+        if let u = m["users"] { result.users = try names(u, key: key + ".users") }
+        if let g = m["groups"] { result.groups = try names(g, key: key + ".groups") }
+        return result
+    }
+
+    func names(_ node: Node, key: String) throws(ConfigError) -> [String] {
+        guard case .sequence(let seq) = node else {
+            throw ConfigError(node: node, file: file, key: key, reason: "must be a list of names, e.g. [alice, bob]")
+        }
+        var out: [String] = []
+        for item in seq {
+            let n = try string(item, key: key)
+            if n.isEmpty || n.contains(where: { $0 == " " || $0 == ":" }) {
+                throw ConfigError(node: item, file: file, key: key, reason: "\"\(n)\" is not a valid Unix user or group name")
+            }
+            out.append(n)
+        }
+        return out
+    }
+}

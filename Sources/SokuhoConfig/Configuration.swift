@@ -1,0 +1,71 @@
+import SokuhoCore
+
+/// The daemon's configuration. Keys and defaults: `docs/configuration.md` (README reference).
+///
+/// Paths in a file are relative to the directory of that file; paths of the embedded default
+/// are relative to the working directory.
+public struct Configuration: Sendable, Equatable {
+    public struct Socket: Sendable, Equatable {
+        public var path: String
+        /// Group that owns the socket file; `nil` keeps the daemon's group.
+        public var group: String?
+        /// Permission bits of the socket file.
+        public var mode: UInt16
+    }
+
+    public struct Webhook: Sendable, Equatable {
+        public var url: String?
+        public var secretFile: String?
+    }
+
+    /// Where the configuration came from (a file path, or "(embedded default)").
+    public var source: String
+    public var stateDir: String
+    public var socket: Socket
+    public var spoolDir: String
+    public var playbooksDir: String
+    public var cityWebhook: Webhook
+    public var roles: RolePolicy
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
+    public var logLevel: String
+    /// Seconds east of UTC used for the year in case ids; default: the system's time zone.
+    public var utcOffset: Int?
+
+    /// The SQLite database inside `state_dir`.
+    public var databasePath: String { stateDir + "/sokuho.db" }
+
+    /// The settings that `SIGHUP` can change without a restart.
+    public func reloadable(from new: Configuration) -> (changed: [String], needsRestart: [String]) {
+        var changed: [String] = []
+        var restart: [String] = []
+        if new.roles != roles { changed.append("roles") }
+        if new.logLevel != logLevel { changed.append("log.level") }
+        if new.stateDir != stateDir { restart.append("state_dir") }
+        if new.socket != socket { restart.append("socket") }
+        if new.utcOffset != utcOffset { restart.append("time_zone_offset") }
+        return (changed, restart)
+    }
+
+    /// The configuration used when `sokuhod` runs without `--config`: everything under
+    /// `./.sokuho-dev` in the working directory, every local user may report.
+    public static let embeddedDefaultYAML = """
+        # Embedded default: a self-contained development setup in ./.sokuho-dev
+        state_dir: .sokuho-dev
+        socket:
+          path: .sokuho-dev/sokuhod.sock
+          mode: "0660"
+        spool:
+          dir: .sokuho-dev/spool
+        playbooks:
+          dir: playbooks
+        city:
+          webhook:
+            url: null
+            secret_file: null
+        roles:
+          reporter:
+            users: ["*"]
+        log:
+          level: info
+        """
+}

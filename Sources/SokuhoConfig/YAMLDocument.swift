@@ -1,0 +1,76 @@
+import SokuhoCore
+import Yams
+
+/// A YAML document read with positions, so every error can name file, line and column.
+public struct YAMLDocument: Sendable {
+    /// Parses YAML text; `file` is used in error messages only.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text, Resolver.default.removing(.timestamp))
+        } catch let e as YamlError {
+            throw ConfigError(file: file, line: e.line, column: e.column, key: nil, reason: "invalid YAML: \(e.problem)")
+        } catch {
+            throw ConfigError(file: file, line: nil, column: nil, key: nil, reason: "invalid YAML: \(error)")
+        }
+    }
+
+    /// Converts a YAML node to JSON: plain scalars by YAML's core rules (null, booleans,
+    /// integers, floats), quoted scalars and times stay strings. Anchors/aliases and
+    /// non-string keys are refused.
+    public static func json(_ node: Node, file: String, path: String = "") throws(ConfigError) -> JSONValue {
+        switch node {
+        case .scalar(let s):
+            if s.style != .plain { return .string(s.string) }
+            switch s.tag.rawValue {
+            case Tag.Name.null.rawValue: return .null
+            case Tag.Name.bool.rawValue: return .bool(node.bool ?? false)
+            case Tag.Name.int.rawValue:
+                if let i = Int64(s.string) { return .int(i) }
+                if let i = node.int { return .int(Int64(i)) }
+                return .string(s.string)
+            case Tag.Name.float.rawValue: return node.float.map { .double($0) } ?? .string(s.string)
+            default: return .string(s.string)
+            }
+        case .sequence(let seq):
+            var out: [JSONValue] = []
+            for (i, item) in seq.enumerated() { out.append(try json(item, file: file, path: "\(path)[\(i)]")) }
+            return .array(out)
+        case .mapping(let map):
+            var out: [String: JSONValue] = [:]
+            for (k, v) in map {
+                guard case .scalar(let ks) = k else {
+                    throw ConfigError(node: k, file: file, key: path, reason: "keys must be plain strings")
+                }
+                let key = ks.string
+                if out[key] != nil { throw ConfigError(node: k, file: file, key: join(path, key), reason: "duplicate key") }
+                out[key] = try json(v, file: file, path: join(path, key))
+            }
+            return .object(out)
+        case .alias:
+            throw ConfigError(node: node, file: file, key: path, reason: "YAML aliases are not supported")
+        }
+    }
+
+    static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
+}
+
+extension YamlError {
+    var line: Int? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+    var column: Int? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.column
+        default: nil
+        }
+    }
+    var problem: String {
+        switch self {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _): problem
+        default: "\(self)"
+        }
+    }
+}

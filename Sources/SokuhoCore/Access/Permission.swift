@@ -1,0 +1,33 @@
+/// The decision on one request: which role allows it, or why not.
+public enum Permission {
+    public enum Decision: Sendable, Equatable {
+        case allowed(as: Role)
+        /// Allowed, but only for cases the peer reported itself.
+        case allowedOwnCasesOnly(as: Role)
+        case denied(reason: String)
+    }
+
+    /// Decides `op` for a peer holding `roles`. Ops: see `docs/protocol.md`.
+    public static func decide(op: String, roles: Set<Role>) -> Decision {
+        let best = roles.max()
+        switch op {
+        case "status":
+            return .allowed(as: best ?? .reporter)
+        case "report":
+            if let r = roles.filter({ $0 != .auditor }).max() { return .allowed(as: r) }
+            return .denied(reason: "reporting needs the reporter, lead or admin role")
+        case "case.get", "case.list":
+            if roles.contains(.admin) { return .allowed(as: .admin) }
+            if roles.contains(.lead) { return .allowed(as: .lead) }
+            if roles.contains(.auditor) { return .allowed(as: .auditor) }
+            if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
+            return .denied(reason: "reading cases needs the reporter, auditor, lead or admin role")
+        case "case.update":
+            if roles.contains(.admin) { return .allowed(as: .admin) }
+            if roles.contains(.lead) { return .allowed(as: .lead) }
+            return .denied(reason: "updating a case needs the lead role")
+        default:
+            return .denied(reason: "unknown operation")
+        }
+    }
+}

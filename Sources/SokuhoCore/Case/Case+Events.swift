@@ -1,0 +1,64 @@
+/// Applying events to cases: the one place where a case changes.
+extension Case {
+    /// The event data that opens a case.
+    public static func openingData(report: Report, reportedBy: PeerIdentity, channel: String) -> JSONValue {
+        ["report": report.json, "reported_by": reportedBy.json, "channel": .string(channel)]
+    }
+
+    /// Builds a case from its `case.opened` event.
+    public static func opened(id: String, at: String, data: JSONValue, hash: String) throws(CaseError) -> Case {
+        guard let reportJSON = data["report"], let peerJSON = data["reported_by"], let peer = PeerIdentity(json: peerJSON) else {
+            throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: "missing report or reported_by")
+        }
+        let report: Report
+        do { report = try Report.validate(reportJSON) } catch {
+            throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: error.message)
+        }
+        return Case(id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
+                    updatedAt: at, version: 1)
+    }
+
+    /// Applies a later event to this case.
+    public mutating func apply(type: String, at: String, data: JSONValue) throws(CaseError) {
+        switch EventType(rawValue: type) {
+        case .caseUpdated:
+            guard let changes = data["changes"]?.objectValue, case .object(var fields) = report.json else {
+                throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing changes")
+            }
+            for (key, change) in changes {
+                fields[key] = change["to"] ?? .null
+            }
+            do { report = try Report.validate(.object(fields)) } catch {
+                throw CaseError.malformedEvent(caseID: id, type: type, reason: error.message)
+            }
+        case .caseOpened:
+            throw CaseError.malformedEvent(caseID: id, type: type, reason: "a case cannot be opened twice")
+        case .accessDenied, .none:
+            break  // not a change to the case
+        }
+        updatedAt = at
+        version += 1
+    }
+
+    /// Replays a case from its events, oldest first.
+    public static func replay(_ events: [StoredEvent]) throws(CaseError) -> Case {
+        guard let first = events.first, first.type == EventType.caseOpened.rawValue, let id = first.caseID else {
+            throw CaseError.malformedEvent(caseID: events.first?.caseID ?? "?", type: events.first?.type ?? "none",
+                                           reason: "the first event of a case must be case.opened")
+        }
+        var c = try Case.opened(id: id, at: first.at, data: first.data, hash: first.hash)
+        for e in events.dropFirst() { try c.apply(type: e.type, at: e.at, data: e.data) }
+        return c
+    }
+}
+
+/// Errors of the core's case model.
+public enum CaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    case malformedEvent(caseID: String, type: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .malformedEvent(let id, let type, let reason): "event \(type) of case \(id) is malformed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// An Article 18 case: the current state of one incident, derived from its events.
+///
+/// A `Case` is never edited in place by callers: it is created by a `case.opened` event and
+/// changed only by applying later events (`Case+Events.swift`).
+public struct Case: Sendable, Hashable {
+    /// `INC-<year>-<sequence>`.
+    public var id: String
+    public var state: CaseState
+    public var report: Report
+    /// When the daemon received the report (RFC 3339, UTC).
+    public var reportedAt: String
+    /// The reporter's Unix identity, taken from the kernel.
+    public var reportedBy: PeerIdentity
+    /// Hash of the opening event: the receipt the reporter holds.
+    public var openingHash: String
+    /// When the case last changed.
+    public var updatedAt: String
+    /// The number of events applied to this case.
+    public var version: Int
+
+    /// The Article 18 facts still unknown. For now: `count` while the count is unknown.
+    public var missing: [String] {
+        var m: [String] = []
+        if report.count == nil { m.append("count") }
+        return m
+    }
+
+    public init(id: String, state: CaseState, report: Report, reportedAt: String, reportedBy: PeerIdentity,
+                openingHash: String, updatedAt: String, version: Int) {
+        self.id = id
+        self.state = state
+        self.report = report
+        self.reportedAt = reportedAt
+        self.reportedBy = reportedBy
+        self.openingHash = openingHash
+        self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    /// The case as JSON: the report fields plus what the daemon adds. See `docs/protocol.md`.
+    public var json: JSONValue {
+        guard case .object(var o) = report.json else { return .null }
+        o["id"] = .string(id)
+        o["state"] = .string(state.rawValue)
+        o["reported_at"] = .string(reportedAt)
+        o["reported_by"] = ["uid": .int(Int64(reportedBy.uid)), "pid": .int(Int64(reportedBy.pid)), "user": .optional(reportedBy.user)]
+        o["missing"] = .array(missing.map { .string($0) })
+        o["opening_hash"] = .string(openingHash)
+        o["updated_at"] = .string(updatedAt)
+        o["version"] = .int(Int64(version))
+        return .object(o)
+    }
+
+    /// A short form for lists.
+    public var summaryJSON: JSONValue {
+        [
+            "id": .string(id), "state": .string(state.rawValue), "kind": .string(report.kind.rawValue),
+            "suspected": .bool(report.suspected), "count": .optional(report.count),
+            "information": .string(report.information), "location": .string(report.location),
+            "reported_at": .string(reportedAt), "updated_at": .string(updatedAt),
+            "missing": .array(missing.map { .string($0) }),
+            "reported_by": ["uid": .int(Int64(reportedBy.uid)), "user": .optional(reportedBy.user)],
+        ]
+    }
+}
+
+/// Case identifiers: `INC-<year>-<sequence of at least 4 digits>`.
+public enum CaseID {
+    public static func make(year: Int, number: Int) -> String {
+        let n = String(number)
+        return "INC-\(year)-" + String(repeating: "0", count: max(0, 4 - n.count)) + n
+    }
+
+    /// `(year, number)` when `s` is a well-formed case id.
+    public static func parse(_ s: String) -> (year: Int, number: Int)? {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "INC", parts[1].count == 4, parts[2].count >= 4,
+            let y = Int(parts[1]), let n = Int(parts[2]), n > 0, parts[2].allSatisfy(\.isASCII)
+        else { return nil }
+        return (y, n)
+    }
+}

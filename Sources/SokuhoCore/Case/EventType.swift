@@ -1,0 +1,28 @@
+/// The types of events in the audit chain. A contract: stored forever, never renamed.
+public enum EventType: String, Sendable, CaseIterable {
+    /// A case was opened from a report. Data: `{"report": {…}, "reported_by": {uid,gid,pid,user}, "channel": "socket"}`.
+    case caseOpened = "case.opened"
+    /// Article 18 fields were completed or corrected. Data: `{"changes": {field: {"from": v, "to": v}}}`.
+    case caseUpdated = "case.updated"
+    /// A request was refused for lack of a role. Data: `{"op": …, "case_id"?: …, "reason": …}`.
+    case accessDenied = "access.denied"
+}
+
+/// Who caused an event: the kernel-verified peer and the role it acted in.
+public struct Actor: Sendable, Hashable {
+    public var peer: PeerIdentity
+    public var role: Role?
+    /// How the request arrived: `socket`, `spool`, `cli`.
+    public var channel: String
+
+    public init(peer: PeerIdentity, role: Role?, channel: String) {
+        self.peer = peer
+        self.role = role
+        self.channel = channel
+    }
+
+    public var json: JSONValue {
+        ["uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),
+         "user": .optional(peer.user), "role": .optional(role?.rawValue), "channel": .string(channel)]
+    }
+}

@@ -1,0 +1,142 @@
+/// Reads typed fields out of a JSON object, turning every problem into a `ValidationError`
+/// that names the field.
+struct FieldReader {
+    let object: [String: JSONValue]
+    /// Prefix for nested fields in error messages, e.g. "reporter.".
+    let prefix: String
+
+    static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: [String], context: String?) throws(ValidationError) {
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            let field = context.map { "\($0).\(key)" } ?? key
+            var message = "unknown field \"\(field)\""
+            var ja = "不明な項目「\(field)」があります"
+            if let suggestion = Suggestion.closest(to: key, among: allowed) {
+                let s = context.map { "\($0).\(suggestion)" } ?? suggestion
+                message += "; did you mean \"\(s)\"?"
+                ja += "。「\(s)」の誤りではありませんか？"
+            } else {
+                message += "; known fields: \(allowed.joined(separator: ", "))"
+                ja += "。使える項目: \(allowed.joined(separator: ", "))"
+            }
+            throw ValidationError(.unknownField, field: field, message, ja: ja)
+        }
+    }
+
+    func name(_ key: String) -> String { prefix + key }
+
+    func wrongType(_ key: String, expected: String, got: JSONValue) -> ValidationError {
+        ValidationError(.wrongType, field: name(key), "\(name(key)) must be \(expected), not \(got.typeName)",
+            ja: "\(name(key)) は \(expected) でなければなりません（\(got.typeName) が渡されました）")
+    }
+
+    func requiredText(_ key: String) throws(ValidationError) -> String {
+        guard let v = object[key], !v.isNull else {
+            throw ValidationError(.missingField, field: name(key), "\(name(key)) is required", ja: "\(name(key)) は必須です")
+        }
+        guard case .string(let s) = v else { throw wrongType(key, expected: "a string", got: v) }
+        return try checkedText(key, s)
+    }
+
+    func optionalText(_ key: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, expected: "a string or null", got: v) }
+        return try checkedText(key, s, maxLength: maxLength)
+    }
+
+    private func checkedText(_ key: String, _ s: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String {
+        let trimmed = s.trimmingWhitespace()
+        if trimmed.isEmpty {
+            throw ValidationError(.emptyField, field: name(key), "\(name(key)) must not be empty", ja: "\(name(key)) が空です")
+        }
+        if s.utf8.count > maxLength {
+            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) is longer than \(maxLength) bytes",
+                ja: "\(name(key)) が長すぎます（最大 \(maxLength) バイト）")
+        }
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) contains control characters",
+                ja: "\(name(key)) に制御文字が含まれています")
+        }
+        return trimmed
+    }
+
+    func optionalBool(_ key: String) throws(ValidationError) -> Bool? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .bool(let b) = v else { throw wrongType(key, expected: "true or false", got: v) }
+        return b
+    }
+
+    func optionalCount(_ key: String) throws(ValidationError) -> Int64? {
+        guard let v = object[key], !v.isNull else { return nil }
+        switch v {
+        case .int(let i):
+            if i < 0 {
+                throw ValidationError(.invalidValue, field: name(key), "\(name(key)) must be 0 or more (null when unknown), not \(i)",
+                    ja: "\(name(key)) は0以上の整数です（不明なら null）。\(i) は使えません")
+            }
+            return i
+        case .double(let d) where d.rounded() == d && d >= 0 && d < 9.0e15:
+            return Int64(d)
+        default:
+            throw wrongType(key, expected: "a whole number or null", got: v)
+        }
+    }
+
+    func requiredEnum<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E
+    where E.RawValue == String {
+        guard let v = object[key], !v.isNull else {
+            throw ValidationError(.missingField, field: name(key),
+                "\(name(key)) is required (one of \(E.allCases.map(\.rawValue).joined(separator: ", ")))",
+                ja: "\(name(key)) は必須です（\(E.allCases.map(\.rawValue).joined(separator: ", ")) のいずれか）")
+        }
+        return try enumValue(key, v, type)
+    }
+
+    func optionalEnum<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E?
+    where E.RawValue == String {
+        guard let v = object[key], !v.isNull else { return nil }
+        return try enumValue(key, v, type)
+    }
+
+    private func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ v: JSONValue, _ type: E.Type) throws(ValidationError) -> E
+    where E.RawValue == String {
+        let allowed = E.allCases.map(\.rawValue)
+        guard case .string(let s) = v else { throw wrongType(key, expected: "a string", got: v) }
+        if let e = E(rawValue: s) { return e }
+        var message = "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(s)\""
+        if let suggestion = Suggestion.closest(to: s, among: allowed) { message += "; did you mean \"\(suggestion)\"?" }
+        throw ValidationError(.invalidValue, field: name(key), message,
+            ja: "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(s)」は使えません）")
+    }
+
+    func optionalTimestamp(_ key: String) throws(ValidationError) -> String? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, expected: "an RFC 3339 time string", got: v) }
+        guard let t = Timestamp(rfc3339: s) else {
+            throw ValidationError(.invalidValue, field: name(key),
+                "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(s)\"",
+                ja: "\(name(key)) は RFC 3339 形式の日時（例: 2026-11-26T09:30:00+09:00、または日付 2026-11-26）で指定してください")
+        }
+        return t.text
+    }
+
+    func optionalReporter(_ key: String) throws(ValidationError) -> Reporter? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .object(let o) = v else { throw wrongType(key, expected: "an object {name, organization, contact}", got: v) }
+        try FieldReader.rejectUnknownKeys(o, allowed: Report.reporterFieldNames, context: name(key))
+        let r = FieldReader(object: o, prefix: name(key) + ".")
+        let reporter = Reporter(
+            name: try r.optionalText("name"), organization: try r.optionalText("organization"),
+            contact: try r.optionalText("contact"))
+        return reporter.isEmpty ? nil : reporter
+    }
+}
+
+extension String {
+    /// The string without leading and trailing whitespace (ASCII and Unicode, incl. U+3000).
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,38 @@
+/// A problem with input from outside (socket, spool, CLI), naming the field at fault.
+///
+/// `code` is one of the stable error codes of the protocol (see `ErrorCode`); `message` is
+/// English, `messageJa` Japanese.
+public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var field: String?
+    public var message: String
+    public var messageJa: String
+
+    public init(_ code: ErrorCode, field: String?, _ message: String, ja: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+        self.messageJa = ja
+    }
+
+    public var description: String { message }
+}
+
+/// The stable error codes seen by clients. A contract: add, never rename.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case invalidJSON = "invalid_json"
+    case invalidUTF8 = "invalid_utf8"
+    case lineTooLong = "line_too_long"
+    case invalidRequest = "invalid_request"
+    case unknownOp = "unknown_op"
+    case missingField = "missing_field"
+    case emptyField = "empty_field"
+    case wrongType = "wrong_type"
+    case unknownField = "unknown_field"
+    case invalidValue = "invalid_value"
+    case notFound = "not_found"
+    case forbidden = "forbidden"
+    case shuttingDown = "shutting_down"
+    case storageFailure = "storage_failure"
+    case `internal` = "internal"
+}

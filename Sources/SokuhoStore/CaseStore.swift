@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// The durable, append-only case store.
+///
+/// Contract:
+/// - every change is one event in the `events` table, chained by hash (`AuditChain`), written
+///   in one SQLite transaction together with the derived `cases` row and the chain head;
+/// - a method returns only after its transaction is committed with `synchronous=FULL` in WAL
+///   mode, i.e. after the commit is on disk: a returned receipt is a durable receipt;
+/// - writes are serialised; reads run concurrently with writes.
+public final class CaseStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw CaseStore.openError(error, path: path)
+        }
+        do {
+            let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+            let known = Set(Schema.migrator.migrations)
+            if let unknown = applied.first(where: { !known.contains($0) }) {
+                throw StoreError.newerSchema(path: path, found: applied.count, supported: Schema.latestVersion)
+                    .withUnknown(unknown)
+            }
+            try Schema.migrator.migrate(pool)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw CaseStore.openError(error, path: path)
+        }
+    }
+
+    static func openError(_ error: Error, path: String) -> StoreError {
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path: path, reason: e.message ?? "\(e)")
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY: return .cannotOpen(path: path, reason: e.message ?? "\(e)")
+            case .SQLITE_FULL: return .diskFull(reason: e.message ?? "\(e)")
+            default: break
+            }
+        }
+        return CaseStore.map(error)
+    }
+
+    static func map(_ error: Error) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let e = error as? ValidationError { return .invalid(e) }
+        if let e = error as? DatabaseError {
+            let reason = e.message ?? "\(e)"
+            switch e.resultCode {
+            case .SQLITE_FULL: return .diskFull(reason: reason)
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(reason: reason)
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt(path: "", reason: reason)
+            default: return .io(reason: reason)
+            }
+        }
+        return .io(reason: "\(error)")
+    }
+
+    // MARK: - Writes
+
+    /// Opens a case from a validated report, or returns the existing case when `report.reportID`
+    /// was seen before (then nothing is written and `duplicate` is true).
+    ///
+    /// - Parameters:
+    ///   - year: the calendar year for the case id, in the operator's time zone.
+    public func openCase(_ report: Report, actor: Actor, at date: Date, year: Int) async throws(StoreError) -> OpenResult {
+        let at = Timestamp.format(date)
+        do {
+            return try await pool.write { db in
+                if let rid = report.reportID,
+                    let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE report_id = ?", arguments: [rid])
+                {
+                    let events = try Self.events(db, caseID: existing)
+                    let c = try Case.replay(events)
+                    let first = events[0]
+                    return OpenResult(case: c, receipt: Receipt(caseID: c.id, seq: first.seq, hash: first.hash, at: first.at), duplicate: true)
+                }
+                let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?", arguments: [year]) ?? 1
+                let id = CaseID.make(year: year, number: number)
+                let data = Case.openingData(report: report, reportedBy: actor.peer, channel: actor.channel)
+                let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
+                let c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
+                try db.execute(
+                    sql: """
+                        INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+                if let rid = report.reportID {
+                    try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
+                }
+                return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
+    /// something changes; nothing when the values are already as given.
+    public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date) async throws(StoreError) -> UpdateResult {
+        let at = Timestamp.format(date)
+        do {
+            return try await pool.write { db in
+                let events = try Self.events(db, caseID: id)
+                if events.isEmpty { throw StoreError.notFound(id: id) }
+                var c = try Case.replay(events)
+                let changes = try CaseUpdate.changes(fields, to: c.report)
+                if changes.isEmpty { return UpdateResult(case: c, changes: [:], receipt: nil) }
+                let data: JSONValue = ["changes": .object(changes)]
+                let event = try Self.append(db, at: at, caseID: id, type: EventType.caseUpdated.rawValue, actor: actor.json, data: data)
+                try c.apply(type: event.type, at: at, data: data)
+                try db.execute(
+                    sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
+                    arguments: [c.report.kind.rawValue, c.state.rawValue, at, event.seq, c.json.canonicalString, id])
+                return UpdateResult(case: c, changes: changes, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at))
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Appends an event that does not change a case (e.g. `access.denied`).
+    @discardableResult
+    public func record(type: EventType, caseID: String?, actor: Actor, data: JSONValue, at date: Date) async throws(StoreError) -> Receipt {
+        let at = Timestamp.format(date)
+        do {
+            return try await pool.write { db in
+                let e = try Self.append(db, at: at, caseID: caseID, type: type.rawValue, actor: actor.json, data: data)
+                return Receipt(caseID: caseID, seq: e.seq, hash: e.hash, at: at)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Appends one event to the chain inside the current transaction.
+    static func append(_ db: Database, at: String, caseID: String?, type: String, actor: JSONValue, data: JSONValue) throws -> StoredEvent {
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
+        let previous: (seq: Int64, hash: String)? = head.map { ($0["seq"], $0["hash"]) }
+        let e = StoredEvent.chained(after: previous, at: at, caseID: caseID, type: type, actor: actor, data: data)
+        try db.execute(
+            sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
+        try db.execute(
+            sql: "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            arguments: [e.seq, e.hash])
+        return e
+    }
+
+    // MARK: - Reads
+
+    /// The case with this id, replayed from its events, and its events; `nil` when unknown.
+    public func getCase(id: String) async throws(StoreError) -> (Case, [StoredEvent])? {
+        do {
+            return try await pool.read { db in
+                let events = try Self.events(db, caseID: id)
+                if events.isEmpty { return nil }
+                return (try Case.replay(events), events)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Cases, newest first, as stored summaries (`Case.json`).
+    public func listCases(_ filter: CaseFilter) async throws(StoreError) -> [JSONValue] {
+        var sql = "SELECT body FROM cases"
+        var clauses: [String] = []
+        var args: [any DatabaseValueConvertible] = []
+        if let k = filter.kind { clauses.append("kind = ?"); args.append(k.rawValue) }
+        if let s = filter.state { clauses.append("state = ?"); args.append(s.rawValue) }
+        if let uid = filter.reporterUID { clauses.append("reporter_uid = ?"); args.append(Int64(uid)) }
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY year DESC, number DESC LIMIT ?"
+        args.append(filter.limit)
+        let query = sql
+        let arguments = StatementArguments(args) ?? StatementArguments()
+        do {
+            return try await pool.read { db in
+                try String.fetchAll(db, sql: query, arguments: arguments).map { body in
+                    do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
+                }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Counts and the chain head.
+    public func stats() async throws(StoreError) -> StoreStats {
+        do {
+            return try await pool.read { db in
+                let cases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0
+                let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
+                return StoreStats(cases: cases, events: head?["seq"] ?? 0, headHash: head?["hash"] ?? AuditChain.genesisHash)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// A quick health check for the watchdog: the database answers a query.
+    public func ping() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) != nil
+    }
+
+    static func events(_ db: Database, caseID: String) throws -> [StoredEvent] {
+        try Row.fetchAll(db, sql: "SELECT * FROM events WHERE case_id = ? ORDER BY seq", arguments: [caseID]).map(decodeEvent)
+    }
+
+    static func decodeEvent(_ row: Row) throws -> StoredEvent {
+        let seq: Int64 = row["seq"]
+        let actorText: String = row["actor"]
+        let dataText: String = row["data"]
+        do {
+            return StoredEvent(
+                seq: seq, at: row["at"], caseID: row["case_id"], type: row["type"],
+                actor: try JSONParser.parse(actorText), data: try JSONParser.parse(dataText),
+                prevHash: row["prev_hash"], hash: row["hash"])
+        } catch {
+            throw StoreError.malformed(reason: "event #\(seq): \(error)")
+        }
+    }
+}
+
+extension StoreError {
+    fileprivate func withUnknown(_ migration: String) -> StoreError { self }
+}

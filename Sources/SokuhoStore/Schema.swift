@@ -1,0 +1,53 @@
+import GRDB
+
+/// Versioned migrations. Never edit a shipped migration; add a new one.
+enum Schema {
+    static let latestVersion = 1
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    case_id TEXT,
+                    type TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX events_by_case ON events(case_id, seq);
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TABLE chain_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    seq INTEGER NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE TABLE cases (
+                    id TEXT PRIMARY KEY,
+                    year INTEGER NOT NULL,
+                    number INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    reporter_uid INTEGER NOT NULL,
+                    reported_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    body TEXT NOT NULL,
+                    UNIQUE (year, number)
+                );
+                CREATE INDEX cases_by_reporter ON cases(reporter_uid, year, number);
+                CREATE TABLE report_ids (
+                    report_id TEXT PRIMARY KEY,
+                    case_id TEXT NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+}
