@@ -153,14 +153,14 @@ struct ConfigReader {
     }
 
     func string(_ node: Node, key: String) throws(ConfigError) -> String {
-        guard case .scalar(let s) = node, s.tag.rawValue != Tag.Name.null.rawValue || s.style != .plain else {
+        guard case .scalar(let s) = node, node.tag.rawValue != Tag.Name.null.rawValue || s.style != .plain else {
             throw ConfigError(node: node, file: file, key: key, reason: "must be a string")
         }
         return s.string
     }
 
     func optionalString(_ node: Node, key: String) throws(ConfigError) -> String? {
-        if case .scalar(let s) = node, s.style == .plain, s.tag.rawValue == Tag.Name.null.rawValue { return nil }
+        if case .scalar(let s) = node, s.style == .plain, node.tag.rawValue == Tag.Name.null.rawValue { return nil }
         let v = try string(node, key: key)
         return v.isEmpty ? nil : v
     }

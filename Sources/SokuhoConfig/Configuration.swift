@@ -39,7 +39,9 @@ public struct Configuration: Sendable, Equatable {
         var changed: [String] = []
         var restart: [String] = []
         if new.roles != roles { changed.append("roles") }
-        if new.logLevel != logLevel { changed.append("log.level") }
+        if new.logLevel != logLevel { restart.append("log.level") }
+        if new.cityWebhook != cityWebhook { restart.append("city.webhook") }
+        if new.spoolDir != spoolDir { restart.append("spool.dir") }
         if new.stateDir != stateDir { restart.append("state_dir") }
         if new.socket != socket { restart.append("socket") }
         if new.utcOffset != utcOffset { restart.append("time_zone_offset") }

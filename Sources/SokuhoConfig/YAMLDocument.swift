@@ -21,7 +21,7 @@ public struct YAMLDocument: Sendable {
         switch node {
         case .scalar(let s):
             if s.style != .plain { return .string(s.string) }
-            switch s.tag.rawValue {
+            switch node.tag.rawValue {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return .bool(node.bool ?? false)
             case Tag.Name.int.rawValue:

@@ -1,1 +1,77 @@
-print("x")
+import ArgumentParser
+import Foundation
+import Logging
+import SokuhoConfig
+import SokuhoControl
+import SokuhoDaemon
+import SokuhoStore
+import SokuhoSystemd
+
+/// sokuhod: the Sokuho daemon. Only wiring: parse arguments, load the configuration, run.
+@main
+struct Sokuhod: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sokuhod",
+        abstract: "Sokuho incident report daemon (速報): opens Article 18 cases from a local socket.",
+        discussion: """
+            Runs in the foreground and logs to standard error (journald under systemd).
+            Without --config it runs on the embedded default: state, socket and spool under
+            ./.sokuho-dev in the working directory, every local user may report.
+
+            Signals: SIGTERM/SIGINT finish the requests in progress and exit; SIGHUP re-reads
+            the configuration (roles); a broken file is refused and the running one stays.
+
+            Exit status: 0 clean stop; 69 another sokuhod listens on the socket; 73 the state
+            directory or database cannot be created; 74 the database is damaged or unreadable;
+            78 the configuration is invalid.
+            """,
+        version: CaseDeskVersion.string)
+
+    @Option(name: .long, help: ArgumentHelp("The YAML configuration file.", valueName: "FILE"))
+    var config: String?
+
+    @Flag(name: .long, help: "Check the configuration, print the resolved settings and exit.")
+    var checkConfig = false
+
+    func run() async throws {
+        let configuration: Configuration
+        do {
+            configuration = try config.map { try Configuration.load(file: $0) } ?? Configuration.embeddedDefault()
+        } catch {
+            FileHandle.standardError.write(Data("sokuhod: configuration refused: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        if checkConfig {
+            print("configuration OK: \(configuration.source)")
+            print("  state_dir:      \(configuration.stateDir)")
+            print("  database:       \(configuration.databasePath)")
+            print("  socket.path:    \(configuration.socket.path) (mode \(String(configuration.socket.mode, radix: 8)), group \(configuration.socket.group ?? "-"))")
+            print("  spool.dir:      \(configuration.spoolDir)")
+            print("  playbooks.dir:  \(configuration.playbooksDir)")
+            print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
+            return
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let logger = Logger(label: "sokuhod")
+        logger.info("starting sokuhod \(CaseDeskVersion.string)", metadata: ["config": "\(configuration.source)"])
+        do {
+            try await Daemon(configuration: configuration, configFile: config, logger: logger).run()
+        } catch let e as ControlError {
+            logger.critical("cannot start: \(e)")
+            if case .alreadyRunning = e { throw ExitCode(69) }
+            throw ExitCode(73)
+        } catch let e as StoreError {
+            logger.critical("cannot start: \(e)")
+            if case .corrupt = e { throw ExitCode(74) }
+            throw ExitCode(73)
+        } catch let e as DaemonError {
+            logger.critical("cannot start: \(e)")
+            throw ExitCode(73)
+        }
+    }
+}
+
+enum CaseDeskVersion {
+    static let string = CaseDesk.version
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Logging
+import SokuhoConfig
+import SokuhoControl
+import SokuhoCore
+import SokuhoStore
+import Synchronization
+
+/// The daemon's request desk: checks each request, decides who may do it, runs it against the
+/// store, and answers. Every refusal for lack of a role is recorded as an `access.denied` event.
+public final class CaseDesk: ControlRequestHandler {
+    let store: CaseStore
+    let clock: any SokuhoCore.Clock
+    let daemonUID: UInt32
+    let utcOffset: @Sendable (Date) -> Int
+    let logger: Logger
+    let startedAt: Date
+    let socketDescription: String
+    let policy: Mutex<RolePolicy>
+    /// Called after a case is opened or changed (used for the systemd STATUS line).
+    let onChange: @Sendable (String) -> Void
+
+    public static let version = "0.1.0"
+
+    public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
+                utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
+                onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.policy = Mutex(policy)
+        self.clock = clock
+        self.daemonUID = daemonUID
+        self.utcOffset = utcOffset
+        self.logger = logger
+        self.startedAt = clock.now()
+        self.socketDescription = socketDescription
+        self.onChange = onChange
+    }
+
+    /// Replaces the role policy (on reload).
+    public func replacePolicy(_ p: RolePolicy) { policy.withLock { $0 = p } }
+
+    /// The members each op accepts besides `op`.
+    static let opMembers: [String: [String]] = [
+        "report": ["report"],
+        "case.get": ["id"],
+        "case.list": ["kind", "state", "limit", "mine"],
+        "case.update": ["id", "fields"],
+        "status": [],
+    ]
+
+    public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
+        do {
+            return try await dispatch(request, from: peer)
+        } catch let e as ValidationError {
+            return ControlResponse.failure(e)
+        } catch let e as StoreError {
+            return storeFailure(e)
+        } catch {
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return ControlResponse.failure(.internal, "internal error: \(error)", ja: "内部エラー: \(error)")
+        }
+    }
+
+    func storeFailure(_ e: StoreError) -> JSONValue {
+        switch e {
+        case .invalid(let v): return ControlResponse.failure(v)
+        case .notFound(let id):
+            return ControlResponse.failure(.notFound, "no case \(id)", ja: "事案 \(id) は見つかりません", field: "id")
+        default:
+            logger.error("storage failure", metadata: ["error": "\(e)"])
+            return ControlResponse.failure(.storageFailure, "nothing was recorded: \(e)",
+                                           ja: "記録できませんでした（何も保存されていません）: \(e)")
+        }
+    }
+
+    func dispatch(_ request: JSONValue, from peer: PeerIdentity) async throws -> JSONValue {
+        guard case .object(let o) = request else {
+            throw ValidationError(.invalidRequest, field: nil, "a request must be a JSON object with \"op\", not \(request.typeName)",
+                                  ja: "リクエストは \"op\" を持つ JSON オブジェクトでなければなりません")
+        }
+        guard let opValue = o["op"] else {
+            throw ValidationError(.missingField, field: "op", "op is required (one of \(ControlResponse.operations.joined(separator: ", ")))",
+                                  ja: "op は必須です（\(ControlResponse.operations.joined(separator: ", ")) のいずれか）")
+        }
+        guard case .string(let op) = opValue else {
+            throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
+        }
+        guard let members = Self.opMembers[op] else {
+            var message = "unknown op \"\(op)\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
+            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(op)\"; did you mean \"\(s)\"?" }
+            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(op)」です")
+        }
+        for key in o.keys.sorted() where key != "op" && !members.contains(key) {
+            var message = "\(op) does not take \"\(key)\""
+            if let s = Suggestion.closest(to: key, among: members) { message += "; did you mean \"\(s)\"?" }
+            throw ValidationError(.unknownField, field: key, message, ja: "\(op) に「\(key)」は指定できません")
+        }
+
+        let groups = UnixAccounts.groupNames(user: peer.user, gid: peer.gid)
+        let roles = policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: groups, daemonUID: daemonUID)
+        let decision = Permission.decide(op: op, roles: roles)
+        let role: Role
+        var ownOnly = false
+        switch decision {
+        case .allowed(let r): role = r
+        case .allowedOwnCasesOnly(let r): role = r; ownOnly = true
+        case .denied(let reason):
+            return try await deny(op: op, caseID: o["id"]?.stringValue, peer: peer, reason: reason)
+        }
+        let actor = Actor(peer: peer, role: role, channel: "socket")
+
+        switch op {
+        case "report": return try await report(o, actor: actor)
+        case "case.get": return try await get(o, actor: actor, ownOnly: ownOnly)
+        case "case.list": return try await list(o, actor: actor, ownOnly: ownOnly)
+        case "case.update": return try await update(o, actor: actor)
+        default: return try await status(peer: peer, roles: roles)
+        }
+    }
+
+    func deny(op: String, caseID: String?, peer: PeerIdentity, reason: String) async throws -> JSONValue {
+        let actor = Actor(peer: peer, role: nil, channel: "socket")
+        var data: [String: JSONValue] = ["op": .string(op), "reason": .string(reason)]
+        if let caseID { data["case_id"] = .string(caseID) }
+        let known = caseID.flatMap(CaseID.parse) != nil ? caseID : nil
+        try await store.record(type: .accessDenied, caseID: known, actor: actor, data: .object(data), at: clock.now())
+        logger.notice("refused", metadata: ["op": "\(op)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")", "reason": "\(reason)"])
+        return ControlResponse.failure(.forbidden, "forbidden: \(reason) (uid \(peer.uid)\(peer.user.map { ", user " + $0 } ?? ""))",
+                                       ja: "権限がありません: この操作には別の役割が必要です（uid \(peer.uid)）")
+    }
+
+    func report(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        guard let body = o["report"] else {
+            throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
+                                  ja: "report は必須です")
+        }
+        let report = try Report.validate(body)
+        let now = clock.now()
+        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)))
+        if result.duplicate {
+            logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "report_id": "\(report.reportID ?? "")"])
+        } else {
+            logger.notice("case opened", metadata: [
+                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
+                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)",
+            ])
+            onChange(result.case.id)
+        }
+        return ControlResponse.success([
+            "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
+        ])
+    }
+
+    func caseID(_ o: [String: JSONValue]) throws -> String {
+        guard let v = o["id"] else {
+            throw ValidationError(.missingField, field: "id", "id is required (a case id such as INC-2026-0001)", ja: "id（事案番号）は必須です")
+        }
+        guard case .string(let id) = v else {
+            throw ValidationError(.wrongType, field: "id", "id must be a string, not \(v.typeName)", ja: "id は文字列でなければなりません")
+        }
+        guard CaseID.parse(id) != nil else {
+            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(id)\"",
+                                  ja: "id は INC-2026-0001 の形式で指定してください")
+        }
+        return id
+    }
+
+    func get(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
+            // A reporter learns nothing about cases that are not theirs, not even that they exist.
+            throw StoreError.notFound(id: id)
+        }
+        let history: [JSONValue] = events.map { e in
+            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+             "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
+             "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
+        }
+        return ControlResponse.success(["case": c.json, "events": .array(history)])
+    }
+
+    func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        var filter = CaseFilter()
+        let reader = RequestReader(o)
+        filter.kind = try reader.enumValue("kind", IncidentKind.self)
+        filter.state = try reader.enumValue("state", CaseState.self)
+        if let limit = try reader.int("limit") {
+            guard (1...10_000).contains(limit) else {
+                throw ValidationError(.invalidValue, field: "limit", "limit must be between 1 and 10000, not \(limit)",
+                                      ja: "limit は 1 から 10000 の間で指定してください")
+            }
+            filter.limit = Int(limit)
+        }
+        let mine = try reader.bool("mine") ?? false
+        if ownOnly || mine { filter.reporterUID = actor.peer.uid }
+        let cases = try await store.listCases(filter)
+        return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
+    }
+
+    func update(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let fields = o["fields"] else {
+            throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",
+                                  ja: "fields（変更する項目）は必須です")
+        }
+        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now())
+        if result.receipt != nil {
+            logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
+                                                     "uid": "\(actor.peer.uid)"])
+            onChange(id)
+        }
+        return ControlResponse.success([
+            "case": result.case.json, "changes": .object(result.changes), "receipt": result.receipt?.json ?? .null,
+        ])
+    }
+
+    func status(peer: PeerIdentity, roles: Set<Role>) async throws -> JSONValue {
+        let stats = try await store.stats()
+        let now = clock.now()
+        return ControlResponse.success([
+            "status": [
+                "version": .string(Self.version),
+                "pid": .int(Int64(ProcessInfo.processInfo.processIdentifier)),
+                "started_at": .string(Timestamp.format(startedAt)),
+                "uptime_seconds": .int(Int64(now.timeIntervalSince(startedAt))),
+                "cases": .int(Int64(stats.cases)),
+                "events": .int(stats.events),
+                "head_hash": .string(stats.headHash),
+                "database": .string(store.path),
+                "socket": .string(socketDescription),
+                "you": ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user),
+                        "roles": .array(roles.sorted().map { .string($0.rawValue) })],
+            ]
+        ])
+    }
+}
+
+/// Typed access to optional request members.
+struct RequestReader {
+    let o: [String: JSONValue]
+    init(_ o: [String: JSONValue]) { self.o = o }
+
+    func int(_ key: String) throws(ValidationError) -> Int64? {
+        guard let v = o[key], !v.isNull else { return nil }
+        guard case .int(let i) = v else {
+            throw ValidationError(.wrongType, field: key, "\(key) must be an integer, not \(v.typeName)", ja: "\(key) は整数でなければなりません")
+        }
+        return i
+    }
+
+    func bool(_ key: String) throws(ValidationError) -> Bool? {
+        guard let v = o[key], !v.isNull else { return nil }
+        guard case .bool(let b) = v else {
+            throw ValidationError(.wrongType, field: key, "\(key) must be true or false, not \(v.typeName)", ja: "\(key) は true か false です")
+        }
+        return b
+    }
+
+    func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E? where E.RawValue == String {
+        guard let v = o[key], !v.isNull else { return nil }
+        let allowed = E.allCases.map(\.rawValue)
+        guard case .string(let s) = v, let e = E(rawValue: s) else {
+            throw ValidationError(.invalidValue, field: key, "\(key) must be one of \(allowed.joined(separator: ", "))",
+                                  ja: "\(key) は \(allowed.joined(separator: ", ")) のいずれかです")
+        }
+        return e
+    }
+}

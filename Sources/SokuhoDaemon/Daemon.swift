@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import Logging
+import ServiceLifecycle
+import SokuhoConfig
+import SokuhoControl
+import SokuhoCore
+import SokuhoStore
+import SokuhoSystemd
+
+/// Wires the store, the request desk and the control socket into one service group and runs
+/// it until SIGTERM/SIGINT. SIGHUP reloads the configuration file.
+public struct Daemon: Sendable {
+    public let configuration: Configuration
+    /// The file to re-read on SIGHUP; `nil` for the embedded default.
+    public let configFile: String?
+    public let logger: Logger
+
+    public init(configuration: Configuration, configFile: String?, logger: Logger) {
+        self.configuration = configuration
+        self.configFile = configFile
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let config = configuration
+        let notifier = SystemdNotifier()
+        // Case data is confidential: nothing the daemon creates is readable by others.
+        umask(0o027)
+        try Self.makeDirectory(config.stateDir, mode: 0o750)
+
+        let store = try CaseStore(path: config.databasePath)
+        let opened = try await store.stats()
+        logger.info("case store open", metadata: ["database": "\(config.databasePath)", "cases": "\(opened.cases)", "events": "\(opened.events)"])
+
+        let inherited = ListenFDs.take()
+        let endpoint: ControlServer.Endpoint
+        let socketDescription: String
+        if let fd = inherited.first(where: { ListenFDs.isUnixStreamListener($0.fd) }) {
+            endpoint = .inherited(fd: fd.fd)
+            socketDescription = "systemd socket activation (fd \(fd.fd), \(fd.name))"
+        } else {
+            if !inherited.isEmpty { throw ControlError.badInheritedSocket(fd: inherited[0].fd) }
+            try Self.makeDirectory((config.socket.path as NSString).deletingLastPathComponent, mode: 0o755)
+            endpoint = .path(config.socket.path, mode: config.socket.mode, group: config.socket.group)
+            socketDescription = config.socket.path
+        }
+
+        let fixedOffset = config.utcOffset
+        let desk = CaseDesk(
+            store: store, policy: config.roles, clock: SystemClock(), daemonUID: geteuid(),
+            utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
+            logger: logger, socketDescription: socketDescription,
+            onChange: { id in notifier.status("serving; last change \(id)") })
+
+        let log = logger
+        let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, onListening: {
+            log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
+            notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
+        })
+        var services: [any Service] = [server, ReloadService(daemon: self, desk: desk, notifier: notifier)]
+        if let interval = SystemdNotifier.watchdogInterval() {
+            services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await withGracefulShutdownHandler {
+            try await group.run()
+        } onGracefulShutdown: {
+            notifier.stopping(status: "stopping: finishing requests in progress")
+        }
+        logger.notice("sokuhod stopped")
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw DaemonError.notADirectory(path) }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Int(mode)])
+        } catch {
+            throw DaemonError.cannotCreate(path, "\(error.localizedDescription)")
+        }
+    }
+}
+
+/// Errors of the daemon's wiring.
+public enum DaemonError: Error, CustomStringConvertible {
+    case notADirectory(String)
+    case cannotCreate(String, String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let p): "\(p) exists but is not a directory"
+        case .cannotCreate(let p, let reason): "cannot create directory \(p): \(reason)"
+        }
+    }
+}
