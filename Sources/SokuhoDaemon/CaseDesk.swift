@@ -134,8 +134,10 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
                                   ja: "report は必須です")
         }
-        let report = try Report.validate(body)
+        var report = try Report.validate(body)
         let now = clock.now()
+        // discovered_at defaults to the time of receipt.
+        if report.discoveredAt == nil { report.discoveredAt = Timestamp.format(now) }
         let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)))
         if result.duplicate {
             logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "report_id": "\(report.reportID ?? "")"])

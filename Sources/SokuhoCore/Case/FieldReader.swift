@@ -103,9 +103,12 @@ struct FieldReader {
         guard case .string(let s) = v else { throw wrongType(key, expected: "a string", got: v) }
         if let e = E(rawValue: s) { return e }
         var message = "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(s)\""
-        if let suggestion = Suggestion.closest(to: s, among: allowed) { message += "; did you mean \"\(suggestion)\"?" }
-        throw ValidationError(.invalidValue, field: name(key), message,
-            ja: "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(s)」は使えません）")
+        var ja = "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(s)」は使えません）"
+        if let suggestion = Suggestion.closest(to: s, among: allowed) {
+            message += "; did you mean \"\(suggestion)\"?"
+            ja += "。「\(suggestion)」の誤りではありませんか？"
+        }
+        throw ValidationError(.invalidValue, field: name(key), message, ja: ja)
     }
 
     func optionalTimestamp(_ key: String) throws(ValidationError) -> String? {

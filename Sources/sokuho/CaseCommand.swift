@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import SokuhoCore
+
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "List, show and update cases (事案).",
+        subcommands: [CaseList.self, CaseShow.self, CaseUpdate.self])
+}
+
+struct CaseList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List cases, newest first. Reporters see only the cases they reported.")
+
+    @Option(help: "Only this kind (loss, leak, tampering, damage, other).") var kind: String?
+    @Option(help: "Only this state (open).") var state: String?
+    @Option(help: "At most this many cases (1–10000, default 100).") var limit: Int?
+    @Flag(help: "Only the cases you reported.") var mine = false
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var request: [String: JSONValue] = ["op": "case.list"]
+        if let kind { request["kind"] = .string(kind) }
+        if let state { request["state"] = .string(state) }
+        if let limit { request["limit"] = .int(Int64(limit)) }
+        if mine { request["mine"] = true }
+        let response = try callDaemon(.object(request), options: connection)
+        if json { printJSON(response); return }
+        let cases = response["cases"]?.arrayValue ?? []
+        if cases.isEmpty { print(Lang.t("No cases.", "事案はありません。")); return }
+        print(Lang.t("ID              STATE  KIND       COUNT     REPORTED (UTC)            INFORMATION",
+                     "事案番号        状態   種別       件数      報告日時 (UTC)            秘密情報の内容"))
+        for c in cases {
+            let kindText = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:)).map { Lang.japanese ? $0.japanese : $0.rawValue } ?? "?"
+            let suspected = c["suspected"]?.boolValue == true ? "?" : ""
+            let count = c["count"]?.intValue.map(String.init) ?? Lang.t("unknown", "不明")
+            let info = String((c["information"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: " ").prefix(40))
+            print("\(pad(c["id"]?.stringValue ?? "", 15)) \(pad(c["state"]?.stringValue ?? "", 6)) \(pad(kindText + suspected, 10)) \(pad(count, 9)) \(pad(c["reported_at"]?.stringValue ?? "", 25)) \(info)")
+        }
+    }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    let w = s.unicodeScalars.reduce(0) { $0 + ($1.properties.isEmojiPresentation || $1.value >= 0x1100 && $1.value <= 0xFFDC ? 2 : 1) }
+    return s + String(repeating: " ", count: max(0, width - w))
+}
+
+struct CaseShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one case with its history.")
+
+    @Argument(help: "The case id, e.g. INC-2026-0001.") var id: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let response = try callDaemon(["op": "case.get", "id": .string(id)], options: connection)
+        if json { printJSON(response); return }
+        let c = response["case"] ?? .null
+        CaseFormatter.print(c)
+        print("")
+        print(Lang.t("History (audit chain):", "履歴（監査チェーン）:"))
+        for e in response["events"]?.arrayValue ?? [] {
+            let who = e["actor"]?["user"]?.stringValue ?? "uid \(e["actor"]?["uid"]?.intValue ?? -1)"
+            let role = e["actor"]?["role"]?.stringValue.map { " (\($0))" } ?? ""
+            print("  #\(e["seq"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  \(e["type"]?.stringValue ?? "")  \(who)\(role)  \(String((e["hash"]?.stringValue ?? "").prefix(16)))…")
+            if let changes = e["data"]?.objectValue {
+                for (k, v) in changes.sorted(by: { $0.key < $1.key }) {
+                    print("        \(k): \(v["from"]?.canonicalString ?? "null") → \(v["to"]?.canonicalString ?? "null")")
+                }
+            }
+        }
+    }
+}
+
+/// Human-readable case display, in the user's language.
+enum CaseFormatter {
+    static func print(_ c: JSONValue) {
+        func s(_ k: String) -> String { c[k]?.stringValue ?? Lang.t("(not given)", "（未記入）") }
+        let kind = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:))
+        let kindText = kind.map { "\($0.japanese) (\($0.rawValue))" } ?? "?"
+        let suspected = c["suspected"]?.boolValue == true ? Lang.t("  [suspected — may have happened]", "  【発生のおそれ】") : ""
+        Swift.print("\(s("id"))  \(s("state"))  \(kindText)\(suspected)")
+        let count: String
+        if let n = c["count"]?.intValue {
+            let p = c["count_precision"]?.stringValue.flatMap(CountPrecision.init(rawValue:))
+            count = "\(n) (\(Lang.japanese ? (p?.japanese ?? "") : (p?.rawValue ?? "")))"
+        } else {
+            count = Lang.t("unknown", "不明")
+        }
+        let rows: [(String, String, String)] = [
+            ("information", "秘密情報の内容", s("information")),
+            ("count", "件数", count),
+            ("location", "発生場所", s("location")),
+            ("circumstances", "発生状況", s("circumstances")),
+            ("occurred at", "発生日時", s("occurred_at")),
+            ("discovered at", "発見日時", s("discovered_at")),
+            ("subcontractor", "再委託事業者", s("subcontractor")),
+            ("reporter", "報告者", reporter(c["reporter"])),
+            ("reported at", "報告日時", s("reported_at")),
+            ("reported by", "報告元 (Unix)", "\(c["reported_by"]?["user"]?.stringValue ?? "?") (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
+            ("report id", "報告ID", s("report_id")),
+            ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
+            ("receipt", "受領証 (ハッシュ)", s("opening_hash")),
+        ]
+        for (en, ja, v) in rows {
+            let label = Lang.japanese ? ja : en
+            Swift.print("  \(pad(label + ":", 18)) \(v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 21)))")
+        }
+    }
+
+    static func reporter(_ r: JSONValue?) -> String {
+        guard let r, case .object = r else { return Lang.t("(not given)", "（未記入）") }
+        return [r["name"]?.stringValue, r["organization"]?.stringValue, r["contact"]?.stringValue].compactMap { $0 }.joined(separator: " / ")
+    }
+}
+
+extension String {
+    func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
+}
+
+struct CaseUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Complete or correct the Article 18 facts of a case (leads only).",
+        discussion: """
+            Each update is an event in the audit chain with who and when. Give fields as flags
+            or as a JSON/YAML file of fields (--file). Example:
+              sokuho case update INC-2026-0001 --count 1200 --count-precision approximate
+            """)
+
+    @Argument(help: "The case id.") var id: String
+    @Option(help: "loss, leak, tampering, damage, other.") var kind: String?
+    @Option(help: ArgumentHelp("true or false.", valueName: "BOOL")) var suspected: Bool?
+    @Option(help: "What confidential information is involved.") var information: String?
+    @Option(help: ArgumentHelp("How many items: a number, or \"unknown\".", valueName: "N")) var count: String?
+    @Option(help: "exact, approximate or at_least.") var countPrecision: String?
+    @Option(help: "Where it happened.") var location: String?
+    @Option(help: "How it happened.") var circumstances: String?
+    @Option(help: "When it happened.") var occurredAt: String?
+    @Option(help: "When it was noticed.") var discoveredAt: String?
+    @Option(help: "The subcontractor involved.") var subcontractor: String?
+    @Option(name: .long, help: ArgumentHelp("A JSON or YAML file of fields to change.", valueName: "FILE")) var file: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var fields: [String: JSONValue] = file.map { (try? ReportInput.read(file: $0)) ?? [:] } ?? [:]
+        if let file, fields.isEmpty { _ = try ReportInput.read(file: file) }
+        let texts: [(String, String?)] = [
+            ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
+            ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt), ("subcontractor", subcontractor),
+        ]
+        for (k, v) in texts { if let v { fields[k] = .string(v) } }
+        if let suspected { fields["suspected"] = .bool(suspected) }
+        if let count {
+            if ["unknown", "不明", "null"].contains(count.lowercased()) { fields["count"] = .null } else if let n = Int64(count) {
+                fields["count"] = .int(n)
+            } else {
+                printError(Lang.t("--count must be a whole number or \"unknown\"", "--count は整数か \"unknown\" で指定してください"))
+                throw ExitCode(Exit.usage)
+            }
+        }
+        if fields.isEmpty {
+            printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
+            throw ExitCode(Exit.usage)
+        }
+        let response = try callDaemon(["op": "case.update", "id": .string(id), "fields": .object(fields)], options: connection)
+        if json { printJSON(response); return }
+        let changes = response["changes"]?.objectValue ?? [:]
+        if changes.isEmpty {
+            print(Lang.t("No change: \(id) already has these values.", "変更なし: \(id) は既にこの内容です。"))
+            return
+        }
+        print(Lang.t("Updated \(id):", "\(id) を更新しました:"))
+        for (k, v) in changes.sorted(by: { $0.key < $1.key }) {
+            print("  \(k): \(v["from"]?.canonicalString ?? "null") → \(v["to"]?.canonicalString ?? "null")")
+        }
+        if let r = response["receipt"], !r.isNull {
+            print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")",
+                         "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
+        }
+    }
+}

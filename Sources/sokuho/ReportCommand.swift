@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import SokuhoConfig
+import SokuhoCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Report a suspected or confirmed incident (報告). Works while details are still unknown.",
+        discussion: """
+            Give the fields as flags, as a JSON or YAML file (--file, "-" for standard input), or
+            both (flags win). Report as soon as you notice: the count may stay unknown.
+            On a terminal, sokuho asks for the required fields you did not give.
+
+            Required: --kind, --information, --location, --circumstances.
+            Each report carries a report_id (generated when not given), so sending the same
+            report again never opens a second case.
+
+            Example:
+              sokuho report --kind leak --suspected \\
+                --information "顧客名簿（氏名・住所）" --location "本社3階 共有フォルダ" \\
+                --circumstances "アクセス権の設定誤りで全社員が閲覧可能だった"
+            """)
+
+    @Option(help: ArgumentHelp("loss 紛失, leak 漏えい, tampering 改ざん, damage 破損, other その他.", valueName: "KIND"))
+    var kind: String?
+    @Flag(help: "It may have happened, or may happen (発生のおそれ).")
+    var suspected = false
+    @Option(help: ArgumentHelp("What confidential information is involved (秘密情報の内容).", valueName: "TEXT"))
+    var information: String?
+    @Option(help: ArgumentHelp("How many items (件数): a number, or \"unknown\".", valueName: "N"))
+    var count: String?
+    @Option(help: ArgumentHelp("exact, approximate or at_least.", valueName: "P"))
+    var countPrecision: String?
+    @Option(help: ArgumentHelp("Where it happened (発生場所).", valueName: "TEXT"))
+    var location: String?
+    @Option(help: ArgumentHelp("How it happened (発生状況).", valueName: "TEXT"))
+    var circumstances: String?
+    @Option(help: ArgumentHelp("When it happened (RFC 3339 time or date).", valueName: "TIME"))
+    var occurredAt: String?
+    @Option(help: ArgumentHelp("When it was noticed (default: now).", valueName: "TIME"))
+    var discoveredAt: String?
+    @Option(help: ArgumentHelp("Your name.", valueName: "NAME"))
+    var reporterName: String?
+    @Option(help: ArgumentHelp("Your organisation.", valueName: "ORG"))
+    var reporterOrganization: String?
+    @Option(help: ArgumentHelp("How to reach you.", valueName: "CONTACT"))
+    var reporterContact: String?
+    @Option(help: ArgumentHelp("The subcontractor (再委託事業者) involved.", valueName: "NAME"))
+    var subcontractor: String?
+    @Option(help: ArgumentHelp("Idempotency key (default: a new UUID).", valueName: "ID"))
+    var reportId: String?
+    @Option(name: .long, help: ArgumentHelp("Read the report from a JSON or YAML file; \"-\" reads standard input.", valueName: "FILE"))
+    var file: String?
+    @Flag(help: "Never ask questions, even on a terminal.")
+    var noPrompt = false
+    @Flag(help: "Print the daemon's answer as JSON.")
+    var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var fields: [String: JSONValue] = [:]
+        if let file {
+            fields = try ReportInput.read(file: file)
+        } else if isatty(0) == 0, kind == nil, information == nil, location == nil, circumstances == nil, !noPrompt {
+            // A report piped in without flags: read it from standard input.
+            fields = try ReportInput.read(file: "-")
+        }
+        let flags: [(String, String?)] = [
+            ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
+            ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt),
+            ("subcontractor", subcontractor), ("report_id", reportId),
+        ]
+        for (k, v) in flags { if let v { fields[k] = .string(v) } }
+        if suspected { fields["suspected"] = .bool(true) }
+        if let count {
+            if ["unknown", "不明", "null", "?"].contains(count.lowercased()) { fields["count"] = .null } else if let n = Int64(count) {
+                fields["count"] = .int(n)
+            } else {
+                printError(Lang.t("--count must be a whole number or \"unknown\", not \"\(count)\"", "--count は整数か \"unknown\" で指定してください（\"\(count)\" は使えません）"))
+                throw ExitCode(Exit.usage)
+            }
+        }
+        if reporterName != nil || reporterOrganization != nil || reporterContact != nil {
+            var r = fields["reporter"]?.objectValue ?? [:]
+            if let reporterName { r["name"] = .string(reporterName) }
+            if let reporterOrganization { r["organization"] = .string(reporterOrganization) }
+            if let reporterContact { r["contact"] = .string(reporterContact) }
+            fields["reporter"] = .object(r)
+        }
+        if isatty(0) == 1, !noPrompt, file != "-" {
+            Prompter.askForMissing(&fields)
+        }
+        if fields["report_id"] == nil || fields["report_id"]!.isNull {
+            fields["report_id"] = .string(UUID().uuidString.lowercased())
+        }
+        do {
+            _ = try Report.validate(.object(fields))
+        } catch {
+            let field = error.field.map { " [field: \($0)]" } ?? ""
+            printError((Lang.japanese ? error.messageJa : error.message) + field + " (\(error.code.rawValue))")
+            throw ExitCode(Exit.invalid)
+        }
+        let response = try callDaemon(["op": "report", "report": .object(fields)], options: connection)
+        if json { printJSON(response); return }
+        let c = response["case"] ?? .null
+        let receipt = response["receipt"] ?? .null
+        let id = c["id"]?.stringValue ?? "?"
+        if response["duplicate"]?.boolValue == true {
+            print(Lang.t("Already reported: this report_id belongs to case \(id); nothing new was recorded.",
+                         "報告済みです: この report_id は事案 \(id) のものです。新たな記録はしていません。"))
+        } else {
+            print(Lang.t("Reported. Case \(id) is open.", "報告を受け付けました。事案 \(id) を開きました。"))
+        }
+        print(Lang.t("  receipt:   event #\(receipt["seq"]?.intValue ?? 0), \(receipt["hash"]?.stringValue ?? "")",
+                     "  受領証:    イベント #\(receipt["seq"]?.intValue ?? 0)、\(receipt["hash"]?.stringValue ?? "")"))
+        print(Lang.t("  recorded:  \(receipt["at"]?.stringValue ?? "")", "  記録日時:  \(receipt["at"]?.stringValue ?? "")"))
+        print(Lang.t("  report_id: \(c["report_id"]?.stringValue ?? "")", "  report_id: \(c["report_id"]?.stringValue ?? "")"))
+        if let missing = c["missing"]?.arrayValue, !missing.isEmpty {
+            let names = missing.compactMap(\.stringValue).joined(separator: ", ")
+            print(Lang.t("  still unknown: \(names) — add it with: sokuho case update \(id) --count N",
+                         "  未確定の項目: \(names) — 判明したら: sokuho case update \(id) --count 件数"))
+        }
+    }
+}
+
+/// Reads report fields from a JSON or YAML file (or standard input).
+enum ReportInput {
+    static func read(file: String) throws -> [String: JSONValue] {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: file) else {
+                printError(Lang.t("cannot read \(file)", "\(file) を読めません"))
+                throw ExitCode(Exit.noInput)
+            }
+            data = d
+        }
+        var bytes = Array(data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            printError(Lang.t("\(file): not valid UTF-8", "\(file): UTF-8 として読めません"))
+            throw ExitCode(Exit.invalid)
+        }
+        let trimmed = text.trimmingWhitespace()
+        let value: JSONValue
+        do {
+            if trimmed.hasPrefix("{") {
+                value = try JSONParser.parse(Array(trimmed.utf8))
+            } else {
+                guard let node = try YAMLDocument.parse(text, file: file) else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "empty") }
+                value = try YAMLDocument.json(node, file: file)
+            }
+        } catch {
+            printError("\(file): \(error)")
+            throw ExitCode(Exit.invalid)
+        }
+        guard case .object(let o) = value else {
+            printError(Lang.t("\(file): the report must be an object of fields", "\(file): 報告は項目のオブジェクトでなければなりません"))
+            throw ExitCode(Exit.invalid)
+        }
+        return o
+    }
+}
+
+/// Asks on the terminal for required fields that are missing.
+enum Prompter {
+    static func askForMissing(_ fields: inout [String: JSONValue]) {
+        func missing(_ k: String) -> Bool {
+            guard let v = fields[k] else { return true }
+            if case .string(let s) = v { return s.trimmingWhitespace().isEmpty }
+            return v.isNull
+        }
+        if missing("kind") {
+            let options = IncidentKind.allCases.enumerated().map { "\($0.offset + 1)) \($0.element.rawValue) \($0.element.japanese)" }.joined(separator: "  ")
+            while true {
+                guard let a = ask(Lang.t("What happened? \(options): ", "何が起きましたか？ \(options): ")) else { return }
+                let k = Int(a).flatMap { $0 >= 1 && $0 <= IncidentKind.allCases.count ? IncidentKind.allCases[$0 - 1] : nil }
+                    ?? IncidentKind(rawValue: a) ?? IncidentKind.allCases.first { $0.japanese == a }
+                if let k { fields["kind"] = .string(k.rawValue); break }
+            }
+            if fields["suspected"] == nil, let a = ask(Lang.t("Is it only suspected (may have happened)? [y/N]: ", "発生のおそれ（未確定）ですか？ [y/N]: ")) {
+                fields["suspected"] = .bool(["y", "yes", "はい"].contains(a.lowercased()))
+            }
+        }
+        let questions: [(String, String, String)] = [
+            ("information", "What information is involved?", "どの秘密情報が関係していますか？（秘密情報の内容）"),
+            ("location", "Where did it happen?", "どこで発生しましたか？（事故の発生場所）"),
+            ("circumstances", "How did it happen?", "どのように発生しましたか？（発生状況）"),
+        ]
+        for (key, en, ja) in questions where missing(key) {
+            while true {
+                guard let a = ask(Lang.t(en, ja) + " ") else { return }
+                if !a.isEmpty { fields[key] = .string(a); break }
+            }
+        }
+        if fields["count"] == nil {
+            if let a = ask(Lang.t("How many items? (a number; Enter if unknown): ", "件数は？（数字。不明なら Enter）: ")), let n = Int64(a) {
+                fields["count"] = .int(n)
+            }
+        }
+    }
+
+    static func ask(_ question: String) -> String? {
+        FileHandle.standardError.write(Data(question.utf8))
+        return readLine(strippingNewline: true)?.trimmingWhitespace()
+    }
+}

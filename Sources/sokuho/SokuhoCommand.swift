@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// sokuho: the command-line client. Only wiring and presentation; rules live in SokuhoCore.
+@main
+struct SokuhoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sokuho",
+        abstract: "Report a suspected information security incident and follow its case (速報).",
+        discussion: """
+            Talks to sokuhod over its Unix socket: --socket PATH, else $SOKUHO_SOCKET, else
+            /run/sokuho/sokuhod.sock. Messages are in Japanese when LANG starts with "ja".
+
+            EXIT STATUS
+              0   success
+              1   audit verify: the chain does not verify (tampering or damage)
+              2   no such case
+              64  usage error (bad flags)
+              65  the report or request is invalid (the message names the field)
+              66  an input file cannot be read
+              69  sokuhod cannot be reached
+              70  internal error in sokuhod
+              74  storage failure: nothing was recorded / the database cannot be read
+              75  sokuhod is shutting down; try again
+              77  forbidden: your Unix user lacks the role for this operation
+            """,
+        version: "0.1.0",
+        subcommands: [ReportCommand.self, CaseCommand.self, StatusCommand.self, AuditCommand.self])
+}

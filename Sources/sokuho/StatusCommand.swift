@@ -1,0 +1,24 @@
+import ArgumentParser
+import SokuhoCore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show whether sokuhod runs, and its counts.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let response = try callDaemon(["op": "status"], options: connection)
+        if json { printJSON(response); return }
+        let s = response["status"] ?? .null
+        print(Lang.t("sokuhod \(s["version"]?.stringValue ?? "?") is running (pid \(s["pid"]?.intValue ?? 0), up \(s["uptime_seconds"]?.intValue ?? 0) s)",
+                     "sokuhod \(s["version"]?.stringValue ?? "?") は稼働中です（pid \(s["pid"]?.intValue ?? 0)、稼働 \(s["uptime_seconds"]?.intValue ?? 0) 秒）"))
+        print(Lang.t("  cases:     ", "  事案数:    ") + "\(s["cases"]?.intValue ?? 0)")
+        print(Lang.t("  events:    ", "  イベント数: ") + "\(s["events"]?.intValue ?? 0)")
+        print(Lang.t("  chain head:", "  チェーン先頭:") + " \(s["head_hash"]?.stringValue ?? "")")
+        print(Lang.t("  database:  ", "  データベース:") + " \(s["database"]?.stringValue ?? "")")
+        print(Lang.t("  socket:    ", "  ソケット:  ") + " \(s["socket"]?.stringValue ?? "")")
+        let roles = (s["you"]?["roles"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        print(Lang.t("  you:       ", "  あなた:    ") + "\(s["you"]?["user"]?.stringValue ?? "?") (\(roles.isEmpty ? Lang.t("no role", "役割なし") : roles))")
+    }
+}

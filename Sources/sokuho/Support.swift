@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SokuhoClient
+import SokuhoCore
+
+/// Options every command that talks to the daemon shares.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The daemon's socket (default: $SOKUHO_SOCKET, else /run/sokuho/sokuhod.sock).", valueName: "PATH"))
+    var socket: String?
+
+    var socketPath: String { ControlClient.socketPath(option: socket, environment: ProcessInfo.processInfo.environment) }
+}
+
+/// Exit statuses, as documented in `sokuho --help`.
+enum Exit {
+    static let verifyFailed: Int32 = 1
+    static let notFound: Int32 = 2
+    static let usage: Int32 = 64
+    static let invalid: Int32 = 65
+    static let noInput: Int32 = 66
+    static let unavailable: Int32 = 69
+    static let software: Int32 = 70
+    static let ioError: Int32 = 74
+    static let tempFail: Int32 = 75
+    static let forbidden: Int32 = 77
+
+    static func forCode(_ code: String) -> Int32 {
+        switch ErrorCode(rawValue: code) {
+        case .notFound: notFound
+        case .forbidden: forbidden
+        case .storageFailure: ioError
+        case .shuttingDown: tempFail
+        case .internal, .none: software
+        default: invalid
+        }
+    }
+}
+
+/// The user's language for messages.
+enum Lang {
+    static var japanese: Bool {
+        let env = ProcessInfo.processInfo.environment
+        for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let v = env[key], !v.isEmpty { return v.hasPrefix("ja") }
+        }
+        return false
+    }
+
+    static func t(_ en: String, _ ja: String) -> String { japanese ? ja : en }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("sokuho: \(message)\n".utf8))
+}
+
+/// Sends one request and returns the successful response, or prints the daemon's error and
+/// exits with the matching status.
+func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSONValue {
+    let outcome = Result<JSONValue, ClientError> { () throws(ClientError) -> JSONValue in
+        let client = try ControlClient(path: options.socketPath)
+        return try client.call(request)
+    }
+    let response: JSONValue
+    switch outcome {
+    case .success(let r): response = r
+    case .failure(let e):
+        if case .unreachable = e {
+            printError(Lang.t("\(e). Is sokuhod running? Use --socket or SOKUHO_SOCKET to point at it.",
+                              "sokuhod に接続できません（\(options.socketPath)）: \(e)。デーモンが動いているか確認し、--socket か SOKUHO_SOCKET で指定してください。"))
+        } else {
+            printError("\(e)")
+        }
+        throw ExitCode(Exit.unavailable)
+    }
+    if response["ok"]?.boolValue == true { return response }
+    let error = response["error"] ?? .null
+    let code = error["code"]?.stringValue ?? "internal"
+    let message = Lang.japanese ? (error["message_ja"]?.stringValue ?? error["message"]?.stringValue ?? "") : (error["message"]?.stringValue ?? "")
+    let field = error["field"]?.stringValue.map { " [field: \($0)]" } ?? ""
+    printError("\(message)\(field) (\(code))")
+    throw ExitCode(Exit.forCode(code))
+}
+
+/// Prints a JSON value for `--json`, pretty enough for people and exact for programs.
+func printJSON(_ value: JSONValue) {
+    print(value.canonicalString)
+}
