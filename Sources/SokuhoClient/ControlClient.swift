@@ -40,6 +40,8 @@ public final class ControlClient {
         if rc != 0 {
             let reason = String(cString: strerror(errno))
             close(fd)
+            // deinit runs for a class whose init throws after full initialisation: never close twice.
+            fd = -1
             throw ClientError.unreachable(path: path, reason: reason)
         }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -47,7 +49,7 @@ public final class ControlClient {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Sends one request and waits for its response.
     public func call(_ request: JSONValue) throws(ClientError) -> JSONValue {

@@ -62,7 +62,9 @@ public struct Daemon: Sendable {
             log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
             notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
         })
-        var services: [any Service] = [server, ReloadService(daemon: self, desk: desk, notifier: notifier)]
+        var services: [any Service] = [
+            server, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
+        ]
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
         }
@@ -71,11 +73,7 @@ public struct Daemon: Sendable {
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await withGracefulShutdownHandler {
-            try await group.run()
-        } onGracefulShutdown: {
-            notifier.stopping(status: "stopping: finishing requests in progress")
-        }
+        try await group.run()
         logger.notice("sokuhod stopped")
     }
 

@@ -2,7 +2,6 @@ import Logging
 import ServiceLifecycle
 import SokuhoConfig
 import SokuhoSystemd
-import SokuhoStore
 import UnixSignals
 
 /// Re-reads the configuration on SIGHUP. A broken file is refused with its error and the running
@@ -38,21 +37,6 @@ struct ReloadService: Service {
                 daemon.logger.error("configuration NOT reloaded; the previous one stays active", metadata: ["error": "\(error)"])
                 notifier.reloaded(status: "serving; reload refused: \(error)")
             }
-        }
-    }
-}
-
-/// Sends `WATCHDOG=1` at half the watchdog interval, but only while the store answers.
-struct WatchdogService: Service {
-    let interval: Duration
-    let store: SokuhoStore.CaseStore
-    let notifier: SystemdNotifier
-
-    func run() async throws {
-        while !Task.isCancelled {
-            if await store.ping() { notifier.watchdog() }
-            try? await Task.sleep(for: interval)
-            if Task.isShuttingDownGracefully { return }
         }
     }
 }

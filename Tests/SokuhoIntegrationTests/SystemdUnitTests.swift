@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// The shipped unit files must pass systemd's own checks wherever systemd-analyze exists.
+@Suite("systemd units", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+struct SystemdUnitTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Copies the units, pointing ExecStart at the built binary (verify checks it exists).
+    static func units() throws -> String {
+        let d = try DaemonHarness()
+        let dir = d.dir + "/units"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let service = try String(contentsOfFile: repo + "/systemd/sokuhod.service", encoding: .utf8)
+            .replacingOccurrences(of: "/usr/bin/sokuhod", with: DaemonHarness.sokuhod)
+        try service.write(toFile: dir + "/sokuhod.service", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: repo + "/systemd/sokuhod.socket", toPath: dir + "/sokuhod.socket")
+        // Keep the harness directory alive by leaking a copy elsewhere.
+        let keep = NSTemporaryDirectory() + "sokuho-units-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: dir, toPath: keep)
+        return keep
+    }
+
+    @Test("systemd-analyze verify passes")
+    func verify() throws {
+        let dir = try Self.units()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try DaemonHarness.shell("cd '\(dir)' && systemd-analyze verify --man=no ./sokuhod.service ./sokuhod.socket")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(!r.stderr.contains("sokuhod.service:"), "\(r.stderr)")
+    }
+
+    @Test("systemd-analyze security rates the service 1.5 or better")
+    func security() throws {
+        let dir = try Self.units()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try DaemonHarness.shell("cd '\(dir)' && systemd-analyze security --offline=yes --threshold=15 ./sokuhod.service")
+        #expect(r.status == 0, "\(r.stdout)")
+        let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
+        let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99
+        #expect(score <= 1.5, "\(line)")
+    }
+
+    @Test("the example configuration is valid")
+    func exampleConfig() throws {
+        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(Self.repo)/config/sokuhod.yaml' --check-config")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("configuration OK"))
+    }
+}
