@@ -1,0 +1,85 @@
+import Foundation
+import SokuhoCore
+import Testing
+@testable import SokuhoConfig
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func parse(_ text: String) throws(ConfigError) -> Configuration {
+        try Configuration.parse(text, file: "/etc/sokuho/sokuhod.yaml", baseDirectory: "/etc/sokuho")
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do { _ = try parse(text); return nil } catch { return error }
+    }
+
+    @Test("the shipped example configuration loads")
+    func example() throws {
+        let c = try Configuration.load(file: Self.repo + "/config/sokuhod.yaml")
+        #expect(c.stateDir == "/var/lib/sokuho")
+        #expect(c.databasePath == "/var/lib/sokuho/sokuho.db")
+        #expect(c.socket.path == "/run/sokuho/sokuhod.sock")
+        #expect(c.socket.group == "sokuho-reporters")
+        #expect(c.socket.mode == 0o660)
+        #expect(c.roles.lead.groups == ["sokuho-leads"])
+        #expect(c.utcOffset == 9 * 3600)
+    }
+
+    @Test("the embedded default is self-contained in the working directory")
+    func embedded() {
+        let c = Configuration.embeddedDefault(workingDirectory: "/home/u/sokuho")
+        #expect(c.stateDir == "/home/u/sokuho/.sokuho-dev")
+        #expect(c.socket.path == "/home/u/sokuho/.sokuho-dev/sokuhod.sock")
+        #expect(c.roles.reporter.users == ["*"])
+        #expect(c.cityWebhook.url == nil)
+    }
+
+    @Test("relative paths are relative to the file; defaults fill the rest")
+    func paths() throws {
+        let c = try parse("state_dir: state\n")
+        #expect(c.stateDir == "/etc/sokuho/state")
+        #expect(c.socket.path == "/etc/sokuho/state/sokuhod.sock")
+        #expect(c.socket.mode == 0o660)
+        #expect(c.spoolDir == "/etc/sokuho/state/spool")
+    }
+
+    @Test("unknown keys and bad values are refused with line, column and key")
+    func errors() {
+        let e = error("state_dir: /x\nsocket:\n  pth: /run/x.sock\n")
+        #expect(e?.line == 3)
+        #expect(e?.column == 3)
+        #expect(e?.key == "socket.pth")
+        #expect(e?.reason.contains("did you mean \"path\"") == true)
+        #expect(e?.description.hasPrefix("/etc/sokuho/sokuhod.yaml:3:3: socket.pth:") == true)
+        #expect(error("socket:\n  path: /x\n")?.key == "state_dir")
+        #expect(error("state_dir: /x\nsocket:\n  mode: \"0999\"\n")?.key == "socket.mode")
+        #expect(error("state_dir: /x\nsocket:\n  mode: \"0066\"\n")?.key == "socket.mode")
+        #expect(error("state_dir: /x\ncity:\n  webhook:\n    url: ftp://city\n")?.key == "city.webhook.url")
+        #expect(error("state_dir: /x\nroles:\n  lead: alice\n")?.key == "roles.lead")
+        #expect(error("state_dir: /x\nroles:\n  lead:\n    users: alice\n")?.key == "roles.lead.users")
+        #expect(error("state_dir: /x\nlog:\n  level: loud\n")?.key == "log.level")
+        #expect(error("state_dir: /x\ntime_zone_offset: JST\n")?.key == "time_zone_offset")
+        #expect(error("state_dir: [\n")?.reason.contains("invalid YAML") == true)
+        #expect(error("state_dir: /x\nstate_dir: /y\n")?.reason.contains("duplicated key") == true)
+        #expect(error("state_dir: /\(String(repeating: "d", count: 120))\n")?.key == "socket.path")
+        #expect(error("")?.reason.contains("empty") == true)
+    }
+
+    @Test("reload tells what changed and what needs a restart")
+    func reloadable() throws {
+        let a = try parse("state_dir: /x\nroles:\n  lead:\n    users: [a]\n")
+        let b = try parse("state_dir: /y\nroles:\n  lead:\n    users: [b]\n")
+        let d = a.reloadable(from: b)
+        #expect(d.changed == ["roles"])
+        #expect(d.needsRestart.contains("state_dir"))
+    }
+
+    @Test("YAML to JSON keeps dates and quoted numbers as strings")
+    func yamlJSON() throws {
+        let node = try #require(try YAMLDocument.parse("a: 2026-11-26\nb: \"12\"\nc: 12\nd: null\ne: true\nf: [x, 1]\n", file: "t"))
+        let v = try YAMLDocument.json(node, file: "t")
+        #expect(v == ["a": "2026-11-26", "b": "12", "c": 12, "d": nil, "e": true, "f": ["x", 1]])
+    }
+}

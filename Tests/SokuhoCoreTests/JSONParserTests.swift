@@ -1,0 +1,73 @@
+import Testing
+@testable import SokuhoCore
+
+@Suite("JSON parsing and canonical form")
+struct JSONParserTests {
+    @Test("values parse with their types; integers stay integers")
+    func types() throws {
+        let v = try JSONParser.parse(#"{"a":1,"b":1.5,"c":true,"d":null,"e":"x","f":[1,"2"],"g":-0,"h":1e3}"#)
+        #expect(v["a"] == .int(1))
+        #expect(v["b"] == .double(1.5))
+        #expect(v["c"] == .bool(true))
+        #expect(v["d"] == .null)
+        #expect(v["e"] == "x")
+        #expect(v["f"] == [1, "2"])
+        #expect(v["g"] == .int(0))
+        #expect(v["h"] == .double(1000))
+    }
+
+    @Test("strings: escapes, surrogate pairs, Japanese text")
+    func strings() throws {
+        #expect(try JSONParser.parse(#""a\"b\\c\/d\n\u00e9\ud83d\ude00""#) == .string("a\"b\\c/d\né😀"))
+        #expect(try JSONParser.parse("\"秘密情報　漏えい\"") == .string("秘密情報　漏えい"))
+    }
+
+    @Test("errors name the problem and the byte", arguments: [
+        ("", JSONError.Reason.empty),
+        ("   ", .empty),
+        ("{", .unexpectedEnd),
+        ("{\"a\":1,}", .expectedKey),
+        ("{\"a\" 1}", .expectedColon),
+        ("[1 2]", .expectedCommaOrEnd),
+        ("{\"a\":1,\"a\":2}", .duplicateKey("a")),
+        ("\"abc", .unterminatedString),
+        ("\"a\u{01}\"", .controlCharacterInString),
+        ("\"\\x\"", .invalidEscape),
+        ("\"\\ud800\"", .invalidEscape),
+        ("01", .invalidNumber),
+        ("1.", .invalidNumber),
+        ("tru", .invalidLiteral),
+        ("1 2", .trailingData),
+        ("@", .unexpectedCharacter(UInt8(ascii: "@"))),
+    ])
+    func errors(_ input: String, _ reason: JSONError.Reason) {
+        #expect(throws: JSONError.self) { try JSONParser.parse(input) }
+        do { _ = try JSONParser.parse(input) } catch { #expect(error.reason == reason, "\(input)") }
+    }
+
+    @Test("invalid UTF-8 is reported with its offset")
+    func invalidUTF8() {
+        do {
+            _ = try JSONParser.parse([0x22, 0x61, 0xC3, 0x28, 0x22])
+            Issue.record("must fail")
+        } catch {
+            #expect(error.reason == .invalidUTF8)
+            #expect(error.offset == 2)
+        }
+    }
+
+    @Test("nesting is bounded")
+    func depth() {
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        do { _ = try JSONParser.parse(deep); Issue.record("must fail") } catch { #expect(error.reason == .tooDeep) }
+        #expect((try? JSONParser.parse(String(repeating: "[", count: 10) + String(repeating: "]", count: 10))) != nil)
+    }
+
+    @Test("canonical form: sorted keys by UTF-8, no whitespace, minimal escapes, stable round trip")
+    func canonical() throws {
+        let v: JSONValue = ["b": 1, "a": ["z": "\"\\\n\u{1}/é", "y": nil], "件数": 3, "A": true]
+        #expect(v.canonicalString == #"{"A":true,"a":{"y":null,"z":"\"\\\n\u0001/é"},"b":1,"件数":3}"#)
+        #expect(try JSONParser.parse(v.canonicalString) == v)
+        #expect(try JSONParser.parse(v.canonicalString).canonicalBytes == v.canonicalBytes)
+    }
+}
