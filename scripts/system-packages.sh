@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages Sokuho needs when they are missing.
+#   required: libsqlite3-dev (SQLite), libcurl4-openssl-dev (HTTP)
+#   for tests: sqlite3 (tamper tests), systemd (systemd-analyze), util-linux (setpriv)
+# Usage: scripts/system-packages.sh [--with-test-tools]
+set -eu
+
+want="libsqlite3-dev libcurl4-openssl-dev"
+if [ "${1:-}" = "--with-test-tools" ]; then
+    want="$want sqlite3 util-linux"
+    command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"
+fi
+
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "sokuho: installing missing system packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
