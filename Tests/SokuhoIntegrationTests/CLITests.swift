@@ -92,4 +92,32 @@ struct CLITests {
         let help = try d.cli(["--help"])
         #expect(help.stdout.contains("EXIT STATUS"))
     }
+
+    @Test("on a terminal, sokuho report asks for the missing fields — in Japanese when LANG is ja",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func prompts() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        // script(1) gives sokuho a pseudo-terminal; the answers arrive on it line by line.
+        let answers = "2\ny\n顧客名簿（氏名・住所）\n本社3階\nメールの誤送信\n\n"
+        let run = try DaemonHarness.shell("""
+            printf '\(answers)' | LANG=ja_JP.UTF-8 SOKUHO_SOCKET='\(d.socketPath)' script -qec '\(DaemonHarness.sokuho) report' /dev/null
+            """)
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("何が起きましたか？"))
+        #expect(run.stdout.contains("秘密情報の内容"))
+        #expect(run.stdout.contains("報告を受け付けました"))
+        let list = try d.call(["op": "case.list"])
+        let c = try #require(list["cases"]?.arrayValue?.first)
+        #expect(c["kind"] == "leak")
+        #expect(c["suspected"] == true)
+        #expect(c["information"] == "顧客名簿（氏名・住所）")
+        #expect(c["location"] == "本社3階")
+        #expect(c["count"] == .null)
+        let en = try DaemonHarness.shell("""
+            printf '1\nn\nUSB stick\ntrain\nleft on the train\n65\n' | LANG=C.UTF-8 SOKUHO_SOCKET='\(d.socketPath)' script -qec '\(DaemonHarness.sokuho) report' /dev/null
+            """)
+        #expect(en.stdout.contains("What happened?"))
+        #expect(en.stdout.contains("Reported. Case"))
+    }
 }
