@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sokuhod", targets: ["sokuhod"]),
         .executable(name: "sokuho", targets: ["sokuho"]),
+        .executable(name: "sokuho-bench", targets: ["sokuho-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -49,6 +50,30 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // libcurl (system library, libcurl4-openssl-dev) with shims for its variadic calls.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        // I/O boundary: webhook delivery (HTTP through libcurl) and the outbox worker.
+        .target(
+            name: "SokuhoWebhook",
+            dependencies: [
+                "SokuhoCore", "SokuhoStore", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // I/O boundary: `sokuho receive`, the city's verifying webhook receiver (SwiftNIO HTTP/1).
+        .target(
+            name: "SokuhoReceiver",
+            dependencies: [
+                "SokuhoCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The blocking control-socket client used by the CLI (no NIO, starts fast).
         .target(
             name: "SokuhoClient",
@@ -58,7 +83,7 @@ let package = Package(
         .target(
             name: "SokuhoDaemon",
             dependencies: [
-                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd",
+                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -67,20 +92,29 @@ let package = Package(
         .executableTarget(
             name: "sokuhod",
             dependencies: [
-                "SokuhoDaemon",
+                "SokuhoDaemon", "SokuhoWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "sokuho",
             dependencies: [
-                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "Yams",
+                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "Yams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks: starts the real daemon and prints figures (docs/performance.md).
+        .executableTarget(
+            name: "sokuho-bench",
+            dependencies: [
+                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),
         .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
+        .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
             dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho"]

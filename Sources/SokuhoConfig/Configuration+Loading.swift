@@ -33,7 +33,7 @@ extension Configuration {
         let root = try YAMLDocument.parse(text, file: file)
         let reader = ConfigReader(file: file, base: baseDirectory)
         guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset"])
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation"])
 
         guard let stateNode = top["state_dir"] else {
             throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
@@ -64,22 +64,41 @@ extension Configuration {
             let m = try reader.mapping(s, key: "playbooks", allowed: ["dir"])
             if let d = m["dir"] { playbooksDir = try reader.path(d, key: "playbooks.dir") }
         }
-        var webhook = Webhook(url: nil, secretFile: nil)
+        var webhook = Webhook()
         if let c = top["city"] {
             let m = try reader.mapping(c, key: "city", allowed: ["webhook"])
-            if let w = m["webhook"] {
-                let wm = try reader.mapping(w, key: "city.webhook", allowed: ["url", "secret_file"])
-                if let u = wm["url"], let url = try reader.optionalString(u, key: "city.webhook.url") {
-                    guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["https", "http"].contains(scheme),
-                        parsed.host != nil
-                    else {
-                        throw ConfigError(node: u, file: file, key: "city.webhook.url", reason: "must be an http:// or https:// URL, not \"\(url)\"")
+            if let w = m["webhook"] { webhook = try reader.webhook(w, key: "city.webhook", name: "city") }
+        }
+        var extra: [Webhook] = []
+        var schedule: [Double]?
+        if let e = top["escalation"] {
+            let m = try reader.mapping(e, key: "escalation", allowed: ["endpoints", "retry_schedule"])
+            if let list = m["endpoints"] {
+                guard case .sequence(let seq) = list else {
+                    throw ConfigError(node: list, file: file, key: "escalation.endpoints", reason: "must be a list of endpoints")
+                }
+                for (i, item) in seq.enumerated() {
+                    let key = "escalation.endpoints[\(i)]"
+                    guard case .mapping(let im) = item, let nameNode = im["name"] else {
+                        throw ConfigError(node: item, file: file, key: key, reason: "each endpoint needs a name, a url and a secret_file")
                     }
-                    webhook.url = url
+                    let name = try reader.string(nameNode, key: key + ".name")
+                    guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                        throw ConfigError(node: nameNode, file: file, key: key + ".name", reason: "use letters, digits, - and _ only")
+                    }
+                    if name == "city" || extra.contains(where: { $0.name == name }) {
+                        throw ConfigError(node: nameNode, file: file, key: key + ".name", reason: "the name \"\(name)\" is already used")
+                    }
+                    let w = try reader.webhook(item, key: key, name: name, allowName: true)
+                    if w.url == nil { throw ConfigError(node: item, file: file, key: key + ".url", reason: "url is required") }
+                    extra.append(w)
                 }
-                if let sf = wm["secret_file"], try reader.optionalString(sf, key: "city.webhook.secret_file") != nil {
-                    webhook.secretFile = try reader.path(sf, key: "city.webhook.secret_file")
+            }
+            if let r = m["retry_schedule"] {
+                guard case .sequence(let seq) = r, !seq.isEmpty else {
+                    throw ConfigError(node: r, file: file, key: "escalation.retry_schedule", reason: "must be a non-empty list of durations such as [5s, 5m, 30m]")
                 }
+                schedule = try seq.map { n throws(ConfigError) in try reader.duration(n, key: "escalation.retry_schedule") }
             }
         }
         var roles = RolePolicy()
@@ -111,8 +130,8 @@ extension Configuration {
         }
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
-            spoolDir: spoolDir, playbooksDir: playbooksDir, cityWebhook: webhook, roles: roles, logLevel: logLevel,
-            utcOffset: utcOffset)
+            spoolDir: spoolDir, playbooksDir: playbooksDir, cityWebhook: webhook, extraEndpoints: extra,
+            retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 
     static func parseOffset(_ s: String) -> Int? {
@@ -184,6 +203,41 @@ struct ConfigReader {
             throw ConfigError(node: node, file: file, key: key, reason: "must let the daemon's user read and write the socket (0600 at least)")
         }
         return m
+    }
+
+    func webhook(_ node: Node, key: String, name: String, allowName: Bool = false) throws(ConfigError) -> Configuration.Webhook {
+        var allowed = ["url", "secret_file", "ca_file", "client_cert", "client_key", "proxy", "connect_timeout", "timeout"]
+        if allowName { allowed.append("name") }
+        let m = try mapping(node, key: key, allowed: allowed)
+        var w = Configuration.Webhook()
+        w.name = name
+        if let u = m["url"], let url = try optionalString(u, key: key + ".url") {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["https", "http"].contains(scheme),
+                parsed.host != nil
+            else {
+                throw ConfigError(node: u, file: file, key: key + ".url", reason: "must be an http:// or https:// URL, not \"\(url)\"")
+            }
+            w.url = url
+        }
+        for (k, path) in [("secret_file", \Configuration.Webhook.secretFile), ("ca_file", \.caFile),
+                          ("client_cert", \.clientCertificate), ("client_key", \.clientKey)] {
+            if let n = m[k], try optionalString(n, key: "\(key).\(k)") != nil { w[keyPath: path] = try self.path(n, key: "\(key).\(k)") }
+        }
+        if let p = m["proxy"] { w.proxy = try optionalString(p, key: key + ".proxy") }
+        if let c = m["connect_timeout"] { w.connectTimeout = try duration(c, key: key + ".connect_timeout") }
+        if let t = m["timeout"] { w.timeout = try duration(t, key: key + ".timeout") }
+        return w
+    }
+
+    /// A duration: a number of seconds, or a number with ms, s, m, h.
+    func duration(_ node: Node, key: String) throws(ConfigError) -> Double {
+        let v = try string(node, key: key).trimmingWhitespace()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where v.hasSuffix(suffix) {
+            if let n = Double(v.dropLast(suffix.count)), n > 0, n <= 86400 * 7 / factor { return n * factor }
+        }
+        if let n = Double(v), n > 0 { return n }
+        throw ConfigError(node: node, file: file, key: key, reason: "must be a duration such as 500ms, 5s, 5m or 2h, not \"\(v)\"")
     }
 
     func members(_ node: Node, key: String) throws(ConfigError) -> RolePolicy.Members {

@@ -14,8 +14,18 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public struct Webhook: Sendable, Equatable {
+        /// `city` for `city.webhook`; the configured name for `escalation.endpoints`.
+        public var name: String = "city"
         public var url: String?
         public var secretFile: String?
+        public var caFile: String?
+        public var clientCertificate: String?
+        public var clientKey: String?
+        public var proxy: String?
+        /// Seconds.
+        public var connectTimeout: Double = 5
+        /// Seconds for the whole request.
+        public var timeout: Double = 20
     }
 
     /// Where the configuration came from (a file path, or "(embedded default)").
@@ -25,6 +35,13 @@ public struct Configuration: Sendable, Equatable {
     public var spoolDir: String
     public var playbooksDir: String
     public var cityWebhook: Webhook
+    /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
+    public var extraEndpoints: [Webhook] = []
+    /// Seconds between attempts, from `escalation.retry_schedule`; nil = the standard schedule.
+    public var retrySchedule: [Double]?
+
+    /// Every endpoint that receives escalations: the city (when its URL is set) and the others.
+    public var endpoints: [Webhook] { (cityWebhook.url != nil ? [cityWebhook] : []) + extraEndpoints }
     public var roles: RolePolicy
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
     public var logLevel: String
@@ -41,6 +58,7 @@ public struct Configuration: Sendable, Equatable {
         if new.roles != roles { changed.append("roles") }
         if new.logLevel != logLevel { restart.append("log.level") }
         if new.cityWebhook != cityWebhook { restart.append("city.webhook") }
+        if new.extraEndpoints != extraEndpoints || new.retrySchedule != retrySchedule { restart.append("escalation") }
         if new.spoolDir != spoolDir { restart.append("spool.dir") }
         if new.stateDir != stateDir { restart.append("state_dir") }
         if new.socket != socket { restart.append("socket") }

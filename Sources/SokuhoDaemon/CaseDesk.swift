@@ -5,6 +5,7 @@ import SokuhoControl
 import SokuhoCore
 import SokuhoStore
 import Synchronization
+import SokuhoWebhook
 
 /// The daemon's request desk: checks each request, decides who may do it, runs it against the
 /// store, and answers. Every refusal for lack of a role is recorded as an `access.denied` event.
@@ -17,6 +18,9 @@ public final class CaseDesk: ControlRequestHandler {
     let startedAt: Date
     let socketDescription: String
     let policy: Mutex<RolePolicy>
+    /// Endpoint names that receive escalations, and the worker to wake when one is queued.
+    let escalation: [String]
+    let wakeup: Wakeup?
     /// Called after a case is opened or changed (used for the systemd STATUS line).
     let onChange: @Sendable (String) -> Void
 
@@ -24,6 +28,7 @@ public final class CaseDesk: ControlRequestHandler {
 
     public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
                 utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
+                escalation: [String] = [], wakeup: Wakeup? = nil,
                 onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.policy = Mutex(policy)
@@ -34,6 +39,8 @@ public final class CaseDesk: ControlRequestHandler {
         self.startedAt = clock.now()
         self.socketDescription = socketDescription
         self.onChange = onChange
+        self.escalation = escalation
+        self.wakeup = wakeup
     }
 
     /// Replaces the role policy (on reload).
@@ -46,6 +53,8 @@ public final class CaseDesk: ControlRequestHandler {
         "case.list": ["kind", "state", "limit", "mine"],
         "case.update": ["id", "fields"],
         "status": [],
+        "outbox.list": ["case_id", "state", "limit"],
+        "outbox.retry": ["message_id", "endpoint"],
     ]
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
@@ -114,6 +123,8 @@ public final class CaseDesk: ControlRequestHandler {
         case "case.get": return try await get(o, actor: actor, ownOnly: ownOnly)
         case "case.list": return try await list(o, actor: actor, ownOnly: ownOnly)
         case "case.update": return try await update(o, actor: actor)
+        case "outbox.list": return try await outboxList(o)
+        case "outbox.retry": return try await outboxRetry(o, actor: actor)
         default: return try await status(peer: peer, roles: roles)
         }
     }
@@ -138,7 +149,8 @@ public final class CaseDesk: ControlRequestHandler {
         let now = clock.now()
         // discovered_at defaults to the time of receipt.
         if report.discoveredAt == nil { report.discoveredAt = Timestamp.format(now) }
-        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)))
+        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+                                              escalateTo: escalation)
         if result.duplicate {
             logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "report_id": "\(report.reportID ?? "")"])
         } else {
@@ -147,6 +159,7 @@ public final class CaseDesk: ControlRequestHandler {
                 "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)",
             ])
             onChange(result.case.id)
+            wakeup?.signal()
         }
         return ControlResponse.success([
             "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
@@ -178,7 +191,8 @@ public final class CaseDesk: ControlRequestHandler {
              "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
              "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
         }
-        return ControlResponse.success(["case": c.json, "events": .array(history)])
+        let messages = try await store.outbox(caseID: id)
+        return ControlResponse.success(["case": c.json, "events": .array(history), "escalation": .array(messages.reversed().map(\.json))])
     }
 
     func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
@@ -205,15 +219,49 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",
                                   ja: "fields（変更する項目）は必須です")
         }
-        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now())
+        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now(), escalateTo: escalation)
         if result.receipt != nil {
             logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
                                                      "uid": "\(actor.peer.uid)"])
             onChange(id)
+            wakeup?.signal()
         }
         return ControlResponse.success([
             "case": result.case.json, "changes": .object(result.changes), "receipt": result.receipt?.json ?? .null,
         ])
+    }
+
+    func outboxList(_ o: [String: JSONValue]) async throws -> JSONValue {
+        let reader = RequestReader(o)
+        var caseID: String?
+        if o["case_id"] != nil { caseID = try self.caseID(["id": o["case_id"]!]) }
+        let state = try reader.enumValue("state", OutboxMessage.State.self)
+        let limit = Int(try reader.int("limit") ?? 200)
+        let messages = try await store.outbox(caseID: caseID, state: state, limit: max(1, min(limit, 10_000)))
+        let disabled = try await store.disabledEndpoints().map { e -> JSONValue in
+            ["endpoint": .string(e.name), "disabled_at": .string(e.at), "reason": .string(e.reason)]
+        }
+        return ControlResponse.success([
+            "messages": .array(messages.map(\.json)), "count": .int(Int64(messages.count)), "disabled_endpoints": .array(disabled),
+        ])
+    }
+
+    func outboxRetry(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        var messageID: String?
+        var endpoint: String?
+        for key in ["message_id", "endpoint"] {
+            guard let v = o[key], !v.isNull else { continue }
+            guard case .string(let s) = v, !s.isEmpty else {
+                throw ValidationError(.wrongType, field: key, "\(key) must be a non-empty string", ja: "\(key) は空でない文字列です")
+            }
+            if key == "message_id" { messageID = s } else { endpoint = s }
+        }
+        let count = try await store.retry(messageID: messageID, endpoint: endpoint, now: clock.now().timeIntervalSince1970)
+        logger.notice("outbox retry requested", metadata: [
+            "message": "\(messageID ?? "*")", "endpoint": "\(endpoint ?? "*")", "requeued": "\(count)", "uid": "\(actor.peer.uid)",
+        ])
+        wakeup?.signal()
+        return ControlResponse.success(["requeued": .int(Int64(count))])
     }
 
     func status(peer: PeerIdentity, roles: Set<Role>) async throws -> JSONValue {

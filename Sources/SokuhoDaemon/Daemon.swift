@@ -11,6 +11,7 @@ import SokuhoControl
 import SokuhoCore
 import SokuhoStore
 import SokuhoSystemd
+import SokuhoWebhook
 
 /// Wires the store, the request desk and the control socket into one service group and runs
 /// it until SIGTERM/SIGINT. SIGHUP reloads the configuration file.
@@ -33,6 +34,7 @@ public struct Daemon: Sendable {
         umask(0o027)
         try Self.makeDirectory(config.stateDir, mode: 0o750)
 
+        let endpoints = try Self.loadEndpoints(config)
         let store = try CaseStore(path: config.databasePath)
         let opened = try await store.stats()
         logger.info("case store open", metadata: ["database": "\(config.databasePath)", "cases": "\(opened.cases)", "events": "\(opened.events)"])
@@ -50,11 +52,13 @@ public struct Daemon: Sendable {
             socketDescription = config.socket.path
         }
 
+        let wakeup = Wakeup()
         let fixedOffset = config.utcOffset
         let desk = CaseDesk(
             store: store, policy: config.roles, clock: SystemClock(), daemonUID: geteuid(),
             utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
             logger: logger, socketDescription: socketDescription,
+            escalation: endpoints.map(\.name), wakeup: wakeup,
             onChange: { id in notifier.status("serving; last change \(id)") })
 
         let log = logger
@@ -65,6 +69,13 @@ public struct Daemon: Sendable {
         var services: [any Service] = [
             server, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
         ]
+        if !endpoints.isEmpty {
+            logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\($0.url)" }.joined(separator: " "))"])
+        }
+        // The worker also runs without endpoints: messages queued under an earlier configuration still go out.
+        services.append(DeliveryWorker(
+            store: store, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
+            wakeup: wakeup, logger: logger))
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
         }
@@ -75,6 +86,18 @@ public struct Daemon: Sendable {
                 logger: logger))
         try await group.run()
         logger.notice("sokuhod stopped")
+    }
+
+    /// The configured endpoints with their secrets (secret_file, else systemd credentials).
+    static func loadEndpoints(_ config: Configuration) throws -> [Endpoint] {
+        try config.endpoints.map { w in
+            let file = w.secretFile ?? Endpoint.credentialFile(for: w.name)
+            guard let file else { throw WebhookError.noSecret(endpoint: w.name) }
+            return Endpoint(
+                name: w.name, url: w.url ?? "", secrets: try Endpoint.loadSecrets(file: file), caFile: w.caFile,
+                clientCertificate: w.clientCertificate, clientKey: w.clientKey, proxy: w.proxy,
+                connectTimeout: w.connectTimeout, timeout: w.timeout)
+        }
     }
 
     static func makeDirectory(_ path: String, mode: mode_t) throws {

@@ -76,7 +76,7 @@ public final class CaseStore: Sendable {
     ///
     /// - Parameters:
     ///   - year: the calendar year for the case id, in the operator's time zone.
-    public func openCase(_ report: Report, actor: Actor, at date: Date, year: Int) async throws(StoreError) -> OpenResult {
+    public func openCase(_ report: Report, actor: Actor, at date: Date, year: Int, escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
         do {
             return try await pool.write { db in
@@ -99,6 +99,7 @@ public final class CaseStore: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+                try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
                 if let rid = report.reportID {
                     try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
                 }
@@ -111,7 +112,7 @@ public final class CaseStore: Sendable {
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
     /// something changes; nothing when the values are already as given.
-    public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date) async throws(StoreError) -> UpdateResult {
+    public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
         let at = Timestamp.format(date)
         do {
             return try await pool.write { db in
@@ -126,6 +127,7 @@ public final class CaseStore: Sendable {
                 try db.execute(
                     sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
                     arguments: [c.report.kind.rawValue, c.state.rawValue, at, event.seq, c.json.canonicalString, id])
+                try Self.enqueue(db, kind: .updated, case: c, event: event, endpoints: endpoints, changes: changes)
                 return UpdateResult(case: c, changes: changes, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at))
             }
         } catch {

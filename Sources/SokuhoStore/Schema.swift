@@ -2,7 +2,7 @@ import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
 enum Schema {
-    static let latestVersion = 1
+    static let latestVersion = 2
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -45,6 +45,43 @@ enum Schema {
                 CREATE TABLE report_ids (
                     report_id TEXT PRIMARY KEY,
                     case_id TEXT NOT NULL
+                );
+                """)
+        }
+        m.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    message_id TEXT NOT NULL UNIQUE,
+                    endpoint TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    event_seq INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    delivered_at TEXT,
+                    last_status INTEGER,
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                CREATE INDEX outbox_by_case ON outbox(endpoint, case_id, sequence);
+                CREATE TABLE delivery_attempts (
+                    id INTEGER PRIMARY KEY,
+                    outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+                    at TEXT NOT NULL,
+                    status INTEGER,
+                    latency_ms INTEGER NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX attempts_by_message ON delivery_attempts(outbox_id);
+                CREATE TABLE endpoint_state (
+                    name TEXT PRIMARY KEY,
+                    disabled_at TEXT,
+                    reason TEXT
                 );
                 """)
         }

@@ -60,6 +60,11 @@ struct CaseShow: ParsableCommand {
         let c = response["case"] ?? .null
         CaseFormatter.print(c)
         print("")
+        let escalation = response["escalation"]?.arrayValue ?? []
+        print(Lang.t("Escalation (to the city and other endpoints):", "報告の送信状況（発注者等への送信）:"))
+        if escalation.isEmpty { print(Lang.t("  none configured", "  送信先の設定なし")) }
+        for m in escalation { print(OutboxFormatter.line(m)) }
+        print("")
         print(Lang.t("History (audit chain):", "履歴（監査チェーン）:"))
         for e in response["events"]?.arrayValue ?? [] {
             let who = e["actor"]?["user"]?.stringValue ?? "uid \(e["actor"]?["uid"]?.intValue ?? -1)"

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// sokuho: the command-line client. Only wiring and presentation; rules live in SokuhoCore.
 @main
-struct SokuhoCommand: ParsableCommand {
+struct SokuhoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sokuho",
         abstract: "Report a suspected information security incident and follow its case (速報).",
@@ -24,5 +24,5 @@ struct SokuhoCommand: ParsableCommand {
               77  forbidden: your Unix user lacks the role for this operation
             """,
         version: "0.1.0",
-        subcommands: [ReportCommand.self, CaseCommand.self, StatusCommand.self, AuditCommand.self])
+        subcommands: [ReportCommand.self, CaseCommand.self, OutboxCommand.self, StatusCommand.self, AuditCommand.self, ReceiveCommand.self])
 }

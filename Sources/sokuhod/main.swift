@@ -6,6 +6,7 @@ import SokuhoControl
 import SokuhoDaemon
 import SokuhoStore
 import SokuhoSystemd
+import SokuhoWebhook
 
 /// sokuhod: the Sokuho daemon. Only wiring: parse arguments, load the configuration, run.
 @main
@@ -49,6 +50,7 @@ struct Sokuhod: AsyncParsableCommand {
             print("  spool.dir:      \(configuration.spoolDir)")
             print("  playbooks.dir:  \(configuration.playbooksDir)")
             print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
+            for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(e.url ?? "")") }
             return
         }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -65,6 +67,9 @@ struct Sokuhod: AsyncParsableCommand {
             logger.critical("cannot start: \(e)")
             if case .corrupt = e { throw ExitCode(74) }
             throw ExitCode(73)
+        } catch let e as WebhookError {
+            logger.critical("cannot start: \(e)")
+            throw ExitCode(78)
         } catch let e as DaemonError {
             logger.critical("cannot start: \(e)")
             throw ExitCode(73)

@@ -22,10 +22,13 @@ public enum Permission {
             if roles.contains(.auditor) { return .allowed(as: .auditor) }
             if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
             return .denied(reason: "reading cases needs the reporter, auditor, lead or admin role")
-        case "case.update":
+        case "outbox.list":
+            if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
+            return .denied(reason: "reading the outbox needs the auditor, lead or admin role")
+        case "case.update", "outbox.retry":
             if roles.contains(.admin) { return .allowed(as: .admin) }
             if roles.contains(.lead) { return .allowed(as: .lead) }
-            return .denied(reason: "updating a case needs the lead role")
+            return .denied(reason: op == "case.update" ? "updating a case needs the lead role" : "retrying deliveries needs the lead role")
         default:
             return .denied(reason: "unknown operation")
         }

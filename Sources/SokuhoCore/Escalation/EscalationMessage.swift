@@ -1,0 +1,48 @@
+/// The messages sent to the city and other endpoints (`docs/escalation.md`,
+/// `docs/schema/webhook.schema.json`).
+///
+/// Payload: `{"type", "timestamp", "data": {…}}`. `data` carries the Article 18 facts, what is
+/// still missing, the case's message sequence number, the reporter's declared contact, and the
+/// audit chain head at that moment. It carries no personal data of the people affected (the
+/// report itself holds none by design: it describes the information, not its contents).
+public enum EscalationMessage {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// 第一報: the first report, sent the moment a case opens.
+        case opened = "incident.opened"
+        /// 続報: an update, carrying what changed.
+        case updated = "incident.updated"
+    }
+
+    /// The message id: stable across retries, no `.` (Standard Webhooks).
+    public static func id(caseID: String, sequence: Int, endpoint: String) -> String {
+        "msg_\(caseID)_\(sequence)_\(endpoint)".replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// Builds the payload for a case at the moment of an event.
+    public static func payload(kind: Kind, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
+                               at: String, changes: [String: JSONValue]? = nil) -> JSONValue {
+        let r = c.report
+        var data: [String: JSONValue] = [
+            "case_id": .string(c.id),
+            "sequence": .int(Int64(sequence)),
+            "state": .string(c.state.rawValue),
+            "kind": .string(r.kind.rawValue),
+            "kind_ja": .string(r.kind.japanese),
+            "suspected": .bool(r.suspected),
+            "information": .string(r.information),
+            "count": .optional(r.count),
+            "count_precision": .optional(r.countPrecision?.rawValue),
+            "location": .string(r.location),
+            "circumstances": .string(r.circumstances),
+            "occurred_at": .optional(r.occurredAt),
+            "discovered_at": .optional(r.discoveredAt),
+            "reported_at": .string(c.reportedAt),
+            "subcontractor": .optional(r.subcontractor),
+            "reporter_contact": r.reporter?.json ?? .null,
+            "missing": .array(c.missing.map { .string($0) }),
+            "audit": ["seq": .int(chainSeq), "hash": .string(chainHash), "opening_hash": .string(c.openingHash)],
+        ]
+        if let changes { data["changes"] = .object(changes) }
+        return ["type": .string(kind.rawValue), "timestamp": .string(at), "data": .object(data)]
+    }
+}

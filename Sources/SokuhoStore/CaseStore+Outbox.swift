@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// One message in the outbox, as the delivery worker and `sokuho outbox list` see it.
+public struct OutboxMessage: Sendable {
+    public enum State: String, Sendable, CaseIterable {
+        /// Waiting for its (next) attempt.
+        case pending
+        /// A 2xx answer was received.
+        case delivered
+        /// Every retry failed; waits for `sokuho outbox retry`.
+        case dead
+    }
+
+    public var rowID: Int64
+    public var messageID: String
+    public var endpoint: String
+    public var caseID: String
+    public var sequence: Int
+    public var type: String
+    public var body: [UInt8]
+    public var state: State
+    public var attempts: Int
+    public var createdAt: String
+    public var nextAttemptAt: Double
+    public var deliveredAt: String?
+    public var lastStatus: Int?
+    public var lastError: String?
+
+    public var json: JSONValue {
+        ["message_id": .string(messageID), "endpoint": .string(endpoint), "case_id": .string(caseID),
+         "sequence": .int(Int64(sequence)), "type": .string(type), "state": .string(state.rawValue),
+         "attempts": .int(Int64(attempts)), "created_at": .string(createdAt),
+         "next_attempt_at": state == .pending ? .string(Timestamp.format(Date(timeIntervalSince1970: nextAttemptAt))) : .null,
+         "delivered_at": .optional(deliveredAt), "last_status": lastStatus.map { .int(Int64($0)) } ?? .null,
+         "last_error": .optional(lastError)]
+    }
+
+    init(row: Row) {
+        rowID = row["id"]
+        messageID = row["message_id"]
+        endpoint = row["endpoint"]
+        caseID = row["case_id"]
+        sequence = row["sequence"]
+        type = row["type"]
+        body = Array((row["body"] as Data?) ?? Data())
+        state = State(rawValue: row["state"]) ?? .pending
+        attempts = row["attempts"]
+        createdAt = row["created_at"]
+        nextAttemptAt = row["next_attempt_at"]
+        deliveredAt = row["delivered_at"]
+        lastStatus = row["last_status"]
+        lastError = row["last_error"]
+    }
+}
+
+/// The outcome of one delivery attempt, to be recorded.
+public struct DeliveryOutcome: Sendable {
+    public enum Next: Sendable {
+        case delivered
+        case retry(at: Double)
+        case dead
+        /// The endpoint answered 410 Gone: it is disabled; the message stays pending.
+        case endpointGone
+    }
+
+    public var status: Int?
+    public var latencyMs: Int
+    public var error: String?
+    public var next: Next
+
+    public init(status: Int?, latencyMs: Int, error: String?, next: Next) {
+        self.status = status
+        self.latencyMs = latencyMs
+        self.error = error
+        self.next = next
+    }
+}
+
+extension CaseStore {
+    /// Queues one message per endpoint inside the current transaction (with the event that causes it).
+    static func enqueue(_ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
+                        changes: [String: JSONValue]? = nil) throws {
+        guard !endpoints.isEmpty else { return }
+        let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ?", arguments: [c.id])) ?? 1
+        let payload = EscalationMessage.payload(kind: kind, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
+                                                at: event.at, changes: changes)
+        let body = Data(payload.canonicalBytes)
+        let now = Date().timeIntervalSince1970
+        for endpoint in endpoints {
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [EscalationMessage.id(caseID: c.id, sequence: sequence, endpoint: endpoint), endpoint, c.id, sequence,
+                            kind.rawValue, event.seq, body, event.at, now])
+        }
+    }
+
+    /// Messages ready for an attempt: pending, due, on an enabled endpoint, and the oldest
+    /// undelivered message of their case for that endpoint (an update never overtakes its first report).
+    public func dueMessages(now: Double, limit: Int = 64) async throws(StoreError) -> [OutboxMessage] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT o.* FROM outbox o
+                    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                                      AND p.sequence < o.sequence AND p.state != 'delivered')
+                    ORDER BY o.next_attempt_at, o.id LIMIT ?
+                    """, arguments: [now, limit]).map(OutboxMessage.init(row:))
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    /// When the next pending message becomes due (nil when none waits).
+    public func nextDueTime() async -> Double? {
+        try? await pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending'
+                  AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+                """)
+        }
+    }
+
+    /// Records an attempt and moves the message on, in one transaction.
+    public func recordAttempt(_ message: OutboxMessage, outcome: DeliveryOutcome, at date: Date) async throws(StoreError) {
+        let at = Timestamp.format(date)
+        do {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
+                switch outcome.next {
+                case .delivered:
+                    try db.execute(sql: """
+                        UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL
+                        WHERE id = ?
+                        """, arguments: [at, outcome.status, message.rowID])
+                case .retry(let next):
+                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?",
+                                   arguments: [next, outcome.status, outcome.error, message.rowID])
+                case .dead:
+                    try db.execute(sql: "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?",
+                                   arguments: [outcome.status, outcome.error, message.rowID])
+                case .endpointGone:
+                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?",
+                                   arguments: [outcome.status, outcome.error, message.rowID])
+                    try db.execute(sql: """
+                        INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?)
+                        ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
+                        """, arguments: [message.endpoint, at, outcome.error ?? "410 Gone"])
+                }
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    /// Outbox messages, newest first; optionally of one case or in one state.
+    public func outbox(caseID: String? = nil, state: OutboxMessage.State? = nil, limit: Int = 200) async throws(StoreError) -> [OutboxMessage] {
+        var clauses: [String] = []
+        var args: [any DatabaseValueConvertible] = []
+        if let caseID { clauses.append("case_id = ?"); args.append(caseID) }
+        if let state { clauses.append("state = ?"); args.append(state.rawValue) }
+        let sql = "SELECT * FROM outbox" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
+        args.append(limit)
+        let arguments = StatementArguments(args) ?? StatementArguments()
+        do {
+            return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(OutboxMessage.init(row:)) }
+        } catch { throw Self.map(error) }
+    }
+
+    /// The endpoints disabled by a 410 answer, with when and why.
+    public func disabledEndpoints() async throws(StoreError) -> [(name: String, at: String, reason: String)] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM endpoint_state WHERE disabled_at IS NOT NULL").map { ($0["name"], $0["disabled_at"], $0["reason"] ?? "") }
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    /// Makes dead messages pending again (all, or one message id, or one endpoint's) and
+    /// re-enables disabled endpoints named. Returns how many messages were re-queued.
+    public func retry(messageID: String?, endpoint: String?, now: Double) async throws(StoreError) -> Int {
+        do {
+            return try await pool.write { db in
+                if let endpoint {
+                    try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?", arguments: [endpoint])
+                } else if messageID == nil {
+                    try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL")
+                }
+                var sql = "UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = 0 WHERE state = 'dead'"
+                var args: [any DatabaseValueConvertible] = [now]
+                if let messageID { sql += " AND message_id = ?"; args.append(messageID) }
+                if let endpoint { sql += " AND endpoint = ?"; args.append(endpoint) }
+                try db.execute(sql: sql, arguments: StatementArguments(args) ?? StatementArguments())
+                var changed = db.changesCount
+                // Pending messages of a re-enabled endpoint go out at once.
+                if let endpoint {
+                    try db.execute(sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND endpoint = ?", arguments: [now, endpoint])
+                    changed += db.changesCount
+                }
+                return changed
+            }
+        } catch { throw Self.map(error) }
+    }
+}

@@ -1,0 +1,139 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import ServiceLifecycle
+import SokuhoCore
+import SokuhoStore
+
+/// Delivers the outbox: signs each message (Standard Webhooks v1), POSTs it, records every
+/// attempt, and schedules retries.
+///
+/// Contract:
+/// - any 2xx is delivered; 410 disables the endpoint (alarm) and keeps its messages pending;
+///   every other answer, timeout or connection error retries on the schedule, honouring
+///   `Retry-After`; when the schedule is exhausted the message is dead (alarm) until
+///   `sokuho outbox retry`;
+/// - messages of one case reach an endpoint in order; different cases never wait for each other;
+/// - `webhook-id` is the same on every attempt; `webhook-timestamp` is the time of the attempt;
+/// - state lives in the store, so restarts lose nothing.
+public struct DeliveryWorker: Service {
+    let store: CaseStore
+    let endpoints: [String: Endpoint]
+    let schedule: RetrySchedule
+    let wakeup: Wakeup
+    let logger: Logger
+    let maxConcurrent: Int
+
+    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 16) {
+        self.store = store
+        self.endpoints = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.schedule = schedule
+        self.wakeup = wakeup
+        self.logger = logger
+        self.maxConcurrent = maxConcurrent
+    }
+
+    public func run() async throws {
+        if let gone = try? await store.disabledEndpoints(), !gone.isEmpty {
+            for e in gone {
+                logger.critical("ALARM: endpoint disabled after 410 Gone; its messages wait. Fix it, then: sokuho outbox retry --endpoint \(e.name)",
+                                metadata: ["endpoint": "\(e.name)", "since": "\(e.at)"])
+            }
+        }
+        let inFlight = InFlight()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let now = Date().timeIntervalSince1970
+                    let busy = inFlight.ids
+                    let due = ((try? await store.dueMessages(now: now, limit: maxConcurrent + busy.count)) ?? [])
+                        .filter { !busy.contains($0.rowID) }
+                        .prefix(max(0, maxConcurrent - busy.count))
+                    if due.isEmpty {
+                        let next = await store.nextDueTime()
+                        let wait = next.map { max(0.001, min($0 - now, 60)) } ?? 60
+                        await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
+                        continue
+                    }
+                    for m in due {
+                        inFlight.insert(m.rowID)
+                        group.addTask {
+                            await self.deliver(m)
+                            inFlight.remove(m.rowID)
+                            self.wakeup.signal()
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            wakeup.signal()
+        }
+    }
+
+    func deliver(_ m: OutboxMessage) async {
+        let attempt = m.attempts + 1
+        guard let endpoint = endpoints[m.endpoint] else {
+            // Configuration changed: keep the message, try again later.
+            let outcome = DeliveryOutcome(status: nil, latencyMs: 0, error: "endpoint \(m.endpoint) is not configured",
+                                          next: .retry(at: Date().timeIntervalSince1970 + 300))
+            try? await store.recordAttempt(m, outcome: outcome, at: Date())
+            return
+        }
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        let headers = [
+            "Content-Type: application/json",
+            "User-Agent: sokuho/0.1",
+            "webhook-id: \(m.messageID)",
+            "webhook-timestamp: \(timestamp)",
+            "webhook-signature: \(WebhookSignature.header(id: m.messageID, timestamp: timestamp, body: m.body, secrets: endpoint.secrets))",
+        ]
+        let result = await Self.runBlocking { HTTPPoster.post(to: endpoint, headers: headers, body: m.body) }
+        let meta: Logger.Metadata = [
+            "message": "\(m.messageID)", "endpoint": "\(m.endpoint)", "case": "\(m.caseID)", "attempt": "\(attempt)",
+            "status": "\(result.status.map(String.init) ?? "-")", "latency_ms": "\(result.latencyMs)",
+        ]
+        let next: DeliveryOutcome.Next
+        var error = result.error
+        switch result.status {
+        case .some(200..<300):
+            next = .delivered
+            logger.notice("escalation delivered", metadata: meta)
+        case .some(410):
+            next = .endpointGone
+            error = "410 Gone: the endpoint is disabled"
+            logger.critical("ALARM: endpoint answered 410 Gone and is disabled; messages wait. Fix it, then: sokuho outbox retry --endpoint \(m.endpoint)",
+                            metadata: meta)
+        default:
+            if let status = result.status { error = "HTTP \(status)" + (result.body.isEmpty ? "" : ": " + String(decoding: result.body.prefix(200), as: UTF8.self)) }
+            if let delay = schedule.delay(afterAttempt: attempt, retryAfter: result.retryAfter, jitter: Double.random(in: -0.1...0.1)) {
+                next = .retry(at: Date().timeIntervalSince1970 + delay)
+                logger.warning("escalation failed; will retry", metadata: meta.merging(["error": "\(error ?? "")", "retry_in_s": "\(Int(delay))"]) { a, _ in a })
+            } else {
+                next = .dead
+                logger.critical("ALARM: escalation undelivered after every retry; dead-lettered. Retry with: sokuho outbox retry \(m.messageID)",
+                                metadata: meta.merging(["error": "\(error ?? "")"]) { a, _ in a })
+            }
+        }
+        let outcome = DeliveryOutcome(status: result.status, latencyMs: result.latencyMs, error: error, next: next)
+        do { try await store.recordAttempt(m, outcome: outcome, at: Date()) } catch {
+            logger.error("cannot record a delivery attempt", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
+        }
+    }
+
+    /// Runs blocking work (libcurl) off the cooperative thread pool.
+    static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in
+            DispatchQueue.global().async { c.resume(returning: work()) }
+        }
+    }
+}
+
+/// The messages being delivered right now (so a slow endpoint never blocks other cases and a
+/// message is never sent twice at once).
+final class InFlight: Sendable {
+    private let members = Mutex<Set<Int64>>([])
+    var ids: Set<Int64> { members.withLock { $0 } }
+    func insert(_ id: Int64) { _ = members.withLock { $0.insert(id) } }
+    func remove(_ id: Int64) { _ = members.withLock { $0.remove(id) } }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import SokuhoClient
+import SokuhoCore
+import SokuhoReceiver
+import SokuhoStore
+import Synchronization
+
+/// sokuho-bench: starts the real sokuhod on a temporary directory with a verifying receiver on
+/// loopback and prints the figures of docs/performance.md.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sokuho-bench",
+        abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, intake rate, audit verify speed.")
+
+    @Option(help: "Sequential reports for the latency figures.") var reports = 500
+    @Option(help: "Seconds of the 64-client intake run.") var intakeSeconds = 5.0
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let dir = NSTemporaryDirectory() + "sokuho-bench-" + String(UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let secretText = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        try secretText.write(toFile: dir + "/city.secret", atomically: true, encoding: .utf8)
+        chmod(dir + "/city.secret", 0o600)
+
+        let arrivals = Arrivals()
+        let receiver = try WebhookReceiver(settings: .init(host: "127.0.0.1", port: 0, secrets: [try WebhookSignature.Secret(secretText)],
+                                                           outPath: dir + "/received.jsonl")) { line in
+            if let id = line["payload"]?["data"]?["case_id"]?.stringValue { arrivals.arrived(id) }
+        }
+        let port = try await receiver.start()
+        try """
+            state_dir: state
+            city:
+              webhook:
+                url: http://127.0.0.1:\(port)/hook
+                secret_file: city.secret
+            roles:
+              reporter:
+                users: ["*"]
+            log:
+              level: warning
+            """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
+        daemon.arguments = ["--config", dir + "/sokuhod.yaml"]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let socket = dir + "/state/sokuhod.sock"
+        while (try? ControlClient(path: socket)) == nil { usleep(10_000) }
+
+        var results: [(String, String, JSONValue)] = []
+
+        // 1. Sequential: acknowledgement and report → verified receipt at the receiver.
+        let client = try ControlClient(path: socket)
+        var ack: [Double] = []
+        var receipt: [Double] = []
+        for i in 0..<reports {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let r = try client.call(["op": "report", "report": Self.report(i)])
+            let acked = DispatchTime.now().uptimeNanoseconds
+            guard let id = r["case"]?["id"]?.stringValue else { throw ValidationError(.internal, field: nil, "report failed: \(r)", ja: "") }
+            let arrived = await arrivals.wait(for: id)
+            ack.append(Double(acked - start) / 1e6)
+            receipt.append(Double(arrived - start) / 1e6)
+        }
+        results.append(("acknowledgement latency, 1 client (ms)", Self.p(ack), Self.pj(ack)))
+        results.append(("report → verified receipt (ms)", Self.p(receipt), Self.pj(receipt)))
+
+        // 2. Eight concurrent clients: acknowledgement latency.
+        let eight = Samples()
+        let perClient = max(50, reports / 4)
+        DispatchQueue.concurrentPerform(iterations: 8) { w in
+            guard let c = try? ControlClient(path: socket) else { return }
+            for i in 0..<perClient {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try? c.call(["op": "report", "report": Self.report(100_000 + w * 10_000 + i)])
+                eight.add(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+        }
+        results.append(("acknowledgement latency, 8 clients (ms)", Self.p(eight.all), Self.pj(eight.all)))
+
+        // 3. Sixty-four clients for a while: durable reports per second.
+        let count = Counter()
+        let deadline = Date().addingTimeInterval(intakeSeconds)
+        let t0 = Date()
+        DispatchQueue.concurrentPerform(iterations: 64) { w in
+            guard let c = try? ControlClient(path: socket) else { return }
+            var i = 0
+            while Date() < deadline {
+                if (try? c.call(["op": "report", "report": Self.report(1_000_000 + w * 100_000 + i)]))?["ok"] == true { count.add() }
+                i += 1
+            }
+        }
+        let rate = Double(count.value) / Date().timeIntervalSince(t0)
+        results.append(("durable intake, 64 clients (reports/s)", String(format: "%.0f", rate), .double(rate.rounded())))
+
+        // 4. Stop the daemon; verify the whole chain from the file.
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        let outcome = try AuditReader(path: dir + "/state/sokuho.db").verify()
+        let evps = Double(outcome.eventsChecked) / max(outcome.seconds, 1e-9)
+        results.append(("audit verify (events/s, \(outcome.eventsChecked) events)", String(format: "%.0f", evps), .double(evps.rounded())))
+        await receiver.stop()
+
+        if json {
+            var o: [String: JSONValue] = [:]
+            for (k, _, v) in results { o[k] = v }
+            print(JSONValue.object(o).canonicalString)
+        } else {
+            print("figure                                          value")
+            for (k, v, _) in results { print(k.padding(toLength: 48, withPad: " ", startingAt: 0) + v) }
+        }
+    }
+
+    static func report(_ i: Int) -> JSONValue {
+        ["kind": "leak", "information": .string("ベンチマーク用の報告 #\(i)（顧客名簿）"), "location": "本社3階", "circumstances": "誤送信",
+         "count": .int(Int64(i % 1000)), "report_id": .string("bench-\(i)")]
+    }
+
+    static func percentile(_ xs: [Double], _ q: Double) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int((Double(s.count) * q).rounded(.up)) - 1)]
+    }
+
+    static func p(_ xs: [Double]) -> String {
+        String(format: "p50 %.2f  p99 %.2f  max %.2f  (n=%d)", percentile(xs, 0.5), percentile(xs, 0.99), xs.max() ?? .nan, xs.count)
+    }
+
+    static func pj(_ xs: [Double]) -> JSONValue {
+        ["p50": .double(percentile(xs, 0.5)), "p99": .double(percentile(xs, 0.99)), "n": .int(Int64(xs.count))]
+    }
+}
+
+/// Arrival times at the receiver, by case id.
+final class Arrivals: Sendable {
+    private let state = Mutex<(times: [String: UInt64], waiters: [String: CheckedContinuation<UInt64, Never>])>(([:], [:]))
+
+    func arrived(_ id: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let waiter = state.withLock { s -> CheckedContinuation<UInt64, Never>? in
+            if let w = s.waiters.removeValue(forKey: id) { return w }
+            s.times[id] = now
+            return nil
+        }
+        waiter?.resume(returning: now)
+    }
+
+    func wait(for id: String) async -> UInt64 {
+        await withCheckedContinuation { c in
+            let done = state.withLock { s -> UInt64? in
+                if let t = s.times.removeValue(forKey: id) { return t }
+                s.waiters[id] = c
+                return nil
+            }
+            if let done { c.resume(returning: done) }
+        }
+    }
+}
+
+final class Samples: Sendable {
+    private let xs = Mutex<[Double]>([])
+    func add(_ x: Double) { xs.withLock { $0.append(x) } }
+    var all: [Double] { xs.withLock { $0 } }
+}
+
+final class Counter: Sendable {
+    private let n = Mutex(0)
+    func add() { n.withLock { $0 += 1 } }
+    var value: Int { n.withLock { $0 } }
+}

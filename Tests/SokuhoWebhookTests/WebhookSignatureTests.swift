@@ -1,0 +1,90 @@
+import Foundation
+import SokuhoCore
+import Testing
+@testable import SokuhoWebhook
+
+@Suite("Standard Webhooks signing and the retry schedule")
+struct WebhookSignatureTests {
+    @Test("the reference test vector reproduces exactly")
+    func vector() throws {
+        let secret = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let sig = WebhookSignature.sign(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330,
+                                        body: Array(#"{"test": 2432232314}"#.utf8), secret: secret)
+        #expect(sig == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
+    @Test("several secrets give one entry each, separated by single spaces; verification accepts any")
+    func rotation() throws {
+        let a = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let b = try WebhookSignature.Secret("whsec_" + Data(repeating: 7, count: 32).base64EncodedString())
+        let body = Array("{}".utf8)
+        let header = WebhookSignature.header(id: "msg_1", timestamp: 1000, body: body, secrets: [a, b])
+        #expect(header.split(separator: " ").count == 2)
+        #expect(!header.contains("  "))
+        #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: body, secrets: [b], now: 1000) == nil)
+        #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: Array("{ }".utf8), secrets: [a], now: 1000) != nil)
+        #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1301)?.contains("300") == true)
+        #expect(WebhookSignature.verify(id: "msg_2", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1000) != nil)
+    }
+
+    @Test("bad secrets are refused with the reason")
+    func badSecrets() {
+        #expect(throws: EscalationError.self) { try WebhookSignature.Secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") }
+        #expect(throws: EscalationError.self) { try WebhookSignature.Secret("whsec_!!!") }
+        #expect(throws: EscalationError.self) { try WebhookSignature.Secret("whsec_" + Data(count: 8).base64EncodedString()) }
+    }
+
+    @Test("secret files must not be readable by others")
+    func secretFile() throws {
+        let path = NSTemporaryDirectory() + "secret-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "# city\nwhsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        #expect(throws: WebhookError.self) { try Endpoint.loadSecrets(file: path) }
+        chmod(path, 0o600)
+        #expect(try Endpoint.loadSecrets(file: path).count == 1)
+    }
+
+    @Test("the schedule: delays with jitter, Retry-After wins when longer, then exhausted")
+    func schedule() {
+        let s = RetrySchedule.standard
+        #expect(s.delays.count == 9)
+        #expect(s.delay(afterAttempt: 1, retryAfter: nil, jitter: 0) == 5)
+        #expect(s.delay(afterAttempt: 2, retryAfter: nil, jitter: 0.1) == 330)
+        #expect(s.delay(afterAttempt: 1, retryAfter: 120, jitter: 0) == 120)
+        #expect(s.delay(afterAttempt: 9, retryAfter: nil, jitter: 0) == 86400)
+        #expect(s.delay(afterAttempt: 10, retryAfter: nil, jitter: 0) == nil)
+    }
+
+    @Test("the payload carries the Article 18 facts, what is missing, the sequence and the chain head")
+    func payload() throws {
+        let report = try Report.validate(["kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
+                                          "reporter": ["name": "山田", "contact": "内線1"]])
+        let c = Case(id: "INC-2026-0001", state: .open, report: report, reportedAt: "2026-11-26T00:00:00.000Z",
+                     reportedBy: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"), openingHash: "h1",
+                     updatedAt: "2026-11-26T00:00:00.000Z", version: 1)
+        let p = EscalationMessage.payload(kind: .opened, case: c, sequence: 1, chainSeq: 7, chainHash: "h7", at: "2026-11-26T00:00:00.000Z")
+        #expect(p["type"] == "incident.opened")
+        #expect(p["timestamp"] == "2026-11-26T00:00:00.000Z")
+        let d = try #require(p["data"])
+        #expect(d["missing"] == ["count"])
+        #expect(d["sequence"] == 1)
+        #expect(d["audit"] == ["seq": 7, "hash": "h7", "opening_hash": "h1"])
+        #expect(d["reporter_contact"]?["contact"] == "内線1")
+        #expect(d["reported_by"] == nil, "no Unix identity leaves the machine")
+        #expect(!EscalationMessage.id(caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
+    }
+
+    @Test("the repository's JSON Schema names every payload field")
+    func schemaCoversPayload() throws {
+        let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/schema/webhook.schema.json").path
+        let schema = try JSONParser.parse(try String(contentsOfFile: schemaPath, encoding: .utf8))
+        let props = try #require(schema["properties"]?["data"]?["properties"]?.objectValue)
+        let report = try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c"])
+        let c = Case(id: "INC-2026-0001", state: .open, report: report, reportedAt: "t", reportedBy: PeerIdentity(uid: 0, gid: 0, pid: 0, user: nil),
+                     openingHash: "h", updatedAt: "t", version: 1)
+        let data = try #require(EscalationMessage.payload(kind: .updated, case: c, sequence: 2, chainSeq: 2, chainHash: "h", at: "t", changes: [:])["data"]?.objectValue)
+        for key in data.keys { #expect(props[key] != nil, "schema lacks data.\(key)") }
+    }
+}
