@@ -67,7 +67,9 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// The configuration used when `sokuhod` runs without `--config`: everything under
-    /// `./.sokuho-dev` in the working directory, every local user may report.
+    /// `./.sokuho-dev` in the working directory, every local user may report, and escalations go
+    /// to a local stand-in for the city (`sokuho receive` on 127.0.0.1:8428) signed with
+    /// `.sokuho-dev/city.secret`, which sokuhod creates when missing.
     public static let embeddedDefaultYAML = """
         # Embedded default: a self-contained development setup in ./.sokuho-dev
         state_dir: .sokuho-dev
@@ -80,8 +82,9 @@ public struct Configuration: Sendable, Equatable {
           dir: playbooks
         city:
           webhook:
-            url: null
-            secret_file: null
+            # A stand-in for the city on this machine: run `sokuho receive` (scripts/run does).
+            url: http://127.0.0.1:8428/sokuho
+            secret_file: .sokuho-dev/city.secret
         roles:
           reporter:
             users: ["*"]

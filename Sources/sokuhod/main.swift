@@ -42,6 +42,13 @@ struct Sokuhod: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sokuhod: configuration refused: \(error)\n".utf8))
             throw ExitCode(78)
         }
+        if config == nil, let secretFile = configuration.cityWebhook.secretFile {
+            // The embedded default's local city needs a secret: create one on first run.
+            do { try DevSecret.ensure(at: secretFile, directory: configuration.stateDir) } catch {
+                FileHandle.standardError.write(Data("sokuhod: cannot create \(secretFile): \(error)\n".utf8))
+                throw ExitCode(73)
+            }
+        }
         if checkConfig {
             print("configuration OK: \(configuration.source)")
             print("  state_dir:      \(configuration.stateDir)")
@@ -79,4 +86,18 @@ struct Sokuhod: AsyncParsableCommand {
 
 enum CaseDeskVersion {
     static let string = CaseDesk.version
+}
+
+/// Creates the embedded default's webhook secret (mode 0600) when it does not exist yet.
+enum DevSecret {
+    static func ensure(at path: String, directory: String) throws {
+        if FileManager.default.fileExists(atPath: path) { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let text = "whsec_" + Data(bytes).base64EncodedString() + "\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
 }

@@ -33,7 +33,8 @@ struct ConfigurationTests {
         #expect(c.stateDir == "/home/u/sokuho/.sokuho-dev")
         #expect(c.socket.path == "/home/u/sokuho/.sokuho-dev/sokuhod.sock")
         #expect(c.roles.reporter.users == ["*"])
-        #expect(c.cityWebhook.url == nil)
+        #expect(c.cityWebhook.url == "http://127.0.0.1:8428/sokuho")
+        #expect(c.cityWebhook.secretFile == "/home/u/sokuho/.sokuho-dev/city.secret")
     }
 
     @Test("relative paths are relative to the file; defaults fill the rest")
