@@ -192,7 +192,13 @@ public final class CaseDesk: ControlRequestHandler {
              "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
         }
         let messages = try await store.outbox(caseID: id)
-        return ControlResponse.success(["case": c.json, "events": .array(history), "escalation": .array(messages.reversed().map(\.json))])
+        let attempts = try await store.attempts(caseID: id)
+        let escalation: [JSONValue] = messages.reversed().map { m in
+            guard case .object(var o) = m.json else { return m.json }
+            o["attempt_log"] = .array(attempts[m.messageID] ?? [])
+            return .object(o)
+        }
+        return ControlResponse.success(["case": c.json, "events": .array(history), "escalation": .array(escalation)])
     }
 
     func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {

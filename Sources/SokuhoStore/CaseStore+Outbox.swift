@@ -171,6 +171,29 @@ extension CaseStore {
         } catch { throw Self.map(error) }
     }
 
+    /// Every recorded attempt of the messages of a case, by message id, oldest first.
+    public func attempts(caseID: String) async throws(StoreError) -> [String: [JSONValue]] {
+        do {
+            return try await pool.read { db in
+                var out: [String: [JSONValue]] = [:]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT o.message_id, a.at, a.status, a.latency_ms, a.error FROM delivery_attempts a
+                    JOIN outbox o ON o.id = a.outbox_id WHERE o.case_id = ? ORDER BY a.id
+                    """, arguments: [caseID])
+                for r in rows {
+                    let status: Int? = r["status"]
+                    let latency: Int = r["latency_ms"]
+                    let error: String? = r["error"]
+                    out[r["message_id"], default: []].append([
+                        "at": .string(r["at"]), "status": status.map { .int(Int64($0)) } ?? .null,
+                        "latency_ms": .int(Int64(latency)), "error": .optional(error),
+                    ])
+                }
+                return out
+            }
+        } catch { throw Self.map(error) }
+    }
+
     /// The endpoints disabled by a 410 answer, with when and why.
     public func disabledEndpoints() async throws(StoreError) -> [(name: String, at: String, reason: String)] {
         do {

@@ -63,7 +63,14 @@ struct CaseShow: ParsableCommand {
         let escalation = response["escalation"]?.arrayValue ?? []
         print(Lang.t("Escalation (to the city and other endpoints):", "報告の送信状況（発注者等への送信）:"))
         if escalation.isEmpty { print(Lang.t("  none configured", "  送信先の設定なし")) }
-        for m in escalation { print(OutboxFormatter.line(m)) }
+        for m in escalation {
+            print(OutboxFormatter.line(m))
+            for a in m["attempt_log"]?.arrayValue ?? [] {
+                let status = a["status"]?.intValue.map { "HTTP \($0)" } ?? Lang.t("no answer", "応答なし")
+                let error = a["error"]?.stringValue.map { " — \($0)" } ?? ""
+                print("      \(a["at"]?.stringValue ?? "")  \(status)  \(a["latency_ms"]?.intValue ?? 0) ms\(error)")
+            }
+        }
         print("")
         print(Lang.t("History (audit chain):", "履歴（監査チェーン）:"))
         for e in response["events"]?.arrayValue ?? [] {

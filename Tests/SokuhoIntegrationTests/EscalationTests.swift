@@ -92,6 +92,14 @@ struct EscalationTests {
         let m = try #require(list["messages"]?.arrayValue?.first)
         #expect(m["state"] == "delivered")
         #expect(m["attempts"]?.intValue == Int64(city.attempts.count))
+        // Every attempt is recorded with time, status, latency and error.
+        let caseID = try #require(m["case_id"])
+        let log = try #require(try d.call(["op": "case.get", "id": caseID])["escalation"]?.arrayValue?.first?["attempt_log"]?.arrayValue)
+        #expect(log.count == city.attempts.count)
+        #expect(log.first?["status"] == 500)
+        #expect(log.first?["error"]?.stringValue?.hasPrefix("HTTP 500") == true)
+        #expect(log.last?["status"] == 200)
+        #expect(log.allSatisfy { $0["latency_ms"]?.intValue != nil && $0["at"]?.stringValue != nil })
     }
 
     @Test("a slow endpoint times out and is retried; other cases are not held up")
