@@ -50,6 +50,8 @@ public struct AuditReader: Sendable {
         do {
             return try queue.read { db in
                 var verifier = AuditChain.Verifier()
+                // Collected during the single pass over the chain, to check each case afterwards.
+                var byCase: [String: [StoredEvent]] = [:]
                 let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY seq")
                 while let row = try rows.next() {
                     let event: StoredEvent
@@ -60,6 +62,7 @@ public struct AuditReader: Sendable {
                             seconds: clock.now().timeIntervalSince(start))
                     }
                     if !verifier.feed(event) { break }
+                    if let id = event.caseID { byCase[id, default: []].append(event) }
                 }
                 if verifier.problem == nil {
                     let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
@@ -72,7 +75,7 @@ public struct AuditReader: Sendable {
                     while let row = try caseRows.next() {
                         let id: String = row["id"]
                         let body: String = row["body"]
-                        let events = try CaseStore.events(db, caseID: id)
+                        let events = byCase[id] ?? []
                         let replayed = try? Case.replay(events)
                         if replayed?.json.canonicalString != body {
                             problem = .init(kind: .edited, seq: events.last?.seq ?? 0,
