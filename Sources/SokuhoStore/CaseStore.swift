@@ -30,9 +30,8 @@ public final class CaseStore: Sendable {
         do {
             let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
             let known = Set(Schema.migrator.migrations)
-            if let unknown = applied.first(where: { !known.contains($0) }) {
+            if applied.contains(where: { !known.contains($0) }) {
                 throw StoreError.newerSchema(path: path, found: applied.count, supported: Schema.latestVersion)
-                    .withUnknown(unknown)
             }
             try Schema.migrator.migrate(pool)
         } catch let e as StoreError {
@@ -237,8 +236,4 @@ public final class CaseStore: Sendable {
             throw StoreError.malformed(reason: "event #\(seq): \(error)")
         }
     }
-}
-
-extension StoreError {
-    fileprivate func withUnknown(_ migration: String) -> StoreError { self }
 }
