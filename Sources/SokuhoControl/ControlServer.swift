@@ -149,7 +149,9 @@ public struct ControlServer: Service {
             return
         }
         defer { registry.remove(id) }
+        // Name and groups are looked up once per connection, not per request.
         peer.user = UnixAccounts.userName(uid: peer.uid)
+        peer.groups = UnixAccounts.groupNames(user: peer.user, gid: peer.gid)
         let log = logger
         do {
             try await connection.channel.executeThenClose { inbound, outbound in

@@ -105,8 +105,7 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.unknownField, field: key, message, ja: "\(op) に「\(key)」は指定できません")
         }
 
-        let groups = UnixAccounts.groupNames(user: peer.user, gid: peer.gid)
-        let roles = policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: groups, daemonUID: daemonUID)
+        let roles = policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: daemonUID)
         let decision = Permission.decide(op: op, roles: roles)
         let role: Role
         var ownOnly = false
@@ -145,10 +144,8 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
                                   ja: "report は必須です")
         }
-        var report = try Report.validate(body)
+        let report = try Report.validate(body)
         let now = clock.now()
-        // discovered_at defaults to the time of receipt.
-        if report.discoveredAt == nil { report.discoveredAt = Timestamp.format(now) }
         let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
                                               escalateTo: escalation)
         if result.duplicate {
@@ -203,17 +200,11 @@ public final class CaseDesk: ControlRequestHandler {
 
     func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
         var filter = CaseFilter()
-        let reader = RequestReader(o)
-        filter.kind = try reader.enumValue("kind", IncidentKind.self)
-        filter.state = try reader.enumValue("state", CaseState.self)
-        if let limit = try reader.int("limit") {
-            guard (1...10_000).contains(limit) else {
-                throw ValidationError(.invalidValue, field: "limit", "limit must be between 1 and 10000, not \(limit)",
-                                      ja: "limit は 1 から 10000 の間で指定してください")
-            }
-            filter.limit = Int(limit)
-        }
-        let mine = try reader.bool("mine") ?? false
+        let reader = FieldReader(object: o)
+        filter.kind = try reader.optionalEnum("kind", IncidentKind.self)
+        filter.state = try reader.optionalEnum("state", CaseState.self)
+        if let limit = try reader.optionalInt("limit", in: 1...10_000) { filter.limit = Int(limit) }
+        let mine = try reader.optionalBool("mine") ?? false
         if ownOnly || mine { filter.reporterUID = actor.peer.uid }
         let cases = try await store.listCases(filter)
         return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
@@ -238,12 +229,12 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     func outboxList(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let reader = RequestReader(o)
+        let reader = FieldReader(object: o)
         var caseID: String?
-        if o["case_id"] != nil { caseID = try self.caseID(["id": o["case_id"]!]) }
-        let state = try reader.enumValue("state", OutboxMessage.State.self)
-        let limit = Int(try reader.int("limit") ?? 200)
-        let messages = try await store.outbox(caseID: caseID, state: state, limit: max(1, min(limit, 10_000)))
+        if let v = o["case_id"] { caseID = try self.caseID(["id": v]) }
+        let state = try reader.optionalEnum("state", OutboxMessage.State.self)
+        let limit = Int(try reader.optionalInt("limit", in: 1...10_000) ?? 200)
+        let messages = try await store.outbox(caseID: caseID, state: state, limit: limit)
         let disabled = try await store.disabledEndpoints().map { e -> JSONValue in
             ["endpoint": .string(e.name), "disabled_at": .string(e.at), "reason": .string(e.reason)]
         }
@@ -253,15 +244,9 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     func outboxRetry(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
-        var messageID: String?
-        var endpoint: String?
-        for key in ["message_id", "endpoint"] {
-            guard let v = o[key], !v.isNull else { continue }
-            guard case .string(let s) = v, !s.isEmpty else {
-                throw ValidationError(.wrongType, field: key, "\(key) must be a non-empty string", ja: "\(key) は空でない文字列です")
-            }
-            if key == "message_id" { messageID = s } else { endpoint = s }
-        }
+        let reader = FieldReader(object: o)
+        let messageID = try reader.optionalText("message_id")
+        let endpoint = try reader.optionalText("endpoint")
         let count = try await store.retry(messageID: messageID, endpoint: endpoint, now: clock.now().timeIntervalSince1970)
         logger.notice("outbox retry requested", metadata: [
             "message": "\(messageID ?? "*")", "endpoint": "\(endpoint ?? "*")", "requeued": "\(count)", "uid": "\(actor.peer.uid)",
@@ -288,37 +273,5 @@ public final class CaseDesk: ControlRequestHandler {
                         "roles": .array(roles.sorted().map { .string($0.rawValue) })],
             ]
         ])
-    }
-}
-
-/// Typed access to optional request members.
-struct RequestReader {
-    let o: [String: JSONValue]
-    init(_ o: [String: JSONValue]) { self.o = o }
-
-    func int(_ key: String) throws(ValidationError) -> Int64? {
-        guard let v = o[key], !v.isNull else { return nil }
-        guard case .int(let i) = v else {
-            throw ValidationError(.wrongType, field: key, "\(key) must be an integer, not \(v.typeName)", ja: "\(key) は整数でなければなりません")
-        }
-        return i
-    }
-
-    func bool(_ key: String) throws(ValidationError) -> Bool? {
-        guard let v = o[key], !v.isNull else { return nil }
-        guard case .bool(let b) = v else {
-            throw ValidationError(.wrongType, field: key, "\(key) must be true or false, not \(v.typeName)", ja: "\(key) は true か false です")
-        }
-        return b
-    }
-
-    func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E? where E.RawValue == String {
-        guard let v = o[key], !v.isNull else { return nil }
-        let allowed = E.allCases.map(\.rawValue)
-        guard case .string(let s) = v, let e = E(rawValue: s) else {
-            throw ValidationError(.invalidValue, field: key, "\(key) must be one of \(allowed.joined(separator: ", "))",
-                                  ja: "\(key) は \(allowed.joined(separator: ", ")) のいずれかです")
-        }
-        return e
     }
 }

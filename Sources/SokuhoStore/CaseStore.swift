@@ -71,12 +71,14 @@ public final class CaseStore: Sendable {
     // MARK: - Writes
 
     /// Opens a case from a validated report, or returns the existing case when `report.reportID`
-    /// was seen before (then nothing is written and `duplicate` is true).
+    /// was seen before (then nothing is written and `duplicate` is true). `discovered_at`
+    /// defaults to the time of receipt (`Report.received(at:)`).
     ///
     /// - Parameters:
     ///   - year: the calendar year for the case id, in the operator's time zone.
-    public func openCase(_ report: Report, actor: Actor, at date: Date, year: Int, escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
+    public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
+        let report = received.received(at: at)
         do {
             return try await pool.write { db in
                 if let rid = report.reportID,

@@ -38,16 +38,7 @@ public struct Endpoint: Sendable {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")
         }
-        var secrets: [WebhookSignature.Secret] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let l = String(line).trimmingWhitespace()
-            if l.isEmpty || l.hasPrefix("#") { continue }
-            do { secrets.append(try WebhookSignature.Secret(l)) } catch {
-                throw WebhookError.secretFile(file, "line \(i + 1): \(error)")
-            }
-        }
-        if secrets.isEmpty { throw WebhookError.secretFile(file, "it holds no whsec_ secret") }
-        return secrets
+        do { return try WebhookSignature.Secret.list(text) } catch { throw WebhookError.secretFile(file, "\(error)") }
     }
 
     /// Where systemd's `LoadCredential=` puts a secret for an endpoint: `$CREDENTIALS_DIRECTORY/sokuho-<name>.secret`.

@@ -158,22 +158,14 @@ struct CaseUpdate: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var fields: [String: JSONValue] = file.map { (try? ReportInput.read(file: $0)) ?? [:] } ?? [:]
-        if let file, fields.isEmpty { _ = try ReportInput.read(file: file) }
+        var fields = try file.map(ReportInput.read(file:)) ?? [:]
         let texts: [(String, String?)] = [
             ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
             ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt), ("subcontractor", subcontractor),
         ]
         for (k, v) in texts { if let v { fields[k] = .string(v) } }
         if let suspected { fields["suspected"] = .bool(suspected) }
-        if let count {
-            if ["unknown", "不明", "null"].contains(count.lowercased()) { fields["count"] = .null } else if let n = Int64(count) {
-                fields["count"] = .int(n)
-            } else {
-                printError(Lang.t("--count must be a whole number or \"unknown\"", "--count は整数か \"unknown\" で指定してください"))
-                throw ExitCode(Exit.usage)
-            }
-        }
+        if let count { fields["count"] = try countFlag(count) }
         if fields.isEmpty {
             printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
             throw ExitCode(Exit.usage)

@@ -33,12 +33,10 @@ struct ReceiveCommand: AsyncParsableCommand {
             printError(Lang.t("cannot read \(secretFile)", "\(secretFile) を読めません"))
             throw ExitCode(Exit.noInput)
         }
-        var secrets: [WebhookSignature.Secret] = []
-        for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.hasPrefix("#") {
-            do { secrets.append(try WebhookSignature.Secret(String(line))) } catch {
-                printError("\(secretFile): \(error)")
-                throw ExitCode(Exit.invalid)
-            }
+        let secrets: [WebhookSignature.Secret]
+        do { secrets = try WebhookSignature.Secret.list(text) } catch {
+            printError("\(secretFile): \(error)")
+            throw ExitCode(Exit.invalid)
         }
         let receiver: WebhookReceiver
         do {

@@ -73,14 +73,7 @@ struct ReportCommand: ParsableCommand {
         ]
         for (k, v) in flags { if let v { fields[k] = .string(v) } }
         if suspected { fields["suspected"] = .bool(true) }
-        if let count {
-            if ["unknown", "不明", "null", "?"].contains(count.lowercased()) { fields["count"] = .null } else if let n = Int64(count) {
-                fields["count"] = .int(n)
-            } else {
-                printError(Lang.t("--count must be a whole number or \"unknown\", not \"\(count)\"", "--count は整数か \"unknown\" で指定してください（\"\(count)\" は使えません）"))
-                throw ExitCode(Exit.usage)
-            }
-        }
+        if let count { fields["count"] = try countFlag(count) }
         if reporterName != nil || reporterOrganization != nil || reporterContact != nil {
             var r = fields["reporter"]?.objectValue ?? [:]
             if let reporterName { r["name"] = .string(reporterName) }

@@ -85,3 +85,11 @@ func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSON
 func printJSON(_ value: JSONValue) {
     print(value.canonicalString)
 }
+
+/// The value of a `--count` flag: a whole number, or "unknown" (不明) for null.
+func countFlag(_ text: String) throws -> JSONValue {
+    if ["unknown", "不明", "null", "?"].contains(text.lowercased()) { return .null }
+    if let n = Int64(text) { return .int(n) }
+    printError(Lang.t("--count must be a whole number or \"unknown\", not \"\(text)\"", "--count は整数か \"unknown\" で指定してください（\"\(text)\" は使えません）"))
+    throw ExitCode(Exit.usage)
+}

@@ -26,7 +26,7 @@ struct Sokuhod: AsyncParsableCommand {
             directory or database cannot be created; 74 the database is damaged or unreadable;
             78 the configuration is invalid.
             """,
-        version: CaseDeskVersion.string)
+        version: CaseDesk.version)
 
     @Option(name: .long, help: ArgumentHelp("The YAML configuration file.", valueName: "FILE"))
     var config: String?
@@ -63,7 +63,7 @@ struct Sokuhod: AsyncParsableCommand {
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "sokuhod")
-        logger.info("starting sokuhod \(CaseDeskVersion.string)", metadata: ["config": "\(configuration.source)"])
+        logger.info("starting sokuhod \(CaseDesk.version)", metadata: ["config": "\(configuration.source)"])
         do {
             try await Daemon(configuration: configuration, configFile: config, logger: logger).run()
         } catch let e as ControlError {
@@ -82,10 +82,6 @@ struct Sokuhod: AsyncParsableCommand {
             throw ExitCode(73)
         }
     }
-}
-
-enum CaseDeskVersion {
-    static let string = CaseDesk.version
 }
 
 /// Creates the embedded default's webhook secret (mode 0600) when it does not exist yet.

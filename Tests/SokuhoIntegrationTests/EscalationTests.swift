@@ -112,8 +112,9 @@ struct EscalationTests {
         try waitFor { city.attempts.count >= 1 }
         try city.setMode("ok")
         let started = Date()
-        _ = try d.call(["op": "report", "report": minimalReport(["kind": "loss"])])
-        try waitFor(timeout: 2) { city.attempts.contains { $0["body"]?.stringValue?.contains("\"case_id\":\"INC-") == true && $0["mode"] == "ok" } }
+        let second = try d.call(["op": "report", "report": minimalReport(["kind": "loss"])])
+        let secondID = try #require(second["case"]?["id"]?.stringValue)
+        try waitFor(timeout: 2) { city.attempts.contains { $0["body"]?.stringValue?.contains("\"case_id\":\"\(secondID)\"") == true } }
         #expect(Date().timeIntervalSince(started) < 2, "a second case is delivered while the first times out")
         try waitFor(timeout: 10) {
             try d.call(["op": "outbox.list", "state": "pending"])["count"] == 0
@@ -206,12 +207,16 @@ struct EscalationTests {
         let d = try daemon(for: city)
         _ = try d.call(["op": "report", "report": minimalReport()])
         try waitFor { city.received.count == 1 }
+        d.stop()
         let dup = try DaemonHarness.shell("sqlite3 '\(d.dbPath)' \"UPDATE outbox SET state='pending', next_attempt_at=0\"")
         #expect(dup.status == 0)
-        d.stop()
         try d.start()
-        try waitFor { (try? String(contentsOfFile: city.dir + "/receive.log", encoding: .utf8))?.contains("received") == true }
-        Thread.sleep(forTimeInterval: 1)
+        // The message is sent a second time (a second recorded attempt, answered 200) …
+        try waitFor {
+            let m = try d.call(["op": "outbox.list"])["messages"]?.arrayValue?.first
+            return m?["state"] == "delivered" && m?["attempts"] == 2
+        }
+        // … and the receiver stored it once.
         #expect(city.received.count == 1)
     }
 }

@@ -96,10 +96,20 @@ struct LifecycleTests {
         try waitFor { d.log.contains("NOT reloaded") }
         #expect(d.log.contains("bogus_key"))
         #expect(try d.call(["op": "status"])["ok"] == true)
+        // The previous roles stay active: another user may still report.
+        if getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            let allowed = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+        }
         try good.replacingOccurrences(of: "users: [\"*\"]", with: "users: [someone-else]").write(toFile: d.configPath, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)
         try waitFor { d.log.contains("configuration reloaded") }
         #expect(d.log.contains("changed=roles"))
+        // The new roles are in force: as another user (needs root for setpriv), reporting is now refused.
+        if getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            let refused = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
+            #expect(refused.status == 77, "\(refused.stderr)")
+        }
     }
 
     @Test("sd_notify: READY=1 arrives once the socket listens; STOPPING=1 on SIGTERM")

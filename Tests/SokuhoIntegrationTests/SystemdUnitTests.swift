@@ -8,17 +8,13 @@ struct SystemdUnitTests {
 
     /// Copies the units, pointing ExecStart at the built binary (verify checks it exists).
     static func units() throws -> String {
-        let d = try DaemonHarness()
-        let dir = d.dir + "/units"
+        let dir = NSTemporaryDirectory() + "sokuho-units-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let service = try String(contentsOfFile: repo + "/systemd/sokuhod.service", encoding: .utf8)
             .replacingOccurrences(of: "/usr/bin/sokuhod", with: DaemonHarness.sokuhod)
         try service.write(toFile: dir + "/sokuhod.service", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: repo + "/systemd/sokuhod.socket", toPath: dir + "/sokuhod.socket")
-        // Keep the harness directory alive by leaking a copy elsewhere.
-        let keep = NSTemporaryDirectory() + "sokuho-units-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.copyItem(atPath: dir, toPath: keep)
-        return keep
+        return dir
     }
 
     @Test("systemd-analyze verify passes")

@@ -1,9 +1,26 @@
 /// Reads typed fields out of a JSON object, turning every problem into a `ValidationError`
-/// that names the field.
-struct FieldReader {
+/// that names the field. Used for reports and for the members of socket requests alike.
+public struct FieldReader {
     let object: [String: JSONValue]
     /// Prefix for nested fields in error messages, e.g. "reporter.".
     let prefix: String
+
+    public init(object: [String: JSONValue], prefix: String = "") {
+        self.object = object
+        self.prefix = prefix
+    }
+
+    /// An optional integer within `range`.
+    public func optionalInt(_ key: String, in range: ClosedRange<Int64>) throws(ValidationError) -> Int64? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .int(let i) = v else { throw wrongType(key, expected: "an integer", got: v) }
+        guard range.contains(i) else {
+            throw ValidationError(.invalidValue, field: name(key),
+                "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(i)",
+                ja: "\(name(key)) は \(range.lowerBound) から \(range.upperBound) の間で指定してください")
+        }
+        return i
+    }
 
     static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: [String], context: String?) throws(ValidationError) {
         for key in object.keys.sorted() where !allowed.contains(key) {
@@ -37,7 +54,7 @@ struct FieldReader {
         return try checkedText(key, s)
     }
 
-    func optionalText(_ key: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String? {
+    public func optionalText(_ key: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String? {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, expected: "a string or null", got: v) }
         return try checkedText(key, s, maxLength: maxLength)
@@ -59,7 +76,7 @@ struct FieldReader {
         return trimmed
     }
 
-    func optionalBool(_ key: String) throws(ValidationError) -> Bool? {
+    public func optionalBool(_ key: String) throws(ValidationError) -> Bool? {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .bool(let b) = v else { throw wrongType(key, expected: "true or false", got: v) }
         return b
@@ -91,7 +108,7 @@ struct FieldReader {
         return try enumValue(key, v, type)
     }
 
-    func optionalEnum<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E?
+    public func optionalEnum<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E?
     where E.RawValue == String {
         guard let v = object[key], !v.isNull else { return nil }
         return try enumValue(key, v, type)

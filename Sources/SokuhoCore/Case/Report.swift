@@ -38,6 +38,14 @@ public struct Report: Sendable, Hashable {
         self.reportID = reportID
     }
 
+    /// The report as recorded on receipt: `discovered_at` defaults to the time of receipt.
+    /// Every channel (socket, spool) opens cases through this one rule.
+    public func received(at time: String) -> Report {
+        var r = self
+        if r.discoveredAt == nil { r.discoveredAt = time }
+        return r
+    }
+
     /// The report fields, in their JSON names.
     public static let fieldNames: [String] = [
         "kind", "suspected", "information", "count", "count_precision", "location", "circumstances",

@@ -26,12 +26,16 @@ public struct PeerIdentity: Sendable, Hashable {
     public var pid: Int32
     /// The user name for `uid`, when the system knows one.
     public var user: String?
+    /// The names of the groups the user belongs to (for roles); resolved once per connection,
+    /// not recorded in events.
+    public var groups: [String]
 
-    public init(uid: UInt32, gid: UInt32, pid: Int32, user: String?) {
+    public init(uid: UInt32, gid: UInt32, pid: Int32, user: String?, groups: [String] = []) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
         self.user = user
+        self.groups = groups
     }
 
     public var json: JSONValue {

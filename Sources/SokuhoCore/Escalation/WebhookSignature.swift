@@ -26,6 +26,21 @@ public enum WebhookSignature {
             }
             key = Array(data)
         }
+
+        /// The secrets of a secret file: one `whsec_…` per line; blank lines and `#` comments
+        /// are ignored. At least one is required.
+        public static func list(_ text: String) throws(EscalationError) -> [Secret] {
+            var secrets: [Secret] = []
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let l = String(line).trimmingWhitespace()
+                if l.isEmpty || l.hasPrefix("#") { continue }
+                do { secrets.append(try Secret(l)) } catch {
+                    throw EscalationError.badSecret("line \(i + 1): \(error)")
+                }
+            }
+            if secrets.isEmpty { throw EscalationError.badSecret("no whsec_ secret found") }
+            return secrets
+        }
     }
 
     /// `v1,<base64>` for one secret.
