@@ -74,6 +74,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // I/O boundary: the spool directory (file drops): inotify, safe reading, text encodings, moves.
+        .target(
+            name: "SokuhoSpool",
+            dependencies: [
+                "SokuhoCore", "SokuhoConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The blocking control-socket client used by the CLI (no NIO, starts fast).
         .target(
             name: "SokuhoClient",
@@ -83,7 +93,7 @@ let package = Package(
         .target(
             name: "SokuhoDaemon",
             dependencies: [
-                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook",
+                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -99,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "sokuho",
             dependencies: [
-                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "Yams",
+                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "SokuhoSpool", "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -114,6 +124,7 @@ let package = Package(
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),
         .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
+        .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore"]),
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
         .testTarget(
             name: "SokuhoIntegrationTests",

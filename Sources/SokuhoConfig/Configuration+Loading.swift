@@ -55,9 +55,18 @@ extension Configuration {
         }
 
         var spoolDir = stateDir + "/spool"
+        var spoolMaxFileSize = Configuration.defaultSpoolMaxFileSize
+        var spoolScanInterval = Configuration.defaultSpoolScanInterval
         if let s = top["spool"] {
-            let m = try reader.mapping(s, key: "spool", allowed: ["dir"])
+            let m = try reader.mapping(s, key: "spool", allowed: ["dir", "max_file_size", "scan_interval"])
             if let d = m["dir"] { spoolDir = try reader.path(d, key: "spool.dir") }
+            if let n = m["max_file_size"] { spoolMaxFileSize = try reader.size(n, key: "spool.max_file_size") }
+            if let n = m["scan_interval"] {
+                spoolScanInterval = try reader.duration(n, key: "spool.scan_interval")
+                if spoolScanInterval < 1 {
+                    throw ConfigError(node: n, file: file, key: "spool.scan_interval", reason: "must be at least 1s (the scan is a safety net; inotify picks files up at once)")
+                }
+            }
         }
         var playbooksDir = baseDirectory + "/playbooks"
         if let s = top["playbooks"] {
@@ -130,7 +139,7 @@ extension Configuration {
         }
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
-            spoolDir: spoolDir, playbooksDir: playbooksDir, cityWebhook: webhook, extraEndpoints: extra,
+            spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 
@@ -238,6 +247,21 @@ struct ConfigReader {
         }
         if let n = Double(v), n > 0 { return n }
         throw ConfigError(node: node, file: file, key: key, reason: "must be a duration such as 500ms, 5s, 5m or 2h, not \"\(v)\"")
+    }
+
+    /// A size in bytes: a number, or a number with B, KiB, MiB (also KB, MB, K, M as binary units).
+    func size(_ node: Node, key: String) throws(ConfigError) -> Int {
+        let v = try string(node, key: key).trimmingWhitespace()
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("KB", 1 << 10), ("MB", 1 << 20), ("K", 1 << 10), ("M", 1 << 20), ("B", 1)]
+        var number = Substring(v)
+        var factor = 1
+        for (suffix, f) in units where v.hasSuffix(suffix) {
+            number = v.dropLast(suffix.count)
+            factor = f
+            break
+        }
+        if let n = Int(String(number).trimmingWhitespace()), n > 0, n <= (64 << 20) / factor { return n * factor }
+        throw ConfigError(node: node, file: file, key: key, reason: "must be a size from 1 B to 64 MiB such as 1MiB, 512KiB or 65536, not \"\(v)\"")
     }
 
     func members(_ node: Node, key: String) throws(ConfigError) -> RolePolicy.Members {

@@ -33,6 +33,12 @@ public struct Configuration: Sendable, Equatable {
     public var stateDir: String
     public var socket: Socket
     public var spoolDir: String
+    /// Spool files larger than this many bytes are rejected unread (`spool.max_file_size`).
+    public var spoolMaxFileSize: Int = Configuration.defaultSpoolMaxFileSize
+    /// Seconds between full scans of `incoming/` (`spool.scan_interval`); inotify is the fast path.
+    public var spoolScanInterval: Double = Configuration.defaultSpoolScanInterval
+    public static let defaultSpoolMaxFileSize = 1 << 20
+    public static let defaultSpoolScanInterval: Double = 30
     public var playbooksDir: String
     public var cityWebhook: Webhook
     /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
@@ -59,7 +65,9 @@ public struct Configuration: Sendable, Equatable {
         if new.logLevel != logLevel { restart.append("log.level") }
         if new.cityWebhook != cityWebhook { restart.append("city.webhook") }
         if new.extraEndpoints != extraEndpoints || new.retrySchedule != retrySchedule { restart.append("escalation") }
-        if new.spoolDir != spoolDir { restart.append("spool.dir") }
+        if new.spoolDir != spoolDir || new.spoolMaxFileSize != spoolMaxFileSize || new.spoolScanInterval != spoolScanInterval {
+            restart.append("spool")
+        }
         if new.stateDir != stateDir { restart.append("state_dir") }
         if new.socket != socket { restart.append("socket") }
         if new.utcOffset != utcOffset { restart.append("time_zone_offset") }

@@ -11,6 +11,7 @@ import SokuhoControl
 import SokuhoCore
 import SokuhoStore
 import SokuhoSystemd
+import SokuhoSpool
 import SokuhoWebhook
 
 /// Wires the store, the request desk and the control socket into one service group and runs
@@ -66,8 +67,11 @@ public struct Daemon: Sendable {
             log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
             notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
         })
+        let spool = SpoolService(
+            layout: SpoolLayout(root: config.spoolDir), maxFileSize: config.spoolMaxFileSize, scanInterval: config.spoolScanInterval,
+            handler: desk, logger: logger)
         var services: [any Service] = [
-            server, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
+            server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
         ]
         if !endpoints.isEmpty {
             logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\($0.url)" }.joined(separator: " "))"])

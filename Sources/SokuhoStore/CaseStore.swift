@@ -76,22 +76,33 @@ public final class CaseStore: Sendable {
     ///
     /// - Parameters:
     ///   - year: the calendar year for the case id, in the operator's time zone.
-    public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
+    ///   - source: how the report arrived. For a spool file (`file` and `sha256` set) the spool
+    ///     journal row is written in the same transaction, and a file already in the journal
+    ///     returns its case as a duplicate.
+    public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, source: ReportSource = .socket,
+                         escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
         let report = received.received(at: at)
         do {
             return try await pool.write { db in
+                if let file = source.file, let sha = source.sha256,
+                    let known = try Self.spoolRecord(db, name: file, sha256: sha), let existing = known.caseID
+                {
+                    return try Self.existingCase(db, id: existing)
+                }
                 if let rid = report.reportID,
                     let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE report_id = ?", arguments: [rid])
                 {
-                    let events = try Self.events(db, caseID: existing)
-                    let c = try Case.replay(events)
-                    let first = events[0]
-                    return OpenResult(case: c, receipt: Receipt(caseID: c.id, seq: first.seq, hash: first.hash, at: first.at), duplicate: true)
+                    let result = try Self.existingCase(db, id: existing)
+                    if let file = source.file, let sha = source.sha256 {
+                        try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: existing,
+                                                   eventSeq: result.receipt.seq, at: at, ownerUID: actor.peer.uid, error: nil)
+                    }
+                    return result
                 }
                 let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?", arguments: [year]) ?? 1
                 let id = CaseID.make(year: year, number: number)
-                let data = Case.openingData(report: report, reportedBy: actor.peer, channel: actor.channel)
+                let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
                 let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
                 let c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
                 try db.execute(
@@ -103,6 +114,10 @@ public final class CaseStore: Sendable {
                 try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
                 if let rid = report.reportID {
                     try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
+                }
+                if let file = source.file, let sha = source.sha256 {
+                    try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,
+                                               eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
                 }
                 return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
             }
@@ -219,6 +234,14 @@ public final class CaseStore: Sendable {
     /// A quick health check for the watchdog: the database answers a query.
     public func ping() async -> Bool {
         (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) != nil
+    }
+
+    /// The case `id` as the answer to a repeated report.
+    static func existingCase(_ db: Database, id: String) throws -> OpenResult {
+        let events = try Self.events(db, caseID: id)
+        guard let first = events.first else { throw StoreError.notFound(id: id) }
+        let c = try Case.replay(events)
+        return OpenResult(case: c, receipt: Receipt(caseID: c.id, seq: first.seq, hash: first.hash, at: first.at), duplicate: true)
     }
 
     static func events(_ db: Database, caseID: String) throws -> [StoredEvent] {

@@ -2,7 +2,7 @@ import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
 enum Schema {
-    static let latestVersion = 2
+    static let latestVersion = 3
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -82,6 +82,24 @@ enum Schema {
                     name TEXT PRIMARY KEY,
                     disabled_at TEXT,
                     reason TEXT
+                );
+                """)
+        }
+        m.registerMigration("v3-spool") { db in
+            // The spool journal: one row per file taken from incoming/, keyed by its name and
+            // SHA-256, written in the same transaction as the case or the rejection event. After a
+            // crash between that commit and the file's move, the row says what was decided.
+            try db.execute(sql: """
+                CREATE TABLE spool_files (
+                    name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+                    case_id TEXT,
+                    event_seq INTEGER NOT NULL,
+                    at TEXT NOT NULL,
+                    owner_uid INTEGER NOT NULL,
+                    error TEXT,
+                    PRIMARY KEY (name, sha256)
                 );
                 """)
         }

@@ -54,7 +54,7 @@ struct Sokuhod: AsyncParsableCommand {
             print("  state_dir:      \(configuration.stateDir)")
             print("  database:       \(configuration.databasePath)")
             print("  socket.path:    \(configuration.socket.path) (mode \(String(configuration.socket.mode, radix: 8)), group \(configuration.socket.group ?? "-"))")
-            print("  spool.dir:      \(configuration.spoolDir)")
+            print("  spool.dir:      \(configuration.spoolDir) (files up to \(configuration.spoolMaxFileSize) bytes, full scan every \(configuration.spoolScanInterval) s)")
             print("  playbooks.dir:  \(configuration.playbooksDir)")
             print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
             for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(e.url ?? "")") }

@@ -130,7 +130,7 @@ struct CaseUpdateTests {
     func apply() throws {
         let peer = PeerIdentity(uid: 1000, gid: 1000, pid: 42, user: "alice")
         var c = try Case.opened(id: "INC-2026-0001", at: "2026-11-26T00:00:00.000Z",
-                                data: Case.openingData(report: report, reportedBy: peer, channel: "socket"), hash: "h")
+                                data: Case.openingData(report: report, reportedBy: peer, source: .socket), hash: "h")
         #expect(c.missing == ["count"])
         let changes = try CaseUpdate.changes(["count": 7], to: c.report)
         try c.apply(type: EventType.caseUpdated.rawValue, at: "2026-11-26T01:00:00.000Z", data: ["changes": .object(changes)])

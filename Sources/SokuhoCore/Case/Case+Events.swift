@@ -1,8 +1,10 @@
 /// Applying events to cases: the one place where a case changes.
 extension Case {
     /// The event data that opens a case.
-    public static func openingData(report: Report, reportedBy: PeerIdentity, channel: String) -> JSONValue {
-        ["report": report.json, "reported_by": reportedBy.json, "channel": .string(channel)]
+    public static func openingData(report: Report, reportedBy: PeerIdentity, source: ReportSource) -> JSONValue {
+        var o: [String: JSONValue] = ["report": report.json, "reported_by": reportedBy.json, "channel": .string(source.channel)]
+        if source != .socket { o["source"] = source.json }
+        return .object(o)
     }
 
     /// Builds a case from its `case.opened` event.
@@ -14,8 +16,10 @@ extension Case {
         do { report = try Report.validate(reportJSON) } catch {
             throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: error.message)
         }
-        return Case(id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
-                    updatedAt: at, version: 1)
+        var c = Case(id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
+                     updatedAt: at, version: 1)
+        c.source = ReportSource(openingData: data)
+        return c
     }
 
     /// Applies a later event to this case.
@@ -33,7 +37,7 @@ extension Case {
             }
         case .caseOpened:
             throw CaseError.malformedEvent(caseID: id, type: type, reason: "a case cannot be opened twice")
-        case .accessDenied, .none:
+        case .accessDenied, .spoolRejected, .none:
             break  // not a change to the case
         }
         updatedAt = at

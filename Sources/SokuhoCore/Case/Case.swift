@@ -17,6 +17,8 @@ public struct Case: Sendable, Hashable {
     public var updatedAt: String
     /// The number of events applied to this case.
     public var version: Int
+    /// How the report arrived (socket, or the spool file with its hash and encoding).
+    public var source: ReportSource = .socket
 
     /// The Article 18 facts still unknown. For now: `count` while the count is unknown.
     public var missing: [String] {
@@ -48,6 +50,7 @@ public struct Case: Sendable, Hashable {
         o["opening_hash"] = .string(openingHash)
         o["updated_at"] = .string(updatedAt)
         o["version"] = .int(Int64(version))
+        o["source"] = source.json
         return .object(o)
     }
 

@@ -6,6 +6,9 @@ public enum EventType: String, Sendable, CaseIterable {
     case caseUpdated = "case.updated"
     /// A request was refused for lack of a role. Data: `{"op": …, "case_id"?: …, "reason": …}`.
     case accessDenied = "access.denied"
+    /// A file dropped in the spool could not become a case and was set aside in `rejected/`.
+    /// Data: `{"file", "sha256"?, "size"?, "owner": {uid,gid,user}, "code", "field"?, "message", "message_ja", "moved_to"}`.
+    case spoolRejected = "spool.rejected"
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.

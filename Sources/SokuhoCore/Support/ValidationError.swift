@@ -35,4 +35,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case shuttingDown = "shutting_down"
     case storageFailure = "storage_failure"
     case `internal` = "internal"
+    // Spool files (docs/spool.md).
+    /// Not `.json`, `.yaml`, `.yml` (or `.txt` / no extension holding JSON or YAML).
+    case unsupportedFormat = "unsupported_format"
+    /// A symbolic link, FIFO, device, socket or directory: set aside without being followed or read.
+    case unsafeFile = "unsafe_file"
+    /// Larger than `spool.max_file_size`: set aside unread.
+    case fileTooLarge = "file_too_large"
+    case emptyFile = "empty_file"
+    case invalidYAML = "invalid_yaml"
+    /// The daemon may not read the file (its permissions).
+    case unreadableFile = "unreadable_file"
 }

@@ -1,0 +1,74 @@
+import Foundation
+import SokuhoControl
+import SokuhoCore
+import SokuhoSpool
+import SokuhoStore
+
+/// The spool's decisions: a dropped file opens a case exactly as a socket report does, with the
+/// file's owner as the reporter, or is rejected with an event in the audit chain.
+extension CaseDesk: SpoolIntakeHandler {
+    public func intake(_ drop: SpoolDrop) async throws -> SpoolDecision {
+        if let known = try await store.spoolRecord(name: drop.name, sha256: drop.key) {
+            return Self.decision(known)
+        }
+        var owner = drop.owner
+        owner.user = UnixAccounts.userName(uid: owner.uid)
+        owner.groups = UnixAccounts.groupNames(user: owner.user, gid: owner.gid)
+        let roles = policy.withLock { $0 }.roles(uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: daemonUID)
+        let role: Role
+        switch Permission.decide(op: "report", roles: roles) {
+        case .allowed(let r), .allowedOwnCasesOnly(let r): role = r
+        case .denied(let reason):
+            let error = ValidationError(
+                .forbidden, field: nil, "the file's owner (uid \(owner.uid)\(owner.user.map { ", user " + $0 } ?? "")) may not report: \(reason)",
+                ja: "ファイルの所有者（uid \(owner.uid)）には報告の権限がありません")
+            return try await reject(drop, error, actor: Actor(peer: owner, role: nil, channel: "spool"))
+        }
+        let actor = Actor(peer: owner, role: role, channel: "spool")
+        let content: SpoolDecoder.Content
+        switch drop.content {
+        case .failure(let e): return try await reject(drop, e, actor: actor)
+        case .success(let c): content = c
+        }
+        let report: Report
+        do { report = try Report.validate(content.fields) } catch { return try await reject(drop, error, actor: actor) }
+        let now = clock.now()
+        let source = ReportSource(channel: "spool", file: drop.name, sha256: drop.key, size: drop.size,
+                                  format: content.format, encoding: content.encoding)
+        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+                                              source: source, escalateTo: escalation)
+        if !result.duplicate {
+            logger.notice("case opened", metadata: [
+                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
+                "uid": "\(owner.uid)", "seq": "\(result.receipt.seq)", "channel": "spool", "file": "\(drop.name)",
+                "encoding": "\(content.encoding)",
+            ])
+            onChange(result.case.id)
+            wakeup?.signal()
+        }
+        return .accepted(caseID: result.case.id, duplicate: result.duplicate)
+    }
+
+    func reject(_ drop: SpoolDrop, _ error: ValidationError, actor: Actor) async throws -> SpoolDecision {
+        let details: [String: JSONValue] = [
+            "size": .int(Int64(drop.size)),
+            "owner": ["uid": .int(Int64(actor.peer.uid)), "gid": .int(Int64(actor.peer.gid)), "user": .optional(actor.peer.user)],
+        ]
+        let record = try await store.recordSpoolRejection(name: drop.name, sha256: drop.key, error: error, details: details,
+                                                          actor: actor, at: clock.now())
+        return Self.decision(record)
+    }
+
+    static func decision(_ r: SpoolRecord) -> SpoolDecision {
+        switch r.outcome {
+        case .accepted:
+            return .accepted(caseID: r.caseID ?? "?", duplicate: true)
+        case .rejected:
+            let e = r.error ?? .null
+            let error = ValidationError(
+                ErrorCode(rawValue: e["code"]?.stringValue ?? "") ?? .invalidRequest, field: e["field"]?.stringValue,
+                e["message"]?.stringValue ?? "rejected", ja: e["message_ja"]?.stringValue ?? "却下")
+            return .rejected(error, eventSeq: r.eventSeq, at: r.at)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SokuhoCore
+
+/// Moving spool files and writing reason files: never overwriting, never deleting.
+enum SpoolFiles {
+    /// A NUL-terminated C path from raw bytes (names need not be UTF-8).
+    static func cPath(_ bytes: [UInt8]) -> [CChar] {
+        bytes.map { CChar(bitPattern: $0) } + [0]
+    }
+
+    /// Renames `source` into `directory` as `name`, or as `name` with `-2`, `-3`, … before its
+    /// extension when that name is taken. Returns the path relative to the spool root.
+    @discardableResult
+    static func move(_ source: [UInt8], toDirectory directory: String, as name: String) throws(SpoolError) -> String {
+        let target = freeName(in: directory, for: name)
+        try rename(source, to: directory + "/" + target)
+        return lastComponent(directory) + "/" + target
+    }
+
+    /// Writes `<target>.error.json` (atomically) and then renames `source` to `<target>` in
+    /// `directory`. A crash between the two leaves the file in incoming/ and its decision in the
+    /// journal; the retry rewrites the same reason file and completes the move.
+    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue) throws(SpoolError) -> String {
+        let target = freeName(in: directory, for: name)
+        var body = reason
+        if case .object(var o) = body {
+            o["moved_to"] = .string(lastComponent(directory) + "/" + target)
+            body = .object(o)
+        }
+        try writeAtomically(directory + "/" + target + SpoolLayout.errorSuffix, bytes: Array((body.prettyString + "\n").utf8), mode: 0o640)
+        try rename(source, to: directory + "/" + target)
+        return lastComponent(directory) + "/" + target
+    }
+
+    static func rename(_ source: [UInt8], to target: String) throws(SpoolError) {
+        if Glibc.rename(cPath(source), target) != 0 {
+            throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: target, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Writes a file through a hidden temporary name, fsyncs it, and renames it into place.
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t) throws(SpoolError) {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let tmp = dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SpoolError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(tmp)
+                throw SpoolError.cannotWrite(path: path, reason: reason)
+            }
+            written += n
+        }
+        let synced = fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard synced, Glibc.rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw SpoolError.cannotWrite(path: path, reason: synced ? String(cString: strerror(errno)) : reason)
+        }
+    }
+
+    /// `name`, or `name` with a counter before its extension, that no entry in `directory` has.
+    static func freeName(in directory: String, for name: String) -> String {
+        var st = stat()
+        if lstat(directory + "/" + name, &st) != 0 { return name }
+        let ext = SpoolDecoder.fileExtension(name)
+        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+        var n = 2
+        while true {
+            let candidate = ext.isEmpty ? "\(stem)-\(n)" : "\(stem)-\(n).\(name.suffix(ext.count))"
+            if lstat(directory + "/" + candidate, &st) != 0 { return candidate }
+            n += 1
+        }
+    }
+
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

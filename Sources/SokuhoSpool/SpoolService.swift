@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import Logging
+import ServiceLifecycle
+import SokuhoCore
+
+/// Takes every file that lands in `incoming/` and turns it into a case or a rejection, exactly
+/// once (`docs/spool.md`).
+///
+/// For each file: read it safely (`SpoolReader`), decode it (`SpoolDecoder`), let the handler
+/// commit the decision together with the file's name and SHA-256, and only then move the file to
+/// `accepted/<CASE-ID>--<name>` or to `rejected/<name>` with `<name>.error.json`. A crash before
+/// the commit leaves the file in `incoming/` to be taken again; a crash after it finds the
+/// decision in the journal and only completes the move.
+///
+/// Pick-up: inotify (`IN_CLOSE_WRITE`, `IN_MOVED_TO`) for speed, a full scan at start, on queue
+/// overflow and every `scanInterval` seconds. Files are taken one at a time, oldest first.
+public struct SpoolService: Service {
+    public let layout: SpoolLayout
+    public let maxFileSize: Int
+    public let scanInterval: Double
+    /// A scan leaves files changed within this many seconds for later (they may still be written).
+    public let settle: Double
+    /// Seconds to wait before trying again after the handler could not record (storage failure).
+    public let retryDelay: Double
+    let handler: any SpoolIntakeHandler
+    let logger: Logger
+
+    public init(layout: SpoolLayout, maxFileSize: Int, scanInterval: Double, handler: any SpoolIntakeHandler, logger: Logger,
+                settle: Double = 1, retryDelay: Double = 5) {
+        self.layout = layout
+        self.maxFileSize = maxFileSize
+        self.scanInterval = scanInterval
+        self.handler = handler
+        self.logger = logger
+        self.settle = settle
+        self.retryDelay = retryDelay
+    }
+
+    public func run() async throws {
+        try layout.prepare()
+        let watcher = try InotifyWatcher(directory: layout.incoming, scanInterval: scanInterval)
+        logger.info("spool watched", metadata: ["dir": "\(layout.root)", "max_file_size": "\(maxFileSize)", "scan_interval": "\(scanInterval)s"])
+        let worker = SpoolWorker(service: self, watcher: watcher)
+        watcher.post(.scan(reason: "start"))
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                for await event in watcher.events {
+                    await worker.handle(event)
+                }
+            } onGracefulShutdown: {
+                watcher.stop()
+            }
+        } onCancel: {
+            watcher.stop()
+        }
+    }
+}
+
+/// The mutable side of `SpoolService`, used only from its one task.
+final class SpoolWorker {
+    let s: SpoolService
+    let watcher: InotifyWatcher
+    var settleScanPending = false
+    var retryScanPending = false
+
+    init(service: SpoolService, watcher: InotifyWatcher) {
+        self.s = service
+        self.watcher = watcher
+    }
+
+    func handle(_ event: InotifyWatcher.Event) async {
+        switch event {
+        case .file(let raw):
+            await take(raw, fromScan: false)
+        case .created(let raw):
+            var st = stat()
+            if lstat(SpoolFiles.cPath(path(s.layout.incoming, raw)), &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+                await take(raw, fromScan: false)
+            }
+        case .scan(let reason):
+            if reason == "settle" { settleScanPending = false }
+            if reason == "retry" { retryScanPending = false }
+            if reason == "watch-lost" {
+                s.logger.error("the spool's incoming/ directory was removed or moved; scanning on a timer only", metadata: ["dir": "\(s.layout.incoming)"])
+            } else if reason != "timer" {
+                s.logger.debug("spool scan", metadata: ["reason": "\(reason)"])
+            }
+            await scan()
+        }
+    }
+
+    /// Takes every file in `incoming/`, oldest first.
+    func scan() async {
+        guard let dir = opendir(s.layout.incoming) else {
+            s.logger.error("cannot read the spool", metadata: ["dir": "\(s.layout.incoming)", "error": "\(String(cString: strerror(errno)))"])
+            return
+        }
+        var entries: [(name: [UInt8], mtime: Int64)] = []
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            var st = stat()
+            let mtime = lstat(SpoolFiles.cPath(path(s.layout.incoming, name)), &st) == 0
+                ? Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) : 0
+            entries.append((name, mtime))
+        }
+        closedir(dir)
+        entries.sort { $0.mtime != $1.mtime ? $0.mtime < $1.mtime : $0.name.lexicographicallyPrecedes($1.name) }
+        for e in entries { await take(e.name, fromScan: true) }
+    }
+
+    /// Takes one entry of `incoming/`.
+    func take(_ raw: [UInt8], fromScan: Bool) async {
+        let source = path(s.layout.incoming, raw)
+        guard let name = String(validating: raw, as: UTF8.self) else {
+            await takeBadName(raw, source: source)
+            return
+        }
+        if SpoolLayout.isIgnored(name) { return }
+        let settledBefore = fromScan ? Date().timeIntervalSince1970 - s.settle : nil
+        let drop: SpoolDrop
+        switch SpoolReader.read(path: s.layout.incoming + "/" + name, maxSize: s.maxFileSize, settledBefore: settledBefore) {
+        case .vanished:
+            return
+        case .settling:
+            scheduleScan(reason: "settle", after: s.settle, pending: &settleScanPending)
+            return
+        case .unread(let key, let size, let owner, let reason):
+            drop = SpoolDrop(name: name, key: key, size: size, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
+                             content: .failure(reason))
+        case .file(let bytes, let sha, let owner):
+            drop = SpoolDrop(name: name, key: sha, size: bytes.count, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
+                             content: SpoolDecoder.decode(bytes, name: name))
+        }
+        await decide(drop, source: source)
+    }
+
+    func decide(_ drop: SpoolDrop, source: [UInt8]) async {
+        let decision: SpoolDecision
+        do {
+            decision = try await s.handler.intake(drop)
+        } catch {
+            s.logger.error("spool file not taken; nothing recorded, it stays in incoming/ and is tried again",
+                           metadata: ["file": "\(drop.name)", "error": "\(error)", "retry_in": "\(s.retryDelay)s"])
+            scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
+            return
+        }
+        do {
+            switch decision {
+            case .accepted(let caseID, let duplicate):
+                let target = try SpoolFiles.move(source, toDirectory: s.layout.accepted, as: "\(caseID)--\(drop.name)")
+                s.logger.notice(duplicate ? "spool file was taken before; moved to accepted/" : "spool file accepted", metadata: [
+                    "file": "\(drop.name)", "case": "\(caseID)", "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
+                ])
+            case .rejected(let error, let seq, let at):
+                let target = try SpoolFiles.reject(source, name: drop.name, into: s.layout.rejected, reason: [
+                    "file": .string(drop.name), "code": .string(error.code.rawValue), "field": .optional(error.field),
+                    "message": .string(error.message), "message_ja": .string(error.messageJa), "rejected_at": .string(at),
+                    "event_seq": .int(seq), "sha256": drop.key.hasPrefix("unread:") ? .null : .string(drop.key),
+                    "size": .int(Int64(drop.size)),
+                    "owner": ["uid": .int(Int64(drop.owner.uid)), "gid": .int(Int64(drop.owner.gid))],
+                ])
+                s.logger.warning("spool file rejected", metadata: [
+                    "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")", "reason": "\(error.message)",
+                    "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
+                ])
+            }
+        } catch {
+            // The decision is committed: the next scan finds it in the journal and completes the move.
+            s.logger.error("spool file decided but not moved; the next scan completes the move", metadata: ["file": "\(drop.name)", "error": "\(error)"])
+            scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
+        }
+    }
+
+    /// A name that is not UTF-8 cannot be named in a case or a message: set aside under a safe name.
+    func takeBadName(_ raw: [UInt8], source: [UInt8]) async {
+        var st = stat()
+        guard lstat(SpoolFiles.cPath(source), &st) == 0 else { return }
+        let hex = SpoolReader.sha256Hex(raw).prefix(16)
+        let name = "invalid-name-\(hex)"
+        let printable = String(decoding: raw, as: UTF8.self)
+        let drop = SpoolDrop(
+            name: name, key: "unread:badname:\(st.st_dev):\(st.st_ino)", size: Int(st.st_size),
+            owner: PeerIdentity(uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), pid: 0, user: nil),
+            content: .failure(ValidationError(
+                .invalidUTF8, field: nil, "the file name \"\(printable)\" is not valid UTF-8; it was set aside as \(name) unread. Name files in UTF-8",
+                ja: "ファイル名「\(printable)」が UTF-8 ではありません。\(name) として読まずに退避しました。ファイル名は UTF-8 で付けてください")))
+        await decide(drop, source: source)
+    }
+
+    func scheduleScan(reason: String, after seconds: Double, pending: inout Bool) {
+        if pending { return }
+        pending = true
+        let watcher = self.watcher
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            watcher.post(.scan(reason: reason))
+        }
+    }
+
+    func path(_ dir: String, _ name: [UInt8]) -> [UInt8] {
+        Array(dir.utf8) + [0x2F] + name
+    }
+}
