@@ -49,6 +49,41 @@ extension CaseDesk: SpoolIntakeHandler {
         return .accepted(caseID: result.case.id, duplicate: result.duplicate)
     }
 
+    /// `spool.list`: what waits, what was set aside (with reasons), and with `states` also what
+    /// was taken. Reporters see only files they own.
+    func spoolList(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) throws -> JSONValue {
+        guard let layout = spool else {
+            throw ValidationError(.invalidRequest, field: nil, "this daemon has no spool", ja: "このデーモンにはスプールがありません")
+        }
+        var states: Set<SpoolListing.State> = [.writing, .waiting, .rejected]
+        if let v = o["states"] {
+            guard case .array(let list) = v else {
+                throw ValidationError(.wrongType, field: "states", "states must be a list such as [\"waiting\", \"rejected\"], not \(v.typeName)",
+                                      ja: "states はリストで指定してください")
+            }
+            states = []
+            for item in list {
+                guard let name = item.stringValue, let s = SpoolListing.State(rawValue: name) else {
+                    let known = SpoolListing.State.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ValidationError(.invalidValue, field: "states", "states may hold \(known), not \(item.canonicalString)",
+                                          ja: "states に指定できるのは \(known) です")
+                }
+                states.insert(s)
+            }
+        }
+        let limit = Int(try FieldReader(object: o).optionalInt("limit", in: 1...10_000) ?? 200)
+        let items: [SpoolListing.Item]
+        do {
+            items = try SpoolListing.list(layout, states: states, ownerUID: ownOnly ? actor.peer.uid : nil, limit: limit)
+        } catch {
+            logger.error("cannot list the spool", metadata: ["error": "\(error)"])
+            return ControlResponse.failure(.storageFailure, "cannot list the spool: \(error)", ja: "スプールを一覧できません: \(error)")
+        }
+        return ControlResponse.success([
+            "files": .array(items.map(\.json)), "count": .int(Int64(items.count)), "spool_dir": .string(layout.root),
+        ])
+    }
+
     func reject(_ drop: SpoolDrop, _ error: ValidationError, actor: Actor) async throws -> SpoolDecision {
         let details: [String: JSONValue] = [
             "size": .int(Int64(drop.size)),

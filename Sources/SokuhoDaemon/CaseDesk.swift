@@ -4,6 +4,7 @@ import SokuhoConfig
 import SokuhoControl
 import SokuhoCore
 import SokuhoStore
+import SokuhoSpool
 import Synchronization
 import SokuhoWebhook
 
@@ -21,6 +22,8 @@ public final class CaseDesk: ControlRequestHandler {
     /// Endpoint names that receive escalations, and the worker to wake when one is queued.
     let escalation: [String]
     let wakeup: Wakeup?
+    /// The spool, for `spool.list`.
+    let spool: SpoolLayout?
     /// Called after a case is opened or changed (used for the systemd STATUS line).
     let onChange: @Sendable (String) -> Void
 
@@ -28,7 +31,7 @@ public final class CaseDesk: ControlRequestHandler {
 
     public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
                 utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
-                escalation: [String] = [], wakeup: Wakeup? = nil,
+                escalation: [String] = [], wakeup: Wakeup? = nil, spool: SpoolLayout? = nil,
                 onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.policy = Mutex(policy)
@@ -41,6 +44,7 @@ public final class CaseDesk: ControlRequestHandler {
         self.onChange = onChange
         self.escalation = escalation
         self.wakeup = wakeup
+        self.spool = spool
     }
 
     /// Replaces the role policy (on reload).
@@ -55,6 +59,7 @@ public final class CaseDesk: ControlRequestHandler {
         "status": [],
         "outbox.list": ["case_id", "state", "limit"],
         "outbox.retry": ["message_id", "endpoint"],
+        "spool.list": ["states", "limit"],
     ]
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
@@ -124,6 +129,7 @@ public final class CaseDesk: ControlRequestHandler {
         case "case.update": return try await update(o, actor: actor)
         case "outbox.list": return try await outboxList(o)
         case "outbox.retry": return try await outboxRetry(o, actor: actor)
+        case "spool.list": return try spoolList(o, actor: actor, ownOnly: ownOnly)
         default: return try await status(peer: peer, roles: roles)
         }
     }

@@ -59,7 +59,7 @@ public struct Daemon: Sendable {
             store: store, policy: config.roles, clock: SystemClock(), daemonUID: geteuid(),
             utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
             logger: logger, socketDescription: socketDescription,
-            escalation: endpoints.map(\.name), wakeup: wakeup,
+            escalation: endpoints.map(\.name), wakeup: wakeup, spool: SpoolLayout(root: config.spoolDir),
             onChange: { id in notifier.status("serving; last change \(id)") })
 
         let log = logger

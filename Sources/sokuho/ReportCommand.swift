@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SokuhoConfig
 import SokuhoCore
+import SokuhoSpool
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +58,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Print the daemon's answer as JSON.")
     var json = false
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var spool: SpoolOptions
 
     func run() throws {
         var fields: [String: JSONValue] = [:]
@@ -94,7 +96,22 @@ struct ReportCommand: ParsableCommand {
             printError((Lang.japanese ? error.messageJa : error.message) + field + " (\(error.code.rawValue))")
             throw ExitCode(Exit.invalid)
         }
-        let response = try callDaemon(["op": "report", "report": .object(fields)], options: connection)
+        let response: JSONValue
+        switch sendToDaemon(["op": "report", "report": .object(fields)], options: connection) {
+        case .failure(let e):
+            guard case .unreachable = e else {
+                printError("\(e)")
+                throw ExitCode(Exit.unavailable)
+            }
+            try queueInSpool(.object(fields), because: "\(e)")
+            return
+        case .success(let r):
+            if r["error"]?["code"]?.stringValue == ErrorCode.shuttingDown.rawValue {
+                try queueInSpool(.object(fields), because: "sokuhod is shutting down")
+                return
+            }
+            response = try acceptResponse(r)
+        }
         if json { printJSON(response); return }
         let c = response["case"] ?? .null
         let receipt = response["receipt"] ?? .null
@@ -114,6 +131,34 @@ struct ReportCommand: ParsableCommand {
             print(Lang.t("  still unknown: \(names) — add it with: sokuho case update \(id) --count N",
                          "  未確定の項目: \(names) — 判明したら: sokuho case update \(id) --count 件数"))
         }
+    }
+}
+
+extension ReportCommand {
+    /// The daemon cannot take the report now: queue it in the spool, where the daemon takes it
+    /// as soon as it runs. Nothing is lost; the user is told where the report waits.
+    func queueInSpool(_ report: JSONValue, because reason: String) throws {
+        let layout = spool.layout
+        let name: String
+        do {
+            name = try SpoolWriter.drop(report, into: layout, user: ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName)
+        } catch {
+            printError(Lang.t("cannot reach sokuhod (\(reason)) and cannot queue the report in the spool (\(error)). NOTHING WAS RECORDED: report by another way now (phone your security lead) and tell your administrator.",
+                              "sokuhod に接続できず（\(reason)）、スプールにも置けません（\(error)）。報告は記録されていません。すぐに別の手段（電話など）で作業責任者に報告し、管理者に連絡してください。"))
+            throw ExitCode(Exit.unavailable)
+        }
+        let path = layout.incoming + "/" + name
+        let reportID = report["report_id"]?.stringValue ?? ""
+        if json {
+            printJSON(["ok": true, "queued": ["file": .string(name), "path": .string(path), "report_id": .string(reportID)], "reason": .string(reason)])
+            return
+        }
+        print(Lang.t("Queued. sokuhod cannot be reached right now (\(reason)),", "受け付けました（保留中）。sokuhod に今は接続できないため（\(reason)）、"))
+        print(Lang.t("so your report was saved in the spool; it becomes a case as soon as sokuhod runs.",
+                     "報告をスプールに保存しました。sokuhod が動き次第、事案になります。"))
+        print(Lang.t("  file:      \(path)", "  ファイル:  \(path)"))
+        print(Lang.t("  report_id: \(reportID)", "  report_id: \(reportID)"))
+        print(Lang.t("  later:     sokuho spool list --all   (shows the case it became)", "  確認:      sokuho spool list --all   （どの事案になったかを表示）"))
     }
 }
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import SokuhoClient
+import SokuhoConfig
 import SokuhoCore
+import SokuhoSpool
 
 /// Options every command that talks to the daemon shares.
 struct ConnectionOptions: ParsableArguments {
@@ -56,13 +58,8 @@ func printError(_ message: String) {
 /// Sends one request and returns the successful response, or prints the daemon's error and
 /// exits with the matching status.
 func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSONValue {
-    let outcome = Result<JSONValue, ClientError> { () throws(ClientError) -> JSONValue in
-        let client = try ControlClient(path: options.socketPath)
-        return try client.call(request)
-    }
-    let response: JSONValue
-    switch outcome {
-    case .success(let r): response = r
+    switch sendToDaemon(request, options: options) {
+    case .success(let r): return try acceptResponse(r)
     case .failure(let e):
         if case .unreachable = e {
             printError(Lang.t("\(e). Is sokuhod running? Use --socket or SOKUHO_SOCKET to point at it.",
@@ -72,6 +69,18 @@ func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSON
         }
         throw ExitCode(Exit.unavailable)
     }
+}
+
+/// One request on a new connection, without interpreting the answer.
+func sendToDaemon(_ request: JSONValue, options: ConnectionOptions) -> Result<JSONValue, ClientError> {
+    Result<JSONValue, ClientError> { () throws(ClientError) -> JSONValue in
+        let client = try ControlClient(path: options.socketPath)
+        return try client.call(request)
+    }
+}
+
+/// Returns a successful response, or prints the daemon's error and exits with the matching status.
+func acceptResponse(_ response: JSONValue) throws -> JSONValue {
     if response["ok"]?.boolValue == true { return response }
     let error = response["error"] ?? .null
     let code = error["code"]?.stringValue ?? "internal"
@@ -79,6 +88,23 @@ func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSON
     let field = error["field"]?.stringValue.map { " [field: \($0)]" } ?? ""
     printError("\(message)\(field) (\(code))")
     throw ExitCode(Exit.forCode(code))
+}
+
+/// Where the spool is, for commands that use it without the daemon.
+struct SpoolOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The spool directory (default: $SOKUHO_SPOOL, else spool.dir of $SOKUHO_CONFIG or /etc/sokuho/sokuhod.yaml, else /var/spool/sokuho).",
+        valueName: "DIR"))
+    var spoolDir: String?
+
+    var layout: SpoolLayout {
+        if let spoolDir, !spoolDir.isEmpty { return SpoolLayout(root: spoolDir) }
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["SOKUHO_SPOOL"], !dir.isEmpty { return SpoolLayout(root: dir) }
+        let file = env["SOKUHO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/sokuho/sokuhod.yaml"
+        if access(file, R_OK) == 0, let config = try? Configuration.load(file: file) { return SpoolLayout(root: config.spoolDir) }
+        return SpoolLayout(root: "/var/spool/sokuho")
+    }
 }
 
 /// Prints a JSON value for `--json`, pretty enough for people and exact for programs.

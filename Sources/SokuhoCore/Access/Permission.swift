@@ -2,7 +2,7 @@
 public enum Permission {
     public enum Decision: Sendable, Equatable {
         case allowed(as: Role)
-        /// Allowed, but only for cases the peer reported itself.
+        /// Allowed, but only for cases (and spool files) the peer reported itself.
         case allowedOwnCasesOnly(as: Role)
         case denied(reason: String)
     }
@@ -22,6 +22,10 @@ public enum Permission {
             if roles.contains(.auditor) { return .allowed(as: .auditor) }
             if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
             return .denied(reason: "reading cases needs the reporter, auditor, lead or admin role")
+        case "spool.list":
+            if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
+            if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
+            return .denied(reason: "reading the spool needs the reporter, auditor, lead or admin role")
         case "outbox.list":
             if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
             return .denied(reason: "reading the outbox needs the auditor, lead or admin role")

@@ -29,5 +29,5 @@ public enum ControlResponse {
     }
 
     /// The operations of the protocol. A contract: add, never rename.
-    public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry"]
+    public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry", "spool.list"]
 }

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+import SokuhoCore
+
+/// Drops a report into the spool the way every writer should: write it in `tmp/`, fsync, rename
+/// it into `incoming/` (atomic), fsync the directory. Used by `sokuho report` when the daemon
+/// cannot be reached, so a report is never lost because the daemon is down.
+public enum SpoolWriter {
+    /// Writes `report` (a JSON object) and returns the name it has in `incoming/`.
+    ///
+    /// The file is group-readable (0640): in a system install `incoming/` is set-group-ID to the
+    /// reporters' group, of which the daemon's user is a member, and not listable by others.
+    public static func drop(_ report: JSONValue, into layout: SpoolLayout, user: String?, now: Date = Date()) throws(SpoolError) -> String {
+        let stamp = Timestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15)
+        let who = (user ?? "uid\(getuid())").filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        let name = "\(stamp)-\(who)-\(String(UInt64.random(in: 0 ... .max), radix: 16)).json"
+        let tmp = layout.tmp + "/" + name
+        let bytes = Array((report.prettyString + "\n").utf8)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        guard fd >= 0 else { throw SpoolError.cannotWrite(path: tmp, reason: String(cString: strerror(errno))) }
+        fchmod(fd, 0o640)  // regardless of the umask: the daemon reads it through the group
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(tmp)
+                throw SpoolError.cannotWrite(path: tmp, reason: reason)
+            }
+            written += n
+        }
+        if fsync(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(tmp)
+            throw SpoolError.cannotWrite(path: tmp, reason: reason)
+        }
+        close(fd)
+        let target = layout.incoming + "/" + name
+        if rename(tmp, target) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw SpoolError.cannotMove(from: tmp, to: target, reason: reason)
+        }
+        let dfd = open(layout.incoming, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+        return name
+    }
+}

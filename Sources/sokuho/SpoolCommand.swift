@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import SokuhoClient
+import SokuhoCore
+import SokuhoSpool
+
+struct SpoolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spool",
+        abstract: "See the file drops (スプール): what waits and what was set aside, and why.",
+        discussion: "The spool's layout and how to drop a file by hand, from a script or from Windows: docs/spool.md.",
+        subcommands: [SpoolList.self])
+}
+
+struct SpoolList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List spool files: being written (tmp/), waiting (incoming/) and rejected, newest first.",
+        discussion: """
+            Asks sokuhod (reporters see only their own files). When sokuhod cannot be reached, the
+            spool directory is read directly, which needs read access to it.
+
+            A rejected file shows the reason the daemon gave (also in rejected/NAME.error.json).
+            Fix the file and drop it again under a new name.
+            """)
+
+    @Flag(help: "Also list accepted files and the case each became.") var all = false
+    @Option(help: "At most this many (default 200).") var limit: Int?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var spool: SpoolOptions
+
+    func run() throws {
+        var states: [SpoolListing.State] = [.writing, .waiting, .rejected]
+        if all { states.append(.accepted) }
+        let request: JSONValue = [
+            "op": "spool.list", "states": .array(states.map { .string($0.rawValue) }), "limit": .int(Int64(limit ?? 200)),
+        ]
+        var files: [JSONValue]
+        var note: String?
+        switch sendToDaemon(request, options: connection) {
+        case .success(let r):
+            files = try acceptResponse(r)["files"]?.arrayValue ?? []
+        case .failure(let e):
+            guard case .unreachable = e else { printError("\(e)"); throw ExitCode(Exit.unavailable) }
+            let layout = spool.layout
+            do {
+                files = try SpoolListing.list(layout, states: Set(states), limit: limit ?? 200).map(\.json)
+            } catch {
+                printError(Lang.t("sokuhod cannot be reached (\(e)) and the spool cannot be read directly: \(error)",
+                                  "sokuhod に接続できず（\(e)）、スプールも直接読めません: \(error)"))
+                throw ExitCode(Exit.unavailable)
+            }
+            note = Lang.t("(sokuhod is not running; read \(layout.root) directly)", "（sokuhod が動いていないため \(layout.root) を直接読みました）")
+        }
+        if json { printJSON(["ok": true, "files": .array(files), "count": .int(Int64(files.count))]); return }
+        if let note { print(note) }
+        if files.isEmpty { print(Lang.t("Nothing waits and nothing was rejected.", "保留中・却下されたファイルはありません。")); return }
+        for f in files { print(Self.line(f)) }
+    }
+
+    static func line(_ f: JSONValue) -> String {
+        let state = f["state"]?.stringValue ?? "?"
+        let label: String = switch state {
+        case "writing": Lang.t("WRITING ", "書込中  ")
+        case "waiting": Lang.t("WAITING ", "保留中  ")
+        case "rejected": Lang.t("REJECTED", "却下    ")
+        default: Lang.t("ACCEPTED", "受付済  ")
+        }
+        let when = f["modified_at"]?.stringValue ?? ""
+        var line = "\(label)  \(when)  \(f["path"]?.stringValue ?? "")  (\(f["size"]?.intValue ?? 0) B, uid \(f["owner_uid"]?.intValue ?? 0))"
+        if let c = f["case_id"]?.stringValue { line += "  → \(c)" }
+        if let r = f["reason"], !r.isNull {
+            let message = Lang.japanese ? (r["message_ja"]?.stringValue ?? "") : (r["message"]?.stringValue ?? "")
+            let field = r["field"]?.stringValue.map { " [field: \($0)]" } ?? ""
+            line += "\n          \(r["code"]?.stringValue ?? ""): \(message)\(field)"
+        }
+        if state == "writing" { line += Lang.t("  (in tmp/: rename it into incoming/ when complete)", "（tmp/ 内: 書き終えたら incoming/ に移してください）") }
+        return line
+    }
+}
