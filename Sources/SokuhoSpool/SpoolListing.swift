@@ -47,8 +47,14 @@ public enum SpoolListing {
     /// `ownerUID` when given.
     public static func list(_ layout: SpoolLayout, states: Set<State>, ownerUID: UInt32? = nil, limit: Int = 200) throws(SpoolError) -> [Item] {
         var items: [Item] = []
+        var rootStat = stat()
+        guard stat(layout.root, &rootStat) == 0 else {
+            throw SpoolError.cannotRead(path: layout.root, reason: String(cString: strerror(errno)))
+        }
         let dirs: [(State, String)] = [(.writing, layout.tmp), (.waiting, layout.incoming), (.rejected, layout.rejected), (.accepted, layout.accepted)]
         for (state, dir) in dirs where states.contains(state) {
+            var dirStat = stat()
+            if stat(dir, &dirStat) != 0, errno == ENOENT { continue }  // not created yet
             let names: [String]
             do { names = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
                 let reason = (error as NSError).code == NSFileReadNoPermissionError ? "permission denied" : "\(error.localizedDescription)"
