@@ -12,10 +12,12 @@ import Synchronization
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sokuho-bench",
-        abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, intake rate, audit verify speed.")
+        abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, spool drop-to-case latency and burst rate, intake rate, audit verify speed.")
 
     @Option(help: "Sequential reports for the latency figures.") var reports = 500
     @Option(help: "Seconds of the 64-client intake run.") var intakeSeconds = 5.0
+    @Option(help: "Files dropped one at a time for the spool latency figure.") var spoolDrops = 300
+    @Option(help: "Files dropped at once for the spool burst figure.") var spoolBurst = 1000
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
@@ -85,7 +87,16 @@ struct Bench: AsyncParsableCommand {
         }
         results.append(("acknowledgement latency, 8 clients (ms)", Self.p(eight.all), Self.pj(eight.all)))
 
-        // 3. Sixty-four clients for a while: durable reports per second.
+        // 3. The spool: drop → case, one at a time, then a burst.
+        let spool = SpoolBench(spool: dir + "/state/spool")
+        let drops = try spool.latencies(count: spoolDrops)
+        results.append(("spool drop → case (ms)", Self.p(drops), Self.pj(drops)))
+        let burstSeconds = try spool.burst(count: spoolBurst)
+        let burstRate = Double(spoolBurst) / burstSeconds
+        results.append(("spool burst, \(spoolBurst) files (files/s)", String(format: "%.0f  (all in %.2f s)", burstRate, burstSeconds),
+                        ["files_per_second": .double(burstRate.rounded()), "seconds": .double(burstSeconds)]))
+
+        // 4. Sixty-four clients for a while: durable reports per second.
         let count = Counter()
         let deadline = Date().addingTimeInterval(intakeSeconds)
         let t0 = Date()
@@ -100,7 +111,7 @@ struct Bench: AsyncParsableCommand {
         let rate = Double(count.value) / Date().timeIntervalSince(t0)
         results.append(("durable intake, 64 clients (reports/s)", String(format: "%.0f", rate), .double(rate.rounded())))
 
-        // 4. Stop the daemon; verify the whole chain from the file.
+        // 5. Stop the daemon; verify the whole chain from the file.
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         let outcome = try AuditReader(path: dir + "/state/sokuho.db").verify()
