@@ -112,6 +112,7 @@ enum CaseFormatter {
             ("reporter", "報告者", reporter(c["reporter"])),
             ("reported at", "報告日時", s("reported_at")),
             ("reported by", "報告元 (Unix)", "\(c["reported_by"]?["user"]?.stringValue ?? "?") (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
+            ("received via", "受付経路", source(c["source"])),
             ("report id", "報告ID", s("report_id")),
             ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
             ("receipt", "受領証 (ハッシュ)", s("opening_hash")),
@@ -120,6 +121,15 @@ enum CaseFormatter {
             let label = Lang.japanese ? ja : en
             Swift.print("  \(pad(label + ":", 18)) \(v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 21)))")
         }
+    }
+
+    /// `socket`, or `spool: NAME (yaml, shift_jis, 412 B, sha256 5d40cd5c…)`.
+    static func source(_ src: JSONValue?) -> String {
+        guard let src, let channel = src["channel"]?.stringValue else { return "socket" }
+        guard channel == "spool", let file = src["file"]?.stringValue else { return channel }
+        let details = [src["format"]?.stringValue, src["encoding"]?.stringValue, src["size"]?.intValue.map { "\($0) B" },
+                       src["sha256"]?.stringValue.map { "sha256 " + $0.prefix(16) + "…" }].compactMap { $0 }
+        return Lang.t("spool file", "スプールのファイル") + " \(file) (\(details.joined(separator: ", ")))"
     }
 
     static func reporter(_ r: JSONValue?) -> String {

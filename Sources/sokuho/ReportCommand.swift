@@ -17,6 +17,11 @@ struct ReportCommand: ParsableCommand {
             Each report carries a report_id (generated when not given), so sending the same
             report again never opens a second case.
 
+            When sokuhod cannot be reached, the report is queued in the spool (--spool-dir)
+            and becomes a case as soon as sokuhod runs; the command says where it waits and
+            exits 0. Only if the spool cannot take it either does it exit 69, saying that
+            nothing was recorded.
+
             Example:
               sokuho report --kind leak --suspected \\
                 --information "顧客名簿（氏名・住所）" --location "本社3階 共有フォルダ" \\

@@ -44,6 +44,25 @@ struct ConfigurationTests {
         #expect(c.socket.path == "/etc/sokuho/state/sokuhod.sock")
         #expect(c.socket.mode == 0o660)
         #expect(c.spoolDir == "/etc/sokuho/state/spool")
+        #expect(c.spoolMaxFileSize == 1 << 20)
+        #expect(c.spoolScanInterval == 30)
+    }
+
+    @Test("spool settings: sizes with units, scan interval as a duration")
+    func spool() throws {
+        let c = try parse("state_dir: s\nspool:\n  dir: /var/spool/sokuho\n  max_file_size: 256KiB\n  scan_interval: 2m\n")
+        #expect(c.spoolDir == "/var/spool/sokuho")
+        #expect(c.spoolMaxFileSize == 256 * 1024)
+        #expect(c.spoolScanInterval == 120)
+        #expect(try parse("state_dir: s\nspool:\n  max_file_size: 4096\n").spoolMaxFileSize == 4096)
+        #expect(try parse("state_dir: s\nspool:\n  max_file_size: 2 MiB\n").spoolMaxFileSize == 2 << 20)
+        for bad in ["lots", "0", "-5", "65MiB", "1.5MiB"] {
+            let e = error("state_dir: s\nspool:\n  max_file_size: \(bad)\n")
+            #expect(e?.key == "spool.max_file_size", "\(bad)")
+            #expect(e?.line == 3)
+        }
+        #expect(error("state_dir: s\nspool:\n  scan_interval: 200ms\n")?.key == "spool.scan_interval")
+        #expect(error("state_dir: s\nspool:\n  scan_intervall: 5s\n")?.reason.contains("scan_interval") == true)
     }
 
     @Test("unknown keys and bad values are refused with line, column and key")

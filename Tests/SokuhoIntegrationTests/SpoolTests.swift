@@ -78,6 +78,8 @@ struct SpoolTests {
         #expect(s["location"]?.stringValue == "帰宅途中の電車内")
         #expect(s["subcontractor"]?.stringValue == "①株式会社テスト")
         #expect(s["reporter"]?["organization"]?.stringValue == "株式会社サンプル")
+        let shown = try d.cli(["case", "show", try #require(s["id"]?.stringValue)])
+        #expect(shown.stdout.contains("spool file d.yaml (yaml, shift_jis"), "\(shown.stdout)")
     }
 
     struct Bad: Sendable, CustomTestStringConvertible {
