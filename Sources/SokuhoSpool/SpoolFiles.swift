@@ -46,26 +46,36 @@ enum SpoolFiles {
     static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t) throws(SpoolError) {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let tmp = dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        try createDurably(tmp, bytes: bytes, mode: mode)
+        if Glibc.rename(tmp, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw SpoolError.cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// Creates a new file (never following or replacing an existing entry) with exactly `mode`,
+    /// writes `bytes` and fsyncs it. On failure nothing is left behind.
+    static func createDurably(_ path: String, bytes: [UInt8], mode: mode_t) throws(SpoolError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw SpoolError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        fchmod(fd, mode)  // regardless of the umask
         var written = 0
+        var failure: Int32 = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(tmp)
-                throw SpoolError.cannotWrite(path: path, reason: reason)
+                failure = errno
+                break
             }
             written += n
         }
-        let synced = fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
+        if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
-        guard synced, Glibc.rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw SpoolError.cannotWrite(path: path, reason: synced ? String(cString: strerror(errno)) : reason)
+        if failure != 0 {
+            unlink(path)
+            throw SpoolError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Crypto
+import Foundation
 import SokuhoCore
 
 /// One entry of `incoming/`, read safely.
@@ -36,7 +37,13 @@ public enum SpoolReader {
                 "\(kind.en) is not a report file; it was set aside without being \(kind.en == "a directory" ? "entered" : "opened")",
                 ja: "\(kind.ja)は報告ファイルではありません。開かずに退避しました"))
         }
-        if let settledBefore, Double(max(st.st_mtim.tv_sec, st.st_ctim.tv_sec)) > settledBefore { return .settling }
+        // The inode change time, which only the kernel sets (writes and renames update it), never
+        // the modification time, which `touch` or a copy from another machine may put in the
+        // future. A change time ahead of the clock (the clock was set back) does not hold a file.
+        if let settledBefore {
+            let changed = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+            if changed > settledBefore, changed < Date().timeIntervalSince1970 + 1 { return .settling }
+        }
         if Int(st.st_size) > maxSize { return tooLarge(st, maxSize: maxSize) }
 
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)

@@ -20,28 +20,7 @@ public enum SpoolWriter {
         let name = "\(stamp)-\(who)-\(String(UInt64.random(in: 0 ... .max), radix: 16)).json"
         let tmp = layout.tmp + "/" + name
         let bytes = Array((report.prettyString + "\n").utf8)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
-        guard fd >= 0 else { throw SpoolError.cannotWrite(path: tmp, reason: String(cString: strerror(errno))) }
-        fchmod(fd, 0o640)  // regardless of the umask: the daemon reads it through the group
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(tmp)
-                throw SpoolError.cannotWrite(path: tmp, reason: reason)
-            }
-            written += n
-        }
-        if fsync(fd) != 0 {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            unlink(tmp)
-            throw SpoolError.cannotWrite(path: tmp, reason: reason)
-        }
-        close(fd)
+        try SpoolFiles.createDurably(tmp, bytes: bytes, mode: 0o640)
         let target = layout.incoming + "/" + name
         if rename(tmp, target) != 0 {
             let reason = String(cString: strerror(errno))
