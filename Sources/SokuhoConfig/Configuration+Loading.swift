@@ -69,9 +69,17 @@ extension Configuration {
             }
         }
         var playbooksDir = baseDirectory + "/playbooks"
+        var remindEvery = Configuration.defaultRemindEvery
+        var notifyEndpoint: String?
+        var notifyNode: Node?
         if let s = top["playbooks"] {
-            let m = try reader.mapping(s, key: "playbooks", allowed: ["dir"])
+            let m = try reader.mapping(s, key: "playbooks", allowed: ["dir", "remind_every", "notify"])
             if let d = m["dir"] { playbooksDir = try reader.path(d, key: "playbooks.dir") }
+            if let r = m["remind_every"] {
+                remindEvery = try reader.duration(r, key: "playbooks.remind_every")
+                if remindEvery < 60 { throw ConfigError(node: r, file: file, key: "playbooks.remind_every", reason: "must be at least 1m") }
+            }
+            if let n = m["notify"] { notifyEndpoint = try reader.optionalString(n, key: "playbooks.notify"); notifyNode = n }
         }
         var webhook = Webhook()
         if let c = top["city"] {
@@ -110,6 +118,13 @@ extension Configuration {
                 schedule = try seq.map { n throws(ConfigError) in try reader.duration(n, key: "escalation.retry_schedule") }
             }
         }
+        if let name = notifyEndpoint, let node = notifyNode {
+            let names = (webhook.url != nil ? ["city"] : []) + extra.map(\.name)
+            guard names.contains(name) else {
+                throw ConfigError(node: node, file: file, key: "playbooks.notify",
+                                  reason: "no endpoint is named \"\(name)\"; configured: \(names.isEmpty ? "none" : names.joined(separator: ", ")) (escalation.endpoints)")
+            }
+        }
         var roles = RolePolicy()
         if let r = top["roles"] {
             let m = try reader.mapping(r, key: "roles", allowed: ["reporter", "lead", "auditor"])
@@ -139,7 +154,8 @@ extension Configuration {
         }
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
-            spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir, cityWebhook: webhook, extraEndpoints: extra,
+            spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
+            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 

@@ -40,6 +40,12 @@ public struct Configuration: Sendable, Equatable {
     public static let defaultSpoolMaxFileSize = 1 << 20
     public static let defaultSpoolScanInterval: Double = 30
     public var playbooksDir: String
+    /// How often an overdue step is reminded about again (`playbooks.remind_every`).
+    public var remindEvery: Double = Configuration.defaultRemindEvery
+    /// The endpoint that receives step notices and reminders (`playbooks.notify`), e.g. the
+    /// security lead's chat webhook; nil: reminders are logged only.
+    public var notifyEndpoint: String?
+    public static let defaultRemindEvery: Double = 3600
     public var cityWebhook: Webhook
     /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
     public var extraEndpoints: [Webhook] = []
@@ -62,6 +68,9 @@ public struct Configuration: Sendable, Equatable {
         var changed: [String] = []
         var restart: [String] = []
         if new.roles != roles { changed.append("roles") }
+        if new.playbooksDir != playbooksDir || new.remindEvery != remindEvery || new.notifyEndpoint != notifyEndpoint {
+            restart.append("playbooks settings (the playbooks themselves are reloaded)")
+        }
         if new.logLevel != logLevel { restart.append("log.level") }
         if new.cityWebhook != cityWebhook { restart.append("city.webhook") }
         if new.extraEndpoints != extraEndpoints || new.retrySchedule != retrySchedule { restart.append("escalation") }

@@ -52,6 +52,47 @@ public struct YAMLDocument: Sendable {
     }
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
+
+    /// Where each path (`steps[2].after[0]`, as `json` names them) is written: for a mapping
+    /// entry its key, for a list item the item; `values` gives the value's own position.
+    public struct Positions: Sendable {
+        public struct Value: Sendable {
+            public var line: Int
+            public var column: Int
+            /// A quoted scalar: its text starts one column later.
+            public var quoted: Bool
+        }
+
+        public var keys: [String: (line: Int, column: Int)] = [:]
+        public var values: [String: Value] = [:]
+
+        public subscript(path: String) -> (line: Int, column: Int)? { keys[path] ?? values[path].map { ($0.line, $0.column) } }
+    }
+
+    public static func positions(_ root: Node) -> Positions {
+        var p = Positions()
+        func visit(_ node: Node, _ path: String) {
+            if let m = node.mark {
+                var quoted = false
+                if case .scalar(let s) = node { quoted = s.style == .singleQuoted || s.style == .doubleQuoted }
+                p.values[path] = .init(line: m.line, column: m.column, quoted: quoted)
+            }
+            switch node {
+            case .mapping(let map):
+                for (k, v) in map {
+                    guard case .scalar(let ks) = k else { continue }
+                    let child = join(path, ks.string)
+                    if let m = k.mark { p.keys[child] = (m.line, m.column) }
+                    visit(v, child)
+                }
+            case .sequence(let seq):
+                for (i, item) in seq.enumerated() { visit(item, "\(path)[\(i)]") }
+            default: break
+            }
+        }
+        visit(root, "")
+        return p
+    }
 }
 
 extension YamlError {

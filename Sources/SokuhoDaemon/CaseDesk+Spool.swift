@@ -36,15 +36,14 @@ extension CaseDesk: SpoolIntakeHandler {
         let source = ReportSource(channel: "spool", file: drop.name, sha256: drop.key, size: drop.size,
                                   format: content.format, encoding: content.encoding)
         let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-                                              source: source, escalateTo: escalation)
+                                              source: source, escalateTo: escalation, playbooks: currentPlaybooks)
         if !result.duplicate {
             logger.notice("case opened", metadata: [
                 "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
                 "uid": "\(owner.uid)", "seq": "\(result.receipt.seq)", "channel": "spool", "file": "\(drop.name)",
-                "encoding": "\(content.encoding)",
+                "encoding": "\(content.encoding)", "playbook": "\(result.case.playbook?.id ?? "-")",
             ])
-            onChange(result.case.id)
-            wakeup?.signal()
+            changed(result.case.id)
         }
         return .accepted(caseID: result.case.id, duplicate: result.duplicate)
     }

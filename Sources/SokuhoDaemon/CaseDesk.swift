@@ -24,6 +24,10 @@ public final class CaseDesk: ControlRequestHandler {
     let wakeup: Wakeup?
     /// The spool, for `spool.list`.
     let spool: SpoolLayout?
+    /// The playbooks in force for new cases (replaced on reload).
+    let playbooks: Mutex<PlaybookSet>
+    /// Told about every case change, so automatic steps run at once.
+    let playbookQueue: PlaybookQueue?
     /// Called after a case is opened or changed (used for the systemd STATUS line).
     let onChange: @Sendable (String) -> Void
 
@@ -32,6 +36,7 @@ public final class CaseDesk: ControlRequestHandler {
     public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
                 utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
                 escalation: [String] = [], wakeup: Wakeup? = nil, spool: SpoolLayout? = nil,
+                playbooks: PlaybookSet = .empty, playbookQueue: PlaybookQueue? = nil,
                 onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.policy = Mutex(policy)
@@ -45,6 +50,20 @@ public final class CaseDesk: ControlRequestHandler {
         self.escalation = escalation
         self.wakeup = wakeup
         self.spool = spool
+        self.playbooks = Mutex(playbooks)
+        self.playbookQueue = playbookQueue
+    }
+
+    /// Replaces the playbooks for new cases (on reload). Running cases keep their version.
+    public func replacePlaybooks(_ set: PlaybookSet) { playbooks.withLock { $0 = set } }
+
+    var currentPlaybooks: PlaybookSet { playbooks.withLock { $0 } }
+
+    /// After a case was opened or changed: status line, delivery worker, playbook runner.
+    func changed(_ id: String) {
+        onChange(id)
+        wakeup?.signal()
+        playbookQueue?.touch(id)
     }
 
     /// Replaces the role policy (on reload).
@@ -60,6 +79,10 @@ public final class CaseDesk: ControlRequestHandler {
         "outbox.list": ["case_id", "state", "limit"],
         "outbox.retry": ["message_id", "endpoint"],
         "spool.list": ["states", "limit"],
+        "case.steps": ["id"],
+        "step.done": ["id", "step", "note"],
+        "step.skip": ["id", "step", "reason"],
+        "playbook.list": [],
     ]
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
@@ -130,6 +153,9 @@ public final class CaseDesk: ControlRequestHandler {
         case "outbox.list": return try await outboxList(o)
         case "outbox.retry": return try await outboxRetry(o, actor: actor)
         case "spool.list": return try spoolList(o, actor: actor, ownOnly: ownOnly)
+        case "case.steps": return try await steps(o, actor: actor, ownOnly: ownOnly)
+        case "step.done", "step.skip": return try await stepAction(op, o, actor: actor)
+        case "playbook.list": return playbookList()
         default: return try await status(peer: peer, roles: roles)
         }
     }
@@ -153,16 +179,15 @@ public final class CaseDesk: ControlRequestHandler {
         let report = try Report.validate(body)
         let now = clock.now()
         let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-                                              escalateTo: escalation)
+                                              escalateTo: escalation, playbooks: currentPlaybooks)
         if result.duplicate {
             logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "report_id": "\(report.reportID ?? "")"])
         } else {
             logger.notice("case opened", metadata: [
                 "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
-                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)",
+                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
             ])
-            onChange(result.case.id)
-            wakeup?.signal()
+            changed(result.case.id)
         }
         return ControlResponse.success([
             "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
@@ -226,8 +251,7 @@ public final class CaseDesk: ControlRequestHandler {
         if result.receipt != nil {
             logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
                                                      "uid": "\(actor.peer.uid)"])
-            onChange(id)
-            wakeup?.signal()
+            changed(id)
         }
         return ControlResponse.success([
             "case": result.case.json, "changes": .object(result.changes), "receipt": result.receipt?.json ?? .null,

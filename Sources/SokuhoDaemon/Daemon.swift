@@ -53,13 +53,23 @@ public struct Daemon: Sendable {
             socketDescription = config.socket.path
         }
 
+        let playbooks = try Self.loadPlaybooks(config, endpoints: endpoints.map(\.name))
+        logger.info("playbooks loaded", metadata: [
+            "dir": "\(config.playbooksDir)", "playbooks": "\(playbooks.entries.map(\.playbook.id).joined(separator: ","))",
+        ])
+        if !playbooks.uncoveredKinds.isEmpty {
+            logger.warning("no playbook for some incident kinds; their cases get no checklist",
+                           metadata: ["kinds": "\(playbooks.uncoveredKinds.map(\.rawValue).joined(separator: ","))"])
+        }
         let wakeup = Wakeup()
+        let playbookQueue = PlaybookQueue()
         let fixedOffset = config.utcOffset
         let desk = CaseDesk(
             store: store, policy: config.roles, clock: SystemClock(), daemonUID: geteuid(),
             utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
             logger: logger, socketDescription: socketDescription,
             escalation: endpoints.map(\.name), wakeup: wakeup, spool: SpoolLayout(root: config.spoolDir),
+            playbooks: playbooks, playbookQueue: playbookQueue,
             onChange: { id in notifier.status("serving; last change \(id)") })
 
         let log = logger
@@ -80,6 +90,9 @@ public struct Daemon: Sendable {
         services.append(DeliveryWorker(
             store: store, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
             wakeup: wakeup, logger: logger))
+        services.append(PlaybookRunner(
+            store: store, queue: playbookQueue, clock: SystemClock(), cityEndpoints: endpoints.map(\.name),
+            notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, deliveryWakeup: wakeup, logger: logger))
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
         }
@@ -104,6 +117,23 @@ public struct Daemon: Sendable {
         }
     }
 
+    /// The playbooks of `playbooks.dir`, checked as a set and against the configured endpoints.
+    static func loadPlaybooks(_ config: Configuration, endpoints: [String]) throws -> PlaybookSet {
+        switch PlaybookLoader.loadDirectory(config.playbooksDir) {
+        case .failure(let problems): throw DaemonError.playbooks(problems.description)
+        case .success(let set):
+            let known = Set(endpoints)
+            for e in set.entries {
+                for (i, s) in e.playbook.steps.enumerated() {
+                    if case .notify(let name?)? = s.action, !known.contains(name) {
+                        throw DaemonError.playbooks("\(e.file): steps[\(i)].action.endpoint: no endpoint is named \"\(name)\" (configured: \(endpoints.joined(separator: ", ")))")
+                    }
+                }
+            }
+            return set
+        }
+    }
+
     static func makeDirectory(_ path: String, mode: mode_t) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
@@ -123,9 +153,12 @@ public struct Daemon: Sendable {
 public enum DaemonError: Error, CustomStringConvertible {
     case notADirectory(String)
     case cannotCreate(String, String)
+    /// The playbooks are broken; one line per problem.
+    case playbooks(String)
 
     public var description: String {
         switch self {
+        case .playbooks(let p): "playbooks refused:\n\(p)"
         case .notADirectory(let p): "\(p) exists but is not a directory"
         case .cannotCreate(let p, let reason): "cannot create directory \(p): \(reason)"
         }

@@ -82,20 +82,27 @@ extension CaseStore {
     /// Queues one message per endpoint inside the current transaction (with the event that causes it).
     static func enqueue(_ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
                         changes: [String: JSONValue]? = nil) throws {
-        guard !endpoints.isEmpty else { return }
-        let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ?", arguments: [c.id])) ?? 1
-        let payload = EscalationMessage.payload(kind: kind, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
-                                                at: event.at, changes: changes)
-        let body = Data(payload.canonicalBytes)
+        try enqueue(db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:])
+    }
+
+    /// Queues one message of `type` per endpoint, in the caller's transaction. Each endpoint
+    /// numbers the messages of a case 1, 2, 3, … without gaps (`data.sequence`).
+    static func enqueue(_ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
+                        extra: [String: JSONValue]) throws {
         let now = Date().timeIntervalSince1970
         for endpoint in endpoints {
+            let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
+                                             arguments: [c.id, endpoint])) ?? 1
+            let payload = EscalationMessage.payload(type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
+                                                    at: event.at, extra: extra)
+            let body = Data(payload.canonicalBytes)
             try db.execute(
                 sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [EscalationMessage.id(caseID: c.id, sequence: sequence, endpoint: endpoint), endpoint, c.id, sequence,
-                            kind.rawValue, event.seq, body, event.at, now])
+                            type, event.seq, body, event.at, now])
         }
     }
 

@@ -79,8 +79,10 @@ public final class CaseStore: Sendable {
     ///   - source: how the report arrived. For a spool file (`file` and `sha256` set) the spool
     ///     journal row is written in the same transaction, and a file already in the journal
     ///     returns its case as a duplicate.
+    ///   - playbooks: chooses the playbook for the new case (`PlaybookSet.select`); the choice,
+    ///     a `playbook.assigned` event and the playbook version are written in the same transaction.
     public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, source: ReportSource = .socket,
-                         escalateTo endpoints: [String] = []) async throws(StoreError) -> OpenResult {
+                         escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
         let report = received.received(at: at)
         do {
@@ -104,13 +106,28 @@ public final class CaseStore: Sendable {
                 let id = CaseID.make(year: year, number: number)
                 let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
                 let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
-                let c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
+                var c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
+                var playbookHash: String?
+                if let chosen = playbooks.select(for: c) {
+                    let p = chosen.playbook
+                    let hash = p.hash
+                    try db.execute(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+                                   arguments: [hash, p.id, p.json.canonicalString, at])
+                    let assigned: JSONValue = ["playbook": .string(p.id), "hash": .string(hash), "title": p.title.json,
+                                               "file": .string((chosen.file as NSString).lastPathComponent)]
+                    let e = try Self.append(db, at: at, caseID: id, type: EventType.playbookAssigned.rawValue, actor: Self.daemonActor.json, data: assigned)
+                    try c.apply(type: e.type, at: at, data: assigned)
+                    playbookHash = hash
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+                if let playbookHash {
+                    try db.execute(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?", arguments: [playbookHash, id])
+                }
                 try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
                 if let rid = report.reportID {
                     try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])

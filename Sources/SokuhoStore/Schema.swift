@@ -2,7 +2,7 @@ import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
 enum Schema {
-    static let latestVersion = 3
+    static let latestVersion = 4
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -101,6 +101,20 @@ enum Schema {
                     error TEXT,
                     PRIMARY KEY (name, sha256)
                 );
+                """)
+        }
+        m.registerMigration("v4-playbooks") { db in
+            // Each playbook version a case started with, by its hash: editing a file never
+            // changes a running case, and the version can always be shown and verified.
+            try db.execute(sql: """
+                CREATE TABLE playbooks (
+                    hash TEXT PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    first_used_at TEXT NOT NULL
+                );
+                ALTER TABLE cases ADD COLUMN playbook_hash TEXT;
+                CREATE INDEX cases_with_playbook ON cases(playbook_hash) WHERE playbook_hash IS NOT NULL;
                 """)
         }
         return m

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Wakes the delivery worker early: when a message is queued, or when shutdown begins.
+/// Wakes a worker early (the delivery worker when a message is queued, the playbook runner when a
+/// case changes), or when shutdown begins.
 public final class Wakeup: Sendable {
     private struct State {
         var pending = false
@@ -25,7 +26,7 @@ public final class Wakeup: Sendable {
     }
 
     /// Waits for a signal, `timeout`, or cancellation, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Also when cancelled: the waiter below cannot be cancelled itself, so the

@@ -56,6 +56,16 @@ struct Sokuhod: AsyncParsableCommand {
             print("  socket.path:    \(configuration.socket.path) (mode \(String(configuration.socket.mode, radix: 8)), group \(configuration.socket.group ?? "-"))")
             print("  spool.dir:      \(configuration.spoolDir) (files up to \(configuration.spoolMaxFileSize) bytes, full scan every \(configuration.spoolScanInterval) s)")
             print("  playbooks.dir:  \(configuration.playbooksDir)")
+            switch PlaybookLoader.loadDirectory(configuration.playbooksDir) {
+            case .success(let set):
+                for e in set.entries {
+                    print("    \(e.playbook.id): \(e.playbook.kinds.map(\.rawValue).joined(separator: ","))\(e.playbook.when.map { " when " + $0.source } ?? ""), \(e.playbook.steps.count) steps (\((e.file as NSString).lastPathComponent))")
+                }
+                if !set.uncoveredKinds.isEmpty { print("    (no playbook for: \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")))") }
+            case .failure(let problems):
+                FileHandle.standardError.write(Data("sokuhod: playbooks refused:\n\(problems)\n".utf8))
+                throw ExitCode(78)
+            }
             print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
             for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(e.url ?? "")") }
             return
@@ -79,6 +89,7 @@ struct Sokuhod: AsyncParsableCommand {
             throw ExitCode(78)
         } catch let e as DaemonError {
             logger.critical("cannot start: \(e)")
+            if case .playbooks = e { throw ExitCode(78) }
             throw ExitCode(73)
         }
     }

@@ -16,7 +16,9 @@ public enum Permission {
         case "report":
             if let r = roles.filter({ $0 != .auditor }).max() { return .allowed(as: r) }
             return .denied(reason: "reporting needs the reporter, lead or admin role")
-        case "case.get", "case.list":
+        case "playbook.list":
+            return .allowed(as: best ?? .reporter)
+        case "case.get", "case.list", "case.steps":
             if roles.contains(.admin) { return .allowed(as: .admin) }
             if roles.contains(.lead) { return .allowed(as: .lead) }
             if roles.contains(.auditor) { return .allowed(as: .auditor) }
@@ -29,10 +31,14 @@ public enum Permission {
         case "outbox.list":
             if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
             return .denied(reason: "reading the outbox needs the auditor, lead or admin role")
-        case "case.update", "outbox.retry":
+        case "case.update", "outbox.retry", "step.done", "step.skip":
             if roles.contains(.admin) { return .allowed(as: .admin) }
             if roles.contains(.lead) { return .allowed(as: .lead) }
-            return .denied(reason: op == "case.update" ? "updating a case needs the lead role" : "retrying deliveries needs the lead role")
+            switch op {
+            case "case.update": return .denied(reason: "updating a case needs the lead role")
+            case "outbox.retry": return .denied(reason: "retrying deliveries needs the lead role")
+            default: return .denied(reason: "completing or skipping playbook steps needs the lead role")
+            }
         default:
             return .denied(reason: "unknown operation")
         }

@@ -37,6 +37,25 @@ extension Case {
             }
         case .caseOpened:
             throw CaseError.malformedEvent(caseID: id, type: type, reason: "a case cannot be opened twice")
+        case .playbookAssigned:
+            guard let pid = data["playbook"]?.stringValue, let hash = data["hash"]?.stringValue,
+                let title = data["title"], let ja = title["ja"]?.stringValue, let en = title["en"]?.stringValue
+            else { throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing playbook, hash or title") }
+            playbook = PlaybookRef(id: pid, hash: hash, title: LocalizedText(ja: ja, en: en), assignedAt: at)
+        case .stepDone, .stepSkipped, .stepReminded:
+            guard let step = data["step"]?.stringValue else { throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing step") }
+            var r = steps[step] ?? StepRecord()
+            if type == EventType.stepReminded.rawValue {
+                r.remindedAt = at
+                r.reminders += 1
+            } else {
+                r.outcome = type == EventType.stepDone.rawValue ? .done : .skipped
+                r.at = at
+                r.by = data["by"] ?? .null
+                r.note = (data["note"] ?? data["reason"])?.stringValue
+                r.auto = data["auto"]?.boolValue ?? false
+            }
+            steps[step] = r
         case .accessDenied, .spoolRejected, .none:
             break  // not a change to the case
         }

@@ -19,6 +19,10 @@ public struct Case: Sendable, Hashable {
     public var version: Int
     /// How the report arrived (socket, or the spool file with its hash and encoding).
     public var source: ReportSource = .socket
+    /// The playbook the case follows, if one applied when it opened.
+    public var playbook: PlaybookRef?
+    /// Progress of the playbook's steps, by step id.
+    public var steps: [String: StepRecord] = [:]
 
     /// The Article 18 facts still unknown. For now: `count` while the count is unknown.
     public var missing: [String] {
@@ -51,6 +55,8 @@ public struct Case: Sendable, Hashable {
         o["updated_at"] = .string(updatedAt)
         o["version"] = .int(Int64(version))
         o["source"] = source.json
+        o["playbook"] = playbook?.json ?? .null
+        if !steps.isEmpty { o["steps"] = .object(steps.mapValues(\.json)) }
         return .object(o)
     }
 

@@ -9,6 +9,16 @@ public enum EventType: String, Sendable, CaseIterable {
     /// A file dropped in the spool could not become a case and was set aside in `rejected/`.
     /// Data: `{"file", "sha256"?, "size"?, "owner": {uid,gid,user}, "code", "field"?, "message", "message_ja", "moved_to"}`.
     case spoolRejected = "spool.rejected"
+    /// A playbook was given to a case (at opening). Data: `{"playbook", "hash", "title": {ja, en}}`;
+    /// the playbook itself is stored by its hash, so the case keeps this version.
+    case playbookAssigned = "playbook.assigned"
+    /// A step was done: by a lead (`sokuho step done`) or by the daemon (auto steps).
+    /// Data: `{"step", "note"?, "auto": bool, "by": {uid, user}, "action"?}`.
+    case stepDone = "step.done"
+    /// A step was skipped by a lead. Data: `{"step", "reason", "by": {uid, user}}`.
+    case stepSkipped = "step.skipped"
+    /// An overdue step was reminded about. Data: `{"step", "due_at", "overdue_seconds"}`.
+    case stepReminded = "step.reminded"
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.

@@ -21,6 +21,14 @@ public enum EscalationMessage {
     /// Builds the payload for a case at the moment of an event.
     public static func payload(kind: Kind, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
                                at: String, changes: [String: JSONValue]? = nil) -> JSONValue {
+        payload(type: kind.rawValue, case: c, sequence: sequence, chainSeq: chainSeq, chainHash: chainHash, at: at,
+                extra: changes.map { ["changes": .object($0)] } ?? [:])
+    }
+
+    /// The payload for any message type: the case's facts plus `extra` members of `data`
+    /// (`changes` for updates, `step` for playbook messages).
+    public static func payload(type: String, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
+                               at: String, extra: [String: JSONValue]) -> JSONValue {
         let r = c.report
         var data: [String: JSONValue] = [
             "case_id": .string(c.id),
@@ -42,7 +50,7 @@ public enum EscalationMessage {
             "missing": .array(c.missing.map { .string($0) }),
             "audit": ["seq": .int(chainSeq), "hash": .string(chainHash), "opening_hash": .string(c.openingHash)],
         ]
-        if let changes { data["changes"] = .object(changes) }
-        return ["type": .string(kind.rawValue), "timestamp": .string(at), "data": .object(data)]
+        for (k, v) in extra { data[k] = v }
+        return ["type": .string(type), "timestamp": .string(at), "data": .object(data)]
     }
 }

@@ -29,5 +29,6 @@ public enum ControlResponse {
     }
 
     /// The operations of the protocol. A contract: add, never rename.
-    public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry", "spool.list"]
+    public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry", "spool.list",
+                                           "case.steps", "step.done", "step.skip", "playbook.list"]
 }

@@ -35,6 +35,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case shuttingDown = "shutting_down"
     case storageFailure = "storage_failure"
     case `internal` = "internal"
+    /// The request conflicts with the case's current state (e.g. a step that is not ready yet);
+    /// the message says what stands in the way.
+    case conflict = "conflict"
     // Spool files (docs/spool.md).
     /// Not `.json`, `.yaml`, `.yml` (or `.txt` / no extension holding JSON or YAML).
     case unsupportedFormat = "unsupported_format"

@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SokuhoCore
+import SokuhoStore
+import SokuhoWebhook
+import Synchronization
+
+/// Cases whose playbook steps need a look, and the wake-up for the runner.
+public final class PlaybookQueue: Sendable {
+    private let dirty = Mutex<Set<String>>([])
+    let wakeup = Wakeup()
+
+    public init() {}
+
+    /// A case changed (opened, updated, a step done): look at it now.
+    public func touch(_ caseID: String) {
+        dirty.withLock { _ = $0.insert(caseID) }
+        wakeup.signal()
+    }
+
+    func take() -> Set<String> { dirty.withLock { d in defer { d = [] }; return d } }
+}
+
+/// Performs automatic steps and reminds about overdue ones (`docs/playbooks.md`).
+///
+/// Each automatic step runs exactly once: the check that it has not run and the `step.done`
+/// event with its messages are one transaction (`CaseStore.mutateCase`), so neither a restart
+/// nor two passes can repeat it. Overdue manual steps get a `step.reminded` event and an
+/// `incident.step_overdue` message to `playbooks.notify` — once, then every `remindEvery`.
+///
+/// No polling: the runner sleeps until the earliest due time among open cases, or until a case
+/// changes (`PlaybookQueue.touch`).
+struct PlaybookRunner: Service {
+    let store: CaseStore
+    let queue: PlaybookQueue
+    let clock: any SokuhoCore.Clock
+    /// Endpoints that receive the city's messages (`notify_city`).
+    let cityEndpoints: [String]
+    /// `playbooks.notify`: step notices and reminders; nil = log only.
+    let notifyEndpoint: String?
+    let remindEvery: Double
+    let deliveryWakeup: Wakeup?
+    let logger: Logger
+
+    func run() async throws {
+        var state = RunnerState()
+        // Start with every open case that follows a playbook.
+        do { for id in try await store.casesWithPlaybooks() { state.schedule[id] = 0 } } catch {
+            logger.error("playbook runner: cannot list cases", metadata: ["error": "\(error)"])
+        }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = clock.now().timeIntervalSince1970
+            var ids = queue.take()
+            for (id, at) in state.schedule where at <= now { ids.insert(id) }
+            for id in ids.sorted() {
+                state.schedule[id] = await look(at: id, now: now, playbooks: &state.playbooks)
+            }
+            let next = state.schedule.values.min()
+            let wait = max(0.01, min(60, (next ?? now + 60) - clock.now().timeIntervalSince1970))
+            await queue.wakeup.wait(timeout: .milliseconds(Int(wait * 1000)))
+        }
+    }
+
+    struct RunnerState {
+        /// Next time each case needs a look; absent = only when it changes.
+        var schedule: [String: Double] = [:]
+        var playbooks: [String: Playbook] = [:]
+    }
+
+    /// Runs what is due for one case; returns when it next needs a look.
+    func look(at id: String, now: Double, playbooks: inout [String: Playbook]) async -> Double? {
+        do {
+            guard let (c, _) = try await store.getCase(id: id), let ref = c.playbook else { return nil }
+            guard let playbook = try await version(ref.hash, cache: &playbooks) else {
+                logger.error("playbook version missing", metadata: ["case": "\(id)", "hash": "\(ref.hash)"])
+                return nil
+            }
+            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now)
+            var changed = false
+            for st in PlaybookEngine.autoStepsToRun(statuses, now: now) {
+                changed = try await runAuto(st.step, caseID: id, playbook: playbook) || changed
+            }
+            for st in PlaybookEngine.remindersDue(statuses, now: now, every: remindEvery) {
+                changed = try await remind(st.step, caseID: id, playbook: playbook) || changed
+            }
+            if changed {
+                // A step done unlocks others: look again at once.
+                deliveryWakeup?.signal()
+                return now
+            }
+            return PlaybookEngine.nextWake(statuses, now: now, every: remindEvery)
+        } catch {
+            logger.error("playbook runner: case not handled; retrying in 30 s", metadata: ["case": "\(id)", "error": "\(error)"])
+            return now + 30
+        }
+    }
+
+    func version(_ hash: String, cache: inout [String: Playbook]) async throws -> Playbook? {
+        if let p = cache[hash] { return p }
+        let p = try await store.playbook(hash: hash)
+        cache[hash] = p
+        return p
+    }
+
+    /// Performs one automatic step, exactly once. Returns whether it ran now.
+    func runAuto(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
+        let now = clock.now()
+        let city = cityEndpoints
+        let notify = notifyEndpoint
+        let result = try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
+            // Decided again inside the transaction: a step already done is never run twice.
+            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
+            guard let st = PlaybookEngine.autoStepsToRun(statuses, now: now.timeIntervalSince1970).first(where: { $0.step.id == step.id }) else { return [] }
+            var data: [String: JSONValue] = ["step": .string(step.id), "auto": true, "by": ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"]]
+            var messages: [CaseChange.Message] = []
+            let stepInfo = Self.stepJSON(st)
+            switch step.action {
+            case .notifyCity(let event)?:
+                data["action"] = ["type": "notify_city", "event": .string(event), "endpoints": .array(city.map { .string($0) })]
+                messages.append(.init(type: event, endpoints: city, extra: ["step": stepInfo]))
+                if city.isEmpty { data["note"] = "no city endpoint is configured; recorded only" }
+            case .notify(let endpoint)?:
+                let target = endpoint ?? notify
+                data["action"] = ["type": "notify", "endpoint": .optional(target)]
+                if let target { messages.append(.init(type: "incident.step_notice", endpoints: [target], extra: ["step": stepInfo])) }
+                else { data["note"] = "playbooks.notify is not configured; logged only" }
+            case .remind?:
+                data["action"] = ["type": "remind", "endpoint": .optional(notify)]
+                if let notify { messages.append(.init(type: "incident.step_reminder", endpoints: [notify], extra: ["step": stepInfo])) }
+            case nil:
+                return []
+            }
+            return [CaseChange(type: .stepDone, data: .object(data), messages: messages)]
+        }
+        guard let receipt = result.receipts.first else { return false }
+        logger.notice("automatic step done", metadata: [
+            "case": "\(caseID)", "step": "\(step.id)", "action": "\(Self.describe(step.action))", "seq": "\(receipt.seq)",
+        ])
+        return true
+    }
+
+    /// Reminds about one overdue step (at most once per `remindEvery`). Returns whether it did.
+    func remind(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
+        let now = clock.now()
+        let every = remindEvery
+        let notify = notifyEndpoint
+        let result = try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
+            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
+            guard let st = PlaybookEngine.remindersDue(statuses, now: now.timeIntervalSince1970, every: every).first(where: { $0.step.id == step.id }),
+                let due = st.dueAt
+            else { return [] }
+            let data: JSONValue = [
+                "step": .string(step.id), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: due))),
+                "overdue_seconds": .int(Int64(now.timeIntervalSince1970 - due)), "endpoint": .optional(notify),
+            ]
+            let messages: [CaseChange.Message] = notify.map { [.init(type: "incident.step_overdue", endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
+            return [CaseChange(type: .stepReminded, data: data, messages: messages)]
+        }
+        guard let receipt = result.receipts.first else { return false }
+        logger.warning("step overdue", metadata: [
+            "case": "\(caseID)", "step": "\(step.id)", "title": "\(step.title.en)", "role": "\(step.role.rawValue)", "seq": "\(receipt.seq)",
+            "reminded": "\(notify ?? "log only")",
+        ])
+        return true
+    }
+
+    /// The step as messages carry it.
+    static func stepJSON(_ st: PlaybookEngine.StepStatus) -> JSONValue {
+        [
+            "id": .string(st.step.id), "title": st.step.title.json, "guide": st.step.guide.json, "role": .string(st.step.role.rawValue),
+            "mandatory": .bool(st.step.mandatory), "state": .string(st.state.rawValue),
+            "due_at": st.dueAt.map { .string(Timestamp.format(Date(timeIntervalSince1970: $0))) } ?? .null,
+        ]
+    }
+
+    static func describe(_ a: Playbook.Action?) -> String {
+        switch a {
+        case .notifyCity(let e)?: "notify_city \(e)"
+        case .notify(let e)?: "notify \(e ?? "(playbooks.notify)")"
+        case .remind?: "remind"
+        case nil: "-"
+        }
+    }
+}

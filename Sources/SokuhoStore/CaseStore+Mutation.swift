@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// One change to a case, decided from its current state: an event, and the messages it sends.
+public struct CaseChange: Sendable {
+    public struct Message: Sendable {
+        /// The message type (`incident.contained`, `incident.step_overdue`, …).
+        public var type: String
+        public var endpoints: [String]
+        /// Members added to the payload's `data` (e.g. `step`).
+        public var extra: [String: JSONValue]
+
+        public init(type: String, endpoints: [String], extra: [String: JSONValue] = [:]) {
+            self.type = type
+            self.endpoints = endpoints
+            self.extra = extra
+        }
+    }
+
+    public var type: EventType
+    public var data: JSONValue
+    public var messages: [Message]
+
+    public init(type: EventType, data: JSONValue, messages: [Message] = []) {
+        self.type = type
+        self.data = data
+        self.messages = messages
+    }
+}
+
+/// The result of `mutateCase`.
+public struct MutationResult: Sendable {
+    public var `case`: Case
+    /// One receipt per event written, in order; empty when nothing changed.
+    public var receipts: [Receipt]
+}
+
+extension CaseStore {
+    /// The daemon itself, as the actor of what it does on its own (auto steps, reminders).
+    public static let daemonActor = Actor(
+        peer: PeerIdentity(uid: UInt32(geteuid()), gid: UInt32(getegid()), pid: getpid(), user: "sokuhod"), role: .admin, channel: "daemon")
+
+    /// Changes a case in one transaction: replays it, lets `decide` look at the current state
+    /// (and refuse with a `ValidationError`, or return no change), then appends each event,
+    /// applies it, queues its messages (built from the case after the event), and updates the
+    /// case row. Deciding inside the write transaction makes checks such as "this step is not
+    /// done yet" race-free, so an automatic step runs exactly once.
+    public func mutateCase(id: String, actor: Actor, at date: Date,
+                           _ decide: @Sendable @escaping (Case) throws -> [CaseChange]) async throws(StoreError) -> MutationResult {
+        let at = Timestamp.format(date)
+        do {
+            return try await pool.write { db in
+                let events = try Self.events(db, caseID: id)
+                if events.isEmpty { throw StoreError.notFound(id: id) }
+                var c = try Case.replay(events)
+                let changes = try decide(c)
+                var receipts: [Receipt] = []
+                for change in changes {
+                    let e = try Self.append(db, at: at, caseID: id, type: change.type.rawValue, actor: actor.json, data: change.data)
+                    try c.apply(type: e.type, at: at, data: change.data)
+                    for m in change.messages where !m.endpoints.isEmpty {
+                        try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra)
+                    }
+                    receipts.append(Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at))
+                }
+                if let last = receipts.last {
+                    try db.execute(
+                        sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
+                        arguments: [c.report.kind.rawValue, c.state.rawValue, at, last.seq, c.json.canonicalString, id])
+                }
+                return MutationResult(case: c, receipts: receipts)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The playbook version stored under `hash` (the one a case started with).
+    public func playbook(hash: String) async throws(StoreError) -> Playbook? {
+        do {
+            return try await pool.read { db in
+                guard let body = try String.fetchOne(db, sql: "SELECT body FROM playbooks WHERE hash = ?", arguments: [hash]) else { return nil }
+                do { return try Playbook.parse(try JSONParser.parse(body)) } catch {
+                    throw StoreError.malformed(reason: "stored playbook \(hash): \(error)")
+                }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Ids of the cases that follow a playbook and are not closed.
+    public func casesWithPlaybooks() async throws(StoreError) -> [String] {
+        do {
+            return try await pool.read { db in
+                try String.fetchAll(db, sql: "SELECT id FROM cases WHERE playbook_hash IS NOT NULL AND state != 'closed' ORDER BY year, number")
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+}
