@@ -44,6 +44,16 @@ struct PlaybookRunner: Service {
     let logger: Logger
 
     func run() async throws {
+        // A stop must not wait for the current sleep (up to 60 s) to end.
+        let wakeup = queue.wakeup
+        try await withGracefulShutdownHandler {
+            try await loop()
+        } onGracefulShutdown: {
+            wakeup.signal()
+        }
+    }
+
+    func loop() async throws {
         var state = RunnerState()
         // Start with every open case that follows a playbook.
         do { for id in try await store.casesWithPlaybooks() { state.schedule[id] = 0 } } catch {
