@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SokuhoCore
+import Synchronization
 
 /// The durable, append-only case store.
 ///
@@ -146,26 +147,15 @@ public final class CaseStore: Sendable {
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
     /// something changes; nothing when the values are already as given.
     public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
-        let at = Timestamp.format(date)
-        do {
-            return try await pool.write { db in
-                let events = try Self.events(db, caseID: id)
-                if events.isEmpty { throw StoreError.notFound(id: id) }
-                var c = try Case.replay(events)
-                let changes = try CaseUpdate.changes(fields, to: c.report)
-                if changes.isEmpty { return UpdateResult(case: c, changes: [:], receipt: nil) }
-                let data: JSONValue = ["changes": .object(changes)]
-                let event = try Self.append(db, at: at, caseID: id, type: EventType.caseUpdated.rawValue, actor: actor.json, data: data)
-                try c.apply(type: event.type, at: at, data: data)
-                try db.execute(
-                    sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
-                    arguments: [c.report.kind.rawValue, c.state.rawValue, at, event.seq, c.json.canonicalString, id])
-                try Self.enqueue(db, kind: .updated, case: c, event: event, endpoints: endpoints, changes: changes)
-                return UpdateResult(case: c, changes: changes, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at))
-            }
-        } catch {
-            throw Self.map(error)
+        let found = Mutex<[String: JSONValue]>([:])
+        let result = try await mutateCase(id: id, actor: actor, at: date) { c in
+            let changes = try CaseUpdate.changes(fields, to: c.report)
+            found.withLock { $0 = changes }
+            if changes.isEmpty { return [] }
+            return [CaseChange(type: .caseUpdated, data: ["changes": .object(changes)],
+                               messages: [.init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(changes)])])]
         }
+        return UpdateResult(case: result.case, changes: found.withLock { $0 }, receipt: result.receipts.first)
     }
 
     /// Appends an event that does not change a case (e.g. `access.denied`).

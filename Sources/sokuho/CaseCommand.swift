@@ -113,6 +113,7 @@ enum CaseFormatter {
             ("reported at", "報告日時", s("reported_at")),
             ("reported by", "報告元 (Unix)", "\(c["reported_by"]?["user"]?.stringValue ?? "?") (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
             ("received via", "受付経路", source(c["source"])),
+            ("playbook", "対応手順", playbook(c)),
             ("report id", "報告ID", s("report_id")),
             ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
             ("receipt", "受領証 (ハッシュ)", s("opening_hash")),
@@ -121,6 +122,15 @@ enum CaseFormatter {
             let label = Lang.japanese ? ja : en
             Swift.print("  \(pad(label + ":", 18)) \(v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 21)))")
         }
+    }
+
+    /// `leak — Information leak response (sokuho steps ID)`, or none.
+    static func playbook(_ c: JSONValue) -> String {
+        guard let p = c["playbook"], !p.isNull, let pid = p["id"]?.stringValue else { return Lang.t("none", "なし") }
+        let title = Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? "")
+        let done = (c["steps"]?.objectValue ?? [:]).values.filter { $0["outcome"] != nil }.count
+        return "\(pid) — \(title); " + Lang.t("\(done) step(s) done or skipped (sokuho steps \(c["id"]?.stringValue ?? ""))",
+                                                "完了・省略 \(done) 手順（sokuho steps \(c["id"]?.stringValue ?? "")）")
     }
 
     /// `socket`, or `spool: NAME (yaml, shift_jis, 412 B, sha256 5d40cd5c…)`.
