@@ -33,7 +33,7 @@ extension Configuration {
         let root = try YAMLDocument.parse(text, file: file)
         let reader = ConfigReader(file: file, base: baseDirectory)
         guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation"])
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks"])
 
         guard let stateNode = top["state_dir"] else {
             throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
@@ -125,6 +125,28 @@ extension Configuration {
                                   reason: "no endpoint is named \"\(name)\"; configured: \(names.isEmpty ? "none" : names.joined(separator: ", ")) (escalation.endpoints)")
             }
         }
+        var clocks = ClockSettings()
+        if let c = top["clocks"] {
+            let m = try reader.mapping(c, key: "clocks", allowed: ["first_report", "preliminary", "confirmed", "confirmed_malicious", "gdpr", "persons_threshold"])
+            if let n = m["first_report"] { clocks.firstReport = try reader.duration(n, key: "clocks.first_report") }
+            if let n = m["preliminary"] { clocks.preliminary = try reader.duration(n, key: "clocks.preliminary") }
+            if let n = m["confirmed"] { clocks.confirmed = try reader.duration(n, key: "clocks.confirmed") }
+            if let n = m["confirmed_malicious"] { clocks.confirmedMalicious = try reader.duration(n, key: "clocks.confirmed_malicious") }
+            if let n = m["gdpr"] {
+                if try reader.optionalString(n, key: "clocks.gdpr").map({ ["off", "false", "no"].contains($0) }) ?? true {
+                    clocks.gdpr = nil
+                } else {
+                    clocks.gdpr = try reader.duration(n, key: "clocks.gdpr")
+                }
+            }
+            if let n = m["persons_threshold"] {
+                let v = try reader.string(n, key: "clocks.persons_threshold")
+                guard let t = Int64(v), t >= 0 else {
+                    throw ConfigError(node: n, file: file, key: "clocks.persons_threshold", reason: "must be a whole number of persons, not \"\(v)\"")
+                }
+                clocks.personsThreshold = t
+            }
+        }
         var roles = RolePolicy()
         if let r = top["roles"] {
             let m = try reader.mapping(r, key: "roles", allowed: ["reporter", "lead", "auditor"])
@@ -155,7 +177,7 @@ extension Configuration {
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
-            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, cityWebhook: webhook, extraEndpoints: extra,
+            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 

@@ -46,6 +46,8 @@ public struct Configuration: Sendable, Equatable {
     /// security lead's chat webhook; nil: reminders are logged only.
     public var notifyEndpoint: String?
     public static let defaultRemindEvery: Double = 3600
+    /// Deadlines per case (`clocks.*`): defaults, not hard-coded law.
+    public var clocks = ClockSettings()
     public var cityWebhook: Webhook
     /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
     public var extraEndpoints: [Webhook] = []
@@ -68,6 +70,7 @@ public struct Configuration: Sendable, Equatable {
         var changed: [String] = []
         var restart: [String] = []
         if new.roles != roles { changed.append("roles") }
+        if new.clocks != clocks { restart.append("clocks") }
         if new.playbooksDir != playbooksDir || new.remindEvery != remindEvery || new.notifyEndpoint != notifyEndpoint {
             restart.append("playbooks settings (the playbooks themselves are reloaded)")
         }

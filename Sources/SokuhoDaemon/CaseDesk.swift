@@ -28,6 +28,8 @@ public final class CaseDesk: ControlRequestHandler {
     let playbooks: Mutex<PlaybookSet>
     /// Told about every case change, so automatic steps run at once.
     let playbookQueue: PlaybookQueue?
+    /// The deadlines of every case.
+    let clockSettings: ClockSettings
     /// Called after a case is opened or changed (used for the systemd STATUS line).
     let onChange: @Sendable (String) -> Void
 
@@ -36,7 +38,7 @@ public final class CaseDesk: ControlRequestHandler {
     public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
                 utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
                 escalation: [String] = [], wakeup: Wakeup? = nil, spool: SpoolLayout? = nil,
-                playbooks: PlaybookSet = .empty, playbookQueue: PlaybookQueue? = nil,
+                playbooks: PlaybookSet = .empty, playbookQueue: PlaybookQueue? = nil, clockSettings: ClockSettings = ClockSettings(),
                 onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store
         self.policy = Mutex(policy)
@@ -52,6 +54,7 @@ public final class CaseDesk: ControlRequestHandler {
         self.spool = spool
         self.playbooks = Mutex(playbooks)
         self.playbookQueue = playbookQueue
+        self.clockSettings = clockSettings
     }
 
     /// Replaces the playbooks for new cases (on reload). Running cases keep their version.
@@ -83,6 +86,14 @@ public final class CaseDesk: ControlRequestHandler {
         "step.done": ["id", "step", "note"],
         "step.skip": ["id", "step", "reason"],
         "playbook.list": [],
+        "case.transition": ["id", "to", "reason", "resolution"],
+        "case.gates": ["id"],
+        "instruction.add": ["id", "text", "from", "issued_at"],
+        "instruction.done": ["id", "instruction", "response"],
+        "case.publication": ["id", "decision", "date", "url", "note"],
+        "case.submit": ["id", "report"],
+        "case.report": ["id"],
+        "status.report": ["from", "to"],
     ]
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
@@ -90,17 +101,32 @@ public final class CaseDesk: ControlRequestHandler {
             return try await dispatch(request, from: peer)
         } catch let e as ValidationError {
             return ControlResponse.failure(e)
+        } catch StoreError.declined(let e as GatesUnmet) {
+            return Self.gatesFailure(e)
         } catch let e as StoreError {
             return storeFailure(e)
+        } catch let e as GatesUnmet {
+            return Self.gatesFailure(e)
         } catch {
             logger.error("request failed", metadata: ["error": "\(error)"])
             return ControlResponse.failure(.internal, "internal error: \(error)", ja: "内部エラー: \(error)")
         }
     }
 
+    static func gatesFailure(_ e: GatesUnmet) -> JSONValue {
+        var r = ControlResponse.failure(.conflict, "the case cannot be closed yet:\n" + e.gates.map { "  - " + $0.en }.joined(separator: "\n"),
+                                            ja: "まだ完了できません:\n" + e.gates.map { "  - " + $0.ja }.joined(separator: "\n"), field: "to")
+        if case .object(var o) = r, case .object(var err)? = o["error"] {
+            err["gates"] = .array(e.gates.map(\.json))
+            o["error"] = .object(err)
+            r = .object(o)
+        }
+        return r
+    }
+
     func storeFailure(_ e: StoreError) -> JSONValue {
         switch e {
-        case .invalid(let v): return ControlResponse.failure(v)
+        case .invalid(let v), .declined(let v as ValidationError): return ControlResponse.failure(v)
         case .notFound(let id):
             return ControlResponse.failure(.notFound, "no case \(id)", ja: "事案 \(id) は見つかりません", field: "id")
         default:
@@ -156,6 +182,14 @@ public final class CaseDesk: ControlRequestHandler {
         case "case.steps": return try await steps(o, actor: actor, ownOnly: ownOnly)
         case "step.done", "step.skip": return try await stepAction(op, o, actor: actor)
         case "playbook.list": return playbookList()
+        case "case.transition": return try await transition(o, actor: actor)
+        case "case.gates": return try await gates(o, actor: actor, ownOnly: ownOnly)
+        case "instruction.add": return try await instructionAdd(o, actor: actor)
+        case "instruction.done": return try await instructionDone(o, actor: actor)
+        case "case.publication": return try await publication(o, actor: actor)
+        case "case.submit": return try await submit(o, actor: actor)
+        case "case.report": return try await dossier(o, actor: actor)
+        case "status.report": return try await statusReport(o)
         default: return try await status(peer: peer, roles: roles)
         }
     }
@@ -226,7 +260,11 @@ public final class CaseDesk: ControlRequestHandler {
             o["attempt_log"] = .array(attempts[m.messageID] ?? [])
             return .object(o)
         }
-        return ControlResponse.success(["case": c.json, "events": .array(history), "escalation": .array(escalation)])
+        var members = try await clocksAndAssessment(c)
+        members["case"] = c.json
+        members["events"] = .array(history)
+        members["escalation"] = .array(escalation)
+        return ControlResponse.success(members)
     }
 
     func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {

@@ -69,7 +69,7 @@ public struct Daemon: Sendable {
             utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
             logger: logger, socketDescription: socketDescription,
             escalation: endpoints.map(\.name), wakeup: wakeup, spool: SpoolLayout(root: config.spoolDir),
-            playbooks: playbooks, playbookQueue: playbookQueue,
+            playbooks: playbooks, playbookQueue: playbookQueue, clockSettings: config.clocks,
             onChange: { id in notifier.status("serving; last change \(id)") })
 
         let log = logger
@@ -89,10 +89,20 @@ public struct Daemon: Sendable {
         // The worker also runs without endpoints: messages queued under an earlier configuration still go out.
         services.append(DeliveryWorker(
             store: store, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
-            wakeup: wakeup, logger: logger))
+            wakeup: wakeup, logger: logger,
+            onAnswer: { message, body in
+                // The city may answer a delivery with instructions (docs/escalation.md).
+                let items = Instruction.fromWebhookAnswer(body)
+                guard !items.isEmpty else { return }
+                do {
+                    try await desk.addInstructions(caseID: message.caseID, items, source: "webhook:\(message.endpoint)", actor: CaseStore.daemonActor)
+                } catch {
+                    log.error("instructions in the city's answer not recorded", metadata: ["case": "\(message.caseID)", "error": "\(error)"])
+                }
+            }))
         services.append(PlaybookRunner(
             store: store, queue: playbookQueue, clock: SystemClock(), cityEndpoints: endpoints.map(\.name),
-            notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, deliveryWakeup: wakeup, logger: logger))
+            notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup, logger: logger))
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
         }

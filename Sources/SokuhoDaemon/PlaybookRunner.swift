@@ -22,7 +22,8 @@ public final class PlaybookQueue: Sendable {
     func take() -> Set<String> { dirty.withLock { d in defer { d = [] }; return d } }
 }
 
-/// Performs automatic steps and reminds about overdue ones (`docs/playbooks.md`).
+/// Performs automatic steps and reminds about overdue ones (`docs/playbooks.md`), and raises an
+/// alarm once for each missed clock of a case (`docs/walkthrough.md`).
 ///
 /// Each automatic step runs exactly once: the check that it has not run and the `step.done`
 /// event with its messages are one transaction (`CaseStore.mutateCase`), so neither a restart
@@ -40,6 +41,8 @@ struct PlaybookRunner: Service {
     /// `playbooks.notify`: step notices and reminders; nil = log only.
     let notifyEndpoint: String?
     let remindEvery: Double
+    /// The deadlines watched for every open case; a missed one alarms once.
+    let clocks: ClockSettings
     let deliveryWakeup: Wakeup?
     let logger: Logger
 
@@ -56,7 +59,7 @@ struct PlaybookRunner: Service {
     func loop() async throws {
         var state = RunnerState()
         // Start with every open case that follows a playbook.
-        do { for id in try await store.casesWithPlaybooks() { state.schedule[id] = 0 } } catch {
+        do { for id in try await store.openCaseIDs() { state.schedule[id] = 0 } } catch {
             logger.error("playbook runner: cannot list cases", metadata: ["error": "\(error)"])
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -81,7 +84,9 @@ struct PlaybookRunner: Service {
     /// Runs what is due for one case; returns when it next needs a look.
     func look(at id: String, now: Double, playbooks: inout [String: Playbook]) async -> Double? {
         do {
-            guard let (c, _) = try await store.getCase(id: id), let ref = c.playbook else { return nil }
+            guard let (c, _) = try await store.getCase(id: id), c.state != .closed else { return nil }
+            let clockWake = try await watchClocks(c, now: now)
+            guard let ref = c.playbook else { return clockWake }
             guard let playbook = try await version(ref.hash, cache: &playbooks) else {
                 logger.error("playbook version missing", metadata: ["case": "\(id)", "hash": "\(ref.hash)"])
                 return nil
@@ -99,11 +104,36 @@ struct PlaybookRunner: Service {
                 deliveryWakeup?.signal()
                 return now
             }
-            return PlaybookEngine.nextWake(statuses, now: now, every: remindEvery)
+            return [PlaybookEngine.nextWake(statuses, now: now, every: remindEvery), clockWake].compactMap { $0 }.min()
         } catch {
             logger.error("playbook runner: case not handled; retrying in 30 s", metadata: ["case": "\(id)", "error": "\(error)"])
             return now + 30
         }
+    }
+
+    /// Raises each newly missed clock: an error in the log, a `clock.missed` event and an
+    /// `incident.clock_missed` message to the city. Returns when the next clock falls due.
+    func watchClocks(_ c: Case, now: Double) async throws -> Double? {
+        let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: cityEndpoints)
+        let evaluated = CaseClocks.evaluate(c, settings: clocks, firstReportDeliveredAt: delivered, now: now)
+        for missed in CaseClocks.newlyMissed(evaluated, case: c) {
+            let settings = clocks
+            let city = cityEndpoints
+            let result = try await store.mutateCase(id: c.id, actor: CaseStore.daemonActor, at: clock.now()) { fresh in
+                let again = CaseClocks.newlyMissed(CaseClocks.evaluate(fresh, settings: settings, firstReportDeliveredAt: delivered, now: now), case: fresh)
+                guard let m = again.first(where: { $0.name == missed.name }) else { return [] }
+                let data: JSONValue = ["clock": .string(m.name.rawValue), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: m.dueAt)))]
+                return [CaseChange(type: .clockMissed, data: data, messages: [.init(type: "incident.clock_missed", endpoints: city, extra: ["clock": m.json])])]
+            }
+            if !result.receipts.isEmpty {
+                logger.error("ALARM: deadline missed", metadata: [
+                    "case": "\(c.id)", "clock": "\(missed.name.rawValue)", "due_at": "\(Timestamp.format(Date(timeIntervalSince1970: missed.dueAt)))",
+                ])
+            }
+        }
+        // A first report not yet delivered is checked again when it falls due; delivery itself
+        // wakes the runner through the case's next change at the latest.
+        return CaseClocks.nextDue(evaluated, now: now)
     }
 
     func version(_ hash: String, cache: inout [String: Playbook]) async throws -> Playbook? {

@@ -90,11 +90,43 @@ extension CaseStore {
         }
     }
 
-    /// Ids of the cases that follow a playbook and are not closed.
-    public func casesWithPlaybooks() async throws(StoreError) -> [String] {
+    /// Ids of the cases not closed, oldest first (the runner watches their steps and clocks).
+    public func openCaseIDs() async throws(StoreError) -> [String] {
         do {
             return try await pool.read { db in
-                try String.fetchAll(db, sql: "SELECT id FROM cases WHERE playbook_hash IS NOT NULL AND state != 'closed' ORDER BY year, number")
+                try String.fetchAll(db, sql: "SELECT id FROM cases WHERE state != 'closed' ORDER BY year, number")
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// When the first report (`incident.opened`) was acknowledged by one of `endpoints`.
+    public func firstReportDeliveredAt(caseID: String, endpoints: [String]) async throws(StoreError) -> Double? {
+        guard !endpoints.isEmpty else { return nil }
+        do {
+            return try await pool.read { db in
+                let marks = endpoints.map { _ in "?" }.joined(separator: ",")
+                let at = try String.fetchOne(db, sql: """
+                    SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
+                    """, arguments: StatementArguments([caseID] + endpoints))
+                return at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Cases reported in `[from, to)` and cases still not closed, oldest first, as stored (`Case.json`).
+    public func casesForStatusReport(from: String, to: String) async throws(StoreError) -> [JSONValue] {
+        do {
+            return try await pool.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
+                    ORDER BY year, number
+                    """, arguments: [from, to, to]).map { body in
+                    do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
+                }
             }
         } catch {
             throw Self.map(error)

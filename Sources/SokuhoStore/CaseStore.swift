@@ -66,6 +66,7 @@ public final class CaseStore: Sendable {
             default: return .io(reason: reason)
             }
         }
+        if !(error is DatabaseError) { return .declined(error) }
         return .io(reason: "\(error)")
     }
 
@@ -149,11 +150,19 @@ public final class CaseStore: Sendable {
     public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
         let found = Mutex<[String: JSONValue]>([:])
         let result = try await mutateCase(id: id, actor: actor, at: date) { c in
-            let changes = try CaseUpdate.changes(fields, to: c.report)
-            found.withLock { $0 = changes }
-            if changes.isEmpty { return [] }
-            return [CaseChange(type: .caseUpdated, data: ["changes": .object(changes)],
-                               messages: [.init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(changes)])])]
+            let (reportFields, appiFields) = try CaseUpdate.split(fields)
+            let reportChanges = reportFields.isEmpty ? [:] : try CaseUpdate.changes(.object(reportFields), to: c.report)
+            let appiChanges = appiFields.isEmpty ? [:] : try AppiItems.changes(appiFields, to: c.appi)
+            let all = reportChanges.merging(appiChanges) { a, _ in a }
+            found.withLock { $0 = all }
+            var events: [CaseChange] = []
+            if !reportChanges.isEmpty { events.append(CaseChange(type: .caseUpdated, data: ["changes": .object(reportChanges)])) }
+            if !appiChanges.isEmpty { events.append(CaseChange(type: .appiUpdated, data: ["changes": .object(appiChanges)])) }
+            // One update message to the city, with everything that changed, after the last event.
+            if !events.isEmpty {
+                events[events.count - 1].messages = [.init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(all)])]
+            }
+            return events
         }
         return UpdateResult(case: result.case, changes: found.withLock { $0 }, receipt: result.receipts.first)
     }

@@ -20,6 +20,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case malformed(reason: String)
     /// Any other SQLite failure.
     case io(reason: String)
+    /// The caller's decision in `mutateCase` refused the change (its own error, unchanged).
+    case declined(any Error & Sendable)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .notFound(let id): "no case \(id)"
         case .malformed(let reason): "stored data cannot be read: \(reason)"
         case .io(let reason): "database error: \(reason)"
+        case .declined(let e): "\(e)"
         }
     }
 }

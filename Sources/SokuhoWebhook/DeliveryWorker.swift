@@ -24,8 +24,12 @@ public struct DeliveryWorker: Service {
     let wakeup: Wakeup
     let logger: Logger
     let maxConcurrent: Int
+    /// Called with the body of each 2xx answer, after the delivery is recorded.
+    let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
 
-    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 16) {
+    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 16,
+                onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil) {
+        self.onAnswer = onAnswer
         self.store = store
         self.endpoints = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.schedule = schedule
@@ -119,6 +123,7 @@ public struct DeliveryWorker: Service {
         do { try await store.recordAttempt(m, outcome: outcome, at: Date()) } catch {
             logger.error("cannot record a delivery attempt", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
         }
+        if case .delivered = next, !result.body.isEmpty, let onAnswer { await onAnswer(m, result.body) }
     }
 
     /// Runs blocking work (libcurl) off the cooperative thread pool.

@@ -5,8 +5,18 @@ import SokuhoCore
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
-        abstract: "List, show and update cases (事案).",
-        subcommands: [CaseList.self, CaseShow.self, CaseUpdate.self])
+        abstract: "List, show, update and close cases (事案), and render their reports.",
+        discussion: """
+            The lifecycle:  open → contained → resolved → closed, and reopen with a reason.
+              sokuho case contain ID              the spread is stopped
+              sokuho case resolve ID [--false-positive]
+              sokuho case close ID [--check]      lists every unmet closure gate
+              sokuho case reopen ID --reason TEXT
+            Each transition is an event and a message to the city; closing sends the final
+            report (incident.closed).
+            """,
+        subcommands: [CaseList.self, CaseShow.self, CaseUpdate.self, CaseContain.self, CaseResolve.self, CaseClose.self, CaseReopen.self,
+                      CaseSubmit.self, CasePublication.self, CaseNotice.self, CaseReport.self])
 }
 
 struct CaseList: ParsableCommand {
@@ -59,6 +69,7 @@ struct CaseShow: ParsableCommand {
         if json { printJSON(response); return }
         let c = response["case"] ?? .null
         CaseFormatter.print(c)
+        CaseFormatter.printLifecycle(response)
         print("")
         let escalation = response["escalation"]?.arrayValue ?? []
         print(Lang.t("Escalation (to the city and other endpoints):", "報告の送信状況（発注者等への送信）:"))
@@ -173,6 +184,20 @@ struct CaseUpdate: ParsableCommand {
     @Option(help: "When it happened.") var occurredAt: String?
     @Option(help: "When it was noticed.") var discoveredAt: String?
     @Option(help: "The subcontractor involved.") var subcontractor: String?
+    @Option(help: ArgumentHelp("APPI 1 概要: a summary of the incident.", valueName: "TEXT")) var summary: String?
+    @Option(help: ArgumentHelp("APPI 2: the personal data items involved (name, address, …).", valueName: "TEXT")) var dataItems: String?
+    @Option(help: ArgumentHelp("APPI 3 本人の数: the number of persons affected (not the item count), or \"unknown\".", valueName: "N")) var persons: String?
+    @Option(help: "exact, approximate or at_least (for --persons).") var personsPrecision: String?
+    @Option(help: ArgumentHelp("APPI 4 原因: the cause.", valueName: "TEXT")) var cause: String?
+    @Option(help: ArgumentHelp("APPI 5: secondary harm: yes, no or unknown.", valueName: "yes|no|unknown")) var secondaryHarm: String?
+    @Option(help: ArgumentHelp("APPI 5: what the secondary harm is.", valueName: "TEXT")) var secondaryHarmDetail: String?
+    @Option(help: ArgumentHelp("APPI 6: the status of notice to the persons.", valueName: "TEXT")) var noticeToPersons: String?
+    @Option(help: ArgumentHelp("APPI 8: recurrence prevention measures.", valueName: "TEXT")) var recurrencePrevention: String?
+    @Option(help: ArgumentHelp("APPI 9: other relevant matters.", valueName: "TEXT")) var other: String?
+    @Option(help: ArgumentHelp("Sensitive information (要配慮個人情報) involved: true or false.", valueName: "BOOL")) var sensitive: Bool?
+    @Option(help: ArgumentHelp("Risk of financial harm (財産的被害のおそれ): true or false.", valueName: "BOOL")) var financialHarm: Bool?
+    @Option(help: ArgumentHelp("Malicious intent suspected (不正の目的): true or false; the confirmed report is then due in 60 days.", valueName: "BOOL")) var malicious: Bool?
+    @Option(help: ArgumentHelp("The data was strongly encrypted (exempts the national report): true or false.", valueName: "BOOL")) var encrypted: Bool?
     @Option(name: .long, help: ArgumentHelp("A JSON or YAML file of fields to change.", valueName: "FILE")) var file: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
@@ -182,10 +207,16 @@ struct CaseUpdate: ParsableCommand {
         let texts: [(String, String?)] = [
             ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
             ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt), ("subcontractor", subcontractor),
+            ("summary", summary), ("data_items", dataItems), ("persons_precision", personsPrecision), ("cause", cause),
+            ("secondary_harm", secondaryHarm), ("secondary_harm_detail", secondaryHarmDetail), ("notice_to_persons", noticeToPersons),
+            ("recurrence_prevention", recurrencePrevention), ("other", other),
         ]
         for (k, v) in texts { if let v { fields[k] = .string(v) } }
         if let suspected { fields["suspected"] = .bool(suspected) }
         if let count { fields["count"] = try countFlag(count) }
+        if let persons { fields["persons"] = try countFlag(persons) }
+        let flags: [(String, Bool?)] = [("sensitive", sensitive), ("financial_harm", financialHarm), ("malicious", malicious), ("encrypted", encrypted)]
+        for (k, v) in flags { if let v { fields[k] = .bool(v) } }
         if fields.isEmpty {
             printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
             throw ExitCode(Exit.usage)

@@ -18,7 +18,10 @@ public enum Permission {
             return .denied(reason: "reporting needs the reporter, lead or admin role")
         case "playbook.list":
             return .allowed(as: best ?? .reporter)
-        case "case.get", "case.list", "case.steps":
+        case "status.report":
+            if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
+            return .denied(reason: "the status report needs the auditor, lead or admin role")
+        case "case.get", "case.list", "case.steps", "case.gates", "case.report":
             if roles.contains(.admin) { return .allowed(as: .admin) }
             if roles.contains(.lead) { return .allowed(as: .lead) }
             if roles.contains(.auditor) { return .allowed(as: .auditor) }
@@ -31,13 +34,15 @@ public enum Permission {
         case "outbox.list":
             if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
             return .denied(reason: "reading the outbox needs the auditor, lead or admin role")
-        case "case.update", "outbox.retry", "step.done", "step.skip":
+        case "case.update", "outbox.retry", "step.done", "step.skip", "case.transition", "instruction.add", "instruction.done",
+             "case.publication", "case.submit":
             if roles.contains(.admin) { return .allowed(as: .admin) }
             if roles.contains(.lead) { return .allowed(as: .lead) }
             switch op {
             case "case.update": return .denied(reason: "updating a case needs the lead role")
             case "outbox.retry": return .denied(reason: "retrying deliveries needs the lead role")
-            default: return .denied(reason: "completing or skipping playbook steps needs the lead role")
+            case "step.done", "step.skip": return .denied(reason: "completing or skipping playbook steps needs the lead role")
+            default: return .denied(reason: "\(op) needs the lead role")
             }
         default:
             return .denied(reason: "unknown operation")

@@ -56,6 +56,8 @@ extension Case {
                 r.auto = data["auto"]?.boolValue ?? false
             }
             steps[step] = r
+        case .caseTransitioned, .instructionAdded, .instructionDone, .appiUpdated, .publicationDecided, .reportSubmitted, .clockMissed:
+            try applyLifecycle(type: EventType(rawValue: type)!, at: at, data: data)
         case .accessDenied, .spoolRejected, .none:
             break  // not a change to the case
         }

@@ -23,6 +23,19 @@ public struct Case: Sendable, Hashable {
     public var playbook: PlaybookRef?
     /// Progress of the playbook's steps, by step id.
     public var steps: [String: StepRecord] = [:]
+    /// How it was resolved (set when resolved; kept when closed).
+    public var resolution: Resolution?
+    /// The city's instructions, in the order received.
+    public var instructions: [Instruction] = []
+    /// The nine APPI items and the triggers, as known so far.
+    public var appi = AppiItems()
+    /// The city's publication decision (Art. 18 §2).
+    public var publication: Publication?
+    /// Reports submitted to the city: `preliminary`, `confirmed` → when.
+    public var submitted: [String: String] = [:]
+    /// Clocks already raised as missed (each alarms once).
+    public var clocksMissed: Set<String> = []
+    public var closedAt: String?
 
     /// The Article 18 facts still unknown. For now: `count` while the count is unknown.
     public var missing: [String] {
@@ -56,6 +69,12 @@ public struct Case: Sendable, Hashable {
         o["version"] = .int(Int64(version))
         o["source"] = source.json
         o["playbook"] = playbook?.json ?? .null
+        o["resolution"] = .optional(resolution?.rawValue)
+        o["instructions"] = .array(instructions.map(\.json))
+        o["appi"] = appi.json
+        o["publication"] = publication?.json ?? .null
+        o["submitted"] = .object(submitted.mapValues { .string($0) })
+        o["closed_at"] = .optional(closedAt)
         if !steps.isEmpty { o["steps"] = .object(steps.mapValues(\.json)) }
         return .object(o)
     }

@@ -19,6 +19,20 @@ public enum EventType: String, Sendable, CaseIterable {
     case stepSkipped = "step.skipped"
     /// An overdue step was reminded about. Data: `{"step", "due_at", "overdue_seconds"}`.
     case stepReminded = "step.reminded"
+    /// The case changed state. Data: `{"from", "to", "reason"?, "resolution"?}`.
+    case caseTransitioned = "case.transitioned"
+    /// An instruction from the city was recorded. Data: `{"instruction", "issued_at", "from", "text", "source", "external_id"?}`.
+    case instructionAdded = "instruction.added"
+    /// An instruction was carried out. Data: `{"instruction", "response", "by"}`.
+    case instructionDone = "instruction.done"
+    /// APPI items or triggers were completed or corrected. Data: `{"changes": {field: {from, to}}}`.
+    case appiUpdated = "appi.updated"
+    /// The city's publication decision. Data: `{"decision", "date"?, "url"?, "note"?}`.
+    case publicationDecided = "publication.decided"
+    /// A preliminary or confirmed report was sent to the city. Data: `{"report": "preliminary"|"confirmed"}`.
+    case reportSubmitted = "report.submitted"
+    /// A deadline passed unmet; an alarm was raised. Data: `{"clock", "due_at"}`.
+    case clockMissed = "clock.missed"
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.

@@ -50,6 +50,10 @@ public enum EscalationMessage {
             "missing": .array(c.missing.map { .string($0) }),
             "audit": ["seq": .int(chainSeq), "hash": .string(chainHash), "opening_hash": .string(c.openingHash)],
         ]
+        data["resolution"] = .optional(c.resolution?.rawValue)
+        data["appi"] = c.appi.json
+        data["instructions_open"] = .int(Int64(c.instructions.filter(\.isOpen).count))
+        if let p = c.publication { data["publication"] = p.json }
         for (k, v) in extra { data[k] = v }
         return ["type": .string(type), "timestamp": .string(at), "data": .object(data)]
     }

@@ -86,4 +86,6 @@ extension JSONValue {
     public static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
     /// `.int(i)` or `.null` when `i` is nil.
     public static func optional(_ i: Int64?) -> JSONValue { i.map { .int($0) } ?? .null }
+    /// `.bool(b)` or `.null` when `b` is nil.
+    public static func optional(_ b: Bool?) -> JSONValue { b.map { .bool($0) } ?? .null }
 }

@@ -30,5 +30,7 @@ public enum ControlResponse {
 
     /// The operations of the protocol. A contract: add, never rename.
     public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry", "spool.list",
-                                           "case.steps", "step.done", "step.skip", "playbook.list"]
+                                           "case.steps", "step.done", "step.skip", "playbook.list",
+                                           "case.transition", "case.gates", "instruction.add", "instruction.done", "case.publication",
+                                           "case.submit", "case.report", "status.report"]
 }

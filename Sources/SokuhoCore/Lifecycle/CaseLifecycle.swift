@@ -1,0 +1,53 @@
+/// The one place that decides which state changes a case may make.
+///
+///     open ──▶ contained ──▶ resolved ──▶ closed
+///       └──────────────────────▲   ▲        │
+///                              └───┼────────┘ reopen (reason required) → open
+///
+/// - `resolved` needs a resolution: `incident` (default) or `false_positive`.
+/// - `closed` is reached only from `resolved`, and only when the closure gates are met
+///   (`ClosureGates`), which the daemon checks in the same transaction.
+/// - Reopening (`→ open` from contained, resolved or closed) needs a reason.
+public enum CaseLifecycle {
+    public static let allowed: [CaseState: Set<CaseState>] = [
+        .open: [.contained, .resolved],
+        .contained: [.resolved, .open],
+        .resolved: [.closed, .open],
+        .closed: [.open],
+    ]
+
+    /// Checks a transition and returns the event data for it.
+    public static func transition(_ c: Case, to target: CaseState, reason: String?, resolution: Resolution?) throws(ValidationError) -> JSONValue {
+        let from = c.state
+        if from == target {
+            throw ValidationError(.conflict, field: "to", "case \(c.id) is already \(target.rawValue)", ja: "事案 \(c.id) はすでに「\(target.japanese)」です")
+        }
+        guard allowed[from, default: []].contains(target) else {
+            let options = allowed[from, default: []].map(\.rawValue).sorted().joined(separator: ", ")
+            var en = "a case cannot go from \(from.rawValue) to \(target.rawValue); from \(from.rawValue) it can go to \(options)"
+            if target == .closed { en += " (resolve it first: sokuho case resolve \(c.id))" }
+            throw ValidationError(.conflict, field: "to", en, ja: "「\(from.japanese)」から「\(target.japanese)」には移れません")
+        }
+        if resolution != nil && target != .resolved {
+            throw ValidationError(.invalidValue, field: "resolution", "resolution is given only when resolving", ja: "resolution は解決時にだけ指定します")
+        }
+        var data: [String: JSONValue] = ["from": .string(from.rawValue), "to": .string(target.rawValue)]
+        if target == .open {
+            guard let reason, !reason.trimmingWhitespace().isEmpty else {
+                throw ValidationError(.missingField, field: "reason", "reopening needs a reason", ja: "再開には理由（reason）が必要です")
+            }
+        }
+        if let reason { data["reason"] = .string(reason) }
+        if target == .resolved { data["resolution"] = .string((resolution ?? .incident).rawValue) }
+        return .object(data)
+    }
+
+    /// The message type the city receives for a transition.
+    public static func messageType(to target: CaseState) -> String {
+        switch target {
+        case .closed: "incident.closed"
+        case .open: "incident.reopened"
+        default: "incident.state_changed"
+        }
+    }
+}

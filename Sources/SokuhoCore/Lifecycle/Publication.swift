@@ -1,0 +1,51 @@
+/// The city's decision on publishing the incident (Art. 18 §2): recorded as the city decides.
+public struct Publication: Sendable, Hashable {
+    public enum Decision: String, Sendable, CaseIterable {
+        /// 公表しない
+        case notPlanned = "not_planned"
+        /// 公表予定
+        case planned
+        /// 公表済み
+        case published
+
+        public var japanese: String {
+            switch self {
+            case .notPlanned: "公表しない"
+            case .planned: "公表予定"
+            case .published: "公表済み"
+            }
+        }
+    }
+
+    public var decision: Decision
+    /// The (planned) date of publication.
+    public var date: String?
+    public var url: String?
+    public var note: String?
+    public var decidedAt: String
+
+    public var json: JSONValue {
+        ["decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note), "decided_at": .string(decidedAt)]
+    }
+
+    /// Validates a `case.publication` request into event data.
+    public static func request(_ o: [String: JSONValue]) throws(ValidationError) -> JSONValue {
+        let r = FieldReader(object: o)
+        guard let d = try r.optionalEnum("decision", Decision.self) else {
+            throw ValidationError(.missingField, field: "decision", "decision is required: not_planned, planned or published", ja: "decision（公表の判断）は必須です")
+        }
+        let date = try r.optionalText("date")
+        if let date, Timestamp(rfc3339: date) == nil {
+            throw ValidationError(.invalidValue, field: "date", "date must be a date such as 2026-12-01, not \"\(date)\"", ja: "date は 2026-12-01 の形式で指定してください")
+        }
+        let url = try r.optionalText("url")
+        if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            throw ValidationError(.invalidValue, field: "url", "url must be an http(s) address", ja: "url は http(s) のアドレスで指定してください")
+        }
+        if d == .published && (date == nil || url == nil) {
+            throw ValidationError(.missingField, field: date == nil ? "date" : "url", "a published decision needs the date and the url of the publication",
+                                  ja: "公表済みには公表日（date）と URL（url）が必要です")
+        }
+        return ["decision": .string(d.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(try r.optionalText("note"))]
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import SokuhoCore
+import SokuhoStore
+
+/// The case's way to closure: transitions and their gates, the city's instructions, the APPI
+/// reports, the publication decision, and the dossier every report is rendered from.
+extension CaseDesk {
+    /// The playbook statuses of a case (nil without a playbook).
+    func stepStatuses(_ c: Case, now: Double) async throws -> (Playbook?, [PlaybookEngine.StepStatus]?) {
+        guard let ref = c.playbook, let p = try await store.playbook(hash: ref.hash) else { return (nil, nil) }
+        return (p, PlaybookEngine.evaluate(p, case: c, now: now))
+    }
+
+    /// `case.transition`: `{"id", "to": contained|resolved|closed|open, "reason"?, "resolution"?}`.
+    /// Closing checks every gate in the same transaction and lists each unmet one.
+    func transition(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        let reader = FieldReader(object: o)
+        guard let to = try reader.optionalEnum("to", CaseState.self) else {
+            throw ValidationError(.missingField, field: "to", "to is required: contained, resolved, closed or open", ja: "to（移行先の状態）は必須です")
+        }
+        let reason = try reader.optionalText("reason")
+        let resolution = try reader.optionalEnum("resolution", Resolution.self)
+        guard let (current, _) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
+        let (playbook, _) = try await stepStatuses(current, now: clock.now().timeIntervalSince1970)
+        let endpoints = escalation
+        let now = clock.now()
+        let result = try await store.mutateCase(id: id, actor: actor, at: now) { c in
+            if to == .closed && c.state != .closed {
+                // Every unmet gate at once, "resolve it first" among them.
+                let steps = playbook.map { PlaybookEngine.evaluate($0, case: c, now: now.timeIntervalSince1970) }
+                let gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: endpoints)
+                if !gates.isEmpty { throw GatesUnmet(gates: gates) }
+            }
+            let data = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
+            let type = CaseLifecycle.messageType(to: to)
+            return [CaseChange(type: .caseTransitioned, data: data, messages: [.init(type: type, endpoints: endpoints, extra: ["transition": data])])]
+        }
+        logger.notice("case \(to == .closed ? "closed" : "state changed")", metadata: [
+            "case": "\(id)", "from": "\(current.state.rawValue)", "to": "\(to.rawValue)", "uid": "\(actor.peer.uid)",
+        ])
+        changed(id)
+        return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
+    }
+
+    /// `case.gates`: what still stands between the case and closure.
+    func gates(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let (c, _) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else { throw StoreError.notFound(id: id) }
+        let (_, steps) = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
+        let gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation)
+        return ControlResponse.success(["case_id": .string(id), "gates": .array(gates.map(\.json)), "can_close": .bool(gates.isEmpty)])
+    }
+
+    /// `instruction.add`: `{"id", "text", "from", "issued_at"?}`.
+    func instructionAdd(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        let r = FieldReader(object: o)
+        guard let text = try r.optionalText("text") else {
+            throw ValidationError(.missingField, field: "text", "text is required: what the city instructed", ja: "text（指示の内容）は必須です")
+        }
+        guard let from = try r.optionalText("from") else {
+            throw ValidationError(.missingField, field: "from", "from is required: who at the city gave the instruction", ja: "from（指示した人・部署）は必須です")
+        }
+        let issued = try r.optionalText("issued_at")
+        if let issued, Timestamp(rfc3339: issued) == nil {
+            throw ValidationError(.invalidValue, field: "issued_at", "issued_at must be an RFC 3339 time such as 2026-11-26T10:00:00+09:00", ja: "issued_at は RFC 3339 の日時で指定してください")
+        }
+        let result = try await addInstructions(caseID: id, [(nil, from, text, issued)], source: "manual", actor: actor)
+        return ControlResponse.success(["case_id": .string(id), "instruction": result.case.instructions.last?.json ?? .null,
+                                        "receipt": result.receipts.first?.json ?? .null])
+    }
+
+    /// Records instructions (from a lead, or from the city's webhook answer); those with an
+    /// external id already recorded are skipped.
+    @discardableResult
+    func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
+                         actor: Actor) async throws -> MutationResult {
+        let result = try await store.mutateCase(id: caseID, actor: actor, at: clock.now()) { c in
+            var known = Set(c.instructions.compactMap(\.externalID))
+            var n = c.instructions.count
+            var changes: [CaseChange] = []
+            for item in items {
+                if let ext = item.externalID, known.contains(ext) { continue }
+                if let ext = item.externalID { known.insert(ext) }
+                n += 1
+                var data: [String: JSONValue] = [
+                    "instruction": .string("I-\(n)"), "from": .string(item.from ?? (source == "manual" ? "" : "city")), "text": .string(item.text),
+                    "source": .string(source),
+                ]
+                if let ext = item.externalID { data["external_id"] = .string(ext) }
+                if let at = item.issuedAt { data["issued_at"] = .string(at) }
+                changes.append(CaseChange(type: .instructionAdded, data: .object(data)))
+            }
+            return changes
+        }
+        if !result.receipts.isEmpty {
+            logger.notice("instruction recorded", metadata: ["case": "\(caseID)", "count": "\(result.receipts.count)", "source": "\(source)"])
+            changed(caseID)
+        }
+        return result
+    }
+
+    /// `instruction.done`: `{"id", "instruction": "I-1", "response"}`.
+    func instructionDone(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        let r = FieldReader(object: o)
+        guard let iid = try r.optionalText("instruction") else {
+            throw ValidationError(.missingField, field: "instruction", "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))", ja: "instruction（指示の番号）は必須です")
+        }
+        guard let response = try r.optionalText("response") else {
+            throw ValidationError(.missingField, field: "response", "response is required: what was done", ja: "response（対応内容）は必須です")
+        }
+        let by: JSONValue = ["uid": .int(Int64(actor.peer.uid)), "user": .optional(actor.peer.user)]
+        let endpoints = escalation
+        let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
+            guard let i = c.instructions.first(where: { $0.id == iid }) else {
+                let known = c.instructions.map(\.id).joined(separator: ", ")
+                throw ValidationError(.notFound, field: "instruction", "case \(id) has no instruction \(iid)\(known.isEmpty ? "" : " (it has \(known))")",
+                                      ja: "事案 \(id) に指示 \(iid) はありません")
+            }
+            if !i.isOpen { throw ValidationError(.conflict, field: "instruction", "instruction \(iid) is already done (\(i.doneAt ?? ""))", ja: "指示 \(iid) は対応済みです") }
+            let data: JSONValue = ["instruction": .string(iid), "response": .string(response), "by": by]
+            return [CaseChange(type: .instructionDone, data: data,
+                               messages: [.init(type: "incident.instruction_done", endpoints: endpoints,
+                                                extra: ["instruction": ["id": .string(iid), "text": .string(i.text), "external_id": .optional(i.externalID), "response": .string(response)]])])]
+        }
+        changed(id)
+        return ControlResponse.success(["case_id": .string(id), "instruction": result.case.instructions.first { $0.id == iid }?.json ?? .null,
+                                        "receipt": result.receipts.first?.json ?? .null])
+    }
+
+    /// `case.publication`: the city's decision, recorded and sent back to the city.
+    func publication(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        var fields = o
+        fields.removeValue(forKey: "id")
+        fields.removeValue(forKey: "op")
+        let data = try Publication.request(fields)
+        let endpoints = escalation
+        let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { _ in
+            [CaseChange(type: .publicationDecided, data: data, messages: [.init(type: "incident.publication", endpoints: endpoints)])]
+        }
+        logger.notice("publication decision recorded", metadata: ["case": "\(id)", "decision": "\(data["decision"]?.stringValue ?? "")"])
+        changed(id)
+        return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
+    }
+
+    /// `case.submit`: sends the preliminary (速報) or confirmed (確報) report with the APPI items.
+    /// The confirmed report needs all nine items.
+    func submit(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let kind = try FieldReader(object: o).optionalText("report"), ["preliminary", "confirmed"].contains(kind) else {
+            throw ValidationError(.invalidValue, field: "report", "report must be preliminary or confirmed", ja: "report は preliminary（速報）か confirmed（確報）です")
+        }
+        let endpoints = escalation
+        let threshold = clockSettings.personsThreshold
+        let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
+            if kind == "confirmed" {
+                let missing = Self.missingAppiItems(c)
+                if !missing.isEmpty {
+                    throw ValidationError(.conflict, field: "report", "the confirmed report needs all nine items; still missing: \(missing.joined(separator: ", ")) (sokuho case update \(id) --…)",
+                                          ja: "確報には9項目すべてが必要です。未記入: \(missing.joined(separator: ", "))")
+                }
+            }
+            let assessment = c.appi.nationalReport(threshold: threshold)
+            return [CaseChange(type: .reportSubmitted, data: ["report": .string(kind)],
+                               messages: [.init(type: "incident.\(kind)_report", endpoints: endpoints,
+                                                extra: ["national_report": ["likely": .optional(assessment.likely), "reasons": .array(assessment.reasons.map { .string($0) })]])])]
+        }
+        logger.notice("\(kind) report sent to the city", metadata: ["case": "\(id)", "uid": "\(actor.peer.uid)"])
+        changed(id)
+        return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
+    }
+
+    /// The APPI items a confirmed report still lacks.
+    static func missingAppiItems(_ c: Case) -> [String] {
+        let a = c.appi
+        var m: [String] = []
+        if a.summary == nil { m.append("summary") }
+        if a.dataItems == nil { m.append("data_items") }
+        if a.persons == nil { m.append("persons") }
+        if a.cause == nil { m.append("cause") }
+        if a.secondaryHarm == nil { m.append("secondary_harm") }
+        if a.noticeToPersons == nil { m.append("notice_to_persons") }
+        if a.recurrencePrevention == nil { m.append("recurrence_prevention") }
+        return m
+    }
+
+    /// Clocks and the national-report assessment of a case, for `case.get` and the dossier.
+    func clocksAndAssessment(_ c: Case) async throws -> [String: JSONValue] {
+        let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
+        let clocks = CaseClocks.evaluate(c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
+        let a = c.appi.nationalReport(threshold: clockSettings.personsThreshold)
+        return [
+            "clocks": .array(clocks.map(\.json)),
+            "national_report": ["likely": .optional(a.likely), "reasons": .array(a.reasons.map { .string($0) }),
+                                "persons_threshold": .int(clockSettings.personsThreshold)],
+        ]
+    }
+
+    /// `case.report`: everything the incident report (事故報告書) shows, from one moment.
+    func dossier(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let (c, events) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
+        let (_, steps) = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
+        var members = try await clocksAndAssessment(c)
+        let messages = try await store.outbox(caseID: id)
+        let stats = try await store.stats()
+        members["case"] = c.json
+        members["events"] = .array(events.map { e in
+            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+             "actor": ["user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null], "data": Self.timelineData(e)]
+        })
+        members["steps"] = .array((steps ?? []).map(Self.statusJSON))
+        members["deliveries"] = .array(messages.reversed().map(\.json))
+        members["gates"] = .array(ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation).map(\.json))
+        members["audit"] = ["events": .int(stats.events), "head_hash": .string(stats.headHash), "case_last_hash": .string(events.last?.hash ?? "")]
+        members["generated_at"] = .string(Timestamp.format(clock.now()))
+        return ControlResponse.success(members)
+    }
+
+    /// The part of an event a timeline shows (never the reporter's identity).
+    static func timelineData(_ e: StoredEvent) -> JSONValue {
+        switch EventType(rawValue: e.type) {
+        case .caseUpdated, .appiUpdated: return e.data["changes"] ?? .null
+        case .caseOpened: return ["channel": e.data["channel"] ?? .null]
+        case .playbookAssigned: return ["playbook": e.data["playbook"] ?? .null, "version": .string(String((e.data["hash"]?.stringValue ?? "").prefix(12)))]
+        default:
+            guard case .object(var o) = e.data else { return .null }
+            o.removeValue(forKey: "by")
+            return .object(o)
+        }
+    }
+
+    /// `status.report`: the handling status of every case in a period (Art. 16).
+    func statusReport(_ o: [String: JSONValue]) async throws -> JSONValue {
+        let r = FieldReader(object: o)
+        guard let from = try r.optionalText("from"), let f = Timestamp(rfc3339: from) else {
+            throw ValidationError(.missingField, field: "from", "from is required: a date such as 2026-11-01", ja: "from（期間の開始日）は必須です")
+        }
+        guard let to = try r.optionalText("to"), let t = Timestamp(rfc3339: to), t.epochSeconds > f.epochSeconds else {
+            throw ValidationError(.invalidValue, field: "to", "to is required and must come after from", ja: "to（期間の終了日）は from より後の日付で指定してください")
+        }
+        let fromText = Timestamp.format(Date(timeIntervalSince1970: f.epochSeconds))
+        let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
+        let cases = try await store.casesForStatusReport(from: fromText, to: toText)
+        return ControlResponse.success(["from": .string(fromText), "to": .string(toText), "cases": .array(cases),
+                                        "generated_at": .string(Timestamp.format(clock.now()))])
+    }
+}
+
+/// Closing refused: every unmet gate, in plain words.
+struct GatesUnmet: Error {
+    let gates: [ClosureGates.Gate]
+}
