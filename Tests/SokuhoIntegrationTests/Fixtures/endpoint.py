@@ -2,7 +2,8 @@
 
 Usage: endpoint.py DIR
   Reads the secret from DIR/secret, binds 127.0.0.1 on a free port (or DIR/port-request), writes
-  the port to DIR/port, and answers every POST according to DIR/mode (ok, 500, 429, 410, slow).
+  the port to DIR/port, and answers every POST according to DIR/mode (ok, 500, 429, 410, slow);
+  a 200 answer carries the content of DIR/answer when that file exists.
   Every attempt is appended to DIR/attempts.jsonl with its headers, body and whether the
   reference Python verifier (PyPI standardwebhooks) accepted the signature.
 """
@@ -44,6 +45,9 @@ class H(BaseHTTPRequestHandler):
             time.sleep(3)
         status = {"ok": 200, "500": 500, "429": 429, "410": 410, "slow": 200}.get(mode, 200)
         out = b'{"ok":true}' if status == 200 else b'{"error":"test"}'
+        answer = os.path.join(d, "answer")
+        if status == 200 and os.path.exists(answer):
+            out = open(answer, "rb").read()  # e.g. {"instructions": [...]} for the instruction tests
         extra = "Retry-After: 1\r\n" if status == 429 else ""
         self.wfile.write(("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n" % (status, len(out), extra)).encode() + out)
         self.wfile.flush()
