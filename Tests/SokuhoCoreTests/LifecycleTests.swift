@@ -86,6 +86,14 @@ struct CaseLifecycleTests {
         try c.apply(type: "clock.missed", at: "2026-11-26T09:16:00Z", data: ["clock": "first_report"])
         #expect(CaseClocks.newlyMissed(k, case: c).isEmpty)  // alarms once
         #expect(CaseClocks.nextDue(k, now: t0 + 901) == t0 + 72 * 3600)
+        // A report that arrives after a clock was already due (discovered long ago): shown as
+        // missed, no alarm of its own.
+        let late = try Case.opened(id: "INC-2026-0002", at: "2026-12-30T00:00:00.000Z", data: Case.openingData(
+            report: try Report.validate(["kind": "loss", "information": "i", "location": "l", "circumstances": "c", "discovered_at": "2026-11-26T09:00:00Z"]),
+            reportedBy: PeerIdentity(uid: 1, gid: 1, pid: 1, user: nil), source: .socket), hash: "h")
+        let lateClocks = CaseClocks.evaluate(late, settings: ClockSettings(), firstReportDeliveredAt: nil, now: t0 + 40 * 86400)
+        #expect(lateClocks.filter { $0.state == .missed }.count == 3)
+        #expect(CaseClocks.newlyMissed(lateClocks, case: late).isEmpty)
 
         // The preliminary report meets the preliminary and GDPR clocks.
         try c.apply(type: "report.submitted", at: "2026-11-28T09:00:00Z", data: ["report": "preliminary"])

@@ -98,9 +98,13 @@ public enum CaseClocks {
         return clocks
     }
 
-    /// Missed clocks not yet recorded as missed (each raises one alarm).
+    /// Missed clocks not yet recorded as missed (each raises one alarm). A clock already past
+    /// due when the report arrived (a late report, or a record of an old incident) is shown as
+    /// missed but raises no alarm of its own: the first report already tells the city when the
+    /// incident was discovered and when it was reported.
     public static func newlyMissed(_ clocks: [CaseClock], case c: Case) -> [CaseClock] {
-        clocks.filter { $0.state == .missed && !c.clocksMissed.contains($0.name.rawValue) }
+        let received = Timestamp(rfc3339: c.reportedAt)?.epochSeconds ?? 0
+        return clocks.filter { $0.state == .missed && $0.dueAt > received && !c.clocksMissed.contains($0.name.rawValue) }
     }
 
     /// The next time a pending clock falls due.
