@@ -128,15 +128,15 @@ extension Configuration {
         var clocks = ClockSettings()
         if let c = top["clocks"] {
             let m = try reader.mapping(c, key: "clocks", allowed: ["first_report", "preliminary", "confirmed", "confirmed_malicious", "gdpr", "persons_threshold"])
-            if let n = m["first_report"] { clocks.firstReport = try reader.duration(n, key: "clocks.first_report") }
-            if let n = m["preliminary"] { clocks.preliminary = try reader.duration(n, key: "clocks.preliminary") }
-            if let n = m["confirmed"] { clocks.confirmed = try reader.duration(n, key: "clocks.confirmed") }
-            if let n = m["confirmed_malicious"] { clocks.confirmedMalicious = try reader.duration(n, key: "clocks.confirmed_malicious") }
+            if let n = m["first_report"] { clocks.firstReport = try reader.duration(n, key: "clocks.first_report", max: 366 * 86400) }
+            if let n = m["preliminary"] { clocks.preliminary = try reader.duration(n, key: "clocks.preliminary", max: 366 * 86400) }
+            if let n = m["confirmed"] { clocks.confirmed = try reader.duration(n, key: "clocks.confirmed", max: 366 * 86400) }
+            if let n = m["confirmed_malicious"] { clocks.confirmedMalicious = try reader.duration(n, key: "clocks.confirmed_malicious", max: 366 * 86400) }
             if let n = m["gdpr"] {
                 if try reader.optionalString(n, key: "clocks.gdpr").map({ ["off", "false", "no"].contains($0) }) ?? true {
                     clocks.gdpr = nil
                 } else {
-                    clocks.gdpr = try reader.duration(n, key: "clocks.gdpr")
+                    clocks.gdpr = try reader.duration(n, key: "clocks.gdpr", max: 366 * 86400)
                 }
             }
             if let n = m["persons_threshold"] {
@@ -276,15 +276,17 @@ struct ConfigReader {
         return w
     }
 
-    /// A duration: a number of seconds, or a number with ms, s, m, h.
-    func duration(_ node: Node, key: String) throws(ConfigError) -> Double {
+    /// A duration: a number of seconds, or a number with ms, s, m, h, d; at most `max` seconds
+    /// (a week unless said otherwise).
+    func duration(_ node: Node, key: String, max: Double = 86400 * 7) throws(ConfigError) -> Double {
         let v = try string(node, key: key).trimmingWhitespace()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, factor) in units where v.hasSuffix(suffix) {
-            if let n = Double(v.dropLast(suffix.count)), n > 0, n <= 86400 * 7 / factor { return n * factor }
+            if let n = Double(v.dropLast(suffix.count)), n > 0, n * factor <= max { return n * factor }
         }
-        if let n = Double(v), n > 0 { return n }
-        throw ConfigError(node: node, file: file, key: key, reason: "must be a duration such as 500ms, 5s, 5m or 2h, not \"\(v)\"")
+        if let n = Double(v), n > 0, n <= max { return n }
+        throw ConfigError(node: node, file: file, key: key,
+                          reason: "must be a duration such as 500ms, 5s, 5m, 2h or 3d (at most \(Int(max / 86400)) days), not \"\(v)\"")
     }
 
     /// A size in bytes: a number, or a number with B, KiB, MiB (also KB, MB, K, M as binary units).

@@ -66,6 +66,8 @@ struct Sokuhod: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("sokuhod: playbooks refused:\n\(problems)\n".utf8))
                 throw ExitCode(78)
             }
+            let k = configuration.clocks
+            print("  clocks:         first report \(Int(k.firstReport))s, preliminary \(Int(k.preliminary / 3600))h, confirmed \(Int(k.confirmed / 86400))d (\(Int(k.confirmedMalicious / 86400))d malicious), GDPR \(k.gdpr.map { "\(Int($0 / 3600))h" } ?? "off"), persons threshold \(k.personsThreshold)")
             print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
             for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(e.url ?? "")") }
             return

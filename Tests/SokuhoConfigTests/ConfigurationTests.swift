@@ -48,6 +48,18 @@ struct ConfigurationTests {
         #expect(c.spoolScanInterval == 30)
     }
 
+    @Test("clocks: durations in days, GDPR off or on, the persons threshold")
+    func clocks() throws {
+        let c = try parse("state_dir: s\nclocks:\n  first_report: 10m\n  confirmed: 30d\n  confirmed_malicious: 60d\n  gdpr: 72h\n  persons_threshold: 1000\n")
+        #expect(c.clocks.firstReport == 600 && c.clocks.confirmed == 30 * 86400 && c.clocks.confirmedMalicious == 60 * 86400)
+        #expect(c.clocks.gdpr == 72 * 3600 && c.clocks.personsThreshold == 1000)
+        #expect(try parse("state_dir: s\nclocks:\n  gdpr: off\n").clocks.gdpr == nil)
+        #expect(try parse("state_dir: s\n").clocks == ClockSettings())
+        #expect(error("state_dir: s\nclocks:\n  preliminary: soon\n")?.key == "clocks.preliminary")
+        #expect(error("state_dir: s\nclocks:\n  persons_threshold: many\n")?.key == "clocks.persons_threshold")
+        #expect(error("state_dir: s\nclocks:\n  confirmd: 30d\n")?.reason.contains("confirmed") == true)
+    }
+
     @Test("spool settings: sizes with units, scan interval as a duration")
     func spool() throws {
         let c = try parse("state_dir: s\nspool:\n  dir: /var/spool/sokuho\n  max_file_size: 256KiB\n  scan_interval: 2m\n")
