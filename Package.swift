@@ -119,6 +119,8 @@ let package = Package(
             dependencies: [
                 "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Only for the raw-SQLite baseline the intake figure is compared with.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),

@@ -50,7 +50,7 @@ extension CaseStore {
                            _ decide: @Sendable @escaping (Case) throws -> [CaseChange]) async throws(StoreError) -> MutationResult {
         let at = Timestamp.format(date)
         do {
-            return try await pool.write { db in
+            return try await intake.write { db in
                 let events = try Self.events(db, caseID: id)
                 if events.isEmpty { throw StoreError.notFound(id: id) }
                 var c = try Case.replay(events)

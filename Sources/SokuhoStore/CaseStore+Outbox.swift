@@ -137,7 +137,7 @@ extension CaseStore {
     public func recordAttempt(_ message: OutboxMessage, outcome: DeliveryOutcome, at date: Date) async throws(StoreError) {
         let at = Timestamp.format(date)
         do {
-            try await pool.write { db in
+            try await intake.write { db in
                 try db.execute(sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)",
                                arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
                 switch outcome.next {
@@ -214,7 +214,7 @@ extension CaseStore {
     /// re-enables disabled endpoints named. Returns how many messages were re-queued.
     public func retry(messageID: String?, endpoint: String?, now: Double) async throws(StoreError) -> Int {
         do {
-            return try await pool.write { db in
+            return try await intake.write { db in
                 if let endpoint {
                     try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?", arguments: [endpoint])
                 } else if messageID == nil {

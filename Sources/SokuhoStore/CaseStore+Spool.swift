@@ -47,7 +47,7 @@ extension CaseStore {
             "message": .string(error.message), "message_ja": .string(error.messageJa),
         ]
         do {
-            return try await pool.write { db in
+            return try await intake.write { db in
                 if let known = try Self.spoolRecord(db, name: name, sha256: sha256) { return known }
                 var data = details
                 data["file"] = .string(name)

@@ -10,10 +10,14 @@ import Synchronization
 ///   in one SQLite transaction together with the derived `cases` row and the chain head;
 /// - a method returns only after its transaction is committed with `synchronous=FULL` in WAL
 ///   mode, i.e. after the commit is on disk: a returned receipt is a durable receipt;
+/// - reports (`openCase`) that arrive together share one transaction (group commit), each in its
+///   own savepoint, and each caller is answered only after that commit;
 /// - writes are serialised; reads run concurrently with writes.
 public final class CaseStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Every write goes through group commit (`GroupCommit`).
+    let intake: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws(StoreError) {
@@ -28,6 +32,7 @@ public final class CaseStore: Sendable {
         } catch {
             throw CaseStore.openError(error, path: path)
         }
+        intake = GroupCommit(pool: pool)
         do {
             let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
             let known = Set(Schema.migrator.migrations)
@@ -86,63 +91,75 @@ public final class CaseStore: Sendable {
     public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, source: ReportSource = .socket,
                          escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
-        let report = received.received(at: at)
-        do {
-            return try await pool.write { db in
-                if let file = source.file, let sha = source.sha256,
-                    let known = try Self.spoolRecord(db, name: file, sha256: sha), let existing = known.caseID
-                {
-                    return try Self.existingCase(db, id: existing)
-                }
-                if let rid = report.reportID,
-                    let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE report_id = ?", arguments: [rid])
-                {
-                    let result = try Self.existingCase(db, id: existing)
-                    if let file = source.file, let sha = source.sha256 {
-                        try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: existing,
-                                                   eventSeq: result.receipt.seq, at: at, ownerUID: actor.peer.uid, error: nil)
-                    }
-                    return result
-                }
-                let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?", arguments: [year]) ?? 1
-                let id = CaseID.make(year: year, number: number)
-                let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
-                let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
-                var c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
-                var playbookHash: String?
-                if let chosen = playbooks.select(for: c) {
-                    let p = chosen.playbook
-                    let hash = p.hash
-                    try db.execute(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                                   arguments: [hash, p.id, p.json.canonicalString, at])
-                    let assigned: JSONValue = ["playbook": .string(p.id), "hash": .string(hash), "title": p.title.json,
-                                               "file": .string((chosen.file as NSString).lastPathComponent)]
-                    let e = try Self.append(db, at: at, caseID: id, type: EventType.playbookAssigned.rawValue, actor: Self.daemonActor.json, data: assigned)
-                    try c.apply(type: e.type, at: at, data: assigned)
-                    playbookHash = hash
-                }
-                try db.execute(
-                    sql: """
-                        INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
-                if let playbookHash {
-                    try db.execute(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?", arguments: [playbookHash, id])
-                }
-                try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
-                if let rid = report.reportID {
-                    try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
-                }
-                if let file = source.file, let sha = source.sha256 {
-                    try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,
-                                               eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
-                }
-                return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
-            }
-        } catch {
-            throw Self.map(error)
+        let request = OpenRequest(report: received.received(at: at), actor: actor, at: at, year: year,
+                                  source: source, endpoints: endpoints, playbooks: playbooks)
+        return try await intake.write { db in try Self.open(db, request) }
+    }
+
+    /// One report to open a case from, as queued for group commit.
+    struct OpenRequest: Sendable {
+        var report: Report
+        var actor: Actor
+        var at: String
+        var year: Int
+        var source: ReportSource
+        var endpoints: [String]
+        var playbooks: PlaybookSet
+    }
+
+    /// Opens one case inside the caller's transaction (a savepoint of a group commit).
+    static func open(_ db: Database, _ r: OpenRequest) throws -> OpenResult {
+        let (report, actor, at, year, source, endpoints, playbooks) = (r.report, r.actor, r.at, r.year, r.source, r.endpoints, r.playbooks)
+        if let file = source.file, let sha = source.sha256,
+            let known = try Self.spoolRecord(db, name: file, sha256: sha), let existing = known.caseID
+        {
+            return try Self.existingCase(db, id: existing)
         }
+        if let rid = report.reportID,
+            let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE report_id = ?", arguments: [rid])
+        {
+            let result = try Self.existingCase(db, id: existing)
+            if let file = source.file, let sha = source.sha256 {
+                try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: existing,
+                                           eventSeq: result.receipt.seq, at: at, ownerUID: actor.peer.uid, error: nil)
+            }
+            return result
+        }
+        let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?", arguments: [year]) ?? 1
+        let id = CaseID.make(year: year, number: number)
+        let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
+        let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
+        var c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
+        var playbookHash: String?
+        if let chosen = playbooks.select(for: c) {
+            let p = chosen.playbook
+            let hash = p.hash
+            try db.execute(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+                           arguments: [hash, p.id, p.json.canonicalString, at])
+            let assigned: JSONValue = ["playbook": .string(p.id), "hash": .string(hash), "title": p.title.json,
+                                       "file": .string((chosen.file as NSString).lastPathComponent)]
+            let e = try Self.append(db, at: at, caseID: id, type: EventType.playbookAssigned.rawValue, actor: Self.daemonActor.json, data: assigned)
+            try c.apply(type: e.type, at: at, data: assigned)
+            playbookHash = hash
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+        if let playbookHash {
+            try db.execute(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?", arguments: [playbookHash, id])
+        }
+        try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
+        if let rid = report.reportID {
+            try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
+        }
+        if let file = source.file, let sha = source.sha256 {
+            try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,
+                                       eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
+        }
+        return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
     }
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
@@ -171,13 +188,9 @@ public final class CaseStore: Sendable {
     @discardableResult
     public func record(type: EventType, caseID: String?, actor: Actor, data: JSONValue, at date: Date) async throws(StoreError) -> Receipt {
         let at = Timestamp.format(date)
-        do {
-            return try await pool.write { db in
-                let e = try Self.append(db, at: at, caseID: caseID, type: type.rawValue, actor: actor.json, data: data)
-                return Receipt(caseID: caseID, seq: e.seq, hash: e.hash, at: at)
-            }
-        } catch {
-            throw Self.map(error)
+        return try await intake.write { db in
+            let e = try Self.append(db, at: at, caseID: caseID, type: type.rawValue, actor: actor.json, data: data)
+            return Receipt(caseID: caseID, seq: e.seq, hash: e.hash, at: at)
         }
     }
 
