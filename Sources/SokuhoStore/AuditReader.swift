@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import GRDBSQLite
+import Synchronization
 import SokuhoCore
 
 /// Reads a case database read-only, without the daemon, and verifies its audit chain.
@@ -12,11 +14,13 @@ public struct AuditReader: Sendable {
         /// The first problem; `nil` when the chain and every case verify.
         public var problem: AuditChain.Problem?
         public var seconds: Double
+        /// Of `seconds`, the time spent on the chain itself (the rest replays the cases).
+        public var chainSeconds: Double = 0
 
         public var json: JSONValue {
             var o: JSONValue = [
                 "ok": .bool(problem == nil), "events": .int(eventsChecked), "cases": .int(Int64(casesChecked)),
-                "head_hash": .string(headHash), "seconds": .double(seconds),
+                "head_hash": .string(headHash), "seconds": .double(seconds), "chain_seconds": .double(chainSeconds),
             ]
             if case .object(var d) = o, let p = problem {
                 d["problem"] = ["kind": .string(p.kind.rawValue), "seq": .int(p.seq), "message": .string(p.message)]
@@ -45,52 +49,131 @@ public struct AuditReader: Sendable {
     }
 
     /// Re-computes the whole chain, then checks that each derived case matches its events.
+    ///
+    /// One pass over the events verifies the chain from the stored bytes (no JSON parsing:
+    /// `AuditChain.feed(raw:)`); a second pass reads each case's events, and the cases are
+    /// replayed and compared with the stored case rows, spread over the machine's cores.
     public func verify(clock: any SokuhoCore.Clock = SystemClock()) throws(StoreError) -> Outcome {
         let start = clock.now()
         do {
             return try queue.read { db in
                 var verifier = AuditChain.Verifier()
-                // Collected during the single pass over the chain, to check each case afterwards.
-                var byCase: [String: [StoredEvent]] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY seq")
-                while let row = try rows.next() {
-                    let event: StoredEvent
-                    do { event = try CaseStore.decodeEvent(row) } catch {
-                        let seq: Int64 = row["seq"]
-                        return Outcome(eventsChecked: verifier.count, casesChecked: 0, headHash: "",
-                            problem: .init(kind: .unreadable, seq: seq, message: "event #\(seq) cannot be read: \(error)"),
-                            seconds: clock.now().timeIntervalSince(start))
-                    }
-                    if !verifier.feed(event) { break }
-                    if let id = event.caseID { byCase[id, default: []].append(event) }
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(4096)
+                // Each case's events as stored, to replay after the chain pass.
+                var byCase: [String: [RawRow]] = [:]
+                let statement = try db.makeStatement(sql: "SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events ORDER BY seq")
+                let s = statement.sqliteStatement
+                defer { sqlite3_reset(s) }
+                while true {
+                    let rc = sqlite3_step(s)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else { throw StoreError.io(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(s)))) }
+                    let raw = AuditChain.RawEvent(
+                        seq: sqlite3_column_int64(s, 0), at: Self.column(s, 1)!, caseID: Self.column(s, 2), type: Self.column(s, 3)!,
+                        actor: Self.column(s, 4)!, data: Self.column(s, 5)!, prevHash: Self.column(s, 6)!, hash: Self.column(s, 7)!)
+                    if !verifier.feed(raw: raw, buffer: &buffer) { break }
                 }
                 if verifier.problem == nil {
                     let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
                     verifier.finish(recordedHead: head.map { ($0["seq"], $0["hash"]) })
                 }
+                let chainSeconds = clock.now().timeIntervalSince(start)
                 var casesChecked = 0
                 var problem = verifier.problem
                 if problem == nil {
-                    let caseRows = try Row.fetchCursor(db, sql: "SELECT id, body FROM cases ORDER BY id")
-                    while let row = try caseRows.next() {
-                        let id: String = row["id"]
-                        let body: String = row["body"]
-                        let events = byCase[id] ?? []
-                        let replayed = try? Case.replay(events)
-                        if replayed?.json.canonicalString != body {
-                            problem = .init(kind: .edited, seq: events.last?.seq ?? 0,
-                                message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)")
-                            break
+                    // Second pass: each case's events, to replay the case and compare with its row.
+                    let byCaseStatement = try db.makeStatement(sql: """
+                        SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events WHERE case_id IS NOT NULL ORDER BY case_id, seq
+                        """)
+                    let cs = byCaseStatement.sqliteStatement
+                    defer { sqlite3_reset(cs) }
+                    var current: String?
+                    var rows: [RawRow] = []
+                    while sqlite3_step(cs) == SQLITE_ROW {
+                        let raw = AuditChain.RawEvent(
+                            seq: sqlite3_column_int64(cs, 0), at: Self.column(cs, 1)!, caseID: Self.column(cs, 2), type: Self.column(cs, 3)!,
+                            actor: Self.column(cs, 4)!, data: Self.column(cs, 5)!, prevHash: Self.column(cs, 6)!, hash: Self.column(cs, 7)!)
+                        let row = RawRow(raw)
+                        if row.caseID != current {
+                            if let current { byCase[current] = rows }
+                            current = row.caseID
+                            rows = []
                         }
-                        casesChecked += 1
+                        rows.append(row)
                     }
+                    if let current { byCase[current] = rows }
+                    let bodies = try Row.fetchAll(db, sql: "SELECT id, body FROM cases ORDER BY id").map { (id: $0["id"] as String, body: $0["body"] as String) }
+                    let result = Self.checkCases(bodies, byCase: byCase)
+                    casesChecked = result.checked
+                    problem = result.problem
                 }
                 return Outcome(eventsChecked: verifier.count, casesChecked: casesChecked,
                     headHash: verifier.last?.hash ?? AuditChain.genesisHash, problem: problem,
-                    seconds: clock.now().timeIntervalSince(start))
+                    seconds: clock.now().timeIntervalSince(start), chainSeconds: chainSeconds)
             }
         } catch {
             throw CaseStore.map(error)
         }
+    }
+
+    /// A stored event kept for the case check.
+    struct RawRow: Sendable {
+        var seq: Int64
+        var at: String
+        var caseID: String
+        var type: String
+        var actor: [UInt8]
+        var data: [UInt8]
+        var prevHash: String
+        var hash: String
+
+        init(_ r: AuditChain.RawEvent) {
+            seq = r.seq
+            at = String(decoding: r.at, as: UTF8.self)
+            caseID = String(decoding: r.caseID!, as: UTF8.self)
+            type = String(decoding: r.type, as: UTF8.self)
+            actor = Array(r.actor)
+            data = Array(r.data)
+            prevHash = String(decoding: r.prevHash, as: UTF8.self)
+            hash = String(decoding: r.hash, as: UTF8.self)
+        }
+
+        func event() throws -> StoredEvent {
+            StoredEvent(seq: seq, at: at, caseID: caseID, type: type, actor: try JSONParser.parse(actor), data: try JSONParser.parse(data),
+                        prevHash: prevHash, hash: hash)
+        }
+    }
+
+    /// Replays every case from its events and compares it with its stored row, on all cores.
+    /// Returns the first mismatch in case-id order.
+    static func checkCases(_ bodies: [(id: String, body: String)], byCase: [String: [RawRow]]) -> (checked: Int, problem: AuditChain.Problem?) {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let chunk = (bodies.count + workers - 1) / max(workers, 1)
+        let firstBad = Mutex<(index: Int, problem: AuditChain.Problem)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lo = w * chunk, hi = min(bodies.count, lo + chunk)
+            guard lo < hi else { return }
+            for i in lo..<hi {
+                if let bad = firstBad.withLock({ $0 }), bad.index < i { return }
+                let (id, body) = bodies[i]
+                let rows = byCase[id] ?? []
+                let replayed = try? Case.replay(rows.map { try $0.event() })
+                if replayed?.json.canonicalString != body {
+                    let p = AuditChain.Problem(kind: .edited, seq: rows.last?.seq ?? 0,
+                        message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)")
+                    firstBad.withLock { cur in if cur == nil || cur!.index > i { cur = (i, p) } }
+                    return
+                }
+            }
+        }
+        if let bad = firstBad.withLock({ $0 }) { return (bad.index, bad.problem) }
+        return (bodies.count, nil)
+    }
+
+    /// The bytes of a text or blob column; nil for NULL. Valid until the next step.
+    static func column(_ s: OpaquePointer, _ i: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard sqlite3_column_type(s, i) != SQLITE_NULL, let p = sqlite3_column_text(s, i) else { return nil }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
     }
 }

@@ -10,6 +10,11 @@ import Synchronization
 /// loopback and prints the figures of docs/performance.md.
 @main
 struct Bench: AsyncParsableCommand {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "sokuho-bench",
         abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, spool drop-to-case latency and burst rate, intake rate, audit verify speed.")
@@ -18,6 +23,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds of the 64-client intake run.") var intakeSeconds = 5.0
     @Option(help: "Files dropped one at a time for the spool latency figure.") var spoolDrops = 300
     @Option(help: "Files dropped at once for the spool burst figure.") var spoolBurst = 1000
+    @Option(help: "Cases in the large store for the case list / case show / audit verify figures.") var cases = 100_000
+    @Option(help: "Seconds the daemon is watched while idle.") var idleSeconds = 5.0
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
@@ -57,6 +64,15 @@ struct Bench: AsyncParsableCommand {
         while (try? ControlClient(path: socket)) == nil { usleep(10_000) }
 
         var results: [(String, String, JSONValue)] = []
+
+        // 0. Idle: memory and CPU of the daemon doing nothing (no polling).
+        try await Task.sleep(for: .seconds(1))
+        let cpu0 = ProcessFigures.cpuSeconds(pid: daemon.processIdentifier)
+        try await Task.sleep(for: .milliseconds(Int(idleSeconds * 1000)))
+        let idleCPU = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpu0) / idleSeconds * 100
+        let idleRSS = ProcessFigures.rssMiB(pid: daemon.processIdentifier)
+        results.append(("idle daemon: RSS (MiB), CPU (%)", String(format: "%.1f MiB, %.2f %% CPU over %.0f s", idleRSS, idleCPU, idleSeconds),
+                        ["rss_mib": .double((idleRSS * 10).rounded() / 10), "cpu_percent": .double((idleCPU * 100).rounded() / 100)]))
 
         // 1. Sequential: acknowledgement and report → verified receipt at the receiver.
         let client = try ControlClient(path: socket)
@@ -114,12 +130,42 @@ struct Bench: AsyncParsableCommand {
                         ["reports_per_second": .double(rate.rounded()), "ratio_to_baseline": .double((rate / baseline * 10).rounded() / 10)]))
         results.append(("raw SQLite baseline: 1-row txns, WAL, FULL (rows/s)", String(format: "%.0f", baseline), .double(baseline.rounded())))
 
-        // 5. Stop the daemon; verify the whole chain from the file.
+        // 5. Stop the daemon (and its deliveries) so the large-store figures run alone.
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
-        let outcome = try AuditReader(path: dir + "/state/sokuho.db").verify()
-        let evps = Double(outcome.eventsChecked) / max(outcome.seconds, 1e-9)
-        results.append(("audit verify (events/s, \(outcome.eventsChecked) events)", String(format: "%.0f", evps), .double(evps.rounded())))
+
+        // 6. A large store: case list / case show latency, then audit verify over it.
+        let bigDir = dir + "/big"
+        try FileManager.default.createDirectory(atPath: bigDir + "/state", withIntermediateDirectories: true)
+        let fillRate = try await LargeStore.fill(path: bigDir + "/state/sokuho.db", cases: cases)
+        try """
+            state_dir: state
+            roles:
+              reporter:
+                users: ["*"]
+            log:
+              level: warning
+            """.write(toFile: bigDir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
+        let big = Process()
+        big.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
+        big.arguments = ["--config", bigDir + "/sokuhod.yaml"]
+        big.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try big.run()
+        defer { if big.isRunning { kill(big.processIdentifier, SIGKILL) } }
+        while (try? ControlClient(path: bigDir + "/state/sokuhod.sock")) == nil { usleep(10_000) }
+        let reads = try LargeStore.readLatencies(socket: bigDir + "/state/sokuhod.sock", cases: cases, requests: 300)
+        results.append(("case list (newest 100) with \(cases) cases (ms)", Self.p(reads.list), Self.pj(reads.list)))
+        results.append(("case show with \(cases) cases (ms)", Self.p(reads.show), Self.pj(reads.show)))
+        results.append(("(filling the large store through group commit)", String(format: "%.0f cases/s", fillRate), .double(fillRate.rounded())))
+        kill(big.processIdentifier, SIGTERM)
+        big.waitUntilExit()
+        let bigVerify = try AuditReader(path: bigDir + "/state/sokuho.db").verify()
+        let bigRate = Double(bigVerify.eventsChecked) / max(bigVerify.seconds, 1e-9)
+        let chainRate = Double(bigVerify.eventsChecked) / max(bigVerify.chainSeconds, 1e-9)
+        results.append(("audit verify, \(bigVerify.eventsChecked) events: hash chain (events/s)", String(format: "%.0f", chainRate), .double(chainRate.rounded())))
+        results.append(("audit verify, with replaying \(bigVerify.casesChecked) cases (events/s)", String(format: "%.0f  (%.1f s in all)", bigRate, bigVerify.seconds),
+                        .double(bigRate.rounded())))
+
         await receiver.stop()
 
         if json {
@@ -127,8 +173,8 @@ struct Bench: AsyncParsableCommand {
             for (k, _, v) in results { o[k] = v }
             print(JSONValue.object(o).canonicalString)
         } else {
-            print("figure                                          value")
-            for (k, v, _) in results { print(k.padding(toLength: 48, withPad: " ", startingAt: 0) + v) }
+            print("figure".padding(toLength: 62, withPad: " ", startingAt: 0) + "value")
+            for (k, v, _) in results { print(k.padding(toLength: max(62, k.count + 2), withPad: " ", startingAt: 0) + v) }
         }
     }
 

@@ -91,6 +91,15 @@ public enum AuditChain {
             return true
         }
 
+        mutating func fail(_ kind: Problem.Kind, _ seq: Int64, _ message: String) {
+            problem = Problem(kind: kind, seq: seq, message: message)
+        }
+
+        mutating func accept(seq: Int64, hash: String) {
+            last = (seq, hash)
+            count += 1
+        }
+
         /// Compares the end of the chain with the separately recorded head.
         public mutating func finish(recordedHead: (seq: Int64, hash: String)?) {
             guard problem == nil else { return }
