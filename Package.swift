@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "sokuhod", targets: ["sokuhod"]),
         .executable(name: "sokuho", targets: ["sokuho"]),
         .executable(name: "sokuho-bench", targets: ["sokuho-bench"]),
+        .executable(name: "sokuho-fuzz", targets: ["sokuho-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -121,6 +122,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Only for the raw-SQLite baseline the intake figure is compared with.
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Fuzz targets: libFuzzer with scripts/fuzz (-sanitize=fuzzer -DFUZZING); otherwise a
+        // replayer of corpora and past crashes.
+        .executableTarget(
+            name: "sokuho-fuzz",
+            dependencies: [
+                "SokuhoCore", "SokuhoConfig", "SokuhoSpool", "SokuhoControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),

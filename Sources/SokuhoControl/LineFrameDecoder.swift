@@ -12,18 +12,18 @@ public enum LineFrame: Sendable {
 ///
 /// An over-long line yields a single `.tooLong` and is skipped up to its newline, so the
 /// connection can carry on with the next request; memory use stays bounded by the limit.
-struct LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = LineFrame
+public struct LineFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = LineFrame
 
     let maxLineBytes: Int
     private var discarding = false
     private var scanned = 0
 
-    init(maxLineBytes: Int) {
+    public init(maxLineBytes: Int) {
         self.maxLineBytes = maxLineBytes
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let view = buffer.readableBytesView
         if let nl = view.dropFirst(scanned).firstIndex(of: 0x0A) {
             let length = nl - view.startIndex
@@ -62,7 +62,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A final line without a newline is still a request.
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0, !discarding {

@@ -71,8 +71,10 @@ struct Bench: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(Int(idleSeconds * 1000)))
         let idleCPU = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpu0) / idleSeconds * 100
         let idleRSS = ProcessFigures.rssMiB(pid: daemon.processIdentifier)
-        results.append(("idle daemon: RSS (MiB), CPU (%)", String(format: "%.1f MiB, %.2f %% CPU over %.0f s", idleRSS, idleCPU, idleSeconds),
-                        ["rss_mib": .double((idleRSS * 10).rounded() / 10), "cpu_percent": .double((idleCPU * 100).rounded() / 100)]))
+        let idleAnon = ProcessFigures.rssMiB(pid: daemon.processIdentifier, field: "RssAnon")
+        results.append(("idle daemon: RSS (private), CPU", String(format: "%.1f MiB (%.1f MiB private), %.2f %% CPU over %.0f s", idleRSS, idleAnon, idleCPU, idleSeconds),
+                        ["rss_mib": .double((idleRSS * 10).rounded() / 10), "rss_anon_mib": .double((idleAnon * 10).rounded() / 10),
+                         "cpu_percent": .double((idleCPU * 100).rounded() / 100)]))
 
         // 1. Sequential: acknowledgement and report → verified receipt at the receiver.
         let client = try ControlClient(path: socket)

@@ -49,9 +49,11 @@ enum LargeStore {
 
 /// Resident memory and CPU time of a process, from /proc.
 enum ProcessFigures {
-    static func rssMiB(pid: Int32) -> Double {
+    /// `VmRSS` (all resident pages, shared library code included) or another line of
+    /// /proc/PID/status such as `RssAnon` (private memory only), in MiB.
+    static func rssMiB(pid: Int32, field: String = "VmRSS") -> Double {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
         else { return .nan }
         let kb = Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? .nan
         return kb / 1024

@@ -1,0 +1,40 @@
+#if FUZZING
+import Foundation
+
+/// libFuzzer's entry point (built with `-sanitize=fuzzer -DFUZZING` by scripts/fuzz). The target
+/// is chosen by $SOKUHO_FUZZ_TARGET.
+nonisolated(unsafe) let fuzzTarget = ProcessInfo.processInfo.environment["SOKUHO_FUZZ_TARGET"] ?? "report"
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzTargets.run(fuzzTarget, Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+#else
+import Foundation
+
+/// Without libFuzzer: replays files (a corpus, or a crash found earlier) through a target.
+/// `sokuho-fuzz TARGET FILE|DIR...` — used by the regression tests and to check a fix.
+@main
+struct Replay {
+    static func main() throws {
+        let args = CommandLine.arguments.dropFirst()
+        guard let target = args.first, FuzzTargets.names.contains(target) else {
+            FileHandle.standardError.write(Data("usage: sokuho-fuzz \(FuzzTargets.names.joined(separator: "|")) FILE|DIR...\n".utf8))
+            exit(64)
+        }
+        var n = 0
+        for path in args.dropFirst() {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+            let files = isDir.boolValue ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { path + "/" + $0 } : [path]
+            for f in files {
+                guard let d = FileManager.default.contents(atPath: f) else { continue }
+                FuzzTargets.run(target, Array(d))
+                n += 1
+            }
+        }
+        print("\(target): \(n) inputs replayed, no failure")
+    }
+}
+#endif
