@@ -100,4 +100,5 @@ final class LockedBox<T>: @unchecked Sendable {
     init(_ v: T) { self.v = v }
     var value: T { lock.lock(); defer { lock.unlock() }; return v }
     func set(_ n: T) { lock.lock(); v = n; lock.unlock() }
+    func mutate(_ f: (inout T) -> Void) { lock.lock(); f(&v); lock.unlock() }
 }
