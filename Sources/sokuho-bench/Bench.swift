@@ -25,6 +25,10 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Files dropped at once for the spool burst figure.") var spoolBurst = 1000
     @Option(help: "Cases in the large store for the case list / case show / audit verify figures.") var cases = 100_000
     @Option(help: "Seconds the daemon is watched while idle.") var idleSeconds = 5.0
+    @Option(help: "Reports in the end-to-end escalation burst (and events in the peer's burst).") var burst = 1000
+    @Option(help: "Sequential events for the peer's latency figure.") var peerEvents = 300
+    @Flag(help: "Skip the side-by-side run of Prometheus Alertmanager.") var noPeer = false
+    @Flag(help: "Run only the side-by-side peer figures (with placeholders for ours).") var peerOnly = false
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
@@ -32,6 +36,12 @@ struct Bench: AsyncParsableCommand {
         let dir = NSTemporaryDirectory() + "sokuho-bench-" + String(UUID().uuidString.prefix(8))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        if peerOnly {
+            for (k, v, _) in try await PeerComparison.run(bin: bin, dir: dir, events: peerEvents, burst: burst, ours: .init(receiptP99: .nan, rssMiB: .nan)) {
+                print(k.padding(toLength: max(62, k.count + 2), withPad: " ", startingAt: 0) + v)
+            }
+            return
+        }
         let secretText = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try secretText.write(toFile: dir + "/city.secret", atomically: true, encoding: .utf8)
         chmod(dir + "/city.secret", 0o600)
@@ -105,6 +115,24 @@ struct Bench: AsyncParsableCommand {
         }
         results.append(("acknowledgement latency, 8 clients (ms)", Self.p(eight.all), Self.pj(eight.all)))
 
+        // 2b. Escalations end to end: a burst of reports from 16 clients until every signed
+        // first report is verified and stored at the receiver.
+        let burstStart = DispatchTime.now().uptimeNanoseconds
+        let burstIDs = Samples.Strings()
+        Self.onThreads(16) { w in
+            guard let c = try? ControlClient(path: socket) else { return }
+            var i = w
+            while i < burst {
+                if let id = (try? c.call(["op": "report", "report": Self.report(7_000_000 + i)]))?["case"]?["id"]?.stringValue { burstIDs.add(id) }
+                i += 16
+            }
+        }
+        var lastArrival = burstStart
+        for id in burstIDs.all { lastArrival = max(lastArrival, await arrivals.wait(for: id)) }
+        let escalationRate = Double(burstIDs.all.count) / (Double(lastArrival - burstStart) / 1e9)
+        results.append(("burst of \(burst) reports → all verified at the receiver (escalations/s)", String(format: "%.0f", escalationRate),
+                        .double(escalationRate.rounded())))
+
         // 3. The spool: drop → case, one at a time, then a burst.
         let spool = SpoolBench(spool: dir + "/state/spool")
         let drops = try spool.latencies(count: spoolDrops)
@@ -169,6 +197,16 @@ struct Bench: AsyncParsableCommand {
                         .double(bigRate.rounded())))
 
         await receiver.stop()
+
+        // 7. Side by side with a peer that keeps events in memory only.
+        if !noPeer {
+            results += try await PeerComparison.run(bin: bin, dir: dir, events: peerEvents, burst: burst,
+                                                    ours: .init(receiptP99: Self.percentile(receipt, 0.99), rssMiB: idleRSS))
+            if case .double(let amRate)? = results.first(where: { $0.0.hasPrefix("peer Alertmanager: burst") })?.2["events_per_second"], amRate > 0 {
+                results.append(("ratio: escalations/s end to end, sokuhod / Alertmanager", String(format: "%.2f", escalationRate / amRate),
+                                .double(escalationRate / amRate)))
+            }
+        }
 
         if json {
             var o: [String: JSONValue] = [:]
@@ -246,6 +284,14 @@ final class Samples: Sendable {
     private let xs = Mutex<[Double]>([])
     func add(_ x: Double) { xs.withLock { $0.append(x) } }
     var all: [Double] { xs.withLock { $0 } }
+}
+
+extension Samples {
+    final class Strings: Sendable {
+        private let xs = Mutex<[String]>([])
+        func add(_ x: String) { xs.withLock { $0.append(x) } }
+        var all: [String] { xs.withLock { $0 } }
+    }
 }
 
 final class Counter: Sendable {
