@@ -3,12 +3,24 @@ import Foundation
 
 /// libFuzzer's entry point (built with `-sanitize=fuzzer -DFUZZING` by scripts/fuzz). The target
 /// is chosen by $SOKUHO_FUZZ_TARGET.
-nonisolated(unsafe) let fuzzTarget = ProcessInfo.processInfo.environment["SOKUHO_FUZZ_TARGET"] ?? "report"
+let fuzzTarget = ProcessInfo.processInfo.environment["SOKUHO_FUZZ_TARGET"] ?? "report"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     FuzzTargets.run(fuzzTarget, Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry as `<module>_main`: hand over to libFuzzer's driver.
+@_cdecl("sokuho_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var c = argc
+    var v = argv
+    return runDriver(&c, &v) { data, size in fuzzOne(data, size) }
 }
 #else
 import Foundation
