@@ -96,12 +96,10 @@ extension CaseStore {
             let payload = EscalationMessage.payload(type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
                                                     at: event.at, extra: extra)
             let body = Data(payload.canonicalBytes)
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [EscalationMessage.id(caseID: c.id, sequence: sequence, endpoint: endpoint), endpoint, c.id, sequence,
+                    """).execute(arguments: [EscalationMessage.id(caseID: c.id, sequence: sequence, endpoint: endpoint), endpoint, c.id, sequence,
                             type, event.seq, body, event.at, now])
         }
     }
@@ -138,27 +136,23 @@ extension CaseStore {
         let at = Timestamp.format(date)
         do {
             try await intake.write { db in
-                try db.execute(sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
+                try db.cachedStatement(sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)").execute(arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
                 switch outcome.next {
                 case .delivered:
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL
                         WHERE id = ?
-                        """, arguments: [at, outcome.status, message.rowID])
+                        """).execute(arguments: [at, outcome.status, message.rowID])
                 case .retry(let next):
-                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?",
-                                   arguments: [next, outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [next, outcome.status, outcome.error, message.rowID])
                 case .dead:
-                    try db.execute(sql: "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?",
-                                   arguments: [outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(sql: "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [outcome.status, outcome.error, message.rowID])
                 case .endpointGone:
-                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?",
-                                   arguments: [outcome.status, outcome.error, message.rowID])
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(sql: """
                         INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?)
                         ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
-                        """, arguments: [message.endpoint, at, outcome.error ?? "410 Gone"])
+                        """).execute(arguments: [message.endpoint, at, outcome.error ?? "410 Gone"])
                 }
             }
         } catch { throw Self.map(error) }
@@ -216,7 +210,7 @@ extension CaseStore {
         do {
             return try await intake.write { db in
                 if let endpoint {
-                    try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?", arguments: [endpoint])
+                    try db.cachedStatement(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?").execute(arguments: [endpoint])
                 } else if messageID == nil {
                     try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL")
                 }
@@ -228,7 +222,7 @@ extension CaseStore {
                 var changed = db.changesCount
                 // Pending messages of a re-enabled endpoint go out at once.
                 if let endpoint {
-                    try db.execute(sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND endpoint = ?", arguments: [now, endpoint])
+                    try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND endpoint = ?").execute(arguments: [now, endpoint])
                     changed += db.changesCount
                 }
                 return changed

@@ -91,11 +91,9 @@ extension CaseStore {
 
     static func insertSpoolRecord(_ db: Database, name: String, sha256: String, outcome: SpoolRecord.Outcome, caseID: String?,
                                   eventSeq: Int64, at: String, ownerUID: UInt32, error: JSONValue?) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO spool_files (name, sha256, outcome, case_id, event_seq, at, owner_uid, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, sha256) DO NOTHING
-                """,
-            arguments: [name, sha256, outcome.rawValue, caseID, eventSeq, at, Int64(ownerUID), error?.canonicalString])
+                """).execute(arguments: [name, sha256, outcome.rawValue, caseID, eventSeq, at, Int64(ownerUID), error?.canonicalString])
     }
 }

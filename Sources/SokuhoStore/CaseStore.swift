@@ -134,26 +134,23 @@ public final class CaseStore: Sendable {
         if let chosen = playbooks.select(for: c) {
             let p = chosen.playbook
             let hash = p.hash
-            try db.execute(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                           arguments: [hash, p.id, p.json.canonicalString, at])
+            try db.cachedStatement(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING").execute(arguments: [hash, p.id, p.json.canonicalString, at])
             let assigned: JSONValue = ["playbook": .string(p.id), "hash": .string(hash), "title": p.title.json,
                                        "file": .string((chosen.file as NSString).lastPathComponent)]
             let e = try Self.append(db, at: at, caseID: id, type: EventType.playbookAssigned.rawValue, actor: Self.daemonActor.json, data: assigned)
             try c.apply(type: e.type, at: at, data: assigned)
             playbookHash = hash
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+                """).execute(arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
         if let playbookHash {
-            try db.execute(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?", arguments: [playbookHash, id])
+            try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(arguments: [playbookHash, id])
         }
         try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
         if let rid = report.reportID {
-            try db.execute(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)", arguments: [rid, id])
+            try db.cachedStatement(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)").execute(arguments: [rid, id])
         }
         if let file = source.file, let sha = source.sha256 {
             try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,
@@ -199,12 +196,8 @@ public final class CaseStore: Sendable {
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
         let previous: (seq: Int64, hash: String)? = head.map { ($0["seq"], $0["hash"]) }
         let e = StoredEvent.chained(after: previous, at: at, caseID: caseID, type: type, actor: actor, data: data)
-        try db.execute(
-            sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
-        try db.execute(
-            sql: "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            arguments: [e.seq, e.hash])
+        try db.cachedStatement(sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
+        try db.cachedStatement(sql: "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash").execute(arguments: [e.seq, e.hash])
         return e
     }
 

@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 import Foundation
 
 /// The answer to one POST.
@@ -24,10 +25,25 @@ public enum HTTPPoster {
         var retryAfter: Double?
     }
 
+    /// Idle curl handles. A handle keeps its open connections across `curl_easy_reset`, so
+    /// reusing handles reuses connections (keep-alive) instead of connecting for every message.
+    struct Handle: @unchecked Sendable { let raw: UnsafeMutableRawPointer }
+    static let idle = Mutex<[Handle]>([])
+    static let maxIdle = 32
+
     public static func post(to endpoint: Endpoint, headers: [String], body: [UInt8]) -> HTTPResult {
         _ = globalInit
-        guard let h = curl_easy_init() else { return HTTPResult(status: nil, body: [], latencyMs: 0, error: "curl_easy_init failed") }
-        defer { curl_easy_cleanup(h) }
+        let reused = idle.withLock { $0.popLast() }
+        guard let h = reused?.raw ?? curl_easy_init() else { return HTTPResult(status: nil, body: [], latencyMs: 0, error: "curl_easy_init failed") }
+        curl_easy_reset(h)
+        defer {
+            let kept = idle.withLock { pool -> Bool in
+                if pool.count >= maxIdle { return false }
+                pool.append(Handle(raw: h))
+                return true
+            }
+            if !kept { curl_easy_cleanup(h) }
+        }
         let sink = Sink()
         let sinkPtr = Unmanaged.passUnretained(sink).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?

@@ -119,7 +119,7 @@ struct ClosureTests {
         let d = try daemon(city: city, clocks: "clocks:\n  first_report: 1s\n")
         let r = try d.call(["op": "report", "report": minimalReport()])
         let id = try #require(r["case"]?["id"]?.stringValue)
-        try waitFor(timeout: 10) { d.log.contains("ALARM: deadline missed") }
+        try waitFor(timeout: 30) { d.log.contains("ALARM: deadline missed") }
         let shown = try d.call(["op": "case.get", "id": .string(id)])
         let first = shown["clocks"]?.arrayValue?.first { $0["clock"] == "first_report" }
         #expect(first?["state"] == "missed")
