@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
-            dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho"]
+            dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho", "sokuho-fuzz"]
         ),
     ]
 )

@@ -25,9 +25,9 @@ public struct YAMLDocument: Sendable {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return .bool(node.bool ?? false)
             case Tag.Name.int.rawValue:
-                if let i = Int64(s.string) { return .int(i) }
-                if let i = node.int { return .int(Int64(i)) }
-                return .string(s.string)
+                // Never Yams' `node.int`: its base-60 form ("1:30") traps on overflow, so one
+                // number in a dropped file could stop the daemon (found by fuzzing).
+                return integer(s.string).map { .int($0) } ?? .string(s.string)
             case Tag.Name.float.rawValue: return node.float.map { .double($0) } ?? .string(s.string)
             default: return .string(s.string)
             }
@@ -52,6 +52,19 @@ public struct YAMLDocument: Sendable {
     }
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : "\(a).\(b)" }
+
+    /// A YAML integer in decimal, `0x` hex, `0o` octal or `0b` binary, with an optional sign and
+    /// `_` separators; nil when it does not fit 64 bits or is another form (then it stays text).
+    static func integer(_ text: String) -> Int64? {
+        var t = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var negative = false
+        if t.first == "-" || t.first == "+" { negative = t.first == "-"; t = t.dropFirst() }
+        var radix = 10
+        for (prefix, r) in [("0x", 16), ("0o", 8), ("0b", 2)] where t.hasPrefix(prefix) { radix = r; t = t.dropFirst(2) }
+        guard !t.isEmpty, let magnitude = UInt64(t, radix: radix) else { return nil }
+        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+    }
 
     /// Where each path (`steps[2].after[0]`, as `json` names them) is written: for a mapping
     /// entry its key, for a list item the item; `values` gives the value's own position.

@@ -60,6 +60,17 @@ struct ConfigurationTests {
         #expect(error("state_dir: s\nclocks:\n  confirmd: 30d\n")?.reason.contains("confirmed") == true)
     }
 
+    @Test("YAML integers: decimal, hex, octal, signs and separators; overflowing and base-60 forms stay text without trapping (found by fuzzing)")
+    func yamlIntegers() throws {
+        let yaml = "a: 42\nb: -0x10\nc: 0o17\nd: 1_000\ne: 1666666600090104801:08\nf: 99999999999999999999\ng: -9223372036854775808\nh: 1:30\n"
+        let v = try YAMLDocument.json(try #require(try YAMLDocument.parse(yaml, file: "t.yaml")), file: "t.yaml")
+        #expect(v["a"] == 42 && v["b"] == -16 && v["c"] == 15 && v["d"] == 1000)
+        #expect(v["e"] == "1666666600090104801:08")
+        #expect(v["f"] == "99999999999999999999")
+        #expect(v["g"] == .int(Int64.min))
+        #expect(v["h"] == "1:30")
+    }
+
     @Test("spool settings: sizes with units, scan interval as a duration")
     func spool() throws {
         let c = try parse("state_dir: s\nspool:\n  dir: /var/spool/sokuho\n  max_file_size: 256KiB\n  scan_interval: 2m\n")

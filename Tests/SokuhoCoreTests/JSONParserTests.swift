@@ -70,4 +70,14 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(v.canonicalString) == v)
         #expect(try JSONParser.parse(v.canonicalString).canonicalBytes == v.canonicalBytes)
     }
+
+    @Test("canonical bytes are stable: a number with an exponent becomes an integer once, then stays (found by fuzzing)")
+    func canonicalIdempotent() throws {
+        for text in ["{\"a\":-1.5e3}", "[1e2, 2.50, -0, 1E-2]", "{\"b\":{\"c\":[3.0,\"\\u00e9\"]}}"] {
+            let v = try JSONParser.parse(text)
+            let again = try JSONParser.parse(v.canonicalBytes)
+            #expect(again.canonicalBytes == v.canonicalBytes, "\(text)")
+        }
+        #expect(try JSONParser.parse("{\"a\":-1.5e3}").canonicalString == "{\"a\":-1500}")
+    }
 }

@@ -86,6 +86,13 @@ struct SpoolDecoderTests {
         #expect(json.format == "json" && yaml.format == "yaml" && txt.format == "yaml" && bare.format == "json")
     }
 
+    @Test("a base-60 number too big for 64 bits is read as text, not a crash (found by fuzzing)")
+    func sexagesimalOverflow() throws {
+        let c = try SpoolDecoder.decode(Array("kind: leak\ncount: 1666666600090104801:08\n".utf8), name: "a.yaml").get()
+        #expect(c.fields["count"]?.stringValue == "1666666600090104801:08")
+        #expect(throws: ValidationError.self) { _ = try Report.validate(c.fields) }
+    }
+
     @Test("YAML keeps quoted and time-like values as text")
     func yamlStrings() throws {
         let c = try SpoolDecoder.decode(Array("occurred_at: 2026-11-26T09:00:00+09:00\nreport_id: \"0012\"\n".utf8), name: "a.yaml").get()
