@@ -11,13 +11,14 @@ struct SokuhoCommand: AsyncParsableCommand {
             /run/sokuho/sokuhod.sock. Messages are in Japanese when LANG starts with "ja".
 
             EXIT STATUS
-              0   success
+              0   success (for report: also "queued in the spool" when sokuhod is down)
               1   audit verify: the chain does not verify (tampering or damage)
               2   no such case
               64  usage error (bad flags)
-              65  the report or request is invalid (the message names the field)
+              65  the report or request is invalid (the message names the field), or it
+                  conflicts with the case's state (a step not ready, closure gates unmet)
               66  an input file cannot be read
-              69  sokuhod cannot be reached
+              69  sokuhod cannot be reached (for report: and the spool cannot take it either)
               70  internal error in sokuhod
               74  storage failure: nothing was recorded / the database cannot be read
               75  sokuhod is shutting down; try again
