@@ -33,7 +33,7 @@ extension Configuration {
         let root = try YAMLDocument.parse(text, file: file)
         let reader = ConfigReader(file: file, base: baseDirectory)
         guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks"])
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks", "status_report"])
 
         guard let stateNode = top["state_dir"] else {
             throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
@@ -147,6 +147,17 @@ extension Configuration {
                 clocks.personsThreshold = t
             }
         }
+        var statusReportEvery: Double?
+        if let r = top["status_report"] {
+            let m = try reader.mapping(r, key: "status_report", allowed: ["every"])
+            if let n = m["every"] {
+                if try reader.optionalString(n, key: "status_report.every").map({ ["off", "false", "no"].contains($0) }) ?? true {
+                    statusReportEvery = nil
+                } else {
+                    statusReportEvery = try reader.duration(n, key: "status_report.every", max: 366 * 86400)
+                }
+            }
+        }
         var roles = RolePolicy()
         if let r = top["roles"] {
             let m = try reader.mapping(r, key: "roles", allowed: ["reporter", "lead", "auditor"])
@@ -177,7 +188,7 @@ extension Configuration {
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
-            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, cityWebhook: webhook, extraEndpoints: extra,
+            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 

@@ -48,6 +48,8 @@ public struct Configuration: Sendable, Equatable {
     public static let defaultRemindEvery: Double = 3600
     /// Deadlines per case (`clocks.*`): defaults, not hard-coded law.
     public var clocks = ClockSettings()
+    /// Seconds between handling-status reports sent to the city (`status_report.every`); nil: none.
+    public var statusReportEvery: Double?
     public var cityWebhook: Webhook
     /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
     public var extraEndpoints: [Webhook] = []
@@ -71,6 +73,7 @@ public struct Configuration: Sendable, Equatable {
         var restart: [String] = []
         if new.roles != roles { changed.append("roles") }
         if new.clocks != clocks { restart.append("clocks") }
+        if new.statusReportEvery != statusReportEvery { restart.append("status_report") }
         if new.playbooksDir != playbooksDir || new.remindEvery != remindEvery || new.notifyEndpoint != notifyEndpoint {
             restart.append("playbooks settings (the playbooks themselves are reloaded)")
         }

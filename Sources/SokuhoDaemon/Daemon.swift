@@ -103,6 +103,10 @@ public struct Daemon: Sendable {
         services.append(PlaybookRunner(
             store: store, queue: playbookQueue, clock: SystemClock(), cityEndpoints: endpoints.map(\.name),
             notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup, logger: logger))
+        if let every = config.statusReportEvery {
+            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: SystemClock(),
+                                                deliveryWakeup: wakeup, logger: logger))
+        }
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
         }

@@ -2,7 +2,7 @@ import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
 enum Schema {
-    static let latestVersion = 4
+    static let latestVersion = 5
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -115,6 +115,17 @@ enum Schema {
                 );
                 ALTER TABLE cases ADD COLUMN playbook_hash TEXT;
                 CREATE INDEX cases_with_playbook ON cases(playbook_hash) WHERE playbook_hash IS NOT NULL;
+                """)
+        }
+        m.registerMigration("v5-status-reports") { db in
+            // Periodic handling-status reports sent to the city (Art. 16), one row per period.
+            try db.execute(sql: """
+                CREATE TABLE status_reports (
+                    period_end TEXT PRIMARY KEY,
+                    period_start TEXT NOT NULL,
+                    sent_at TEXT NOT NULL,
+                    event_seq INTEGER NOT NULL
+                );
                 """)
         }
         return m

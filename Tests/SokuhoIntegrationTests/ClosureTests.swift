@@ -134,3 +134,24 @@ struct ClosureTests {
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
     }
 }
+
+@Suite("The status report on a schedule")
+struct ScheduledStatusReportTests {
+    @Test("status_report.every sends the signed handling-status report to the city, period after period")
+    func scheduled() throws {
+        let city = try EndpointHarness(useReceive: true)
+        try city.start()
+        let d = try DaemonHarness(extra: city.cityConfig + EscalationTests.fastRetries + "status_report:\n  every: 2s\n")
+        try d.start()
+        let r = try d.call(["op": "report", "report": minimalReport()])
+        let id = try #require(r["case"]?["id"]?.stringValue)
+        try waitFor(timeout: 20) { city.received.filter { $0["payload"]?["type"] == "status.report" }.count >= 2 }
+        let reports = city.received.filter { $0["payload"]?["type"] == "status.report" }.compactMap { $0["payload"]?["data"] }
+        #expect(reports[0]["cases"]?.arrayValue?.contains { $0["case_id"]?.stringValue == id } == true, "\(reports[0])")
+        #expect(reports[1]["from"] == reports[0]["to"])  // no gap between periods
+        #expect(reports.map { $0["sequence"]?.intValue ?? 0 }.prefix(2) == [1, 2])
+        d.stop()
+        let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+}

@@ -58,7 +58,7 @@ extension Case {
             steps[step] = r
         case .caseTransitioned, .instructionAdded, .instructionDone, .appiUpdated, .publicationDecided, .reportSubmitted, .clockMissed:
             try applyLifecycle(type: EventType(rawValue: type)!, at: at, data: data)
-        case .accessDenied, .spoolRejected, .none:
+        case .accessDenied, .spoolRejected, .statusReportSent, .none:
             break  // not a change to the case
         }
         updatedAt = at

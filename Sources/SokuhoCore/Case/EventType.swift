@@ -33,6 +33,8 @@ public enum EventType: String, Sendable, CaseIterable {
     case reportSubmitted = "report.submitted"
     /// A deadline passed unmet; an alarm was raised. Data: `{"clock", "due_at"}`.
     case clockMissed = "clock.missed"
+    /// The periodic handling-status report (Art. 16) was queued for the city. Data: `{"from", "to", "cases"}`.
+    case statusReportSent = "status_report.sent"
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.

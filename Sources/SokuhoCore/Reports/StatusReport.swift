@@ -1,6 +1,10 @@
 /// The periodic report on the handling status (Art. 16): every case reported in the period and
 /// every case still open, as Markdown or CSV.
 public enum StatusReport {
+    /// The outbox key of the scheduled status reports (in place of a case id), so they reach
+    /// each endpoint in order like a case's messages.
+    public static let outboxKey = "STATUS-REPORT"
+
     public static let csvHeader = ["case_id", "kind", "suspected", "state", "resolution", "count", "persons", "reported_at", "discovered_at",
                                    "instructions_open", "preliminary_sent", "confirmed_sent", "publication", "closed_at"]
 

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// The periodic handling-status report to the city (Art. 16), sent on a schedule.
+extension CaseStore {
+    /// The end of the last period reported, if any.
+    public func lastStatusReportEnd() async throws(StoreError) -> String? {
+        do {
+            return try await pool.read { db in try String.fetchOne(db, sql: "SELECT MAX(period_end) FROM status_reports") }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Queues the status report of `[from, to)` for `endpoints`, records a `status_report.sent`
+    /// event and the period, in one transaction. A period already reported is not sent again.
+    @discardableResult
+    public func sendStatusReport(from: String, to: String, endpoints: [String], at date: Date) async throws(StoreError) -> Int? {
+        let at = Timestamp.format(date)
+        return try await intake.write { db -> Int? in
+            if try String.fetchOne(db, sql: "SELECT period_end FROM status_reports WHERE period_end = ?", arguments: [to]) != nil { return nil }
+            let cases = try String.fetchAll(db, sql: """
+                SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
+                ORDER BY year, number
+                """, arguments: [from, to, to]).map { try JSONParser.parse($0) }
+            let rows = StatusReport.rows(["cases": .array(cases)])
+            let e = try Self.append(db, at: at, caseID: nil, type: EventType.statusReportSent.rawValue, actor: Self.daemonActor.json,
+                                    data: ["from": .string(from), "to": .string(to), "cases": .int(Int64(rows.count))])
+            try db.execute(sql: "INSERT INTO status_reports (period_end, period_start, sent_at, event_seq) VALUES (?, ?, ?, ?)",
+                           arguments: [to, from, at, e.seq])
+            let list: [JSONValue] = rows.map { r in
+                .object(Dictionary(uniqueKeysWithValues: zip(StatusReport.csvHeader, r.map { JSONValue.string($0) })))
+            }
+            let now = Date().timeIntervalSince1970
+            for endpoint in endpoints {
+                let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
+                                                 arguments: [StatusReport.outboxKey, endpoint])) ?? 1
+                let payload: JSONValue = [
+                    "type": "status.report", "timestamp": .string(at),
+                    "data": ["from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
+                             "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)]],
+                ]
+                try db.execute(sql: """
+                    INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [EscalationMessage.id(caseID: StatusReport.outboxKey, sequence: sequence, endpoint: endpoint), endpoint,
+                                     StatusReport.outboxKey, sequence, "status.report", e.seq, Data(payload.canonicalBytes), at, now])
+            }
+            return rows.count
+        }
+    }
+}
