@@ -14,7 +14,8 @@ import SokuhoCore
 ///   within ±5 minutes; the body must be UTF-8 JSON;
 /// - drops duplicates by `webhook-id` (answered 200 with `"duplicate": true`, not written again);
 /// - appends each verified message as one JSON line `{"webhook_id","received_at","payload"}` to
-///   the output file and answers 2xx only after the line is on disk (`fsync`);
+///   the output file and answers 2xx only after the line is on disk (`fsync`) — messages that
+///   arrive together share one fsync;
 /// - answers 401 with the reason when verification fails, 400 for a body that is not JSON.
 public final class WebhookReceiver: @unchecked Sendable {
     public struct Settings: Sendable {
@@ -84,38 +85,77 @@ public final class WebhookReceiver: @unchecked Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// Verifies and stores one request. Returns the status and the JSON answer.
-    func handle(headers: HTTPHeaders, body: [UInt8]) -> (HTTPResponseStatus, JSONValue) {
+    /// What to do with one request.
+    enum Decision {
+        /// Answer at once (refused, or a duplicate already on disk).
+        case answer(HTTPResponseStatus, JSONValue)
+        /// Store this line, then answer once it is on disk.
+        case store(id: String, line: JSONValue)
+    }
+
+    /// Verifies one request.
+    func decide(headers: HTTPHeaders, body: [UInt8]) -> Decision {
         let id = headers.first(name: "webhook-id") ?? ""
         let ts = headers.first(name: "webhook-timestamp") ?? ""
         let sig = headers.first(name: "webhook-signature") ?? ""
         if let reason = WebhookSignature.verify(id: id, timestamp: ts, signatures: sig, body: body, secrets: settings.secrets,
                                                 now: Int64(Date().timeIntervalSince1970), tolerance: settings.toleranceSeconds) {
-            return (.unauthorized, ["ok": false, "error": .string(reason)])
+            return .answer(.unauthorized, ["ok": false, "error": .string(reason)])
         }
         let payload: JSONValue
         do { payload = try JSONParser.parse(body) } catch {
-            return (.badRequest, ["ok": false, "error": .string("the body is not UTF-8 JSON: \(error)")])
+            return .answer(.badRequest, ["ok": false, "error": .string("the body is not UTF-8 JSON: \(error)")])
         }
-        if seen.contains(id) { return (.ok, ["ok": true, "duplicate": true]) }
-        let line: JSONValue = ["webhook_id": .string(id), "received_at": .string(Timestamp.format(Date())), "payload": payload]
-        var bytes = line.canonicalBytes
-        bytes.append(0x0A)
-        let written = bytes.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
+        if seen.contains(id) { return .answer(.ok, ["ok": true, "duplicate": true]) }
+        return .store(id: id, line: ["webhook_id": .string(id), "received_at": .string(Timestamp.format(Date())), "payload": payload])
+    }
+
+    // Group fsync, on the event loop thread only: lines written during one turn of the loop are
+    // made durable by one fsync at its end, and only then is each request answered.
+    private var pending: [(id: String, line: JSONValue?, done: (Bool, Bool) -> Void)] = []
+    private var pendingIDs: Set<String> = []
+    private var syncScheduled = false
+
+    /// Appends the line and calls `done(ok, duplicate)` once it is on disk (or failed to be).
+    func store(id: String, line: JSONValue, on loop: any EventLoop, done: @escaping (Bool, Bool) -> Void) {
+        if pendingIDs.contains(id) {
+            // The same message again before the first copy is durable: answer with it.
+            pending.append((id, nil, done))
+        } else {
+            var bytes = line.canonicalBytes
+            bytes.append(0x0A)
+            let written = bytes.withUnsafeBytes { buf -> Bool in
+                var off = 0
+                while off < buf.count {
+                    let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                    if n < 0 { if errno == EINTR { continue }; return false }
+                    off += n
+                }
+                return true
             }
-            return fsync(fd) == 0
+            guard written else { done(false, false); return }
+            pendingIDs.insert(id)
+            pending.append((id, line, done))
         }
-        guard written else {
-            return (.internalServerError, ["ok": false, "error": .string("cannot write \(settings.outPath): \(String(cString: strerror(errno)))")])
+        if !syncScheduled {
+            syncScheduled = true
+            loop.execute { self.sync() }
         }
-        seen.insert(id)
-        onMessage(line)
-        return (.ok, ["ok": true, "duplicate": false])
+    }
+
+    private func sync() {
+        syncScheduled = false
+        let ok = fsync(fd) == 0
+        let batch = pending
+        pending = []
+        pendingIDs = []
+        for p in batch {
+            if ok, let line = p.line {
+                seen.insert(p.id)
+                onMessage(line)
+            }
+            p.done(ok, p.line == nil)
+        }
     }
 }
 
@@ -141,17 +181,30 @@ final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable {
             body.append(contentsOf: buf.readBytes(length: buf.readableBytes) ?? [])
         case .end:
             guard let h = head else { return }
-            let (status, answer): (HTTPResponseStatus, JSONValue)
-            if h.method != .POST {
-                (status, answer) = (.methodNotAllowed, ["ok": false, "error": "POST only"])
-            } else if tooLarge {
-                (status, answer) = (.payloadTooLarge, ["ok": false, "error": "body over 1 MiB"])
-            } else {
-                (status, answer) = receiver.handle(headers: h.headers, body: body)
-            }
-            respond(context: context, head: h, status: status, answer: answer)
             head = nil
-            body = []
+            defer { body = [] }
+            if h.method != .POST {
+                respond(context: context, head: h, status: .methodNotAllowed, answer: ["ok": false, "error": "POST only"])
+                return
+            }
+            if tooLarge {
+                respond(context: context, head: h, status: .payloadTooLarge, answer: ["ok": false, "error": "body over 1 MiB"])
+                return
+            }
+            switch receiver.decide(headers: h.headers, body: body) {
+            case .answer(let status, let answer):
+                respond(context: context, head: h, status: status, answer: answer)
+            case .store(let id, let line):
+                let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
+                receiver.store(id: id, line: line, on: context.eventLoop) { ok, duplicate in
+                    if ok {
+                        self.respond(context: ctx.value, head: h, status: .ok, answer: ["ok": true, "duplicate": .bool(duplicate)])
+                    } else {
+                        self.respond(context: ctx.value, head: h, status: .internalServerError,
+                                     answer: ["ok": false, "error": .string("cannot store the message in \(self.receiver.settings.outPath)")])
+                    }
+                }
+            }
         }
     }
 
