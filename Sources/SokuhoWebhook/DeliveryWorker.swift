@@ -27,7 +27,7 @@ public struct DeliveryWorker: Service {
     /// Called with the body of each 2xx answer, after the delivery is recorded.
     let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
 
-    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 16,
+    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 48,
                 onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil) {
         self.onAnswer = onAnswer
         self.store = store
