@@ -5,10 +5,15 @@ import SokuhoStore
 /// The case's way to closure: transitions and their gates, the city's instructions, the APPI
 /// reports, the publication decision, and the dossier every report is rendered from.
 extension CaseDesk {
+    /// The playbook version a case follows (nil without one).
+    func playbook(of c: Case) async throws -> Playbook? {
+        guard let ref = c.playbook else { return nil }
+        return try await store.playbook(hash: ref.hash)
+    }
+
     /// The playbook statuses of a case (nil without a playbook).
-    func stepStatuses(_ c: Case, now: Double) async throws -> (Playbook?, [PlaybookEngine.StepStatus]?) {
-        guard let ref = c.playbook, let p = try await store.playbook(hash: ref.hash) else { return (nil, nil) }
-        return (p, PlaybookEngine.evaluate(p, case: c, now: now))
+    func stepStatuses(_ c: Case, now: Double) async throws -> [PlaybookEngine.StepStatus]? {
+        try await playbook(of: c).map { PlaybookEngine.evaluate($0, case: c, now: now) }
     }
 
     /// `case.transition`: `{"id", "to": contained|resolved|closed|open, "reason"?, "resolution"?}`.
@@ -22,7 +27,7 @@ extension CaseDesk {
         let reason = try reader.optionalText("reason")
         let resolution = try reader.optionalEnum("resolution", Resolution.self)
         guard let (current, _) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
-        let (playbook, _) = try await stepStatuses(current, now: clock.now().timeIntervalSince1970)
+        let playbook = try await playbook(of: current)
         let endpoints = escalation
         let now = clock.now()
         let result = try await store.mutateCase(id: id, actor: actor, at: now) { c in
@@ -47,7 +52,7 @@ extension CaseDesk {
     func gates(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
         guard let (c, _) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else { throw StoreError.notFound(id: id) }
-        let (_, steps) = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
+        let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
         let gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation)
         return ControlResponse.success(["case_id": .string(id), "gates": .array(gates.map(\.json)), "can_close": .bool(gates.isEmpty)])
     }
@@ -203,7 +208,7 @@ extension CaseDesk {
     func dossier(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
         let id = try caseID(o)
         guard let (c, events) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
-        let (_, steps) = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
+        let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
         var members = try await clocksAndAssessment(c)
         let messages = try await store.outbox(caseID: id)
         let stats = try await store.stats()

@@ -67,7 +67,7 @@ struct PlaybookRunner: Service {
             var ids = queue.take()
             for (id, at) in state.schedule where at <= now { ids.insert(id) }
             for id in ids.sorted() {
-                state.schedule[id] = await look(at: id, now: now, playbooks: &state.playbooks)
+                state.schedule[id] = await look(at: id, now: now)
             }
             let next = state.schedule.values.min()
             let wait = max(0.01, min(60, (next ?? now + 60) - clock.now().timeIntervalSince1970))
@@ -78,16 +78,15 @@ struct PlaybookRunner: Service {
     struct RunnerState {
         /// Next time each case needs a look; absent = only when it changes.
         var schedule: [String: Double] = [:]
-        var playbooks: [String: Playbook] = [:]
     }
 
     /// Runs what is due for one case; returns when it next needs a look.
-    func look(at id: String, now: Double, playbooks: inout [String: Playbook]) async -> Double? {
+    func look(at id: String, now: Double) async -> Double? {
         do {
             guard let (c, _) = try await store.getCase(id: id), c.state != .closed else { return nil }
             let clockWake = try await watchClocks(c, now: now)
             guard let ref = c.playbook else { return clockWake }
-            guard let playbook = try await version(ref.hash, cache: &playbooks) else {
+            guard let playbook = try await store.playbook(hash: ref.hash) else {
                 logger.error("playbook version missing", metadata: ["case": "\(id)", "hash": "\(ref.hash)"])
                 return nil
             }
@@ -134,13 +133,6 @@ struct PlaybookRunner: Service {
         // A first report not yet delivered is checked again when it falls due; delivery itself
         // wakes the runner through the case's next change at the latest.
         return CaseClocks.nextDue(evaluated, now: now)
-    }
-
-    func version(_ hash: String, cache: inout [String: Playbook]) async throws -> Playbook? {
-        if let p = cache[hash] { return p }
-        let p = try await store.playbook(hash: hash)
-        cache[hash] = p
-        return p
     }
 
     /// Performs one automatic step, exactly once. Returns whether it ran now.

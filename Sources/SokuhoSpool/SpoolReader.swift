@@ -101,10 +101,7 @@ public enum SpoolReader {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { b in
-            let h = String(b, radix: 16)
-            return b < 16 ? "0" + h : h
-        }.joined()
+        AuditChain.hex(SHA256.hash(data: bytes))
     }
 
     static func tooLarge(_ st: stat, maxSize: Int) -> SpoolEntry {

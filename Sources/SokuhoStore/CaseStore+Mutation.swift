@@ -76,8 +76,16 @@ extension CaseStore {
         }
     }
 
-    /// The playbook version stored under `hash` (the one a case started with).
+    /// The playbook version stored under `hash` (the one a case started with). Versions never
+    /// change, so each is read and parsed once and then kept.
     public func playbook(hash: String) async throws(StoreError) -> Playbook? {
+        if let known = playbookVersions.withLock({ $0[hash] }) { return known }
+        let parsed = try await storedPlaybook(hash: hash)
+        if let parsed { playbookVersions.withLock { $0[hash] = parsed } }
+        return parsed
+    }
+
+    func storedPlaybook(hash: String) async throws(StoreError) -> Playbook? {
         do {
             return try await pool.read { db in
                 guard let body = try String.fetchOne(db, sql: "SELECT body FROM playbooks WHERE hash = ?", arguments: [hash]) else { return nil }
@@ -117,17 +125,21 @@ extension CaseStore {
         }
     }
 
+    /// The rows of the status report of `[from, to)`: the one query behind the report on demand
+    /// and the scheduled one.
+    static func statusReportCases(_ db: Database, from: String, to: String) throws -> [JSONValue] {
+        try String.fetchAll(db, sql: """
+            SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
+            ORDER BY year, number
+            """, arguments: [from, to, to]).map { body in
+            do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
+        }
+    }
+
     /// Cases reported in `[from, to)` and cases still not closed, oldest first, as stored (`Case.json`).
     public func casesForStatusReport(from: String, to: String) async throws(StoreError) -> [JSONValue] {
         do {
-            return try await pool.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
-                    ORDER BY year, number
-                    """, arguments: [from, to, to]).map { body in
-                    do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
-                }
-            }
+            return try await pool.read { db in try Self.statusReportCases(db, from: from, to: to) }
         } catch {
             throw Self.map(error)
         }

@@ -20,10 +20,7 @@ extension CaseStore {
         let at = Timestamp.format(date)
         return try await intake.write { db -> Int? in
             if try String.fetchOne(db, sql: "SELECT period_end FROM status_reports WHERE period_end = ?", arguments: [to]) != nil { return nil }
-            let cases = try String.fetchAll(db, sql: """
-                SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
-                ORDER BY year, number
-                """, arguments: [from, to, to]).map { try JSONParser.parse($0) }
+            let cases = try Self.statusReportCases(db, from: from, to: to)
             let rows = StatusReport.rows(["cases": .array(cases)])
             let e = try Self.append(db, at: at, caseID: nil, type: EventType.statusReportSent.rawValue, actor: Self.daemonActor.json,
                                     data: ["from": .string(from), "to": .string(to), "cases": .int(Int64(rows.count))])

@@ -18,6 +18,8 @@ public final class CaseStore: Sendable {
     let pool: DatabasePool
     /// Every write goes through group commit (`GroupCommit`).
     let intake: GroupCommit
+    /// Parsed playbook versions by hash (immutable once stored).
+    let playbookVersions = Mutex<[String: Playbook]>([:])
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws(StoreError) {

@@ -26,8 +26,6 @@ final class GroupCommit: Sendable {
     private struct State {
         var queue: [Waiting] = []
         var writing = false
-        var batches = 0
-        var writes = 0
     }
 
     private let state = Mutex(State())
@@ -57,9 +55,6 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Batches and writes so far (for the benchmark's figures).
-    var counts: (batches: Int, writes: Int) { state.withLock { ($0.batches, $0.writes) } }
-
     /// Writes batches until the queue is empty; only one drain runs at a time.
     private func drain() async {
         while true {
@@ -71,8 +66,6 @@ final class GroupCommit: Sendable {
                 let n = min(s.queue.count, maxBatch)
                 let b = Array(s.queue.prefix(n))
                 s.queue.removeFirst(n)
-                s.batches += 1
-                s.writes += n
                 return b
             }
             if batch.isEmpty { return }

@@ -52,26 +52,14 @@ struct Bench: AsyncParsableCommand {
             if let id = line["payload"]?["data"]?["case_id"]?.stringValue { arrivals.arrived(id) }
         }
         let port = try await receiver.start()
-        try """
-            state_dir: state
+        let daemon = try Self.startDaemon(bin: bin, dir: dir, extra: """
             city:
               webhook:
                 url: http://127.0.0.1:\(port)/hook
                 secret_file: city.secret
-            roles:
-              reporter:
-                users: ["*"]
-            log:
-              level: warning
-            """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
-        daemon.arguments = ["--config", dir + "/sokuhod.yaml"]
-        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try daemon.run()
+            """)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let socket = dir + "/state/sokuhod.sock"
-        while (try? ControlClient(path: socket)) == nil { usleep(10_000) }
 
         var results: [(String, String, JSONValue)] = []
 
@@ -168,21 +156,8 @@ struct Bench: AsyncParsableCommand {
         let bigDir = dir + "/big"
         try FileManager.default.createDirectory(atPath: bigDir + "/state", withIntermediateDirectories: true)
         let fillRate = try await LargeStore.fill(path: bigDir + "/state/sokuho.db", cases: cases)
-        try """
-            state_dir: state
-            roles:
-              reporter:
-                users: ["*"]
-            log:
-              level: warning
-            """.write(toFile: bigDir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
-        let big = Process()
-        big.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
-        big.arguments = ["--config", bigDir + "/sokuhod.yaml"]
-        big.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try big.run()
+        let big = try Self.startDaemon(bin: bin, dir: bigDir)
         defer { if big.isRunning { kill(big.processIdentifier, SIGKILL) } }
-        while (try? ControlClient(path: bigDir + "/state/sokuhod.sock")) == nil { usleep(10_000) }
         let reads = try LargeStore.readLatencies(socket: bigDir + "/state/sokuhod.sock", cases: cases, requests: 300)
         results.append(("case list (newest 100) with \(cases) cases (ms)", Self.p(reads.list), Self.pj(reads.list)))
         results.append(("case show with \(cases) cases (ms)", Self.p(reads.show), Self.pj(reads.show)))
@@ -216,6 +191,30 @@ struct Bench: AsyncParsableCommand {
             print("figure".padding(toLength: 62, withPad: " ", startingAt: 0) + "value")
             for (k, v, _) in results { print(k.padding(toLength: max(62, k.count + 2), withPad: " ", startingAt: 0) + v) }
         }
+    }
+
+    /// Writes `dir/sokuhod.yaml` (state in `dir/state`, everyone a reporter, `extra` YAML
+    /// appended), starts the `sokuhod` next to the benchmark and waits until its socket answers.
+    static func startDaemon(bin: String, dir: String, extra: String = "", logLevel: String = "warning") throws -> Process {
+        try """
+            state_dir: state
+            roles:
+              reporter:
+                users: ["*"]
+            log:
+              level: \(logLevel)
+            \(extra)
+            """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
+        p.arguments = ["--config", dir + "/sokuhod.yaml"]
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        while (try? ControlClient(path: dir + "/state/sokuhod.sock")) == nil {
+            guard p.isRunning else { throw Failure("sokuhod exited with \(p.terminationStatus) (config \(dir)/sokuhod.yaml)") }
+            usleep(10_000)
+        }
+        return p
     }
 
     /// Runs `body` on `n` threads of its own at once (concurrentPerform would run only as many

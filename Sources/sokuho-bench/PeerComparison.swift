@@ -75,29 +75,15 @@ enum PeerComparison {
         let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         try secret.write(toFile: dir + "/city.secret", atomically: true, encoding: .utf8)
         chmod(dir + "/city.secret", 0o600)
-        try """
-            state_dir: state
+        let extra = """
             city:
               webhook:
                 url: http://127.0.0.1:\(receiver.port)/hook
                 secret_file: city.secret
             escalation:
               retry_schedule: [200ms, 500ms, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]
-            roles:
-              reporter:
-                users: ["*"]
-            log:
-              level: critical
-            """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
-        func start() throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
-            p.arguments = ["--config", dir + "/sokuhod.yaml"]
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
-            while (try? ControlClient(path: dir + "/state/sokuhod.sock")) == nil { usleep(10_000) }
-            return p
-        }
+            """
+        func start() throws -> Process { try Bench.startDaemon(bin: bin, dir: dir, extra: extra, logLevel: "critical") }
         receiver.setUp(false)
         var p = try start()
         var ids: [String] = []

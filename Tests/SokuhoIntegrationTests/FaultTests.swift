@@ -19,6 +19,17 @@ struct FaultTests {
         return true
     }
 
+    /// Another process holding an exclusive lock on the daemon's database for `seconds`;
+    /// returns once the lock is held.
+    func holdLock(_ d: DaemonHarness, seconds: Int) throws -> Process {
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: EndpointHarness.python!)
+        locker.arguments = ["-c", "import sqlite3,time; c=sqlite3.connect('\(d.dbPath)', isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open('\(d.dir)/locked','w').close(); time.sleep(\(seconds)); c.execute('ROLLBACK')"]
+        try locker.run()
+        try waitFor { FileManager.default.fileExists(atPath: d.dir + "/locked") }
+        return locker
+    }
+
     func report(_ d: DaemonHarness, _ rid: String) throws -> JSONValue {
         try d.call(["op": "report", "report": minimalReport(["report_id": .string(rid)])])
     }
@@ -68,11 +79,7 @@ struct FaultTests {
         let d = try DaemonHarness()
         try d.start()
         #expect(try report(d, "first")["ok"] == true)
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: EndpointHarness.python!)
-        locker.arguments = ["-c", "import sqlite3,time; c=sqlite3.connect('\(d.dbPath)', isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open('\(d.dir)/locked','w').close(); time.sleep(2); c.execute('ROLLBACK')"]
-        try locker.run()
-        try waitFor { FileManager.default.fileExists(atPath: d.dir + "/locked") }
+        let locker = try holdLock(d, seconds: 2)
         let start = Date()
         let r = try report(d, "during-lock")
         #expect(r["ok"] == true, "\(r)")
@@ -86,11 +93,7 @@ struct FaultTests {
     func lockedTooLong() throws {
         let d = try DaemonHarness()
         try d.start()
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: EndpointHarness.python!)
-        locker.arguments = ["-c", "import sqlite3,time; c=sqlite3.connect('\(d.dbPath)', isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open('\(d.dir)/locked','w').close(); time.sleep(13); c.execute('ROLLBACK')"]
-        try locker.run()
-        try waitFor { FileManager.default.fileExists(atPath: d.dir + "/locked") }
+        let locker = try holdLock(d, seconds: 13)
         let r = try report(d, "blocked")
         #expect(r["ok"] == false)
         #expect(r["error"]?["code"] == "storage_failure", "\(r)")

@@ -21,5 +21,8 @@ struct FuzzReplayTests {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.contains("no failure"))
+        // A missing or empty corpus replays nothing and would prove nothing.
+        let replayed = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        #expect(replayed >= 3, "\(text)")
     }
 }

@@ -166,13 +166,20 @@ struct LifecycleTests {
     }
 }
 
-func waitFor(timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
+/// Polls `condition` every 10 ms until it holds or `timeout` seconds pass; its last answer.
+@discardableResult
+func poll(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-        if try condition() { return }
-        usleep(20_000)
+        if try condition() { return true }
+        usleep(10_000)
     }
-    throw HarnessError("condition not met within \(timeout) s")
+    return try condition()
+}
+
+/// Like `poll`, but a condition still unmet at the timeout is an error.
+func waitFor(timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
+    if try !poll(timeout: timeout, condition) { throw HarnessError("condition not met within \(timeout) s") }
 }
 
 final class Acknowledged: Sendable {

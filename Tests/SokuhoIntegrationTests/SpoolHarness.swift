@@ -35,15 +35,10 @@ extension DaemonHarness {
         return try JSONParser.parse(Array(data))
     }
 
-    /// Polls `condition` every 10 ms until it holds or `timeout` seconds pass.
+    /// `poll` with the spool tests' default timeout.
     @discardableResult
     func wait(timeout: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(10_000)
-        }
-        return try condition()
+        try poll(timeout: timeout, condition)
     }
 
     /// The case opened from the spool file `name` (as listed by the daemon).

@@ -78,6 +78,6 @@ public struct Playbook: Sendable, Hashable {
     /// SHA-256 of the canonical JSON: the version a case keeps. Comments and layout of the file
     /// do not change it; any change of meaning does.
     public var hash: String {
-        SHA256.hash(data: json.canonicalBytes).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+        AuditChain.hex(SHA256.hash(data: json.canonicalBytes))
     }
 }
