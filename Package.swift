@@ -140,6 +140,10 @@ let package = Package(
         .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore"]),
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
         .testTarget(
+            name: "SokuhoDaemonTests",
+            dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "SokuhoIntegrationTests",
             dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho", "sokuho-fuzz"]
         ),

@@ -2,13 +2,14 @@
 # Installs the Debian packages Sokuho needs when they are missing.
 #   required: libsqlite3-dev (SQLite), libcurl4-openssl-dev (HTTP)
 #   for tests: sqlite3 (tamper tests), systemd (systemd-analyze), util-linux (setpriv, script),
+#              acl (setfacl: the spool's ACLs in the multi-user tests), passwd (useradd),
 #              curl (receiver checks), python3 (the reference webhook verifier)
 # Usage: scripts/system-packages.sh [--with-test-tools]
 set -eu
 
 want="libsqlite3-dev libcurl4-openssl-dev"
 if [ "${1:-}" = "--with-test-tools" ]; then
-    want="$want sqlite3 util-linux curl"
+    want="$want sqlite3 util-linux curl acl passwd"
     command -v python3 >/dev/null 2>&1 || want="$want python3 python3-pip"
     command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"
 fi

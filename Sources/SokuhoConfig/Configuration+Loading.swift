@@ -43,8 +43,17 @@ extension Configuration {
         var socketPath = stateDir + "/sokuhod.sock"
         var socketGroup: String?
         var socketMode: UInt16 = 0o660
+        var limits = ConnectionLimits()
         if let s = top["socket"] {
-            let m = try reader.mapping(s, key: "socket", allowed: ["path", "group", "mode"])
+            let m = try reader.mapping(s, key: "socket", allowed: ["path", "group", "mode", "max_connections", "max_connections_per_user",
+                                                                "idle_timeout", "line_timeout", "max_buffered"])
+            if let n = m["max_connections"] { limits.maxConnections = try reader.count(n, key: "socket.max_connections", in: 1...100_000) }
+            if let n = m["max_connections_per_user"] {
+                limits.maxConnectionsPerUser = try reader.count(n, key: "socket.max_connections_per_user", in: 1...100_000)
+            }
+            if let n = m["idle_timeout"] { limits.idleTimeout = try reader.duration(n, key: "socket.idle_timeout", max: 86400) }
+            if let n = m["line_timeout"] { limits.lineTimeout = try reader.duration(n, key: "socket.line_timeout", max: 3600) }
+            if let n = m["max_buffered"] { limits.maxBuffered = try reader.size(n, key: "socket.max_buffered") }
             if let p = m["path"] { socketPath = try reader.path(p, key: "socket.path") }
             if let g = m["group"] { socketGroup = try reader.optionalString(g, key: "socket.group") }
             if let mo = m["mode"] { socketMode = try reader.mode(mo, key: "socket.mode") }
@@ -186,7 +195,7 @@ extension Configuration {
             utcOffset = seconds
         }
         return Configuration(
-            source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode),
+            source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode, limits: limits),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
             remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
@@ -298,6 +307,14 @@ struct ConfigReader {
         if let n = Double(v), n > 0, n <= max { return n }
         throw ConfigError(node: node, file: file, key: key,
                           reason: "must be a duration such as 500ms, 5s, 5m, 2h or 3d (at most \(Int(max / 86400)) days), not \"\(v)\"")
+    }
+
+    /// A whole number within `range`.
+    func count(_ node: Node, key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let v = try string(node, key: key).trimmingWhitespace()
+        if let n = Int(v), range.contains(n) { return n }
+        throw ConfigError(node: node, file: file, key: key,
+                          reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
     }
 
     /// A size in bytes: a number, or a number with B, KiB, MiB (also KB, MB, K, M as binary units).

@@ -11,6 +11,8 @@ public struct Configuration: Sendable, Equatable {
         public var group: String?
         /// Permission bits of the socket file.
         public var mode: UInt16
+        /// Connection caps, timeouts and the buffer budget.
+        public var limits = ConnectionLimits()
     }
 
     public struct Webhook: Sendable, Equatable {

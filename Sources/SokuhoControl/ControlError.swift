@@ -6,7 +6,6 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     case cannotListen(path: String, reason: String)
     /// An inherited descriptor (socket activation) is not a listening Unix stream socket.
     case badInheritedSocket(fd: Int32)
-
     public var description: String {
         switch self {
         case .alreadyRunning(let path): "another sokuhod is already listening on \(path)"

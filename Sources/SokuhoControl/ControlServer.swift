@@ -17,7 +17,10 @@ import SokuhoCore
 ///   connection carries on; other connections never notice;
 /// - the peer's identity comes from `SO_PEERCRED`, never from the request;
 /// - on graceful shutdown the server stops accepting, closes idle connections, lets each busy
-///   connection finish and answer its current request, then returns.
+///   connection finish and answer its current request, then returns;
+/// - no client holds more than `ConnectionLimits` allows: connections in all and per user
+///   (refused with `too_many_connections`), bytes of unfinished lines (`too_busy`), time to
+///   finish a line (`timeout`) and time idle; then its connection closes, and nobody else's.
 public struct ControlServer: Service {
     /// Where to listen.
     public enum Endpoint: Sendable {
@@ -33,23 +36,26 @@ public struct ControlServer: Service {
     let handler: any ControlRequestHandler
     let logger: Logger
     let maxLineBytes: Int
+    let budget: ConnectionBudget
     let group: MultiThreadedEventLoopGroup
     let onListening: @Sendable () -> Void
     private let registry = ConnectionRegistry()
 
     public init(endpoint: Endpoint, handler: any ControlRequestHandler, logger: Logger,
-                maxLineBytes: Int = ControlServer.defaultMaxLineBytes,
+                maxLineBytes: Int = ControlServer.defaultMaxLineBytes, limits: ConnectionLimits = ConnectionLimits(),
                 group: MultiThreadedEventLoopGroup = .singleton,
                 onListening: @escaping @Sendable () -> Void = {}) {
         self.endpoint = endpoint
         self.handler = handler
         self.logger = logger
         self.maxLineBytes = maxLineBytes
+        self.budget = ConnectionBudget(limits: limits)
         self.group = group
         self.onListening = onListening
     }
 
-    typealias Connection = (channel: NIOAsyncChannel<LineFrame, ByteBuffer>, peer: PeerIdentity)
+    /// An accepted connection; `refusal` set when it is over the caps (it is told why and closed).
+    typealias Connection = (channel: NIOAsyncChannel<LineFrame, ByteBuffer>, peer: PeerIdentity, refusal: ConnectionBudget.Refusal?)
 
     public func run() async throws {
         let server = try await bind()
@@ -73,6 +79,8 @@ public struct ControlServer: Service {
 
     private func bind() async throws -> NIOAsyncChannel<Connection, Never> {
         let maxLine = maxLineBytes
+        let budget = self.budget
+        let log = logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
@@ -81,10 +89,29 @@ public struct ControlServer: Service {
             }
             let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
                 level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
-            return future.flatMapThrowing { cred in
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                return (async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil))
+            return future.flatMap { cred in
+                let refusal = budget.open(uid: cred.uid)
+                if let refusal {
+                    if let count = budget.refusedToLog(now: Int(time(nil))) {
+                        log.warning("control socket: connections refused over the caps",
+                                    metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
+                    }
+                    do {
+                        let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
+                    } catch {
+                        return channel.eventLoop.makeFailedFuture(error)
+                    }
+                }
+                channel.closeFuture.whenComplete { _ in budget.close(uid: cred.uid) }
+                do {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionGuard(uid: cred.uid, budget: budget))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
+                    let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), nil))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
             }
         }
         switch endpoint {
@@ -92,31 +119,37 @@ public struct ControlServer: Service {
             return try await bootstrap.bind(fd, childChannelInitializer: initializer)
         case .path(let path, let mode, let groupName):
             try Self.prepare(path: path)
-            let oldMask = umask(0o177)
-            defer { umask(oldMask) }
-            let server: NIOAsyncChannel<Connection, Never>
-            do {
-                server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
-            } catch {
-                throw ControlError.cannotListen(path: path, reason: "\(error)")
-            }
+            var gid: gid_t?
             if let groupName {
-                guard let gid = UnixAccounts.groupID(name: groupName) else {
-                    try? await server.channel.close()
+                guard let g = UnixAccounts.groupID(name: groupName) else {
                     throw ControlError.cannotListen(path: path, reason: "socket.group \"\(groupName)\" does not exist")
                 }
-                if chown(path, UInt32.max, gid) != 0 {
-                    let reason = String(cString: strerror(errno))
-                    try? await server.channel.close()
-                    throw ControlError.cannotListen(path: path, reason: "cannot give the socket to group \(groupName): \(reason)")
-                }
+                gid = g
             }
-            if chmod(path, mode_t(mode)) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? await server.channel.close()
-                throw ControlError.cannotListen(path: path, reason: "cannot set mode \(String(mode, radix: 8)): \(reason)")
+            // Bound, given its mode and group, and only then put in place: never reachable with
+            // other permissions, and without touching the process-wide umask.
+            let fd = try UnixListener.listen(path: path, mode: mode_t(mode), group: gid, backlog: 256)
+            do {
+                return try await bootstrap.bind(fd, childChannelInitializer: initializer)
+            } catch {
+                close(fd)
+                unlink(path)
+                throw ControlError.cannotListen(path: path, reason: "\(error)")
             }
-            return server
+        }
+    }
+
+    static func refusalResponse(_ refusal: ConnectionBudget.Refusal) -> JSONValue {
+        switch refusal {
+        case .tooManyConnections(let total, let limit):
+            return total
+                ? ControlResponse.failure(.tooManyConnections, "the daemon has \(limit) connections open, its limit; try again in a moment",
+                                          ja: "接続数が上限（\(limit)）に達しています。しばらくしてから再度お試しください")
+                : ControlResponse.failure(.tooManyConnections, "you have \(limit) connections open, the limit per user; close some and try again",
+                                          ja: "あなたの接続数が上限（\(limit)）に達しています。接続を閉じてから再度お試しください")
+        case .bufferBudget(let limit):
+            return ControlResponse.failure(.tooBusy, "too many unfinished requests (at most \(limit) bytes per user)",
+                                           ja: "未完了のリクエストが多すぎます")
         }
     }
 
@@ -143,6 +176,15 @@ public struct ControlServer: Service {
     }
 
     private func serve(_ connection: Connection) async {
+        if let refusal = connection.refusal {
+            // Told why, then closed: its descriptor is free again at once.
+            var out = Self.refusalResponse(refusal).canonicalBytes
+            out.append(0x0A)
+            try? await connection.channel.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(bytes: out))
+            }
+            return
+        }
         var peer = connection.peer
         guard let id = registry.add(connection.channel.channel) else {
             try? await connection.channel.channel.close()

@@ -205,9 +205,12 @@ extension CaseDesk {
     }
 
     /// `case.report`: everything the incident report (事故報告書) shows, from one moment.
-    func dossier(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    /// A reporter (`ownOnly`) gets `not_found` for a case they did not report, as for `case.get`.
+    func dossier(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
-        guard let (c, events) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
+        guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
+            throw StoreError.notFound(id: id)
+        }
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
         var members = try await clocksAndAssessment(c)
         let messages = try await store.outbox(caseID: id)

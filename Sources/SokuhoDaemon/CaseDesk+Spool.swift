@@ -16,8 +16,9 @@ extension CaseDesk: SpoolIntakeHandler {
         owner.groups = UnixAccounts.groupNames(user: owner.user, gid: owner.gid)
         let roles = policy.withLock { $0 }.roles(uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: daemonUID)
         let role: Role
-        switch Permission.decide(op: "report", roles: roles) {
+        switch Permission.decide(.report, roles: roles) {
         case .allowed(let r), .allowedOwnCasesOnly(let r): role = r
+        case .identityOnly: role = .reporter  // not an answer `report` gives; see Permission
         case .denied(let reason):
             let error = ValidationError(
                 .forbidden, field: nil, "the file's owner (uid \(owner.uid)\(owner.user.map { ", user " + $0 } ?? "")) may not report: \(reason)",
@@ -50,7 +51,7 @@ extension CaseDesk: SpoolIntakeHandler {
 
     /// `spool.list`: what waits, what was set aside (with reasons), and with `states` also what
     /// was taken. Reporters see only files they own.
-    func spoolList(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) throws -> JSONValue {
+    func spoolList(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
         guard let layout = spool else {
             throw ValidationError(.invalidRequest, field: nil, "this daemon has no spool", ja: "このデーモンにはスプールがありません")
         }
@@ -72,8 +73,9 @@ extension CaseDesk: SpoolIntakeHandler {
         }
         let limit = Int(try FieldReader(object: o).optionalInt("limit", in: 1...10_000) ?? 200)
         let items: [SpoolListing.Item]
+        let owners = states.contains(.accepted) ? try await store.acceptedSpoolOwners() : [:]
         do {
-            items = try SpoolListing.list(layout, states: states, ownerUID: ownOnly ? actor.peer.uid : nil, limit: limit)
+            items = try SpoolListing.list(layout, states: states, ownerUID: ownOnly ? actor.peer.uid : nil, limit: limit, acceptedOwners: owners)
         } catch {
             logger.error("cannot list the spool", metadata: ["error": "\(error)"])
             return ControlResponse.failure(.storageFailure, "cannot list the spool: \(error)", ja: "スプールを一覧できません: \(error)")

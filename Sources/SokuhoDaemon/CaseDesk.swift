@@ -32,6 +32,8 @@ public final class CaseDesk: ControlRequestHandler {
     let clockSettings: ClockSettings
     /// Called after a case is opened or changed (used for the systemd STATUS line).
     let onChange: @Sendable (String) -> Void
+    /// How many refusals each user may write into the record (`RefusalLimiter`).
+    let refusals = Mutex(RefusalLimiter())
 
     public static let version = "0.1.0"
 
@@ -71,30 +73,6 @@ public final class CaseDesk: ControlRequestHandler {
 
     /// Replaces the role policy (on reload).
     public func replacePolicy(_ p: RolePolicy) { policy.withLock { $0 = p } }
-
-    /// The members each op accepts besides `op`.
-    static let opMembers: [String: [String]] = [
-        "report": ["report"],
-        "case.get": ["id"],
-        "case.list": ["kind", "state", "limit", "mine"],
-        "case.update": ["id", "fields"],
-        "status": [],
-        "outbox.list": ["case_id", "state", "limit"],
-        "outbox.retry": ["message_id", "endpoint"],
-        "spool.list": ["states", "limit"],
-        "case.steps": ["id"],
-        "step.done": ["id", "step", "note"],
-        "step.skip": ["id", "step", "reason"],
-        "playbook.list": [],
-        "case.transition": ["id", "to", "reason", "resolution"],
-        "case.gates": ["id"],
-        "instruction.add": ["id", "text", "from", "issued_at"],
-        "instruction.done": ["id", "instruction", "response"],
-        "case.publication": ["id", "decision", "date", "url", "note"],
-        "case.submit": ["id", "report"],
-        "case.report": ["id"],
-        "status.report": ["from", "to"],
-    ]
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
         do {
@@ -148,61 +126,84 @@ public final class CaseDesk: ControlRequestHandler {
         guard case .string(let op) = opValue else {
             throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
         }
-        guard let members = Self.opMembers[op] else {
-            var message = "unknown op \"\(op)\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
-            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(op)\"; did you mean \"\(s)\"?" }
-            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(op)」です")
+        guard let operation = ControlOperation(rawValue: op) else {
+            var message = "unknown op \"\(Self.bounded(op))\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
+            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(Self.bounded(op))\"; did you mean \"\(s)\"?" }
+            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(Self.bounded(op))」です")
         }
+        let members = operation.members
         for key in o.keys.sorted() where key != "op" && !members.contains(key) {
-            var message = "\(op) does not take \"\(key)\""
+            var message = "\(op) does not take \"\(Self.bounded(key))\""
             if let s = Suggestion.closest(to: key, among: members) { message += "; did you mean \"\(s)\"?" }
-            throw ValidationError(.unknownField, field: key, message, ja: "\(op) に「\(key)」は指定できません")
+            throw ValidationError(.unknownField, field: Self.bounded(key), message, ja: "\(op) に「\(Self.bounded(key))」は指定できません")
         }
 
         let roles = policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: daemonUID)
-        let decision = Permission.decide(op: op, roles: roles)
         let role: Role
         var ownOnly = false
-        switch decision {
+        switch Permission.decide(operation, roles: roles) {
         case .allowed(let r): role = r
         case .allowedOwnCasesOnly(let r): role = r; ownOnly = true
+        case .identityOnly: return identity(peer: peer, roles: roles)
         case .denied(let reason):
-            return try await deny(op: op, caseID: o["id"]?.stringValue, peer: peer, reason: reason)
+            return try await deny(operation, caseID: o["id"]?.stringValue, peer: peer, reason: reason)
         }
         let actor = Actor(peer: peer, role: role, channel: "socket")
 
-        switch op {
-        case "report": return try await report(o, actor: actor)
-        case "case.get": return try await get(o, actor: actor, ownOnly: ownOnly)
-        case "case.list": return try await list(o, actor: actor, ownOnly: ownOnly)
-        case "case.update": return try await update(o, actor: actor)
-        case "outbox.list": return try await outboxList(o)
-        case "outbox.retry": return try await outboxRetry(o, actor: actor)
-        case "spool.list": return try spoolList(o, actor: actor, ownOnly: ownOnly)
-        case "case.steps": return try await steps(o, actor: actor, ownOnly: ownOnly)
-        case "step.done", "step.skip": return try await stepAction(op, o, actor: actor)
-        case "playbook.list": return playbookList()
-        case "case.transition": return try await transition(o, actor: actor)
-        case "case.gates": return try await gates(o, actor: actor, ownOnly: ownOnly)
-        case "instruction.add": return try await instructionAdd(o, actor: actor)
-        case "instruction.done": return try await instructionDone(o, actor: actor)
-        case "case.publication": return try await publication(o, actor: actor)
-        case "case.submit": return try await submit(o, actor: actor)
-        case "case.report": return try await dossier(o, actor: actor)
-        case "status.report": return try await statusReport(o)
-        default: return try await status(peer: peer, roles: roles)
+        switch operation {
+        case .report: return try await report(o, actor: actor)
+        case .caseGet: return try await get(o, actor: actor, ownOnly: ownOnly)
+        case .caseList: return try await list(o, actor: actor, ownOnly: ownOnly)
+        case .caseUpdate: return try await update(o, actor: actor)
+        case .outboxList: return try await outboxList(o)
+        case .outboxRetry: return try await outboxRetry(o, actor: actor)
+        case .spoolList: return try await spoolList(o, actor: actor, ownOnly: ownOnly)
+        case .caseSteps: return try await steps(o, actor: actor, ownOnly: ownOnly)
+        case .stepDone, .stepSkip: return try await stepAction(op, o, actor: actor)
+        case .playbookList: return playbookList()
+        case .caseTransition: return try await transition(o, actor: actor)
+        case .caseGates: return try await gates(o, actor: actor, ownOnly: ownOnly)
+        case .instructionAdd: return try await instructionAdd(o, actor: actor)
+        case .instructionDone: return try await instructionDone(o, actor: actor)
+        case .casePublication: return try await publication(o, actor: actor)
+        case .caseSubmit: return try await submit(o, actor: actor)
+        case .caseReport: return try await dossier(o, actor: actor, ownOnly: ownOnly)
+        case .statusReport: return try await statusReport(o)
+        case .status: return try await status(peer: peer, roles: roles)
         }
     }
 
-    func deny(op: String, caseID: String?, peer: PeerIdentity, reason: String) async throws -> JSONValue {
-        let actor = Actor(peer: peer, role: nil, channel: "socket")
-        var data: [String: JSONValue] = ["op": .string(op), "reason": .string(reason)]
-        if let caseID { data["case_id"] = .string(caseID) }
-        let known = caseID.flatMap(CaseID.parse) != nil ? caseID : nil
-        try await store.record(type: .accessDenied, caseID: known, actor: actor, data: .object(data), at: clock.now())
-        logger.notice("refused", metadata: ["op": "\(op)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")", "reason": "\(reason)"])
+    /// A user-supplied name cut to 64 characters for an error message or a record.
+    static func bounded(_ s: String, limit: Int = 64) -> String {
+        s.count <= limit ? s : String(s.prefix(limit)) + "…"
+    }
+
+    /// Refuses a request for lack of a role. The refusal is recorded as an `access.denied` event
+    /// holding only bounded facts (the op, the reason, a well-formed case id), and at most
+    /// `RefusalLimiter.burst` in a row per user: beyond that refusals are counted, and the count
+    /// is recorded with the next refusal that is. The event belongs to no case (a refusal changes
+    /// nothing), so it never alters a case's history or its replay.
+    func deny(_ op: ControlOperation, caseID: String?, peer: PeerIdentity, reason: String) async throws -> JSONValue {
+        let (record, suppressed) = refusals.withLock { $0.admit(uid: peer.uid, now: clock.now().timeIntervalSince1970) }
+        if record {
+            let actor = Actor(peer: peer, role: nil, channel: "socket")
+            var data: [String: JSONValue] = ["op": .string(op.rawValue), "reason": .string(reason)]
+            if let caseID, CaseID.parse(caseID) != nil { data["case_id"] = .string(caseID) }
+            if suppressed > 0 { data["suppressed"] = .int(Int64(suppressed)) }
+            try await store.record(type: .accessDenied, caseID: nil, actor: actor, data: .object(data), at: clock.now())
+            logger.notice("refused", metadata: ["op": "\(op.rawValue)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")",
+                                                "reason": "\(reason)", "suppressed": "\(suppressed)"])
+        }
         return ControlResponse.failure(.forbidden, "forbidden: \(reason) (uid \(peer.uid)\(peer.user.map { ", user " + $0 } ?? ""))",
                                        ja: "権限がありません: この操作には別の役割が必要です（uid \(peer.uid)）")
+    }
+
+    /// `status` for a peer without a role: who they are and their (empty) roles, nothing else.
+    func identity(peer: PeerIdentity, roles: Set<Role>) -> JSONValue {
+        ControlResponse.success([
+            "status": ["you": ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user),
+                               "roles": .array(roles.sorted().map { .string($0.rawValue) })]]
+        ])
     }
 
     func report(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
@@ -215,7 +216,7 @@ public final class CaseDesk: ControlRequestHandler {
         let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
                                               escalateTo: escalation, playbooks: currentPlaybooks)
         if result.duplicate {
-            logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "report_id": "\(report.reportID ?? "")"])
+            logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "uid": "\(actor.peer.uid)"])
         } else {
             logger.notice("case opened", metadata: [
                 "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",

@@ -28,11 +28,24 @@ public struct Daemon: Sendable {
         self.logger = logger
     }
 
+    /// Raises the soft limit of open descriptors to the hard limit (at most 65,536): the
+    /// connection caps (`socket.max_connections`) then bind long before descriptors run out.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let target = min(limit.rlim_max, 65_536)
+        if limit.rlim_cur < target {
+            limit.rlim_cur = target
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+
     public func run() async throws {
         let config = configuration
         let notifier = SystemdNotifier()
         // Case data is confidential: nothing the daemon creates is readable by others.
         umask(0o027)
+        Self.raiseDescriptorLimit()
         try Self.makeDirectory(config.stateDir, mode: 0o750)
 
         let endpoints = try Self.loadEndpoints(config)
@@ -73,7 +86,7 @@ public struct Daemon: Sendable {
             onChange: { id in notifier.status("serving; last change \(id)") })
 
         let log = logger
-        let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, onListening: {
+        let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, limits: config.socket.limits, onListening: {
             log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
             notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
         })

@@ -21,6 +21,32 @@ enum SpoolFiles {
         return lastComponent(directory) + "/" + target
     }
 
+    /// Writes `bytes` as a new file owned by the daemon, read-only (0440), into `directory` as
+    /// `name` (or a free variant), durably, and then removes `source`. After a crash between the
+    /// two, the retry finds its copy already there (same bytes) and only removes `source`.
+    /// Returns the path relative to the spool root.
+    @discardableResult
+    static func install(_ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String) throws(SpoolError) -> String {
+        var target = name
+        if !holds(directory + "/" + name, bytes) {
+            target = freeName(in: directory, for: name)
+            try writeAtomically(directory + "/" + target, bytes: bytes, mode: 0o440)
+            let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 { fsync(dfd); close(dfd) }
+        }
+        if unlink(cPath(source)) != 0, errno != ENOENT {
+            throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: directory + "/" + target,
+                                        reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
+        }
+        return lastComponent(directory) + "/" + target
+    }
+
+    /// Whether `path` is a regular file holding exactly `bytes`.
+    static func holds(_ path: String, _ bytes: [UInt8]) -> Bool {
+        guard case .file(let held, _, _) = SpoolReader.read(path: path, maxSize: bytes.count) else { return false }
+        return held == bytes
+    }
+
     /// Writes `<target>.error.json` (atomically) and then renames `source` to `<target>` in
     /// `directory`. A crash between the two leaves the file in incoming/ and its decision in the
     /// journal; the retry rewrites the same reason file and completes the move.

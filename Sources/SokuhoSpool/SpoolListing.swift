@@ -44,8 +44,10 @@ public enum SpoolListing {
     }
 
     /// Lists the entries in the given states, newest first, at most `limit`; only those owned by
-    /// `ownerUID` when given.
-    public static func list(_ layout: SpoolLayout, states: Set<State>, ownerUID: UInt32? = nil, limit: Int = 200) throws(SpoolError) -> [Item] {
+    /// `ownerUID` when given. An accepted file is the daemon's own copy: its owner is the
+    /// reporter who dropped it, from `acceptedOwners` (case id → uid, from the spool journal).
+    public static func list(_ layout: SpoolLayout, states: Set<State>, ownerUID: UInt32? = nil, limit: Int = 200,
+                            acceptedOwners: [String: UInt32] = [:]) throws(SpoolError) -> [Item] {
         var items: [Item] = []
         var rootStat = stat()
         guard stat(layout.root, &rootStat) == 0 else {
@@ -65,7 +67,6 @@ public enum SpoolListing {
                 if state == .accepted && name.hasPrefix(".") { continue }
                 var st = stat()
                 guard lstat(dir + "/" + name, &st) == 0 else { continue }
-                if let ownerUID, UInt32(st.st_uid) != ownerUID { continue }
                 var item = Item(
                     state: state, file: name, path: SpoolFiles.lastComponent(dir) + "/" + name, size: Int(st.st_size),
                     modified: Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9),
@@ -73,7 +74,9 @@ public enum SpoolListing {
                 if state == .accepted, let r = name.range(of: "--") {
                     item.caseID = String(name[..<r.lowerBound])
                     item.file = String(name[r.upperBound...])
+                    if let caseID = item.caseID, let owner = acceptedOwners[caseID] { item.ownerUID = owner }
                 }
+                if let ownerUID, item.ownerUID != ownerUID { continue }
                 if state == .rejected, let data = FileManager.default.contents(atPath: dir + "/" + name + SpoolLayout.errorSuffix) {
                     item.reason = try? JSONParser.parse(Array(data))
                     if let original = item.reason?["file"]?.stringValue { item.file = original }

@@ -76,6 +76,14 @@ public enum SpoolReader {
             return .unread(key: key(kind, fst), size: 0, owner: fowner, reason: ValidationError(
                 .unsafeFile, field: nil, "\(kind.en) is not a report file; it was set aside unread", ja: "\(kind.ja)は報告ファイルではありません。読まずに退避しました"))
         }
+        if fst.st_nlink > 1 {
+            // Someone may hold a second name for these bytes and change them after their hash is
+            // recorded: evidence must have one name only, the one handed over.
+            return .unread(key: key(("a hard-linked file", "ハードリンクされたファイル"), fst), size: Int(fst.st_size), owner: fowner, reason: ValidationError(
+                .unsafeFile, field: nil,
+                "the file has \(fst.st_nlink) names (hard links); a report file must have only one, so nobody can change it after it is handed over. Copy it instead of linking it (cp, not ln)",
+                ja: "ファイルに名前（ハードリンク）が \(fst.st_nlink) 個あります。提出後に誰も変更できないよう、報告ファイルの名前は一つだけにしてください（ln ではなく cp でコピー）"))
+        }
         if Int(fst.st_size) > maxSize { return tooLarge(fst, maxSize: maxSize) }
         // Sized from fstat, grown if the file grows meanwhile, never past maxSize + 1.
         var bytes = [UInt8](repeating: 0, count: min(maxSize + 1, Int(fst.st_size) + 4096))

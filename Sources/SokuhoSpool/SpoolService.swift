@@ -67,6 +67,30 @@ final class SpoolWorker {
     let watcher: InotifyWatcher
     var settleScanPending = false
     var retryScanPending = false
+    /// Entries decided but left in `incoming/` (a directory, or a move that failed twice), by
+    /// name, with the identity they had: skipped by later scans without being read or logged
+    /// again, until they change. Bounded by `maxSetAside`.
+    var setAside: [[UInt8]: EntryIdentity] = [:]
+    /// Entries whose move failed once, by name: the next failure sets them aside.
+    var failedMoves: Set<[UInt8]> = []
+    static let maxSetAside = 10_000
+    /// Longest name taken as it is: `<CASE-ID>--<name>` and `<name>.error.json` must stay within
+    /// the 255-byte limit of file names.
+    static let maxNameBytes = 200
+
+    /// What identifies one version of an entry: device, inode, size, change time.
+    struct EntryIdentity: Equatable {
+        var dev: UInt64, ino: UInt64, size: Int64, ctime: Int64
+
+        init?(path: [UInt8]) {
+            var st = stat()
+            guard lstat(SpoolFiles.cPath(path), &st) == 0 else { return nil }
+            dev = UInt64(st.st_dev)
+            ino = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        }
+    }
 
     init(service: SpoolService, watcher: InotifyWatcher) {
         self.s = service
@@ -119,11 +143,25 @@ final class SpoolWorker {
     /// Takes one entry of `incoming/`.
     func take(_ raw: [UInt8], fromScan: Bool) async {
         let source = path(s.layout.incoming, raw)
+        if let known = setAside[raw] {
+            if known == EntryIdentity(path: source) { return }
+            setAside[raw] = nil
+        }
         guard let name = String(validating: raw, as: UTF8.self) else {
-            await takeBadName(raw, source: source)
+            await takeBadName(raw, source: source, why: ("is not valid UTF-8", "が UTF-8 ではありません"), advice: ("Name files in UTF-8", "ファイル名は UTF-8 で付けてください"))
             return
         }
         if SpoolLayout.isIgnored(name) { return }
+        if raw.count > Self.maxNameBytes {
+            await takeBadName(raw, source: source, why: ("is \(raw.count) bytes long (at most \(Self.maxNameBytes))", "が長すぎます（\(raw.count) バイト、上限 \(Self.maxNameBytes) バイト）"),
+                              advice: ("Use a shorter name", "短い名前を付けてください"))
+            return
+        }
+        if name.unicodeScalars.contains(where: Self.isUnsafeInName) {
+            await takeBadName(raw, source: source, why: ("holds control or direction-changing characters", "に制御文字や表示方向を変える文字が含まれています"),
+                              advice: ("Use letters, digits, '-', '_' and '.'", "英数字と - _ . で名前を付けてください"))
+            return
+        }
         let settledBefore = fromScan ? Date().timeIntervalSince1970 - s.settle : nil
         let drop: SpoolDrop
         switch SpoolReader.read(path: s.layout.incoming + "/" + name, maxSize: s.maxFileSize, settledBefore: settledBefore) {
@@ -138,11 +176,30 @@ final class SpoolWorker {
         case .file(let bytes, let sha, let owner):
             drop = SpoolDrop(name: name, key: sha, size: bytes.count, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
                              content: SpoolDecoder.decode(bytes, name: name))
+            await decide(drop, source: source, bytes: bytes)
+            return
         }
         await decide(drop, source: source)
     }
 
-    func decide(_ drop: SpoolDrop, source: [UInt8]) async {
+    /// Characters a file name may not hold: controls (C0, DEL, C1) and bidirectional overrides,
+    /// which could forge a line on a lead's terminal or in a log.
+    static func isUnsafeInName(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+            || u.value == 0x200E || u.value == 0x200F || u.value == 0x061C
+    }
+
+    /// Leaves an entry in `incoming/` for good (until it changes): later scans skip it unread.
+    func leave(_ raw: [UInt8], source: [UInt8]) {
+        if setAside.count >= Self.maxSetAside { setAside.removeAll(keepingCapacity: true) }
+        setAside[raw] = EntryIdentity(path: source)
+    }
+
+    /// Commits the decision on `drop`, then completes it on disk. An accepted file's `bytes` (the
+    /// ones hashed) are written by the daemon into `accepted/`, owned by it and read-only, and
+    /// the reporter's file is removed: nobody but the daemon can change the evidence afterwards.
+    func decide(_ drop: SpoolDrop, source: [UInt8], bytes: [UInt8]? = nil) async {
+        let raw = Array(source.dropFirst(s.layout.incoming.utf8.count + 1))
         let decision: SpoolDecision
         do {
             decision = try await s.handler.intake(drop)
@@ -155,11 +212,25 @@ final class SpoolWorker {
         do {
             switch decision {
             case .accepted(let caseID, let duplicate):
-                let target = try SpoolFiles.move(source, toDirectory: s.layout.accepted, as: "\(caseID)--\(drop.name)")
+                let target: String
+                if let bytes {
+                    target = try SpoolFiles.install(bytes, replacing: source, inDirectory: s.layout.accepted, as: "\(caseID)--\(drop.name)")
+                } else {
+                    target = try SpoolFiles.move(source, toDirectory: s.layout.accepted, as: "\(caseID)--\(drop.name)")
+                }
                 s.logger.notice(duplicate ? "spool file was taken before; moved to accepted/" : "spool file accepted", metadata: [
                     "file": "\(drop.name)", "case": "\(caseID)", "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
                 ])
             case .rejected(let error, let seq, let at):
+                if drop.key.hasPrefix("unread:directory:") {
+                    // A directory is never moved (nor entered): its rejection is recorded, and
+                    // it stays where it is, skipped by later scans.
+                    leave(raw, source: source)
+                    s.logger.warning("spool entry rejected and left in incoming/ (a directory is never moved)", metadata: [
+                        "file": "\(drop.name)", "code": "\(error.code.rawValue)", "uid": "\(drop.owner.uid)",
+                    ])
+                    return
+                }
                 let target = try SpoolFiles.reject(source, name: drop.name, into: s.layout.rejected, reason: [
                     "file": .string(drop.name), "code": .string(error.code.rawValue), "field": .optional(error.field),
                     "message": .string(error.message), "message_ja": .string(error.messageJa), "rejected_at": .string(at),
@@ -167,31 +238,45 @@ final class SpoolWorker {
                     "size": .int(Int64(drop.size)),
                     "owner": ["uid": .int(Int64(drop.owner.uid)), "gid": .int(Int64(drop.owner.gid))],
                 ])
+                // The reason's message may quote the report; the log names the code and field only.
                 s.logger.warning("spool file rejected", metadata: [
-                    "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")", "reason": "\(error.message)",
+                    "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")",
                     "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
                 ])
             }
+            failedMoves.remove(raw)
         } catch {
-            // The decision is committed: the next scan finds it in the journal and completes the move.
-            s.logger.error("spool file decided but not moved; the next scan completes the move", metadata: ["file": "\(drop.name)", "error": "\(error)"])
-            scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
+            // The decision is committed: the next scan finds it in the journal and completes the
+            // move. A second failure sets the entry aside: it is not read or logged again.
+            if failedMoves.contains(raw) {
+                failedMoves.remove(raw)
+                leave(raw, source: source)
+                s.logger.error("spool file decided but cannot be moved; left in incoming/ and not tried again until it changes",
+                               metadata: ["file": "\(drop.name)", "error": "\(error)"])
+            } else {
+                if failedMoves.count >= Self.maxSetAside { failedMoves.removeAll(keepingCapacity: true) }
+                failedMoves.insert(raw)
+                s.logger.error("spool file decided but not moved; the next scan completes the move", metadata: ["file": "\(drop.name)", "error": "\(error)"])
+                scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
+            }
         }
     }
 
-    /// A name that is not UTF-8 cannot be named in a case or a message: set aside under a safe name.
-    func takeBadName(_ raw: [UInt8], source: [UInt8]) async {
+    /// A name that cannot be shown or kept as it is (not UTF-8, too long, or holding control
+    /// characters) is never read nor quoted: the entry is set aside unread under a safe name.
+    func takeBadName(_ raw: [UInt8], source: [UInt8], why: (en: String, ja: String), advice: (en: String, ja: String)) async {
         var st = stat()
         guard lstat(SpoolFiles.cPath(source), &st) == 0 else { return }
         let hex = SpoolReader.sha256Hex(raw).prefix(16)
         let name = "invalid-name-\(hex)"
-        let printable = String(decoding: raw, as: UTF8.self)
+        let isDirectory = st.st_mode & S_IFMT == S_IFDIR
         let drop = SpoolDrop(
-            name: name, key: "unread:badname:\(st.st_dev):\(st.st_ino)", size: Int(st.st_size),
-            owner: PeerIdentity(uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), pid: 0, user: nil),
+            name: name, key: isDirectory ? "unread:directory:\(st.st_dev):\(st.st_ino)" : "unread:badname:\(st.st_dev):\(st.st_ino)",
+            size: Int(st.st_size), owner: PeerIdentity(uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), pid: 0, user: nil),
             content: .failure(ValidationError(
-                .invalidUTF8, field: nil, "the file name \"\(printable)\" is not valid UTF-8; it was set aside as \(name) unread. Name files in UTF-8",
-                ja: "ファイル名「\(printable)」が UTF-8 ではありません。\(name) として読まずに退避しました。ファイル名は UTF-8 で付けてください")))
+                String(validating: raw, as: UTF8.self) == nil ? .invalidUTF8 : .invalidValue, field: nil,
+                "the file name \(why.en); it was set aside as \(name) unread. \(advice.en)",
+                ja: "ファイル名\(why.ja)。\(name) として読まずに退避しました。\(advice.ja)")))
         await decide(drop, source: source)
     }
 

@@ -79,6 +79,20 @@ public struct DeliveryOutcome: Sendable {
 }
 
 extension CaseStore {
+    /// This installation's id (migration `v6-isolation`), read inside the caller's transaction.
+    static func installationID(_ db: Database) throws -> String {
+        guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT installation_id FROM installation WHERE id = 1")) else {
+            throw StoreError.malformed(reason: "the installation id is missing")
+        }
+        return id
+    }
+
+    /// This installation's id: random, generated when the database was created; part of every
+    /// `webhook-id` and carried in every message as `data.installation`.
+    public func installationID() async throws(StoreError) -> String {
+        do { return try await pool.read { db in try Self.installationID(db) } } catch { throw Self.map(error) }
+    }
+
     /// Queues one message per endpoint inside the current transaction (with the event that causes it).
     static func enqueue(_ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
                         changes: [String: JSONValue]? = nil) throws {
@@ -90,16 +104,19 @@ extension CaseStore {
     static func enqueue(_ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
                         extra: [String: JSONValue]) throws {
         let now = Date().timeIntervalSince1970
+        let installation = try installationID(db)
         for endpoint in endpoints {
             let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
                                              arguments: [c.id, endpoint])) ?? 1
-            let payload = EscalationMessage.payload(type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
-                                                    at: event.at, extra: extra)
+            let payload = EscalationMessage.stamped(
+                EscalationMessage.payload(type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
+                                          at: event.at, extra: extra), installation: installation)
             let body = Data(payload.canonicalBytes)
             try db.cachedStatement(sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [EscalationMessage.id(caseID: c.id, sequence: sequence, endpoint: endpoint), endpoint, c.id, sequence,
+                    """).execute(arguments: [EscalationMessage.id(installation: installation, caseID: c.id, sequence: sequence, endpoint: endpoint),
+                                             endpoint, c.id, sequence,
                             type, event.seq, body, event.at, now])
         }
     }

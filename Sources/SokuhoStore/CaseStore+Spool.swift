@@ -23,6 +23,24 @@ public struct SpoolRecord: Sendable, Hashable {
 }
 
 extension CaseStore {
+    /// Who dropped the files that became cases: case id → the file owner's uid, from the journal.
+    /// (An accepted file is the daemon's own copy; this says whose report it was.)
+    public func acceptedSpoolOwners() async throws(StoreError) -> [String: UInt32] {
+        do {
+            return try await pool.read { db in
+                var out: [String: UInt32] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT case_id, owner_uid FROM spool_files WHERE outcome = 'accepted' AND case_id IS NOT NULL") {
+                    let id: String = row["case_id"]
+                    let uid: Int64 = row["owner_uid"]
+                    out[id] = UInt32(truncatingIfNeeded: uid)
+                }
+                return out
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
     /// The journal row for the file `name` with these bytes, if it was ever decided.
     public func spoolRecord(name: String, sha256: String) async throws(StoreError) -> SpoolRecord? {
         do {

@@ -79,8 +79,10 @@ public final class CaseStore: Sendable {
 
     // MARK: - Writes
 
-    /// Opens a case from a validated report, or returns the existing case when `report.reportID`
-    /// was seen before (then nothing is written and `duplicate` is true). `discovered_at`
+    /// Opens a case from a validated report, or returns the existing case when the same reporter
+    /// (`actor.peer.uid`, the file owner for a spool drop) sent `report.reportID` before (then
+    /// nothing is written and `duplicate` is true). Report ids are keys per reporter: another
+    /// reporter's id never matches, so nobody can read or silence someone else's report through it. `discovered_at`
     /// defaults to the time of receipt (`Report.received(at:)`).
     ///
     /// - Parameters:
@@ -118,7 +120,8 @@ public final class CaseStore: Sendable {
             return try Self.existingCase(db, id: existing)
         }
         if let rid = report.reportID,
-            let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE report_id = ?", arguments: [rid])
+            let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE reporter_uid = ? AND report_id = ?",
+                                               arguments: [Int64(actor.peer.uid), rid])
         {
             let result = try Self.existingCase(db, id: existing)
             if let file = source.file, let sha = source.sha256 {
@@ -152,7 +155,8 @@ public final class CaseStore: Sendable {
         }
         try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
         if let rid = report.reportID {
-            try db.cachedStatement(sql: "INSERT INTO report_ids (report_id, case_id) VALUES (?, ?)").execute(arguments: [rid, id])
+            try db.cachedStatement(sql: "INSERT INTO report_ids (reporter_uid, report_id, case_id) VALUES (?, ?, ?)")
+                .execute(arguments: [Int64(actor.peer.uid), rid, id])
         }
         if let file = source.file, let sha = source.sha256 {
             try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,

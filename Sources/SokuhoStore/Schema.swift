@@ -2,7 +2,7 @@ import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
 enum Schema {
-    static let latestVersion = 5
+    static let latestVersion = 6
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -126,6 +126,32 @@ enum Schema {
                     sent_at TEXT NOT NULL,
                     event_seq INTEGER NOT NULL
                 );
+                """)
+        }
+        m.registerMigration("v6-isolation") { db in
+            // The installation id: generated once, when the database is created (or first
+            // upgraded), and carried in every webhook-id and message, so two contractors' (or two
+            // installations') messages never collide at the city.
+            // Report ids become idempotency keys per reporter: (reporter_uid, report_id). One
+            // reporter can no longer claim, read or silence another's report through a shared id.
+            try db.execute(sql: """
+                CREATE TABLE installation (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    installation_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                INSERT INTO installation (id, installation_id, created_at)
+                    VALUES (1, lower(hex(randomblob(8))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+                CREATE TABLE report_ids_v6 (
+                    reporter_uid INTEGER NOT NULL,
+                    report_id TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    PRIMARY KEY (reporter_uid, report_id)
+                );
+                INSERT INTO report_ids_v6 (reporter_uid, report_id, case_id)
+                    SELECT c.reporter_uid, r.report_id, r.case_id FROM report_ids r JOIN cases c ON c.id = r.case_id;
+                DROP TABLE report_ids;
+                ALTER TABLE report_ids_v6 RENAME TO report_ids;
                 """)
         }
         return m

@@ -2,10 +2,18 @@ import Synchronization
 
 /// Wakes a worker early (the delivery worker when a message is queued, the playbook runner when a
 /// case changes), or when shutdown begins.
+///
+/// Contract: `signal()` wakes the current `wait`, or — when nobody waits — makes the next `wait`
+/// return at once (one pending wake-up, never more). A `wait` that ends by its timeout or by
+/// cancellation leaves nothing pending, so an idle worker sleeps for its whole timeout.
 public final class Wakeup: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        /// The current waiter and the number of its `wait` call.
+        var waiter: (ticket: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        /// The `wait` call whose timer fired before its waiter was installed.
+        var expired: UInt64?
+        var nextTicket: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -17,7 +25,7 @@ public final class Wakeup: Sendable {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if let w = s.waiter {
                 s.waiter = nil
-                return w
+                return w.continuation
             }
             s.pending = true
             return nil
@@ -25,14 +33,32 @@ public final class Wakeup: Sendable {
         waiter?.resume()
     }
 
+    /// Ends the wait numbered `ticket` (its timeout passed or its task was cancelled), and only
+    /// that one: it never leaves a wake-up pending for a later wait.
+    private func expire(_ ticket: UInt64) {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if let w = s.waiter, w.ticket == ticket {
+                s.waiter = nil
+                return w.continuation
+            }
+            s.expired = ticket
+            return nil
+        }
+        waiter?.resume()
+    }
+
     /// Waits for a signal, `timeout`, or cancellation, whichever comes first.
     public func wait(timeout: Duration) async {
+        let ticket = state.withLock { s -> UInt64 in
+            s.nextTicket &+= 1
+            return s.nextTicket
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Also when cancelled: the waiter below cannot be cancelled itself, so the
-                // sleeper always wakes it (at worst one spurious wake-up later).
+                // Also when cancelled (shutdown, or the wait already ended): `expire` resumes
+                // this wait's waiter only, if it still waits.
                 try? await Task.sleep(for: timeout)
-                self.signal()
+                self.expire(ticket)
             }
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
@@ -40,7 +66,8 @@ public final class Wakeup: Sendable {
                         s.pending = false
                         return true
                     }
-                    s.waiter = c
+                    if s.expired == ticket { return true }
+                    s.waiter = (ticket, c)
                     return false
                 }
                 if resumeNow { c.resume() }

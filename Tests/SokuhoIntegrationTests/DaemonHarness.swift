@@ -29,7 +29,8 @@ final class DaemonHarness: @unchecked Sendable {
     static var sokuho: String { binDir + "/sokuho" }
 
     /// Creates a temporary setup. `roles` is the YAML of the `roles:` section.
-    init(roles: String = "  reporter:\n    users: [\"*\"]\n", extra: String = "") throws {
+    /// `socket` holds more YAML lines of the `socket:` section (limits), each indented by two spaces.
+    init(roles: String = "  reporter:\n    users: [\"*\"]\n", extra: String = "", socket: String = "") throws {
         var template = Array("/tmp/sokuho-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
         dir = String(cString: p)
@@ -43,6 +44,7 @@ final class DaemonHarness: @unchecked Sendable {
             socket:
               path: run/sokuhod.sock
               mode: "0666"
+            \(socket)
             spool:
               dir: spool
             playbooks:

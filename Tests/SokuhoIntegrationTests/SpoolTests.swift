@@ -196,7 +196,7 @@ struct SpoolTests {
         let status = try d.call(["op": "status"])
         #expect(status["status"]?["cases"]?.intValue == 1)
         #expect(status["status"]?["events"]?.intValue == 2)  // case.opened + spool.rejected, nothing more
-        #expect(d.files("accepted").count == 2)  // the copy is kept too, under a free name
+        #expect(d.files("accepted").count == 1)  // the same bytes under the same name are kept once
         #expect(d.rejectedFiles == ["bad-2.json", "bad.json"])
         #expect(try d.reason("bad-2.json")["event_seq"] == (try d.reason("bad.json")["event_seq"]))
     }

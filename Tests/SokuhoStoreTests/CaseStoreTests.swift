@@ -32,7 +32,7 @@ struct CaseStoreTests {
         }
         #expect(mode == "wal")
         #expect(sync == 2)  // FULL
-        #expect(migrations == ["v1", "v2-outbox", "v3-spool", "v4-playbooks", "v5-status-reports"])
+        #expect(migrations == ["v1", "v2-outbox", "v3-spool", "v4-playbooks", "v5-status-reports", "v6-isolation"])
     }
 
     @Test("opening cases numbers them per year; the receipt is the opening event")

@@ -72,7 +72,7 @@ struct WebhookSignatureTests {
         #expect(d["audit"] == ["seq": 7, "hash": "h7", "opening_hash": "h1"])
         #expect(d["reporter_contact"]?["contact"] == "内線1")
         #expect(d["reported_by"] == nil, "no Unix identity leaves the machine")
-        #expect(!EscalationMessage.id(caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
+        #expect(!EscalationMessage.id(installation: "0123456789abcdef", caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
     }
 
     @Test("the repository's JSON Schema names every payload field")

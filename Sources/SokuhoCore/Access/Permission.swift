@@ -1,51 +1,40 @@
-/// The decision on one request: which role allows it, or why not.
+/// The decision on one request: which role allows it, or why not. Derived from
+/// `ControlOperation.access`, the one table of who may do what.
 public enum Permission {
     public enum Decision: Sendable, Equatable {
         case allowed(as: Role)
         /// Allowed, but only for cases (and spool files) the peer reported itself.
         case allowedOwnCasesOnly(as: Role)
+        /// `status` for a peer without a role: their identity and roles, nothing about the store.
+        case identityOnly
         case denied(reason: String)
     }
 
-    /// Decides `op` for a peer holding `roles`. Ops: see `docs/protocol.md`.
-    public static func decide(op: String, roles: Set<Role>) -> Decision {
-        let best = roles.max()
-        switch op {
-        case "status":
-            return .allowed(as: best ?? .reporter)
-        case "report":
+    /// Decides `op` for a peer holding `roles`.
+    public static func decide(_ op: ControlOperation, roles: Set<Role>) -> Decision {
+        if roles.contains(.admin) { return .allowed(as: .admin) }
+        switch op.access {
+        case .anyone:
+            if let best = roles.max() { return .allowed(as: best) }
+            return .identityOnly
+        case .anyRole:
+            if let best = roles.max() { return .allowed(as: best) }
+        case .reporters:
             if let r = roles.filter({ $0 != .auditor }).max() { return .allowed(as: r) }
-            return .denied(reason: "reporting needs the reporter, lead or admin role")
-        case "playbook.list":
-            return .allowed(as: best ?? .reporter)
-        case "status.report":
-            if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
-            return .denied(reason: "the status report needs the auditor, lead or admin role")
-        case "case.get", "case.list", "case.steps", "case.gates", "case.report":
-            if roles.contains(.admin) { return .allowed(as: .admin) }
-            if roles.contains(.lead) { return .allowed(as: .lead) }
-            if roles.contains(.auditor) { return .allowed(as: .auditor) }
-            if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
-            return .denied(reason: "reading cases needs the reporter, auditor, lead or admin role")
-        case "spool.list":
+        case .readers:
             if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
             if roles.contains(.reporter) { return .allowedOwnCasesOnly(as: .reporter) }
-            return .denied(reason: "reading the spool needs the reporter, auditor, lead or admin role")
-        case "outbox.list":
+        case .overseers:
             if let r = roles.filter({ $0 != .reporter }).max() { return .allowed(as: r) }
-            return .denied(reason: "reading the outbox needs the auditor, lead or admin role")
-        case "case.update", "outbox.retry", "step.done", "step.skip", "case.transition", "instruction.add", "instruction.done",
-             "case.publication", "case.submit":
-            if roles.contains(.admin) { return .allowed(as: .admin) }
+        case .leads:
             if roles.contains(.lead) { return .allowed(as: .lead) }
-            switch op {
-            case "case.update": return .denied(reason: "updating a case needs the lead role")
-            case "outbox.retry": return .denied(reason: "retrying deliveries needs the lead role")
-            case "step.done", "step.skip": return .denied(reason: "completing or skipping playbook steps needs the lead role")
-            default: return .denied(reason: "\(op) needs the lead role")
-            }
-        default:
-            return .denied(reason: "unknown operation")
         }
+        return .denied(reason: op.refusal)
+    }
+
+    /// Decides an op by name; unknown names are denied.
+    public static func decide(op: String, roles: Set<Role>) -> Decision {
+        guard let o = ControlOperation(rawValue: op) else { return .denied(reason: "unknown operation") }
+        return decide(o, roles: roles)
     }
 }

@@ -59,7 +59,9 @@ extension Case {
         case .caseTransitioned, .instructionAdded, .instructionDone, .appiUpdated, .publicationDecided, .reportSubmitted, .clockMissed:
             try applyLifecycle(type: EventType(rawValue: type)!, at: at, data: data)
         case .accessDenied, .spoolRejected, .statusReportSent, .none:
-            break  // not a change to the case
+            // Not a change to the case: neither its version nor its time moves (a refusal once
+            // recorded with the case's id must not make the replay differ from the stored case).
+            return
         }
         updatedAt = at
         version += 1

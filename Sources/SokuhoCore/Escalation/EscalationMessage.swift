@@ -13,9 +13,21 @@ public enum EscalationMessage {
         case updated = "incident.updated"
     }
 
-    /// The message id: stable across retries, no `.` (Standard Webhooks).
-    public static func id(caseID: String, sequence: Int, endpoint: String) -> String {
-        "msg_\(caseID)_\(sequence)_\(endpoint)".replacingOccurrences(of: ".", with: "-")
+    /// The message id (`webhook-id`): `msg_<installation>_<case>_<sequence>_<endpoint>`, no `.`
+    /// (Standard Webhooks). Stable across retries, and unique among every contractor's messages:
+    /// the installation id is random, generated when the database is created, so two contractors
+    /// (or one after a reinstall) who both number their cases from `INC-<year>-0001` never send
+    /// the same id.
+    public static func id(installation: String, caseID: String, sequence: Int, endpoint: String) -> String {
+        "msg_\(installation)_\(caseID)_\(sequence)_\(endpoint)".replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// The payload with `data.installation` set: every message says which installation sent it.
+    public static func stamped(_ payload: JSONValue, installation: String) -> JSONValue {
+        guard case .object(var o) = payload, case .object(var data)? = o["data"] else { return payload }
+        data["installation"] = .string(installation)
+        o["data"] = .object(data)
+        return .object(o)
     }
 
     /// Builds the payload for a case at the moment of an event.

@@ -28,9 +28,6 @@ public enum ControlResponse {
         return failure(.invalidJSON, "the request is not valid JSON: \(error)", ja: "リクエストが正しい JSON ではありません: \(error)")
     }
 
-    /// The operations of the protocol. A contract: add, never rename.
-    public static let operations = ["report", "case.get", "case.list", "case.update", "status", "outbox.list", "outbox.retry", "spool.list",
-                                           "case.steps", "step.done", "step.skip", "playbook.list",
-                                           "case.transition", "case.gates", "instruction.add", "instruction.done", "case.publication",
-                                           "case.submit", "case.report", "status.report"]
+    /// The operations of the protocol (`ControlOperation`). A contract: add, never rename.
+    public static var operations: [String] { ControlOperation.names }
 }

@@ -33,6 +33,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case notFound = "not_found"
     case forbidden = "forbidden"
     case shuttingDown = "shutting_down"
+    /// Too many connections (in all, or of this user): the connection is closed.
+    case tooManyConnections = "too_many_connections"
+    /// Too many unfinished requests held: the connection is closed.
+    case tooBusy = "too_busy"
+    /// A request line was not finished in time: the connection is closed.
+    case timeout = "timeout"
     case storageFailure = "storage_failure"
     case `internal` = "internal"
     /// The request conflicts with the case's current state (e.g. a step that is not ready yet);

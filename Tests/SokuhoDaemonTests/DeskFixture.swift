@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import SokuhoCore
+import SokuhoDaemon
+import SokuhoSpool
+import SokuhoStore
+
+/// A real `CaseDesk` on a real store in a temporary directory, called in-process with the peer
+/// identities of six kinds of user — no root, no second Unix account needed.
+final class DeskFixture: @unchecked Sendable {
+    let dir: String
+    let store: CaseStore
+    let desk: CaseDesk
+    var dbPath: String { dir + "/sokuho.db" }
+
+    /// The users of the permission tests; roles by user name (`RolePolicy`).
+    enum Who: String, CaseIterable, Sendable {
+        case carol  // no role
+        case alice  // reporter
+        case bob  // reporter
+        case audrey  // auditor
+        case lena  // lead
+        case root  // admin
+
+        var peer: PeerIdentity {
+            switch self {
+            case .carol: PeerIdentity(uid: 2001, gid: 2001, pid: 1, user: "carol")
+            case .alice: PeerIdentity(uid: 2002, gid: 2002, pid: 1, user: "alice")
+            case .bob: PeerIdentity(uid: 2003, gid: 2003, pid: 1, user: "bob")
+            case .audrey: PeerIdentity(uid: 2004, gid: 2004, pid: 1, user: "audrey")
+            case .lena: PeerIdentity(uid: 2005, gid: 2005, pid: 1, user: "lena")
+            case .root: PeerIdentity(uid: 0, gid: 0, pid: 1, user: "root")
+            }
+        }
+    }
+
+    /// A clock that stands still (refusal buckets do not refill during a test).
+    struct StillClock: SokuhoCore.Clock {
+        let date: Date
+        func now() -> Date { date }
+    }
+
+    init(clock: any SokuhoCore.Clock = SystemClock()) throws {
+        var template = Array("/tmp/sokuho-desk-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
+        dir = String(cString: p)
+        store = try CaseStore(path: dir + "/sokuho.db")
+        let spool = SpoolLayout(root: dir + "/spool")
+        try spool.prepare()
+        let policy = RolePolicy(reporter: .init(users: ["alice", "bob"]), lead: .init(users: ["lena"]), auditor: .init(users: ["audrey"]))
+        desk = CaseDesk(store: store, policy: policy, clock: clock, daemonUID: 999, utcOffset: { _ in 9 * 3600 },
+                        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), socketDescription: "test",
+                        escalation: ["city"], spool: spool)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func call(_ who: Who, _ request: JSONValue) async -> JSONValue {
+        await desk.handle(request, from: who.peer)
+    }
+
+    /// Reports as `who` and returns the case id.
+    func report(_ who: Who, _ extra: [String: JSONValue] = [:]) async throws -> String {
+        let r = await call(who, ["op": "report", "report": minimalReport(extra)])
+        guard let id = r["case"]?["id"]?.stringValue else { throw FixtureError("report failed: \(r.canonicalString)") }
+        return id
+    }
+
+    /// The verifier's verdict on the database file, as `sokuho audit verify` gives it.
+    func verify() throws -> AuditReader.Outcome { try AuditReader(path: dbPath).verify() }
+
+    /// Every `access.denied` event, as stored (the bytes of its data).
+    func refusals() throws -> [String] {
+        try DaemonShell.run("sqlite3 '\(dbPath)' \"SELECT data FROM events WHERE type = 'access.denied' ORDER BY seq\"")
+            .split(separator: "\n").map(String.init)
+    }
+}
+
+func minimalReport(_ extra: [String: JSONValue] = [:]) -> JSONValue {
+    var o: [String: JSONValue] = [
+        "kind": "leak", "information": "顧客名簿（氏名・住所）", "location": "本社3階 共有フォルダ",
+        "circumstances": "アクセス権の設定誤りで全社員が閲覧可能だった",
+    ]
+    for (k, v) in extra { o[k] = v }
+    return .object(o)
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+enum DaemonShell {
+    static func run(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: o, as: UTF8.self)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import SokuhoCore
+import Testing
+
+/// The daemon's CPU time in clock ticks (user + system), from /proc/PID/stat.
+func cpuTicks(pid: Int32) -> Int? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command: state(0) ppid(1) … utime(11) stime(12).
+    guard fields.count > 12, let u = Int(fields[11]), let s = Int(fields[12]) else { return nil }
+    return u + s
+}
+
+@Suite("Quiet when idle, also after activity")
+struct IdleTests {
+    @Test("after a report (and its escalation), the idle daemon uses at most a few CPU ticks per second (robustness defect 1)",
+          .enabled(if: EndpointHarness.python != nil))
+    func idleAfterReport() throws {
+        let city = try EndpointHarness(useReceive: true)
+        try city.start()
+        let d = try DaemonHarness(extra: city.cityConfig)
+        try d.start()
+        let pid = try #require(d.process?.processIdentifier)
+        let r = try d.call(["op": "report", "report": minimalReport()])
+        #expect(r["ok"] == true)
+        // The work is done when the city has the first report and the case was changed again.
+        try waitFor { city.received.count == 1 }
+        _ = try d.call(["op": "case.update", "id": r["case"]?["id"] ?? .null, "fields": ["count": 3]])
+        try waitFor { city.received.count == 2 }
+        let start = try #require(cpuTicks(pid: pid))
+        let began = Date()
+        usleep(5_000_000)
+        let ticks = try #require(cpuTicks(pid: pid)) - start
+        let seconds = Date().timeIntervalSince(began)
+        print("idle after activity: \(ticks) ticks in \(String(format: "%.1f", seconds)) s")
+        #expect(Double(ticks) / seconds < 3, "sokuhod used \(ticks) CPU ticks in \(seconds) s while idle")
+    }
+}
