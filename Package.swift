@@ -139,6 +139,7 @@ let package = Package(
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
         .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore"]),
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
+        .testTarget(name: "SokuhoSystemdTests", dependencies: ["SokuhoSystemd"]),
         .testTarget(
             name: "SokuhoDaemonTests",
             dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]

@@ -6,21 +6,38 @@ import Musl
 import Foundation
 import Logging
 
-/// Logs one line per message to standard error.
+/// Logs one line per message to standard error, as `key=value` fields.
 ///
-/// Under systemd (`$JOURNAL_STREAM` set) each line starts with the syslog priority `<N>`,
-/// which journald turns into the entry's priority, and carries no timestamp (journald adds
-/// one). Elsewhere lines start with an RFC 3339 time and the level.
+/// Layout (docs/operations.md, "Logs"), fields in this order, separated by one space:
+///
+///     <N>level=LEVEL msg=MESSAGE KEY=VALUE …            under systemd ($JOURNAL_STREAM set)
+///     time=RFC3339 level=LEVEL msg=MESSAGE KEY=VALUE …  elsewhere
+///
+/// `<N>` is the syslog priority, which journald turns into the entry's priority (journald adds
+/// the time itself). Metadata follows sorted by key. Every message, key and value is escaped
+/// with `LogText` — controls, DEL, C1 and bidi controls as visible escapes, values with spaces,
+/// quotes or `=` in double quotes — so one log call is always exactly one line, and nothing a
+/// user supplied can start a line, set a priority or reach a terminal as a control sequence.
+/// The user information of URLs (`https://user:secret@host`) is written as `***`.
 public struct StderrLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     let label: String
     let journald: Bool
+    let output: @Sendable (String) -> Void
+    let clock: @Sendable () -> Date
 
-    public init(label: String, level: Logger.Level, journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil) {
+    /// - Parameter output: receives each complete line, ending in `\n`; writes to standard
+    ///   error by default.
+    public init(label: String, level: Logger.Level,
+                journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
+                output: @escaping @Sendable (String) -> Void = StderrLogHandler.writeToStandardError,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.label = label
         self.logLevel = level
         self.journald = journald
+        self.output = output
+        self.clock = clock
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -42,24 +59,42 @@ public struct StderrLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = ""
+        output(line(level: event.level, message: "\(event.message)", metadata: merged))
+    }
+
+    /// The complete line for one log call, ending in `\n`.
+    func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line: String
         if journald {
-            line = "<\(Self.priority(event.level))>"
+            line = "<\(Self.priority(level))>"
         } else {
-            let now = Date()
             let f = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-            line = "\(now.formatted(f)) \(event.level.rawValue.uppercased()) "
+            line = "time=\(clock().formatted(f)) "
         }
-        line += "\(event.message)"
-        if !merged.isEmpty {
-            line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        line += "level=\(level.rawValue) msg=\(LogText.value(LogText.redactingUserinfo(message)))"
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            line += " \(LogText.key(key))=\(LogText.value(LogText.redactingUserinfo(Self.text(value))))"
         }
-        line += "\n"
+        return line + "\n"
+    }
+
+    static func text(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let s): s
+        case .stringConvertible(let c): c.description
+        case .array(let a): "[" + a.map(text).joined(separator: ", ") + "]"
+        case .dictionary(let d): "[" + d.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value))" }.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// Writes `line` to file descriptor 2 in as few `write` calls as it takes.
+    @Sendable public static func writeToStandardError(_ line: String) {
         let bytes = Array(line.utf8)
         bytes.withUnsafeBytes { buf in
             var off = 0
             while off < buf.count {
                 let n = write(2, buf.baseAddress! + off, buf.count - off)
+                if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 off += n
             }
