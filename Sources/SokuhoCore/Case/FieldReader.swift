@@ -4,10 +4,15 @@ public struct FieldReader {
     let object: [String: JSONValue]
     /// Prefix for nested fields in error messages, e.g. "reporter.".
     let prefix: String
+    /// True when re-reading what was stored before the text rules were tightened (replaying
+    /// events): carriage returns, DEL, C1 and bidi controls are then kept as they were stored,
+    /// so an old case still opens. Input from users is always read with `stored: false`.
+    let stored: Bool
 
-    public init(object: [String: JSONValue], prefix: String = "") {
+    public init(object: [String: JSONValue], prefix: String = "", stored: Bool = false) {
         self.object = object
         self.prefix = prefix
+        self.stored = stored
     }
 
     /// An optional integer within `range`.
@@ -25,8 +30,9 @@ public struct FieldReader {
     static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: [String], context: String?) throws(ValidationError) {
         for key in object.keys.sorted() where !allowed.contains(key) {
             let field = context.map { "\($0).\(key)" } ?? key
-            var message = "unknown field \"\(field)\""
-            var ja = "不明な項目「\(field)」があります"
+            let shown = TerminalSafe.escape(field)
+            var message = "unknown field \"\(shown)\""
+            var ja = "不明な項目「\(shown)」があります"
             if let suggestion = Suggestion.closest(to: key, among: allowed) {
                 let s = context.map { "\($0).\(suggestion)" } ?? suggestion
                 message += "; did you mean \"\(s)\"?"
@@ -60,8 +66,23 @@ public struct FieldReader {
         return try checkedText(key, s, maxLength: maxLength)
     }
 
-    private func checkedText(_ key: String, _ s: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String {
-        let trimmed = s.trimmingWhitespace()
+    /// A single-line text (an identifier such as `report_id`): as `optionalText`, and newline
+    /// and tab are refused too.
+    public func optionalLine(_ key: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String? {
+        guard let v = object[key], !v.isNull else { return nil }
+        guard case .string(let s) = v else { throw wrongType(key, expected: "a string or null", got: v) }
+        return try checkedText(key, s, maxLength: maxLength, multiLine: false)
+    }
+
+    /// Checks and normalises one text: at most `maxLength` bytes, not blank, no control
+    /// characters (newline and tab only in `multiLine` text; a CR LF line end becomes LF, a
+    /// lone carriage return is refused), no DEL, C1 controls or bidi embeddings, overrides and
+    /// isolates (U+202A–U+202E, U+2066–U+2069): they forge lines and reorder text wherever the
+    /// text is shown. Leading and trailing white space is removed.
+    private func checkedText(_ key: String, _ s: String, maxLength: Int = Report.maxTextLength, multiLine: Bool = true) throws(ValidationError) -> String {
+        var text = s
+        if !stored, text.unicodeScalars.contains("\r") { text = Self.normalizingLineEnds(text) }
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty {
             throw ValidationError(.emptyField, field: name(key), "\(name(key)) must not be empty", ja: "\(name(key)) が空です")
         }
@@ -69,11 +90,51 @@ public struct FieldReader {
             throw ValidationError(.invalidValue, field: name(key), "\(name(key)) is longer than \(maxLength) bytes",
                 ja: "\(name(key)) が長すぎます（最大 \(maxLength) バイト）")
         }
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
-            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) contains control characters",
-                ja: "\(name(key)) に制御文字が含まれています")
+        if let bad = text.unicodeScalars.first(where: { !Self.allowedInText($0, multiLine: multiLine, stored: stored) }) {
+            let hex = String(bad.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            if Self.isBidiControl(bad) {
+                throw ValidationError(.invalidValue, field: name(key),
+                    "\(name(key)) contains a bidirectional control character (\(code)), which reorders the text around it; remove it",
+                    ja: "\(name(key)) に双方向制御文字（\(code)）が含まれています。表示順を入れ替える文字のため使えません")
+            }
+            let what = bad == "\n" || bad == "\t" ? "a line break or tab (this field is a single line)" : "a control character (\(code))"
+            let whatJa = bad == "\n" || bad == "\t" ? "改行またはタブ（この項目は1行です）" : "制御文字（\(code)）"
+            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) contains \(what); remove it",
+                ja: "\(name(key)) に\(whatJa)が含まれています")
         }
         return trimmed
+    }
+
+    /// Whether `u` may appear in a text. Newline and tab only in multi-line text; stored texts
+    /// keep what the rules of their time allowed (any control but C0 ones other than newline,
+    /// tab and carriage return).
+    static func allowedInText(_ u: Unicode.Scalar, multiLine: Bool, stored: Bool) -> Bool {
+        if u == "\n" || u == "\t" { return multiLine || stored }
+        if stored { return u.value >= 0x20 || u == "\r" }
+        switch u.value {
+        case 0x00...0x1F, 0x7F...0x9F: return false
+        default: return !isBidiControl(u)
+        }
+    }
+
+    /// The bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+    static func isBidiControl(_ u: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+    }
+
+    /// CR LF (Windows line ends, as in files from form tools) as LF; other carriage returns stay
+    /// (and are then refused).
+    static func normalizingLineEnds(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingCR = false
+        for u in s.unicodeScalars {
+            if pendingCR, u != "\n" { out.append("\r") }
+            pendingCR = u == "\r"
+            if !pendingCR { out.append(u) }
+        }
+        if pendingCR { out.append("\r") }
+        return String(out)
     }
 
     public func optionalBool(_ key: String) throws(ValidationError) -> Bool? {
@@ -119,8 +180,9 @@ public struct FieldReader {
         let allowed = E.allCases.map(\.rawValue)
         guard case .string(let s) = v else { throw wrongType(key, expected: "a string", got: v) }
         if let e = E(rawValue: s) { return e }
-        var message = "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(s)\""
-        var ja = "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(s)」は使えません）"
+        let shown = TerminalSafe.escape(String(s.prefix(200)))
+        var message = "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(shown)\""
+        var ja = "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(shown)」は使えません）"
         if let suggestion = Suggestion.closest(to: s, among: allowed) {
             message += "; did you mean \"\(suggestion)\"?"
             ja += "。「\(suggestion)」の誤りではありませんか？"
@@ -133,7 +195,7 @@ public struct FieldReader {
         guard case .string(let s) = v else { throw wrongType(key, expected: "an RFC 3339 time string", got: v) }
         guard let t = Timestamp(rfc3339: s) else {
             throw ValidationError(.invalidValue, field: name(key),
-                "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(s)\"",
+                "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(TerminalSafe.escape(String(s.prefix(200))))\"",
                 ja: "\(name(key)) は RFC 3339 形式の日時（例: 2026-11-26T09:30:00+09:00、または日付 2026-11-26）で指定してください")
         }
         return t.text
@@ -143,7 +205,7 @@ public struct FieldReader {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .object(let o) = v else { throw wrongType(key, expected: "an object {name, organization, contact}", got: v) }
         try FieldReader.rejectUnknownKeys(o, allowed: Report.reporterFieldNames, context: name(key))
-        let r = FieldReader(object: o, prefix: name(key) + ".")
+        let r = FieldReader(object: o, prefix: name(key) + ".", stored: stored)
         let reporter = Reporter(
             name: try r.optionalText("name"), organization: try r.optionalText("organization"),
             contact: try r.optionalText("contact"))

@@ -7,13 +7,18 @@ extension Report {
     ///
     /// Throws the first problem found, naming the field. Order: unknown keys first (with a
     /// suggestion for near misses), then each field in table order.
-    public static func validate(_ value: JSONValue) throws(ValidationError) -> Report {
+    ///
+    /// Texts follow the rules of `FieldReader`: no control characters (newline and tab only in
+    /// multi-line texts, `report_id` is one line), no DEL, C1 or bidi controls. `stored: true`
+    /// re-reads a report as it was stored (replaying events), with the rules of its time, so a
+    /// case recorded before the rules were tightened still opens.
+    public static func validate(_ value: JSONValue, stored: Bool = false) throws(ValidationError) -> Report {
         guard case .object(let object) = value else {
             throw ValidationError(.wrongType, field: "report", "the report must be a JSON object, not \(value.typeName)",
                 ja: "報告はJSONオブジェクトでなければなりません（\(value.typeName)が渡されました）")
         }
         try FieldReader.rejectUnknownKeys(object, allowed: fieldNames, context: nil)
-        let r = FieldReader(object: object, prefix: "")
+        let r = FieldReader(object: object, prefix: "", stored: stored)
         let kind = try r.requiredEnum("kind", IncidentKind.self)
         let suspected = try r.optionalBool("suspected") ?? false
         let information = try r.requiredText("information")
@@ -30,7 +35,8 @@ extension Report {
         let discoveredAt = try r.optionalTimestamp("discovered_at")
         let reporter = try r.optionalReporter("reporter")
         let subcontractor = try r.optionalText("subcontractor")
-        let reportID = try r.optionalText("report_id", maxLength: maxReportIDLength)
+        let reportID = try stored ? r.optionalText("report_id", maxLength: maxReportIDLength)
+            : r.optionalLine("report_id", maxLength: maxReportIDLength)
         return Report(
             kind: kind, suspected: suspected, information: information, count: count, countPrecision: precision,
             location: location, circumstances: circumstances, occurredAt: occurredAt, discoveredAt: discoveredAt,
