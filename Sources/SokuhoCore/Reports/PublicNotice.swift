@@ -1,7 +1,12 @@
 /// A draft of the public notice the city may publish (Art. 18 §2), from the case facts only:
 /// no reporter identity, no contacts, no names of people or firms, no instructions' senders.
+/// Plain text; controls, DEL, C1 and bidi controls in the facts are visible escapes.
 public enum PublicNotice {
     public static func draft(_ c: JSONValue, japanese ja: Bool) -> String {
+        TerminalSafe.escape(text(c, japanese: ja), allowNewlines: true)
+    }
+
+    static func text(_ c: JSONValue, japanese ja: Bool) -> String {
         func s(_ k: String) -> String? { c[k]?.stringValue.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 } }
         let kind = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:)) ?? .other
         let suspected = c["suspected"]?.boolValue == true

@@ -17,10 +17,12 @@ public struct ReportDocument: Sendable {
     public var sections: [Section] = []
     public var footer: String
 
+    /// Markdown in which every text renders as exactly that text (`markdownText`): what a user
+    /// wrote cannot become HTML, a link, an image, a heading or a table cell of its own.
     public func markdown() -> String {
-        var out = "# \(title)\n\n\(subtitle)\n"
+        var out = "# \(Self.markdownText(title, blocks: false))\n\n\(Self.markdownText(subtitle))\n"
         for s in sections {
-            out += "\n## \(s.heading)\n\n"
+            out += "\n## \(Self.markdownText(s.heading, blocks: false))\n\n"
             for b in s.blocks {
                 switch b {
                 case .fields(let rows):
@@ -34,15 +36,50 @@ public struct ReportDocument: Sendable {
                     for r in rows { out += "| " + r.map(Self.cell).joined(separator: " | ") + " |\n" }
                     out += "\n"
                 case .text(let t):
-                    out += t + "\n\n"
+                    out += Self.markdownText(t) + "\n\n"
                 }
             }
         }
-        return out + "---\n\n" + footer + "\n"
+        return out + "---\n\n" + Self.markdownText(footer) + "\n"
     }
 
+    /// A table cell: Markdown-escaped text on one line, line breaks as `<br>`.
     static func cell(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
+        markdownText(s, blocks: false).replacingOccurrences(of: "\n", with: "<br>")
+    }
+
+    /// `s` as Markdown (CommonMark / GitHub) that renders as this very text:
+    /// - `&`, `<`, `>` as entities, so no HTML (`<script>`, `<img onerror>`) and no autolink;
+    /// - `\`, backquote, `*`, `_`, `[`, `]`, `|`, `~` backslash-escaped, so no link, image, code
+    ///   span, emphasis, strike-through or extra table cell (without `[` no `(…)` and no `!`
+    ///   makes a link or an image, so those stay as they are);
+    /// - at the start of a line, `#`, `-`, `+`, `=` and the `.` or `)` after digits escaped, so
+    ///   no heading, list, rule or setext underline (`blocks: false` for text inside a heading or
+    ///   a table cell, where no block can start);
+    /// - controls, DEL, C1 and bidi controls as visible escapes (`TerminalSafe`); newlines kept.
+    public static func markdownText(_ s: String, blocks: Bool = true) -> String {
+        var out = ""
+        var lineStart = blocks
+        var leadingDigits = false
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\\", "`", "*", "_", "[", "]", "|", "~": out += "\\"; out.append(ch)
+            case "#", "-", "+", "=":
+                if lineStart { out += "\\" }
+                out.append(ch)
+            case ".", ")":
+                if leadingDigits { out += "\\" }
+                out.append(ch)
+            default: out.append(ch)
+            }
+            let isDigit = ch.isASCII && ch.isNumber
+            leadingDigits = isDigit && (lineStart || leadingDigits)
+            lineStart = blocks && (ch == "\n" || ch == "\r\n") || (lineStart && (ch == " " || ch == "\t"))
+        }
+        return TerminalSafe.escape(out, allowNewlines: true)
     }
 
     /// HTML for a browser or `chromium --print-to-pdf`: A4, 15 mm margins, tables that do not
@@ -94,9 +131,11 @@ public struct ReportDocument: Sendable {
         return out + "<footer>\(Self.escape(footer))</footer>\n</body>\n</html>\n"
     }
 
+    /// Text for HTML content: `& < > "` as entities, newlines as `<br>`, controls, DEL, C1 and
+    /// bidi controls as visible escapes (`TerminalSafe`), so nothing reorders the printed report.
     static func escape(_ s: String) -> String {
         var out = ""
-        for ch in s {
+        for ch in TerminalSafe.escape(s, allowNewlines: true) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

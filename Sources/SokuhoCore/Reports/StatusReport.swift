@@ -19,8 +19,12 @@ public enum StatusReport {
     }
 
     public static func csv(_ r: JSONValue) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        func field(_ value: String) -> String {
+            // A cell a spreadsheet would take for a formula (= + - @, or a tab or CR before one)
+            // starts with an apostrophe, so it shows as text; controls are visible escapes.
+            var s = TerminalSafe.escape(value, allowNewlines: true)
+            if let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { s = "'" + s }
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         return ([csvHeader] + rows(r)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
