@@ -47,7 +47,7 @@ struct AuditVerify: ParsableCommand {
             printJSON(outcome.json)
         } else if let p = outcome.problem {
             print(Lang.t("FAILED: the audit chain does not verify.", "検証失敗: 監査チェーンが一致しません。"))
-            print(Lang.t("  first problem at event #\(p.seq): \(p.message)", "  最初の問題はイベント #\(p.seq): \(p.message)"))
+            print(Lang.t("  first problem at event #\(p.seq): \(shown(p.message))", "  最初の問題はイベント #\(p.seq): \(shown(p.message))"))
             print(Lang.t("  events verified before it: \(outcome.eventsChecked)", "  それ以前に検証できたイベント: \(outcome.eventsChecked)"))
         } else {
             let rate = outcome.seconds > 0 ? Int(Double(outcome.eventsChecked) / outcome.seconds) : 0

@@ -46,8 +46,8 @@ struct CaseList: ParsableCommand {
             let kindText = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:)).map { Lang.japanese ? $0.japanese : $0.rawValue } ?? "?"
             let suspected = c["suspected"]?.boolValue == true ? "?" : ""
             let count = c["count"]?.intValue.map(String.init) ?? Lang.t("unknown", "不明")
-            let info = String((c["information"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: " ").prefix(40))
-            print("\(pad(c["id"]?.stringValue ?? "", 15)) \(pad(c["state"]?.stringValue ?? "", 6)) \(pad(kindText + suspected, 10)) \(pad(count, 9)) \(pad(c["reported_at"]?.stringValue ?? "", 25)) \(info)")
+            let info = shown(String((c["information"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: " ").prefix(40)))
+            print("\(pad(shown(c["id"]?.stringValue), 15)) \(pad(shown(c["state"]?.stringValue), 6)) \(pad(kindText + suspected, 10)) \(pad(count, 9)) \(pad(shown(c["reported_at"]?.stringValue), 25)) \(info)")
         }
     }
 }
@@ -78,19 +78,19 @@ struct CaseShow: ParsableCommand {
             print(OutboxFormatter.line(m))
             for a in m["attempt_log"]?.arrayValue ?? [] {
                 let status = a["status"]?.intValue.map { "HTTP \($0)" } ?? Lang.t("no answer", "応答なし")
-                let error = a["error"]?.stringValue.map { " — \($0)" } ?? ""
-                print("      \(a["at"]?.stringValue ?? "")  \(status)  \(a["latency_ms"]?.intValue ?? 0) ms\(error)")
+                let error = a["error"]?.stringValue.map { " — \(shown($0))" } ?? ""
+                print("      \(shown(a["at"]?.stringValue))  \(status)  \(a["latency_ms"]?.intValue ?? 0) ms\(error)")
             }
         }
         print("")
         print(Lang.t("History (audit chain):", "履歴（監査チェーン）:"))
         for e in response["events"]?.arrayValue ?? [] {
-            let who = e["actor"]?["user"]?.stringValue ?? "uid \(e["actor"]?["uid"]?.intValue ?? -1)"
-            let role = e["actor"]?["role"]?.stringValue.map { " (\($0))" } ?? ""
-            print("  #\(e["seq"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  \(e["type"]?.stringValue ?? "")  \(who)\(role)  \(String((e["hash"]?.stringValue ?? "").prefix(16)))…")
+            let who = shown(e["actor"]?["user"]?.stringValue ?? "uid \(e["actor"]?["uid"]?.intValue ?? -1)")
+            let role = e["actor"]?["role"]?.stringValue.map { " (\(shown($0)))" } ?? ""
+            print("  #\(e["seq"]?.intValue ?? 0)  \(shown(e["at"]?.stringValue))  \(shown(e["type"]?.stringValue))  \(who)\(role)  \(shown(String((e["hash"]?.stringValue ?? "").prefix(16))))…")
             if let changes = e["data"]?.objectValue {
                 for (k, v) in changes.sorted(by: { $0.key < $1.key }) {
-                    print("        \(k): \(v["from"]?.canonicalString ?? "null") → \(v["to"]?.canonicalString ?? "null")")
+                    print("        \(shown(k)): \(shown(v["from"]?.canonicalString ?? "null")) → \(shown(v["to"]?.canonicalString ?? "null"))")
                 }
             }
         }
@@ -100,11 +100,14 @@ struct CaseShow: ParsableCommand {
 /// Human-readable case display, in the user's language.
 enum CaseFormatter {
     static func print(_ c: JSONValue) {
-        func s(_ k: String) -> String { c[k]?.stringValue ?? Lang.t("(not given)", "（未記入）") }
+        /// A single-line value, escaped.
+        func s(_ k: String) -> String { c[k]?.stringValue.map { shown($0) } ?? Lang.t("(not given)", "（未記入）") }
+        /// A multi-line text, escaped, continuation lines indented under the value.
+        func text(_ k: String) -> String { c[k]?.stringValue.map { shownBlock($0, indent: 21) } ?? Lang.t("(not given)", "（未記入）") }
         let kind = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:))
         let kindText = kind.map { "\($0.japanese) (\($0.rawValue))" } ?? "?"
         let suspected = c["suspected"]?.boolValue == true ? Lang.t("  [suspected — may have happened]", "  【発生のおそれ】") : ""
-        Swift.print("\(s("id"))  \(s("state"))  \(kindText)\(suspected)")
+        printLine("\(s("id"))  \(s("state"))  \(kindText)\(suspected)")
         let count: String
         if let n = c["count"]?.intValue {
             let p = c["count_precision"]?.stringValue.flatMap(CountPrecision.init(rawValue:))
@@ -113,49 +116,50 @@ enum CaseFormatter {
             count = Lang.t("unknown", "不明")
         }
         let rows: [(String, String, String)] = [
-            ("information", "秘密情報の内容", s("information")),
+            ("information", "秘密情報の内容", text("information")),
             ("count", "件数", count),
-            ("location", "発生場所", s("location")),
-            ("circumstances", "発生状況", s("circumstances")),
+            ("location", "発生場所", text("location")),
+            ("circumstances", "発生状況", text("circumstances")),
             ("occurred at", "発生日時", s("occurred_at")),
             ("discovered at", "発見日時", s("discovered_at")),
-            ("subcontractor", "再委託事業者", s("subcontractor")),
+            ("subcontractor", "再委託事業者", text("subcontractor")),
             ("reporter", "報告者", reporter(c["reporter"])),
             ("reported at", "報告日時", s("reported_at")),
-            ("reported by", "報告元 (Unix)", "\(c["reported_by"]?["user"]?.stringValue ?? "?") (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
+            ("reported by", "報告元 (Unix)", "\(shown(c["reported_by"]?["user"]?.stringValue ?? "?")) (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
             ("received via", "受付経路", source(c["source"])),
             ("playbook", "対応手順", playbook(c)),
             ("report id", "報告ID", s("report_id")),
-            ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
+            ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
             ("receipt", "受領証 (ハッシュ)", s("opening_hash")),
         ]
         for (en, ja, v) in rows {
             let label = Lang.japanese ? ja : en
-            Swift.print("  \(pad(label + ":", 18)) \(v.replacingOccurrences(of: "\n", with: "\n" + String(repeating: " ", count: 21)))")
+            printLine("  \(pad(label + ":", 18)) \(v)")
         }
     }
 
     /// `leak — Information leak response (sokuho steps ID)`, or none.
     static func playbook(_ c: JSONValue) -> String {
         guard let p = c["playbook"], !p.isNull, let pid = p["id"]?.stringValue else { return Lang.t("none", "なし") }
-        let title = Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? "")
+        let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
         let done = (c["steps"]?.objectValue ?? [:]).values.filter { $0["outcome"] != nil }.count
-        return "\(pid) — \(title); " + Lang.t("\(done) step(s) done or skipped (sokuho steps \(c["id"]?.stringValue ?? ""))",
-                                                "完了・省略 \(done) 手順（sokuho steps \(c["id"]?.stringValue ?? "")）")
+        let id = shown(c["id"]?.stringValue)
+        return "\(shown(pid)) — \(title); " + Lang.t("\(done) step(s) done or skipped (sokuho steps \(id))",
+                                                "完了・省略 \(done) 手順（sokuho steps \(id)）")
     }
 
     /// `socket`, or `spool: NAME (yaml, shift_jis, 412 B, sha256 5d40cd5c…)`.
     static func source(_ src: JSONValue?) -> String {
         guard let src, let channel = src["channel"]?.stringValue else { return "socket" }
-        guard channel == "spool", let file = src["file"]?.stringValue else { return channel }
+        guard channel == "spool", let file = src["file"]?.stringValue else { return shown(channel) }
         let details = [src["format"]?.stringValue, src["encoding"]?.stringValue, src["size"]?.intValue.map { "\($0) B" },
                        src["sha256"]?.stringValue.map { "sha256 " + $0.prefix(16) + "…" }].compactMap { $0 }
-        return Lang.t("spool file", "スプールのファイル") + " \(file) (\(details.joined(separator: ", ")))"
+        return Lang.t("spool file", "スプールのファイル") + " \(shown(file)) (\(shown(details.joined(separator: ", "))))"
     }
 
     static func reporter(_ r: JSONValue?) -> String {
         guard let r, case .object = r else { return Lang.t("(not given)", "（未記入）") }
-        return [r["name"]?.stringValue, r["organization"]?.stringValue, r["contact"]?.stringValue].compactMap { $0 }.joined(separator: " / ")
+        return [r["name"]?.stringValue, r["organization"]?.stringValue, r["contact"]?.stringValue].compactMap { $0 }.map { shown($0) }.joined(separator: " / ")
     }
 }
 
@@ -225,12 +229,12 @@ struct CaseUpdate: ParsableCommand {
         if json { printJSON(response); return }
         let changes = response["changes"]?.objectValue ?? [:]
         if changes.isEmpty {
-            print(Lang.t("No change: \(id) already has these values.", "変更なし: \(id) は既にこの内容です。"))
+            print(Lang.t("No change: \(shown(id)) already has these values.", "変更なし: \(shown(id)) は既にこの内容です。"))
             return
         }
-        print(Lang.t("Updated \(id):", "\(id) を更新しました:"))
+        print(Lang.t("Updated \(shown(id)):", "\(shown(id)) を更新しました:"))
         for (k, v) in changes.sorted(by: { $0.key < $1.key }) {
-            print("  \(k): \(v["from"]?.canonicalString ?? "null") → \(v["to"]?.canonicalString ?? "null")")
+            print("  \(shown(k)): \(shown(v["from"]?.canonicalString ?? "null")) → \(shown(v["to"]?.canonicalString ?? "null"))")
         }
         if let r = response["receipt"], !r.isNull {
             print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")",

@@ -17,7 +17,7 @@ enum Transition {
                          "  最終報告（incident.closed）を市への送信キューに入れました: sokuho outbox list --case-id \(id)"))
         }
         let r = response["receipt"] ?? .null
-        print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
+        print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(shown(r["hash"]?.stringValue))", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(shown(r["hash"]?.stringValue))"))
     }
 }
 
@@ -64,7 +64,7 @@ struct CaseClose: ParsableCommand {
             let gates = r["gates"]?.arrayValue ?? []
             if gates.isEmpty { print(Lang.t("\(id) can be closed: every gate is met.", "\(id) は完了できます（すべての条件を満たしています）。")); return }
             print(Lang.t("\(id) cannot be closed yet:", "\(id) はまだ完了できません:"))
-            for g in gates { print("  - " + (Lang.japanese ? g["message_ja"]?.stringValue ?? "" : g["message"]?.stringValue ?? "")) }
+            for g in gates { print("  - " + shown(Lang.japanese ? g["message_ja"]?.stringValue ?? "" : g["message"]?.stringValue ?? "")) }
             throw ExitCode(Exit.invalid)
         }
         try Transition.run(id, to: "closed", json: json, connection: connection)
@@ -130,7 +130,7 @@ struct CaseNotice: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
         let r = try callDaemon(["op": "case.get", "id": .string(id)], options: connection)
-        print(PublicNotice.draft(r["case"] ?? .null, japanese: ReportLanguage.japanese(lang)), terminator: "")
+        Swift.print(terminalSafeDocument(PublicNotice.draft(r["case"] ?? .null, japanese: ReportLanguage.japanese(lang)), json: false), terminator: "")
     }
 }
 
@@ -162,7 +162,7 @@ struct CaseReport: ParsableCommand {
         case "json": r.prettyString + "\n"
         default: doc.markdown()
         }
-        try ReportLanguage.write(text, to: output)
+        try ReportLanguage.write(text, to: output, json: format == "json")
     }
 }
 
@@ -190,7 +190,7 @@ struct StatusReportCommand: ParsableCommand {
         case "html": StatusReport.document(r, japanese: ja).html(lang: ja ? "ja" : "en")
         default: StatusReport.document(r, japanese: ja).markdown()
         }
-        try ReportLanguage.write(text, to: output)
+        try ReportLanguage.write(text, to: output, json: format == "json")
     }
 }
 
@@ -200,12 +200,13 @@ enum ReportLanguage {
         return lang.hasPrefix("ja")
     }
 
-    static func write(_ text: String, to output: String?) throws {
-        guard let output else { print(text, terminator: ""); return }
+    /// Writes a rendered document to `output`, or to standard output made terminal-safe.
+    static func write(_ text: String, to output: String?, json: Bool = false) throws {
+        guard let output else { Swift.print(terminalSafeDocument(text, json: json), terminator: ""); return }
         do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
             printError(Lang.t("cannot write \(output): \(error.localizedDescription)", "\(output) に書き込めません"))
             throw ExitCode(Exit.ioError)
         }
-        print(Lang.t("Written: \(output)", "出力しました: \(output)"))
+        print(Lang.t("Written: \(shown(output))", "出力しました: \(shown(output))"))
     }
 }

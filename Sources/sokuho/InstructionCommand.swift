@@ -28,7 +28,7 @@ struct InstructionAdd: ParsableCommand {
         if let issuedAt { request["issued_at"] = .string(issuedAt) }
         let r = try callDaemon(.object(request), options: connection)
         if json { printJSON(r); return }
-        let iid = r["instruction"]?["id"]?.stringValue ?? "?"
+        let iid = shown(r["instruction"]?["id"]?.stringValue ?? "?")
         print(Lang.t("Recorded instruction \(iid) for \(id). When it is carried out: sokuho instruction done \(id) \(iid) --response …",
                      "\(id) に指示 \(iid) を記録しました。対応したら: sokuho instruction done \(id) \(iid) --response …"))
     }
@@ -46,9 +46,9 @@ struct InstructionList: ParsableCommand {
         if list.isEmpty { print(Lang.t("No instructions recorded for \(id).", "\(id) に記録された指示はありません。")); return }
         for i in list {
             let open = i["open"]?.boolValue == true
-            print("\(i["id"]?.stringValue ?? "")  \(open ? Lang.t("OPEN", "未完了") : Lang.t("done", "完了"))  \(i["issued_at"]?.stringValue ?? "")  \(i["from"]?.stringValue ?? "")  [\(i["source"]?.stringValue ?? "")]")
-            print("      \(i["text"]?.stringValue ?? "")")
-            if let resp = i["response"]?.stringValue { print(Lang.t("      response (\(i["done_at"]?.stringValue ?? "")): \(resp)", "      対応（\(i["done_at"]?.stringValue ?? "")）: \(resp)")) }
+            print("\(shown(i["id"]?.stringValue))  \(open ? Lang.t("OPEN", "未完了") : Lang.t("done", "完了"))  \(shown(i["issued_at"]?.stringValue))  \(shown(i["from"]?.stringValue))  [\(shown(i["source"]?.stringValue))]")
+            print("      \(shown(i["text"]?.stringValue))")
+            if let resp = i["response"]?.stringValue { print(Lang.t("      response (\(shown(i["done_at"]?.stringValue))): \(resp)", "      対応（\(shown(i["done_at"]?.stringValue))）: \(resp)")) }
         }
     }
 }

@@ -26,8 +26,8 @@ struct OutboxList: ParsableCommand {
         let response = try callDaemon(.object(request), options: connection)
         if json { printJSON(response); return }
         for d in response["disabled_endpoints"]?.arrayValue ?? [] {
-            print(Lang.t("ALARM: endpoint \(d["endpoint"]?.stringValue ?? "") disabled since \(d["disabled_at"]?.stringValue ?? "") (\(d["reason"]?.stringValue ?? "")); after fixing it: sokuho outbox retry --endpoint \(d["endpoint"]?.stringValue ?? "")",
-                         "警報: 送信先 \(d["endpoint"]?.stringValue ?? "") は \(d["disabled_at"]?.stringValue ?? "") から停止中です（\(d["reason"]?.stringValue ?? "")）。修正後: sokuho outbox retry --endpoint \(d["endpoint"]?.stringValue ?? "")"))
+            print(Lang.t("ALARM: endpoint \(shown(d["endpoint"]?.stringValue)) disabled since \(shown(d["disabled_at"]?.stringValue)) (\(shown(d["reason"]?.stringValue))); after fixing it: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))",
+                         "警報: 送信先 \(shown(d["endpoint"]?.stringValue)) は \(shown(d["disabled_at"]?.stringValue)) から停止中です（\(shown(d["reason"]?.stringValue))）。修正後: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))"))
         }
         let messages = response["messages"]?.arrayValue ?? []
         if messages.isEmpty { print(Lang.t("No messages.", "メッセージはありません。")); return }
@@ -66,13 +66,13 @@ enum OutboxFormatter {
         let state = m["state"]?.stringValue ?? "?"
         let stateText: String
         switch state {
-        case "delivered": stateText = Lang.t("delivered \(m["delivered_at"]?.stringValue ?? "")", "送信済 \(m["delivered_at"]?.stringValue ?? "")")
-        case "dead": stateText = Lang.t("DEAD (undelivered; sokuho outbox retry \(m["message_id"]?.stringValue ?? ""))", "送信不能（sokuho outbox retry で再送）")
-        default: stateText = Lang.t("pending, next try \(m["next_attempt_at"]?.stringValue ?? "-")", "送信待ち、次回 \(m["next_attempt_at"]?.stringValue ?? "-")")
+        case "delivered": stateText = Lang.t("delivered \(shown(m["delivered_at"]?.stringValue))", "送信済 \(shown(m["delivered_at"]?.stringValue))")
+        case "dead": stateText = Lang.t("DEAD (undelivered; sokuho outbox retry \(shown(m["message_id"]?.stringValue)))", "送信不能（sokuho outbox retry で再送）")
+        default: stateText = Lang.t("pending, next try \(shown(m["next_attempt_at"]?.stringValue ?? "-"))", "送信待ち、次回 \(shown(m["next_attempt_at"]?.stringValue ?? "-"))")
         }
-        var s = "  \(m["case_id"]?.stringValue ?? "") #\(m["sequence"]?.intValue ?? 0) \(m["type"]?.stringValue ?? "") → \(m["endpoint"]?.stringValue ?? ""): \(stateText), "
+        var s = "  \(shown(m["case_id"]?.stringValue)) #\(m["sequence"]?.intValue ?? 0) \(shown(m["type"]?.stringValue)) → \(shown(m["endpoint"]?.stringValue)): \(stateText), "
         s += Lang.t("\(m["attempts"]?.intValue ?? 0) attempt(s)", "試行 \(m["attempts"]?.intValue ?? 0) 回")
-        if state != "delivered", let e = m["last_error"]?.stringValue { s += " — \(e)" }
+        if state != "delivered", let e = m["last_error"]?.stringValue { s += " — \(shown(e))" }
         return s
     }
 }

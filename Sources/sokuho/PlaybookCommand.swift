@@ -62,7 +62,7 @@ struct PlaybookCheck: ParsableCommand {
                      "path": .optional(e.key), "reason": .string(e.reason)]
                 })])
             } else {
-                for e in problems.errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+                for e in problems.errors { FileHandle.standardError.write(Data("\(TerminalSafe.escape("\(e)", allowNewlines: true))\n".utf8)) }
             }
             throw ExitCode(Exit.invalid)
         }
@@ -89,12 +89,12 @@ struct PlaybookList: ParsableCommand {
         let list = response["playbooks"]?.arrayValue ?? []
         if list.isEmpty { print(Lang.t("No playbooks are loaded.", "プレイブックは読み込まれていません。")) }
         for p in list {
-            let title = Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? "")
-            let kinds = (p["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-            let when = p["when"]?.stringValue.map { " when \($0)" } ?? ""
-            print("\(p["playbook"]?.stringValue ?? "")  \(title)  [\(kinds)\(when), priority \(p["priority"]?.intValue ?? 0)]  \(p["steps"]?.intValue ?? 0) steps  \(p["hash"]?.stringValue?.prefix(12) ?? "")  \(p["file"]?.stringValue ?? "")")
+            let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
+            let kinds = shown((p["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ","))
+            let when = p["when"]?.stringValue.map { " when \(shown($0))" } ?? ""
+            print("\(shown(p["playbook"]?.stringValue))  \(title)  [\(kinds)\(when), priority \(p["priority"]?.intValue ?? 0)]  \(p["steps"]?.intValue ?? 0) steps  \(p["hash"]?.stringValue?.prefix(12) ?? "")  \(shown(p["file"]?.stringValue))")
         }
-        let uncovered = (response["uncovered_kinds"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let uncovered = (response["uncovered_kinds"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
         if !uncovered.isEmpty { print(Lang.t("No playbook for: \(uncovered.joined(separator: ", "))", "プレイブックなし: \(uncovered.joined(separator: ", "))")) }
     }
 }

@@ -120,19 +120,19 @@ struct ReportCommand: ParsableCommand {
         if json { printJSON(response); return }
         let c = response["case"] ?? .null
         let receipt = response["receipt"] ?? .null
-        let id = c["id"]?.stringValue ?? "?"
+        let id = shown(c["id"]?.stringValue ?? "?")
         if response["duplicate"]?.boolValue == true {
             print(Lang.t("Already reported: this report_id belongs to case \(id); nothing new was recorded.",
                          "報告済みです: この report_id は事案 \(id) のものです。新たな記録はしていません。"))
         } else {
             print(Lang.t("Reported. Case \(id) is open.", "報告を受け付けました。事案 \(id) を開きました。"))
         }
-        print(Lang.t("  receipt:   event #\(receipt["seq"]?.intValue ?? 0), \(receipt["hash"]?.stringValue ?? "")",
-                     "  受領証:    イベント #\(receipt["seq"]?.intValue ?? 0)、\(receipt["hash"]?.stringValue ?? "")"))
-        print(Lang.t("  recorded:  \(receipt["at"]?.stringValue ?? "")", "  記録日時:  \(receipt["at"]?.stringValue ?? "")"))
-        print(Lang.t("  report_id: \(c["report_id"]?.stringValue ?? "")", "  report_id: \(c["report_id"]?.stringValue ?? "")"))
+        print(Lang.t("  receipt:   event #\(receipt["seq"]?.intValue ?? 0), \(shown(receipt["hash"]?.stringValue))",
+                     "  受領証:    イベント #\(receipt["seq"]?.intValue ?? 0)、\(shown(receipt["hash"]?.stringValue))"))
+        print(Lang.t("  recorded:  \(shown(receipt["at"]?.stringValue))", "  記録日時:  \(shown(receipt["at"]?.stringValue))"))
+        print(Lang.t("  report_id: \(shown(c["report_id"]?.stringValue))", "  report_id: \(shown(c["report_id"]?.stringValue))"))
         if let missing = c["missing"]?.arrayValue, !missing.isEmpty {
-            let names = missing.compactMap(\.stringValue).joined(separator: ", ")
+            let names = missing.compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ")
             print(Lang.t("  still unknown: \(names) — add it with: sokuho case update \(id) --count N",
                          "  未確定の項目: \(names) — 判明したら: sokuho case update \(id) --count 件数"))
         }

@@ -51,7 +51,7 @@ struct SpoolList: ParsableCommand {
                                   "sokuhod に接続できず（\(e)）、スプールも直接読めません: \(error)"))
                 throw ExitCode(Exit.unavailable)
             }
-            note = Lang.t("(sokuhod is not running; read \(layout.root) directly)", "（sokuhod が動いていないため \(layout.root) を直接読みました）")
+            note = Lang.t("(sokuhod is not running; read \(shown(layout.root)) directly)", "（sokuhod が動いていないため \(shown(layout.root)) を直接読みました）")
         }
         if json { printJSON(["ok": true, "files": .array(files), "count": .int(Int64(files.count))]); return }
         if let note { print(note) }
@@ -67,13 +67,13 @@ struct SpoolList: ParsableCommand {
         case "rejected": Lang.t("REJECTED", "却下    ")
         default: Lang.t("ACCEPTED", "受付済  ")
         }
-        let when = f["modified_at"]?.stringValue ?? ""
-        var line = "\(label)  \(when)  \(f["path"]?.stringValue ?? "")  (\(f["size"]?.intValue ?? 0) B, uid \(f["owner_uid"]?.intValue ?? 0))"
-        if let c = f["case_id"]?.stringValue { line += "  → \(c)" }
+        let when = shown(f["modified_at"]?.stringValue)
+        var line = "\(label)  \(when)  \(shown(f["path"]?.stringValue))  (\(f["size"]?.intValue ?? 0) B, uid \(f["owner_uid"]?.intValue ?? 0))"
+        if let c = f["case_id"]?.stringValue { line += "  → \(shown(c))" }
         if let r = f["reason"], !r.isNull {
-            let message = Lang.japanese ? (r["message_ja"]?.stringValue ?? "") : (r["message"]?.stringValue ?? "")
-            let field = r["field"]?.stringValue.map { " [field: \($0)]" } ?? ""
-            line += "\n          \(r["code"]?.stringValue ?? ""): \(message)\(field)"
+            let message = shown(Lang.japanese ? (r["message_ja"]?.stringValue ?? "") : (r["message"]?.stringValue ?? ""))
+            let field = r["field"]?.stringValue.map { " [field: \(shown($0))]" } ?? ""
+            line += "\n          \(shown(r["code"]?.stringValue)): \(message)\(field)"
         }
         if state == "writing" { line += Lang.t("  (in tmp/: rename it into incoming/ when complete)", "（tmp/ 内: 書き終えたら incoming/ に移してください）") }
         return line

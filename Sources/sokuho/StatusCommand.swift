@@ -11,14 +11,14 @@ struct StatusCommand: ParsableCommand {
         let response = try callDaemon(["op": "status"], options: connection)
         if json { printJSON(response); return }
         let s = response["status"] ?? .null
-        print(Lang.t("sokuhod \(s["version"]?.stringValue ?? "?") is running (pid \(s["pid"]?.intValue ?? 0), up \(s["uptime_seconds"]?.intValue ?? 0) s)",
-                     "sokuhod \(s["version"]?.stringValue ?? "?") は稼働中です（pid \(s["pid"]?.intValue ?? 0)、稼働 \(s["uptime_seconds"]?.intValue ?? 0) 秒）"))
+        print(Lang.t("sokuhod \(shown(s["version"]?.stringValue ?? "?")) is running (pid \(s["pid"]?.intValue ?? 0), up \(s["uptime_seconds"]?.intValue ?? 0) s)",
+                     "sokuhod \(shown(s["version"]?.stringValue ?? "?")) は稼働中です（pid \(s["pid"]?.intValue ?? 0)、稼働 \(s["uptime_seconds"]?.intValue ?? 0) 秒）"))
         print(Lang.t("  cases:     ", "  事案数:    ") + "\(s["cases"]?.intValue ?? 0)")
         print(Lang.t("  events:    ", "  イベント数: ") + "\(s["events"]?.intValue ?? 0)")
-        print(Lang.t("  chain head:", "  チェーン先頭:") + " \(s["head_hash"]?.stringValue ?? "")")
-        print(Lang.t("  database:  ", "  データベース:") + " \(s["database"]?.stringValue ?? "")")
-        print(Lang.t("  socket:    ", "  ソケット:  ") + " \(s["socket"]?.stringValue ?? "")")
-        let roles = (s["you"]?["roles"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
-        print(Lang.t("  you:       ", "  あなた:    ") + "\(s["you"]?["user"]?.stringValue ?? "?") (\(roles.isEmpty ? Lang.t("no role", "役割なし") : roles))")
+        print(Lang.t("  chain head:", "  チェーン先頭:") + " \(shown(s["head_hash"]?.stringValue))")
+        print(Lang.t("  database:  ", "  データベース:") + " \(shown(s["database"]?.stringValue))")
+        print(Lang.t("  socket:    ", "  ソケット:  ") + " \(shown(s["socket"]?.stringValue))")
+        let roles = (s["you"]?["roles"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ")
+        print(Lang.t("  you:       ", "  あなた:    ") + "\(shown(s["you"]?["user"]?.stringValue ?? "?")) (\(roles.isEmpty ? Lang.t("no role", "役割なし") : roles))")
     }
 }

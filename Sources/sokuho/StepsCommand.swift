@@ -27,12 +27,12 @@ struct StepsCommand: ParsableCommand {
         let response = try callDaemon(["op": "case.steps", "id": .string(id)], options: connection)
         if json { printJSON(response); return }
         guard let p = response["playbook"], !p.isNull else {
-            print(Lang.t("Case \(id) follows no playbook (none applied to its kind when it opened).",
-                         "事案 \(id) には対応手順（プレイブック）がありません（報告時に該当するものがありませんでした）。"))
+            print(Lang.t("Case \(shown(id)) follows no playbook (none applied to its kind when it opened).",
+                         "事案 \(shown(id)) には対応手順（プレイブック）がありません（報告時に該当するものがありませんでした）。"))
             return
         }
-        let title = Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? "")
-        print("\(id)  \(title)  (playbook \(p["id"]?.stringValue ?? ""), \(Lang.t("version", "版")) \(p["hash"]?.stringValue?.prefix(12) ?? "")…)")
+        let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
+        print("\(shown(id))  \(title)  (playbook \(shown(p["id"]?.stringValue)), \(Lang.t("version", "版")) \(shown(p["hash"]?.stringValue.map { String($0.prefix(12)) }))…)")
         let s = response["summary"] ?? .null
         let n = { (k: String) in s[k]?.intValue ?? 0 }
         print(Lang.t("  \(n("total")) steps: \(n("done")) done, \(n("skipped")) skipped, \(n("open")) open (\(n("overdue")) overdue); mandatory still open: \(n("mandatory_open"))",
@@ -52,44 +52,44 @@ struct StepsCommand: ParsableCommand {
         case "not_applicable": "[/]"
         default: "[ ]"
         }
-        let id = st["id"]?.stringValue ?? ""
-        let title = Lang.japanese ? (st["title"]?["ja"]?.stringValue ?? "") : (st["title"]?["en"]?.stringValue ?? "")
+        let id = shown(st["id"]?.stringValue)
+        let title = shown(Lang.japanese ? (st["title"]?["ja"]?.stringValue ?? "") : (st["title"]?["en"]?.stringValue ?? ""))
         let star = st["mandatory"]?.boolValue == true ? "★" : " "
         var line = "  \(box) \(star) \(id.padding(toLength: max(idWidth, id.count), withPad: " ", startingAt: 0))  \(title)"
         let r = st["record"] ?? .null
         var details: [String] = []
         switch state {
         case "done":
-            let who = r["auto"]?.boolValue == true ? Lang.t("sokuhod (automatic)", "sokuhod（自動）") : (r["by"]?["user"]?.stringValue ?? "uid \(r["by"]?["uid"]?.intValue ?? -1)")
+            let who = r["auto"]?.boolValue == true ? Lang.t("sokuhod (automatic)", "sokuhod（自動）") : shown(r["by"]?["user"]?.stringValue ?? "uid \(r["by"]?["uid"]?.intValue ?? -1)")
             details.append(Lang.t("done \(short(r["at"]?.stringValue)) by \(who)", "完了 \(short(r["at"]?.stringValue))（\(who)）"))
-            if let note = r["note"]?.stringValue { details.append("— \(note)") }
+            if let note = r["note"]?.stringValue { details.append("— \(shown(note))") }
         case "skipped":
-            details.append(Lang.t("skipped \(short(r["at"]?.stringValue)): \(r["reason"]?.stringValue ?? "")", "省略 \(short(r["at"]?.stringValue)): \(r["reason"]?.stringValue ?? "")"))
+            details.append(Lang.t("skipped \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))", "省略 \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))"))
         case "not_applicable":
-            details.append(Lang.t("does not apply (when \(st["when"]?.stringValue ?? ""))", "対象外（条件: \(st["when"]?.stringValue ?? "")）"))
+            details.append(Lang.t("does not apply (when \(shown(st["when"]?.stringValue)))", "対象外（条件: \(shown(st["when"]?.stringValue))）"))
         default:
             if st["type"]?.stringValue == "auto" {
-                details.append(Lang.t("automatic: \(st["action"]?.stringValue ?? "")", "自動: \(st["action"]?.stringValue ?? "")"))
+                details.append(Lang.t("automatic: \(shown(st["action"]?.stringValue))", "自動: \(shown(st["action"]?.stringValue))"))
             } else {
-                details.append(st["role"]?.stringValue ?? "")
+                details.append(shown(st["role"]?.stringValue))
             }
             if let due = st["due_at"]?.stringValue { details.append(Lang.t("due \(short(due))", "期限 \(short(due))")) }
             if st["overdue"]?.boolValue == true { details.append(Lang.t("OVERDUE", "期限超過")) }
-            let waiting = (st["waiting_on"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let waiting = (st["waiting_on"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
             if !waiting.isEmpty { details.append(Lang.t("waiting on: \(waiting.joined(separator: ", "))", "待ち: \(waiting.joined(separator: ", "))")) }
         }
         line += "    " + details.joined(separator: "  ")
         if (state == "ready" && st["type"]?.stringValue != "auto") || (all && state == "waiting") {
             let guide = Lang.japanese ? (st["guide"]?["ja"]?.stringValue ?? "") : (st["guide"]?["en"]?.stringValue ?? "")
-            for g in guide.split(separator: "\n", omittingEmptySubsequences: false) { line += "\n        \(g)" }
+            for g in guide.split(separator: "\n", omittingEmptySubsequences: false) { line += "\n        \(shown(String(g)))" }
         }
         return line
     }
 
     /// `2026-11-26T09:15:00.000Z` → `2026-11-26 09:15Z`.
     static func short(_ t: String?) -> String {
-        guard let t, t.count >= 16 else { return t ?? "" }
-        return String(t.prefix(10)) + " " + String(t.dropFirst(11).prefix(5)) + "Z"
+        guard let t, t.count >= 16 else { return shown(t) }
+        return shown(String(t.prefix(10)) + " " + String(t.dropFirst(11).prefix(5)) + "Z")
     }
 }
 
@@ -138,14 +138,14 @@ struct StepSkip: ParsableCommand {
 enum StepOutcome {
     static func print(_ response: JSONValue, json: Bool, done: Bool) throws {
         if json { printJSON(response); return }
-        let id = response["case_id"]?.stringValue ?? ""
-        let step = response["step"]?["id"]?.stringValue ?? ""
-        Swift.print(done ? Lang.t("Step \(step) of \(id) is done.", "\(id) の手順 \(step) を完了にしました。")
+        let id = shown(response["case_id"]?.stringValue)
+        let step = shown(response["step"]?["id"]?.stringValue)
+        printLine(done ? Lang.t("Step \(step) of \(id) is done.", "\(id) の手順 \(step) を完了にしました。")
                          : Lang.t("Step \(step) of \(id) is skipped.", "\(id) の手順 \(step) を省略にしました。"))
         let r = response["receipt"] ?? .null
-        Swift.print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
-        let ready = (response["ready_now"]?.arrayValue ?? []).compactMap(\.stringValue)
-        if !ready.isEmpty { Swift.print(Lang.t("  now ready: \(ready.joined(separator: ", "))", "  実施可能になった手順: \(ready.joined(separator: ", "))")) }
-        Swift.print(Lang.t("  checklist: sokuho steps \(id)", "  一覧: sokuho steps \(id)"))
+        printLine(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
+        let ready = (response["ready_now"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
+        if !ready.isEmpty { printLine(Lang.t("  now ready: \(ready.joined(separator: ", "))", "  実施可能になった手順: \(ready.joined(separator: ", "))")) }
+        printLine(Lang.t("  checklist: sokuho steps \(id)", "  一覧: sokuho steps \(id)"))
     }
 }

@@ -51,8 +51,10 @@ enum Lang {
     static func t(_ en: String, _ ja: String) -> String { japanese ? ja : en }
 }
 
+/// Writes `sokuho: MESSAGE` to standard error; messages quote input (names, values, the
+/// daemon's texts), so controls are escaped as on standard output.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("sokuho: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("sokuho: \(TerminalSafe.escape(message, allowNewlines: true))\n".utf8))
 }
 
 /// Sends one request and returns the successful response, or prints the daemon's error and
@@ -85,8 +87,8 @@ func acceptResponse(_ response: JSONValue) throws -> JSONValue {
     let error = response["error"] ?? .null
     let code = error["code"]?.stringValue ?? "internal"
     let message = Lang.japanese ? (error["message_ja"]?.stringValue ?? error["message"]?.stringValue ?? "") : (error["message"]?.stringValue ?? "")
-    let field = error["field"]?.stringValue.map { " [field: \($0)]" } ?? ""
-    printError("\(message)\(field) (\(code))")
+    let field = error["field"]?.stringValue.map { " [field: \(shown($0))]" } ?? ""
+    printError("\(shown(message))\(field) (\(shown(code)))")
     throw ExitCode(Exit.forCode(code))
 }
 
@@ -107,9 +109,10 @@ struct SpoolOptions: ParsableArguments {
     }
 }
 
-/// Prints a JSON value for `--json`, pretty enough for people and exact for programs.
+/// Prints a JSON value for `--json`, pretty enough for people and exact for programs. Strings
+/// keep their value; DEL, C1 and bidi controls in them are written as `\u` escapes.
 func printJSON(_ value: JSONValue) {
-    print(value.canonicalString)
+    Swift.print(terminalSafeJSON(value.canonicalString))
 }
 
 /// The value of a `--count` flag: a whole number, or "unknown" (不明) for null.
