@@ -10,12 +10,13 @@ import Logging
 ///
 /// Layout (docs/operations.md, "Logs"), fields in this order, separated by one space:
 ///
-///     <N>level=LEVEL msg=MESSAGE KEY=VALUE …            under systemd ($JOURNAL_STREAM set)
-///     time=RFC3339 level=LEVEL msg=MESSAGE KEY=VALUE …  elsewhere
+///     <N>level=LEVEL KEY=VALUE … msg=MESSAGE            under systemd ($JOURNAL_STREAM set)
+///     time=RFC3339 level=LEVEL KEY=VALUE … msg=MESSAGE  elsewhere
 ///
 /// `<N>` is the syslog priority, which journald turns into the entry's priority (journald adds
-/// the time itself). Metadata follows sorted by key. Every message, key and value is escaped
-/// with `LogText` — controls, DEL, C1 and bidi controls as visible escapes, values with spaces,
+/// the time itself). Metadata follows sorted by key; the message is always the last field and
+/// runs to the end of the line, unquoted. Every message, key and value is escaped with
+/// `LogText` — controls, DEL, C1 and bidi controls as visible escapes, values with spaces,
 /// quotes or `=` in double quotes — so one log call is always exactly one line, and nothing a
 /// user supplied can start a line, set a priority or reach a terminal as a control sequence.
 /// The user information of URLs (`https://user:secret@host`) is written as `***`.
@@ -71,12 +72,16 @@ public struct StderrLogHandler: LogHandler {
             let f = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
             line = "time=\(clock().formatted(f)) "
         }
-        line += "level=\(level.rawValue) msg=\(LogText.value(LogText.redactingUserinfo(message)))"
+        line += "level=\(level.rawValue)"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line += " \(LogText.key(key))=\(LogText.value(LogText.redactingUserinfo(Self.text(value))))"
+            let name = Self.reservedKeys.contains(key) ? "_" + key : key
+            line += " \(LogText.key(name))=\(LogText.value(LogText.redactingUserinfo(Self.text(value))))"
         }
-        return line + "\n"
+        return line + " msg=" + LogText.escape(LogText.redactingUserinfo(message)) + "\n"
     }
+
+    /// The layout's own fields; metadata with these keys is written as `_time`, `_level`, `_msg`.
+    static let reservedKeys: Set<String> = ["time", "level", "msg"]
 
     static func text(_ value: Logger.Metadata.Value) -> String {
         switch value {

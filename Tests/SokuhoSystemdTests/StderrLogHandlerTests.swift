@@ -38,7 +38,7 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         logger(journald: true, sink).warning("spool file rejected", metadata: ["file": "\(name)", "error": "bad"])
         let out = sink.all
         assertOneSafeLine(out)
-        #expect(out == #"<4>level=warning msg="spool file rejected" error=bad file="evil\n<0>FAKE emergency \x1b[2J\x07""# + "\n")
+        #expect(out == #"<4>level=warning error=bad file="evil\n<0>FAKE emergency \x1b[2J\x07" msg=spool file rejected"# + "\n")
         #expect(out.split(separator: "\n").count == 1)
     }
 
@@ -47,7 +47,7 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         logger(journald: true, sink).critical("hello\r\n<0>forged", metadata: ["k\n<0>x y=z\"": "v"])
         let out = sink.all
         assertOneSafeLine(out)
-        #expect(out == #"<2>level=critical msg=hello\r\n<0>forged k\n<0>x\x20y\x3dz\x22=v"# + "\n")
+        #expect(out == #"<2>level=critical k\n<0>x\x20y\x3dz\x22=v msg=hello\r\n<0>forged"# + "\n")
     }
 
     @Test func everyHostileScalarIsVisiblyEscaped() {
@@ -62,18 +62,18 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         let lines = sink.lines.withLock { $0 }
         #expect(lines.count == hostileScalars.count)
         for line in lines { assertOneSafeLine(line) }
-        #expect(lines[0x1b] == #"<6>level=info msg=m v=a\x1bb"# + "\n")
-        #expect(lines[0x09] == #"<6>level=info msg=m v=a\tb"# + "\n")
-        #expect(lines.contains(#"<6>level=info msg=m v=a\x7fb"# + "\n"))
-        #expect(lines.contains(#"<6>level=info msg=m v=a\u{9b}b"# + "\n"))
-        #expect(lines.contains(#"<6>level=info msg=m v=a\u{202e}b"# + "\n"))
-        #expect(lines.contains(#"<6>level=info msg=m v=a\u{2069}b"# + "\n"))
+        #expect(lines[0x1b] == #"<6>level=info v=a\x1bb msg=m"# + "\n")
+        #expect(lines[0x09] == #"<6>level=info v=a\tb msg=m"# + "\n")
+        #expect(lines.contains(#"<6>level=info v=a\x7fb msg=m"# + "\n"))
+        #expect(lines.contains(#"<6>level=info v=a\u{9b}b msg=m"# + "\n"))
+        #expect(lines.contains(#"<6>level=info v=a\u{202e}b msg=m"# + "\n"))
+        #expect(lines.contains(#"<6>level=info v=a\u{2069}b msg=m"# + "\n"))
     }
 
     @Test func backslashesAndQuotesCannotForgeEscapesOrFields() {
         let sink = Sink()
         logger(journald: true, sink).info("m", metadata: ["a": #"x\n" b=c"#, "b": "", "c": "日本語 テキスト"])
-        #expect(sink.all == #"<6>level=info msg=m a="x\\n\" b=c" b="" c="日本語 テキスト""# + "\n")
+        #expect(sink.all == #"<6>level=info a="x\\n\" b=c" b="" c="日本語 テキスト" msg=m"# + "\n")
     }
 
     @Test func nestedMetadataIsEscaped() {
@@ -81,14 +81,14 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         logger(journald: true, sink).info("m", metadata: ["l": ["a\nb", "c"], "d": ["k\u{1b}": "v\r"]])
         let out = sink.all
         assertOneSafeLine(out)
-        #expect(out == #"<6>level=info msg=m d="[k\x1b: v\r]" l="[a\nb, c]""# + "\n")
+        #expect(out == #"<6>level=info d="[k\x1b: v\r]" l="[a\nb, c]" msg=m"# + "\n")
     }
 
     @Test func outsideJournaldLinesStartWithTheTime() {
         let sink = Sink()
         logger(journald: false, sink).notice("case opened", metadata: ["case": "INC-2026-0001"])
         #expect(sink.all.hasPrefix("time=2026-"))
-        #expect(sink.all.hasSuffix(#"Z level=notice msg="case opened" case=INC-2026-0001"# + "\n"))
+        #expect(sink.all.hasSuffix(#"Z level=notice case=INC-2026-0001 msg=case opened"# + "\n"))
         #expect(!sink.all.hasPrefix("<"))
     }
 
@@ -99,11 +99,17 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         #expect(sink.lines.withLock { $0.map { String($0.prefix(3)) } } == ["<7>", "<6>", "<5>", "<4>", "<3>", "<2>"])
     }
 
+    @Test func theMessageIsLastAndKeepsItsQuotes() {
+        let sink = Sink()
+        logger(journald: true, sink).critical(#"cannot start: did you mean "x"? a=b \ c"#, metadata: ["msg": "m=1", "level": "x"])
+        #expect(sink.all == #"<2>level=critical _level=x _msg="m=1" msg=cannot start: did you mean "x"? a=b \\ c"# + "\n")
+    }
+
     @Test func credentialsInURLsAreRedacted() {
         let sink = Sink()
         logger(journald: true, sink).info("escalation endpoints", metadata: [
             "endpoints": "city=https://user:s3cret@city.example.jp/hook other=http://tok@h:8080/x?a=b@c plain=https://h/p@q"])
-        #expect(sink.all == #"<6>level=info msg="escalation endpoints" endpoints="city=https://***@city.example.jp/hook other=http://***@h:8080/x?a=b@c plain=https://h/p@q""# + "\n")
+        #expect(sink.all == #"<6>level=info endpoints="city=https://***@city.example.jp/hook other=http://***@h:8080/x?a=b@c plain=https://h/p@q" msg=escalation endpoints"# + "\n")
         #expect(!sink.all.contains("s3cret") && !sink.all.contains("tok@"))
     }
 }
