@@ -137,6 +137,7 @@ struct MultiUserTests {
         _ = try LocalUsers.run(LocalUsers.alice, "mv \(g) \(d.dir)/spool/incoming/")
         try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 1 }
         let name = (g as NSString).lastPathComponent
+        try waitFor { try DaemonHarness.shell("test -e \(d.dir)/spool/accepted/*--\(name) && ! test -e \(d.dir)/spool/incoming/\(name)").status == 0 }
         let st = try DaemonHarness.shell("stat -c '%u %a %h' \(d.dir)/spool/accepted/*--\(name)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(st == "\(getuid()) 440 1", "owner, mode and links of the accepted copy: \(st)")
         #expect(try DaemonHarness.shell("test -e \(d.dir)/spool/incoming/\(name)").status != 0, "the reporter's file is gone")

@@ -49,7 +49,7 @@ struct SpoolTests {
         try d.drop("b.yaml", Self.yaml.replacingOccurrences(of: "kind: loss", with: "kind: tampering"))
         try d.drop("c.yml", [0xEF, 0xBB, 0xBF] + Array(Self.yaml.utf8))
         try d.drop("d.yaml", Self.shiftJIS)
-        #expect(d.wait { d.files("accepted").count == 4 }, "\(d.files("incoming")) \(d.rejectedFiles) \(d.log)")
+        #expect(d.wait { d.files("accepted").count == 4 && d.files("incoming").isEmpty }, "\(d.files("incoming")) \(d.rejectedFiles) \(d.log)")
         #expect(d.files("incoming").isEmpty)
 
         let a = try #require(try d.caseFromFile("a.json"))

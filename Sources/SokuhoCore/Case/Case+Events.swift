@@ -13,7 +13,7 @@ extension Case {
             throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: "missing report or reported_by")
         }
         let report: Report
-        do { report = try Report.validate(reportJSON) } catch {
+        do { report = try Report.validate(reportJSON, stored: true) } catch {
             throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: error.message)
         }
         var c = Case(id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
@@ -32,7 +32,7 @@ extension Case {
             for (key, change) in changes {
                 fields[key] = change["to"] ?? .null
             }
-            do { report = try Report.validate(.object(fields)) } catch {
+            do { report = try Report.validate(.object(fields), stored: true) } catch {
                 throw CaseError.malformedEvent(caseID: id, type: type, reason: error.message)
             }
         case .caseOpened:

@@ -25,7 +25,7 @@ extension Case {
         case .appiUpdated:
             guard let changes = data["changes"]?.objectValue, case .object(var fields) = appi.json else { throw bad("missing changes") }
             for (k, change) in changes { fields[k] = change["to"] ?? .null }
-            do { appi = try AppiItems.validate(.object(fields)) } catch { throw bad(error.message) }
+            do { appi = try AppiItems.validate(.object(fields), stored: true) } catch { throw bad(error.message) }
         case .publicationDecided:
             guard let d = data["decision"]?.stringValue.flatMap(Publication.Decision.init(rawValue:)) else { throw bad("missing decision") }
             publication = Publication(decision: d, date: data["date"]?.stringValue, url: data["url"]?.stringValue, note: data["note"]?.stringValue, decidedAt: at)

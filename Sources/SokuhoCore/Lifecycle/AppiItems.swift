@@ -57,11 +57,12 @@ public struct AppiItems: Sendable, Hashable {
         ]
     }
 
-    /// Builds the items from their JSON (as stored), validating every field.
-    public static func validate(_ v: JSONValue) throws(ValidationError) -> AppiItems {
+    /// Builds the items from their JSON, validating every field; `stored: true` re-reads items as
+    /// they were stored (replaying events), with the text rules of their time.
+    public static func validate(_ v: JSONValue, stored: Bool = false) throws(ValidationError) -> AppiItems {
         guard case .object(let o) = v else { throw ValidationError(.wrongType, field: nil, "the APPI items must be an object", ja: "個人情報保護法の報告事項はオブジェクトで指定してください") }
         try FieldReader.rejectUnknownKeys(o, allowed: fieldNames, context: nil)
-        let r = FieldReader(object: o)
+        let r = FieldReader(object: o, prefix: "", stored: stored)
         var a = AppiItems()
         a.summary = try r.optionalText("summary")
         a.dataItems = try r.optionalText("data_items")
