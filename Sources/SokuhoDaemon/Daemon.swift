@@ -97,7 +97,7 @@ public struct Daemon: Sendable {
             server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
         ]
         if !endpoints.isEmpty {
-            logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\($0.url)" }.joined(separator: " "))"])
+            logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\(LogText.redactingUserinfo($0.url))" }.joined(separator: " "))"])
         }
         // The worker also runs without endpoints: messages queued under an earlier configuration still go out.
         services.append(DeliveryWorker(
@@ -132,8 +132,9 @@ public struct Daemon: Sendable {
         logger.notice("sokuhod stopped")
     }
 
-    /// The configured endpoints with their secrets (secret_file, else systemd credentials).
-    static func loadEndpoints(_ config: Configuration) throws -> [Endpoint] {
+    /// The configured endpoints with their secrets (secret_file, else systemd credentials),
+    /// checked as a start checks them (also by `sokuhod --check-config`).
+    public static func loadEndpoints(_ config: Configuration) throws -> [Endpoint] {
         try config.endpoints.map { w in
             let file = w.secretFile ?? Endpoint.credentialFile(for: w.name)
             guard let file else { throw WebhookError.noSecret(endpoint: w.name) }

@@ -109,7 +109,11 @@ public struct DeliveryWorker: Service {
             logger.critical("ALARM: endpoint answered 410 Gone and is disabled; messages wait. Fix it, then: sokuho outbox retry --endpoint \(m.endpoint)",
                             metadata: meta)
         default:
-            if let status = result.status { error = "HTTP \(status)" + (result.body.isEmpty ? "" : ": " + String(decoding: result.body.prefix(200), as: UTF8.self)) }
+            // The endpoint's answer is not ours: at most 200 bytes of it are kept, its controls
+            // escaped, so it can forge nothing where `last_error` is shown or logged.
+            if let status = result.status {
+                error = "HTTP \(status)" + (result.body.isEmpty ? "" : ": " + TerminalSafe.escape(String(decoding: result.body.prefix(200), as: UTF8.self)))
+            }
             if let delay = schedule.delay(afterAttempt: attempt, retryAfter: result.retryAfter, jitter: Double.random(in: -0.1...0.1)) {
                 next = .retry(at: Date().timeIntervalSince1970 + delay)
                 logger.warning("escalation failed; will retry", metadata: meta.merging(["error": "\(error ?? "")", "retry_in_s": "\(Int(delay))"]) { a, _ in a })

@@ -28,14 +28,34 @@ public struct Endpoint: Sendable {
     }
 
     /// Reads the secrets of an endpoint: one `whsec_…` per line (blank lines and `#` comments
-    /// ignored). The file must not be readable or writable by others.
-    public static func loadSecrets(file: String) throws(WebhookError) -> [WebhookSignature.Secret] {
+    /// ignored). Checked on the open file itself (`fstat`, never a separate `stat`): it must be a
+    /// regular file owned by root or by this process's user, writable by nobody else and not
+    /// readable by others (a group that may read it, such as the daemon's, is fine: `0640`).
+    public static func loadSecrets(file: String, euid: UInt32 = geteuid()) throws(WebhookError) -> [WebhookSignature.Secret] {
+        let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard fd >= 0 else { throw WebhookError.secretFile(file, "cannot open it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         var st = stat()
-        guard stat(file, &st) == 0 else { throw WebhookError.secretFile(file, "cannot read it: \(String(cString: strerror(errno)))") }
-        if st.st_mode & 0o007 != 0 {
-            throw WebhookError.secretFile(file, "it is accessible by others (mode \(String(st.st_mode & 0o777, radix: 8))); run chmod 600 \(file)")
+        guard fstat(fd, &st) == 0 else { throw WebhookError.secretFile(file, "cannot read it: \(String(cString: strerror(errno)))") }
+        let mode = String(st.st_mode & 0o7777, radix: 8)
+        guard st.st_mode & S_IFMT == S_IFREG else { throw WebhookError.secretFile(file, "it is not a regular file") }
+        if st.st_mode & 0o027 != 0 {
+            throw WebhookError.secretFile(file, "others may read it or the group may change it (mode 0\(mode)); run chmod 600 \(file) (or 640 with the daemon's group)")
         }
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        if st.st_uid != 0 && st.st_uid != euid {
+            throw WebhookError.secretFile(file, "it belongs to uid \(st.st_uid), neither root nor this process's user (uid \(euid)), who could change it; run chown")
+        }
+        guard st.st_size <= 64 * 1024 else { throw WebhookError.secretFile(file, "it is larger than 64 KiB: not a secret file") }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw WebhookError.secretFile(file, "cannot read it: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            total += n
+        }
+        guard let text = String(validating: bytes[..<total], as: UTF8.self) else {
             throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")
         }
         do { return try WebhookSignature.Secret.list(text) } catch { throw WebhookError.secretFile(file, "\(error)") }

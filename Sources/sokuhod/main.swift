@@ -68,8 +68,16 @@ struct Sokuhod: AsyncParsableCommand {
             }
             let k = configuration.clocks
             print("  clocks:         first report \(Int(k.firstReport))s, preliminary \(Int(k.preliminary / 3600))h, confirmed \(Int(k.confirmed / 86400))d (\(Int(k.confirmedMalicious / 86400))d malicious), GDPR \(k.gdpr.map { "\(Int($0 / 3600))h" } ?? "off"), persons threshold \(k.personsThreshold)")
-            print("  city.webhook:   \(configuration.cityWebhook.url ?? "(none)")")
-            for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(e.url ?? "")") }
+            print("  city.webhook:   \(configuration.cityWebhook.url.map(LogText.redactingUserinfo) ?? "(none)")")
+            for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(LogText.redactingUserinfo(e.url ?? ""))") }
+            // The secrets are checked exactly as a start checks them: a file others may read is
+            // refused here too, not only at the next restart.
+            do {
+                for e in try Daemon.loadEndpoints(configuration) { print("  secret \(e.name):   \(e.secrets.count) key(s), file mode and owner OK") }
+            } catch {
+                FileHandle.standardError.write(Data("sokuhod: configuration refused: \(error)\n".utf8))
+                throw ExitCode(78)
+            }
             return
         }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info

@@ -1,0 +1,45 @@
+import Foundation
+import SokuhoCore
+import Testing
+
+@Suite("sokuhod --check-config checks secrets as a start does and never prints credentials")
+struct CheckConfigTests {
+    func setup(mode: mode_t) throws -> (dir: String, config: String) {
+        var template = Array("/tmp/sokuho-cc-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else { throw HarnessError("mkdtemp") }
+        let dir = String(cString: p)
+        let secret = dir + "/city.secret"
+        try ("whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString() + "\n").write(toFile: secret, atomically: false, encoding: .utf8)
+        chmod(secret, mode)
+        let config = dir + "/sokuhod.yaml"
+        try """
+            state_dir: state
+            city:
+              webhook:
+                url: https://contractor:hunter2@city.example.invalid/hook
+                secret_file: city.secret
+            """.write(toFile: config, atomically: false, encoding: .utf8)
+        return (dir, config)
+    }
+
+    @Test("a secret file others may read is refused by --check-config, as by a start (robustness defect 8)")
+    func readableSecretRefused() throws {
+        let s = try setup(mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("chmod 600"))
+        #expect(!(r.stdout + r.stderr).contains("hunter2"))
+    }
+
+    @Test("a URL's user:password is never printed")
+    func credentialsRedacted() throws {
+        let s = try setup(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("https://***@city.example.invalid/hook"), "\(r.stdout)")
+        #expect(!(r.stdout + r.stderr).contains("hunter2"))
+        #expect(r.stdout.contains("secret city"))
+    }
+}
