@@ -27,6 +27,66 @@ struct WebhookSignatureTests {
         #expect(WebhookSignature.verify(id: "msg_2", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1000) != nil)
     }
 
+    @Test("timestamps at the extremes are refused, never trap: -2^63, 2^63-1, signs, spaces, exponents, 19+ digits")
+    func extremeTimestamps() throws {
+        let a = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let body = Array("{}".utf8)
+        for ts in ["-9223372036854775808", "9223372036854775807", "-1", "-0", "+1000", " 1000", "1000 ", "1e3", "", "0x10",
+                   "99999999999999999999999", "1000000000000000000", "１０００"] {
+            let header = "v1,AAAA"
+            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: 1000) != nil, "\(ts)")
+            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .min) != nil, "\(ts)")
+            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .max) != nil, "\(ts)")
+        }
+        // The largest accepted timestamp (18 digits) against the extremes of `now`: no overflow.
+        #expect(WebhookSignature.verify(id: "a", timestamp: "999999999999999999", signatures: "v1,AAAA", body: body, secrets: [a], now: .min) != nil)
+        #expect(WebhookSignature.within(0, of: .min, tolerance: 300) == false)
+        #expect(WebhookSignature.within(.max, of: .min, tolerance: .max) == false)
+        #expect(WebhookSignature.within(.min, of: .max, tolerance: .max) == false)
+        #expect(WebhookSignature.within(.max, of: .max, tolerance: 0))
+        #expect(WebhookSignature.within(5, of: 0, tolerance: -1) == false)
+        #expect(WebhookSignature.parseTimestamp("0001614265330") == 1614265330)
+        // A correctly signed message at the edge of the tolerance still verifies.
+        let h = WebhookSignature.header(id: "a", timestamp: 1000, body: body, secrets: [a])
+        #expect(WebhookSignature.verify(id: "a", timestamp: "1000", signatures: h, body: body, secrets: [a], now: 1300) == nil)
+        #expect(WebhookSignature.verify(id: "a", timestamp: "1000", signatures: h, body: body, secrets: [a], now: 700) == nil)
+        #expect(WebhookSignature.verify(id: "a", timestamp: "1000", signatures: h, body: body, secrets: [a], now: 699) != nil)
+    }
+
+    @Test("signature entries: compared as decoded MACs in constant time, at most 8, header and id bounded")
+    func signatureEntries() throws {
+        let a = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let b = try WebhookSignature.Secret("whsec_" + Data(repeating: 7, count: 32).base64EncodedString())
+        let body = Array("{}".utf8)
+        let good = WebhookSignature.sign(id: "msg_1", timestamp: 1000, body: body, secret: b)
+        func check(_ sig: String, id: String = "msg_1") -> WebhookSignature.Verification {
+            WebhookSignature.check(id: id, timestamp: "1000", signatures: sig, body: body, secrets: [a, b], now: 1000)
+        }
+        #expect(check(good) == .verified(secretIndex: 1))
+        // Unknown versions and junk entries around a good one are skipped.
+        #expect(check("v1a,xyz v0,AAAA v1,!!! " + good + " v2,AAAA") == .verified(secretIndex: 1))
+        // The same MAC in other base64 spellings is still the same MAC (bytes are compared, not text).
+        #expect(check("v1," + Data(base64Encoded: String(good.dropFirst(3)))!.base64EncodedString()) == .verified(secretIndex: 1))
+        // A MAC one bit off, truncated or extended: refused.
+        var mac = Array(Data(base64Encoded: String(good.dropFirst(3)))!)
+        mac[31] ^= 1
+        #expect(check("v1," + Data(mac).base64EncodedString()) == .refused("no valid v1 signature"))
+        #expect(check("v1," + Data(mac.prefix(16)).base64EncodedString()) == .refused("no valid v1 signature"))
+        // Nine entries (the good one last) are refused before any MAC is computed; eight are fine.
+        let eight = Array(repeating: "v1,AAAA", count: 7) + [good]
+        #expect(check(eight.joined(separator: " ")) == .verified(secretIndex: 1))
+        let nine = Array(repeating: "v1,AAAA", count: 8) + [good]
+        #expect(check(nine.joined(separator: " ")) == .refused("webhook-signature has more than 8 entries"))
+        #expect(check(String(repeating: " ", count: 2000) + good) != .verified(secretIndex: 1))
+        // The id: bounded, visible ASCII only.
+        #expect(check(good, id: String(repeating: "m", count: 257)) != .verified(secretIndex: 1))
+        #expect(check(WebhookSignature.sign(id: "a\nb", timestamp: 1000, body: body, secret: b), id: "a\nb") != .verified(secretIndex: 1))
+        #expect(WebhookSignature.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!WebhookSignature.constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!WebhookSignature.constantTimeEqual([1, 2, 3], [1, 2]))
+        #expect(a.keyID.count == 16 && a.keyID != b.keyID)
+    }
+
     @Test("bad secrets are refused with the reason")
     func badSecrets() {
         #expect(throws: EscalationError.self) { try WebhookSignature.Secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") }
