@@ -144,6 +144,7 @@ let package = Package(
             name: "SokuhoDaemonTests",
             dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
             dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho", "sokuho-fuzz"]
