@@ -8,7 +8,7 @@ struct FuzzReplayTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz").path
 
-    @Test("replay", arguments: ["report", "framing", "playbook"])
+    @Test("replay", arguments: ["report", "framing", "playbook", "webhook"])
     func replay(target: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: DaemonHarness.binDir + "/sokuho-fuzz")
