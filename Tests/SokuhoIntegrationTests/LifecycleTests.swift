@@ -178,7 +178,7 @@ func poll(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Boo
 }
 
 /// Like `poll`, but a condition still unmet at the timeout is an error.
-func waitFor(timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
+func waitFor(timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
     if try !poll(timeout: timeout, condition) { throw HarnessError("condition not met within \(timeout) s") }
 }
 
