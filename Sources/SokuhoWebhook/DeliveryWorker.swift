@@ -108,6 +108,13 @@ public struct DeliveryWorker: Service {
             error = "410 Gone: the endpoint is disabled"
             logger.critical("ALARM: endpoint answered 410 Gone and is disabled; messages wait. Fix it, then: sokuho outbox retry --endpoint \(m.endpoint)",
                             metadata: meta)
+        case .some(409):
+            // The receiver holds another message under this webhook-id: retrying the same bytes
+            // cannot help, so the message is set aside at once and an operator is told.
+            next = .dead
+            error = "409 Conflict: the endpoint holds a different message under this webhook-id"
+            logger.critical("ALARM: the endpoint refused the message: it holds a different message under the same webhook-id. Ask the city, then: sokuho outbox retry \(m.messageID)",
+                            metadata: meta)
         default:
             // The endpoint's answer is not ours: at most 200 bytes of it are kept, its controls
             // escaped, so it can forge nothing where `last_error` is shown or logged.

@@ -148,6 +148,20 @@ struct Bench: AsyncParsableCommand {
                         ["reports_per_second": .double(rate.rounded()), "ratio_to_baseline": .double((rate / baseline * 10).rounded() / 10)]))
         results.append(("raw SQLite baseline: 1-row txns, WAL, FULL (rows/s)", String(format: "%.0f", baseline), .double(baseline.rounded())))
 
+        // 4b. Idle after activity: once every delivery is done, the daemon must be as quiet as at
+        // start (a worker that spins after its first wake-up shows here, not at start).
+        let watcher = try ControlClient(path: socket)
+        while (try? watcher.call(["op": "outbox.list", "state": "pending", "limit": 1]))?["count"]?.intValue != 0 {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await Task.sleep(for: .seconds(1))
+        let cpu1 = ProcessFigures.cpuSeconds(pid: daemon.processIdentifier)
+        try await Task.sleep(for: .milliseconds(Int(idleSeconds * 1000)))
+        let idleAfterCPU = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpu1) / idleSeconds * 100
+        let idleAfterRSS = ProcessFigures.rssMiB(pid: daemon.processIdentifier)
+        results.append(("idle daemon after activity: RSS, CPU", String(format: "%.1f MiB, %.2f %% CPU over %.0f s", idleAfterRSS, idleAfterCPU, idleSeconds),
+                        ["rss_mib": .double((idleAfterRSS * 10).rounded() / 10), "cpu_percent": .double((idleAfterCPU * 100).rounded() / 100)]))
+
         // 5. Stop the daemon (and its deliveries) so the large-store figures run alone.
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
@@ -198,6 +212,9 @@ struct Bench: AsyncParsableCommand {
     static func startDaemon(bin: String, dir: String, extra: String = "", logLevel: String = "warning") throws -> Process {
         try """
             state_dir: state
+            socket:
+              # The benchmark's clients are all one user; the default cap per user is 32.
+              max_connections_per_user: 256
             roles:
               reporter:
                 users: ["*"]

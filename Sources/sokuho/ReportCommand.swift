@@ -111,8 +111,15 @@ struct ReportCommand: ParsableCommand {
             try queueInSpool(.object(fields), because: "\(e)")
             return
         case .success(let r):
-            if r["error"]?["code"]?.stringValue == ErrorCode.shuttingDown.rawValue {
+            // The daemon could not take it now (stopping, or its socket is flooded by someone):
+            // the report is not lost, it goes to the spool.
+            let code = r["error"]?["code"]?.stringValue
+            if code == ErrorCode.shuttingDown.rawValue {
                 try queueInSpool(.object(fields), because: "sokuhod is shutting down")
+                return
+            }
+            if let code, [ErrorCode.tooManyConnections, .tooBusy].map(\.rawValue).contains(code) {
+                try queueInSpool(.object(fields), because: "sokuhod refused the connection (\(code))")
                 return
             }
             response = try acceptResponse(r)

@@ -9,7 +9,47 @@ struct SpoolCommand: ParsableCommand {
         commandName: "spool",
         abstract: "See the file drops (スプール): what waits and what was set aside, and why.",
         discussion: "The spool's layout and how to drop a file by hand, from a script or from Windows: docs/spool.md.",
-        subcommands: [SpoolList.self])
+        subcommands: [SpoolList.self, SpoolDropFile.self])
+}
+
+struct SpoolDropFile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drop",
+        abstract: "Drop a report file into the spool safely; it becomes a case as soon as sokuhod runs.",
+        discussion: """
+            Copies FILE (JSON, YAML or text; UTF-8 or Shift_JIS) into the spool's tmp/ under a new
+            random name that nobody can have prepared (created with O_EXCL), mode 0640 (readable
+            by the daemon only), fsyncs it and renames it into incoming/. Prints the name it has
+            there. The file is checked by the daemon exactly as any drop: see sokuho spool list.
+
+            Exit status: 0 dropped; 66 FILE cannot be read; 73 the spool cannot take it.
+            """)
+
+    @Argument(help: ArgumentHelp("The report file; \"-\" reads standard input (as YAML or JSON).", valueName: "FILE"))
+    var file: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var spool: SpoolOptions
+
+    func run() throws {
+        let data: Data?
+        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: file) }
+        guard let data else {
+            printError(Lang.t("cannot read \(shown(file))", "\(shown(file)) を読めません"))
+            throw ExitCode(66)
+        }
+        let ext = file == "-" ? "txt" : (file as NSString).pathExtension
+        let name: String
+        do {
+            name = try SpoolWriter.drop(bytes: Array(data), extension: ext.isEmpty ? "txt" : ext, into: spool.layout,
+                                        user: ProcessInfo.processInfo.environment["USER"])
+        } catch {
+            printError(Lang.t("the spool cannot take the file: \(error)", "スプールに置けません: \(error)"))
+            throw ExitCode(73)
+        }
+        if json { printJSON(["ok": true, "file": .string(name), "path": .string(spool.layout.incoming + "/" + name)]); return }
+        print(Lang.t("Dropped: \(shown(spool.layout.incoming + "/" + name))", "スプールに置きました: \(shown(spool.layout.incoming + "/" + name))"))
+        print(Lang.t("  later: sokuho spool list --all   (shows the case it became)", "  確認:  sokuho spool list --all   （どの事案になったかを表示）"))
+    }
 }
 
 struct SpoolList: ParsableCommand {

@@ -31,7 +31,7 @@ enum Exit {
         case .notFound: notFound
         case .forbidden: forbidden
         case .storageFailure: ioError
-        case .shuttingDown: tempFail
+        case .shuttingDown, .tooManyConnections, .tooBusy, .timeout: tempFail
         case .internal, .none: software
         default: invalid
         }

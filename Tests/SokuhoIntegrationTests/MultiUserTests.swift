@@ -121,6 +121,28 @@ struct MultiUserTests {
         #expect(accepted.contains(name))
     }
 
+    @Test("sokuho spool drop: a fresh O_EXCL name, readable by the daemon and nobody else")
+    func spoolDropCommand() throws {
+        let d = try daemon()
+        let src = "/tmp/sokuho-t-alice-report-\(getpid()).yaml"
+        try Self.report("コマンドで提出").write(toFile: src, atomically: true, encoding: .utf8)
+        chmod(src, 0o644)
+        defer { unlink(src) }
+        // The daemon is stopped, so the file waits in incoming/ where bob tries to read it.
+        d.stop()
+        let r = try LocalUsers.run(LocalUsers.alice, "\(DaemonHarness.sokuho) spool drop --spool-dir \(d.dir)/spool --json \(src)")
+        #expect(r.status == 0, "\(r.stderr)")
+        let path = try #require(try JSONParser.parse(r.stdout)["path"]?.stringValue)
+        #expect(try LocalUsers.run(LocalUsers.bob, "cat \(path)").status != 0, "bob reads alice's drop")
+        let mode = try DaemonHarness.shell("stat -c '%U %a' \(path)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(mode == "\(LocalUsers.alice) 640")
+        try d.start()
+        try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 1 }
+        let c = try d.call(["op": "case.list"])["cases"]?.arrayValue?.first
+        #expect(c?["information"] == "コマンドで提出")
+        #expect(c?["reported_by"]?["uid"]?.intValue == Int64(LocalUsers.uid(LocalUsers.alice)))
+    }
+
     @Test("a hard-linked drop is refused; an accepted file is the daemon's own read-only copy (isolation defect 5)")
     func evidenceCannotChange() throws {
         let d = try daemon()
