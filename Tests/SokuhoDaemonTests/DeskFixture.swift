@@ -9,8 +9,9 @@ import SokuhoStore
 /// identities of six kinds of user — no root, no second Unix account needed.
 final class DeskFixture: @unchecked Sendable {
     let dir: String
-    let store: CaseStore
-    let desk: CaseDesk
+    private(set) var store: CaseStore
+    private(set) var desk: CaseDesk
+    let clock: any SokuhoCore.Clock
     var dbPath: String { dir + "/sokuho.db" }
 
     /// The users of the permission tests; roles by user name (`RolePolicy`).
@@ -44,13 +45,24 @@ final class DeskFixture: @unchecked Sendable {
         var template = Array("/tmp/sokuho-desk-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
         dir = String(cString: p)
-        store = try CaseStore(path: dir + "/sokuho.db")
+        self.clock = clock
+        (store, desk) = try Self.open(dir: dir, clock: clock)
+    }
+
+    static func open(dir: String, clock: any SokuhoCore.Clock) throws -> (CaseStore, CaseDesk) {
+        let store = try CaseStore(path: dir + "/sokuho.db")
         let spool = SpoolLayout(root: dir + "/spool")
         try spool.prepare()
         let policy = RolePolicy(reporter: .init(users: ["alice", "bob"]), lead: .init(users: ["lena"]), auditor: .init(users: ["audrey"]))
-        desk = CaseDesk(store: store, policy: policy, clock: clock, daemonUID: 999, utcOffset: { _ in 9 * 3600 },
-                        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), socketDescription: "test",
-                        escalation: ["city"], spool: spool)
+        let desk = CaseDesk(store: store, policy: policy, clock: clock, daemonUID: 999, utcOffset: { _ in 9 * 3600 },
+                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), socketDescription: "test",
+                            escalation: ["city"], spool: spool)
+        return (store, desk)
+    }
+
+    /// A restart: the store and desk are opened again on the same database.
+    func restart() throws {
+        (store, desk) = try Self.open(dir: dir, clock: clock)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
