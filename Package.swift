@@ -141,6 +141,10 @@ let package = Package(
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
         .testTarget(name: "SokuhoSystemdTests", dependencies: ["SokuhoSystemd"]),
         .testTarget(
+            name: "SokuhoControlTests",
+            dependencies: ["SokuhoControl", "SokuhoCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "SokuhoDaemonTests",
             dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]
         ),
