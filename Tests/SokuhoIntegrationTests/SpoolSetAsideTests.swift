@@ -1,0 +1,57 @@
+import Foundation
+import SokuhoCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Entries that cannot be handled are decided once and then left alone: no endless re-reading,
+/// re-logging or retrying (robustness defect 7).
+@Suite("Spool: what cannot be handled is set aside after one try")
+struct SpoolSetAsideTests {
+    static let report = minimalReport().canonicalString
+
+    /// Puts a file into incoming/ so that only a full scan finds it: a hard link (inotify reports
+    /// only its creation, which is ignored for regular files) whose other name is then removed.
+    static func dropForScan(_ d: DaemonHarness, _ name: String, reportID: String) throws {
+        let tmp = d.spoolDir + "/tmp/" + name
+        try report.replacingOccurrences(of: "{", with: "{\"report_id\":\"\(reportID)\",", options: .anchored)
+            .write(toFile: tmp, atomically: false, encoding: .utf8)
+        chmod(tmp, 0o640)
+        guard link(tmp, d.spoolDir + "/incoming/" + name) == 0 else { throw HarnessError("link: \(errno)") }
+        unlink(tmp)
+    }
+
+    static func count(_ needle: String, in log: String) -> Int {
+        log.components(separatedBy: needle).count - 1
+    }
+
+    @Test("a directory and a 250-byte name are each decided once, then skipped by every later scan")
+    func decidedOnce() throws {
+        let d = try DaemonHarness(extra: "")
+        // scan_interval is set through the spool section of the harness's config
+        let config = try String(contentsOfFile: d.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "spool:\n  dir: spool", with: "spool:\n  dir: spool\n  scan_interval: 1s")
+        try config.write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        try d.start()
+        try FileManager.default.createDirectory(atPath: d.spoolDir + "/incoming/a-directory", withIntermediateDirectories: false)
+        let long = String(repeating: "n", count: 245) + ".json"
+        try d.drop(long, Self.report)
+        try d.drop("fine.json", Self.report)
+        try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 1 }
+        // Two more files that only a full scan can find: once both are cases, at least two
+        // scans have passed over the set-aside entries.
+        try Self.dropForScan(d, "scan-1.json", reportID: "scan-1")
+        try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 2 }
+        try Self.dropForScan(d, "scan-2.json", reportID: "scan-2")
+        try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 3 }
+        let log = d.log
+        #expect(Self.count("a-directory", in: log) == 1, "the directory is logged once: \(log)")
+        #expect(Self.count("invalid-name-", in: log) >= 1)
+        #expect(!log.contains(String(repeating: "n", count: 100)), "the long name is never logged")
+        #expect(FileManager.default.fileExists(atPath: d.spoolDir + "/incoming/a-directory"), "a directory is never moved")
+        #expect(d.rejectedFiles.filter { $0.hasPrefix("invalid-name-") }.count == 1)
+        let rejections = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\"")
+        #expect(rejections.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "one rejection each, recorded once")
+    }
+}
