@@ -8,71 +8,53 @@ import SokuhoSpool
 import Synchronization
 import SokuhoWebhook
 
-/// The daemon's request desk: checks each request, decides who may do it, runs it against the
-/// store, and answers. Every refusal for lack of a role is recorded as an `access.denied` event.
+/// The daemon's request desk: checks each request against the typed table of operations
+/// (`ControlOperation`), decides who may do it (`Permission`), and hands it to the handler of its
+/// area — cases, steps, lifecycle, outbox, spool, reports. Every refusal for lack of a role is
+/// recorded (bounded) as an `access.denied` event.
 public final class CaseDesk: ControlRequestHandler {
-    let store: CaseStore
-    let clock: any SokuhoCore.Clock
-    let daemonUID: UInt32
-    let utcOffset: @Sendable (Date) -> Int
-    let logger: Logger
-    let startedAt: Date
-    let socketDescription: String
-    let policy: Mutex<RolePolicy>
-    /// Endpoint names that receive escalations, and the worker to wake when one is queued.
-    let escalation: [String]
-    let wakeup: Wakeup?
-    /// The spool, for `spool.list`.
-    let spool: SpoolLayout?
-    /// The playbooks in force for new cases (replaced on reload).
-    let playbooks: Mutex<PlaybookSet>
-    /// Told about every case change, so automatic steps run at once.
-    let playbookQueue: PlaybookQueue?
-    /// The deadlines of every case.
-    let clockSettings: ClockSettings
-    /// Called after a case is opened or changed (used for the systemd STATUS line).
-    let onChange: @Sendable (String) -> Void
+    let context: DeskContext
+    let cases: CaseHandler
+    let steps: StepHandler
+    let lifecycle: LifecycleHandler
+    let outbox: OutboxHandler
+    let reports: ReportHandler
+    /// The spool's intake (`SpoolService` hands it every dropped file) and `spool.list`.
+    public let spool: any SpoolIntakeHandler
+    let spoolHandler: SpoolHandler
     /// How many refusals each user may write into the record (`RefusalLimiter`).
     let refusals = Mutex(RefusalLimiter())
 
     public static let version = "0.1.0"
 
-    public init(store: CaseStore, policy: RolePolicy, clock: any SokuhoCore.Clock, daemonUID: UInt32,
-                utcOffset: @escaping @Sendable (Date) -> Int, logger: Logger, socketDescription: String,
-                escalation: [String] = [], wakeup: Wakeup? = nil, spool: SpoolLayout? = nil,
-                playbooks: PlaybookSet = .empty, playbookQueue: PlaybookQueue? = nil, clockSettings: ClockSettings = ClockSettings(),
-                onChange: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.store = store
-        self.policy = Mutex(policy)
-        self.clock = clock
-        self.daemonUID = daemonUID
-        self.utcOffset = utcOffset
-        self.logger = logger
-        self.startedAt = clock.now()
-        self.socketDescription = socketDescription
-        self.onChange = onChange
-        self.escalation = escalation
-        self.wakeup = wakeup
-        self.spool = spool
-        self.playbooks = Mutex(playbooks)
-        self.playbookQueue = playbookQueue
-        self.clockSettings = clockSettings
+    public init(store: CaseStore, clock: any SokuhoCore.Clock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+        let context = DeskContext(store: store, clock: clock, logger: logger, settings: settings, listeners: listeners)
+        self.context = context
+        cases = CaseHandler(context: context)
+        steps = StepHandler(context: context)
+        lifecycle = LifecycleHandler(context: context)
+        outbox = OutboxHandler(context: context)
+        reports = ReportHandler(context: context)
+        spoolHandler = SpoolHandler(context: context)
+        spool = spoolHandler
     }
+
+    var store: CaseStore { context.store }
+    var clock: any SokuhoCore.Clock { context.clock }
+    var logger: Logger { context.logger }
 
     /// Replaces the playbooks for new cases (on reload). Running cases keep their version.
-    public func replacePlaybooks(_ set: PlaybookSet) { playbooks.withLock { $0 = set } }
-
-    var currentPlaybooks: PlaybookSet { playbooks.withLock { $0 } }
-
-    /// After a case was opened or changed: status line, delivery worker, playbook runner.
-    func changed(_ id: String) {
-        onChange(id)
-        wakeup?.signal()
-        playbookQueue?.touch(id)
-    }
+    public func replacePlaybooks(_ set: PlaybookSet) { context.playbooks.withLock { $0 = set } }
 
     /// Replaces the role policy (on reload).
-    public func replacePolicy(_ p: RolePolicy) { policy.withLock { $0 = p } }
+    public func replacePolicy(_ p: RolePolicy) { context.policy.withLock { $0 = p } }
+
+    /// Records instructions the city sent in its answer to a delivery (see `LifecycleHandler`).
+    @discardableResult
+    public func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
+                                actor: Actor) async throws -> MutationResult {
+        try await lifecycle.addInstructions(caseID: caseID, items, source: source, actor: actor)
+    }
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
         do {
@@ -138,7 +120,7 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.unknownField, field: Self.bounded(key), message, ja: "\(op) に「\(Self.bounded(key))」は指定できません")
         }
 
-        let roles = policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: daemonUID)
+        let roles = context.policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: context.settings.daemonUID)
         let role: Role
         var ownOnly = false
         switch Permission.decide(operation, roles: roles) {
@@ -151,24 +133,24 @@ public final class CaseDesk: ControlRequestHandler {
         let actor = Actor(peer: peer, role: role, channel: "socket")
 
         switch operation {
-        case .report: return try await report(o, actor: actor)
-        case .caseGet: return try await get(o, actor: actor, ownOnly: ownOnly)
-        case .caseList: return try await list(o, actor: actor, ownOnly: ownOnly)
-        case .caseUpdate: return try await update(o, actor: actor)
-        case .outboxList: return try await outboxList(o)
-        case .outboxRetry: return try await outboxRetry(o, actor: actor)
-        case .spoolList: return try await spoolList(o, actor: actor, ownOnly: ownOnly)
-        case .caseSteps: return try await steps(o, actor: actor, ownOnly: ownOnly)
-        case .stepDone, .stepSkip: return try await stepAction(op, o, actor: actor)
-        case .playbookList: return playbookList()
-        case .caseTransition: return try await transition(o, actor: actor)
-        case .caseGates: return try await gates(o, actor: actor, ownOnly: ownOnly)
-        case .instructionAdd: return try await instructionAdd(o, actor: actor)
-        case .instructionDone: return try await instructionDone(o, actor: actor)
-        case .casePublication: return try await publication(o, actor: actor)
-        case .caseSubmit: return try await submit(o, actor: actor)
-        case .caseReport: return try await dossier(o, actor: actor, ownOnly: ownOnly)
-        case .statusReport: return try await statusReport(o)
+        case .report: return try await cases.report(o, actor: actor)
+        case .caseGet: return try await cases.get(o, actor: actor, ownOnly: ownOnly)
+        case .caseList: return try await cases.list(o, actor: actor, ownOnly: ownOnly)
+        case .caseUpdate: return try await cases.update(o, actor: actor)
+        case .outboxList: return try await outbox.outboxList(o)
+        case .outboxRetry: return try await outbox.outboxRetry(o, actor: actor)
+        case .spoolList: return try await spoolHandler.spoolList(o, actor: actor, ownOnly: ownOnly)
+        case .caseSteps: return try await steps.steps(o, actor: actor, ownOnly: ownOnly)
+        case .stepDone, .stepSkip: return try await steps.stepAction(op, o, actor: actor)
+        case .playbookList: return steps.playbookList()
+        case .caseTransition: return try await lifecycle.transition(o, actor: actor)
+        case .caseGates: return try await lifecycle.gates(o, actor: actor, ownOnly: ownOnly)
+        case .instructionAdd: return try await lifecycle.instructionAdd(o, actor: actor)
+        case .instructionDone: return try await lifecycle.instructionDone(o, actor: actor)
+        case .casePublication: return try await lifecycle.publication(o, actor: actor)
+        case .caseSubmit: return try await lifecycle.submit(o, actor: actor)
+        case .caseReport: return try await reports.dossier(o, actor: actor, ownOnly: ownOnly)
+        case .statusReport: return try await reports.statusReport(o)
         case .status: return try await status(peer: peer, roles: roles)
         }
     }
@@ -206,124 +188,7 @@ public final class CaseDesk: ControlRequestHandler {
         ])
     }
 
-    func report(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
-        guard let body = o["report"] else {
-            throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
-                                  ja: "report は必須です")
-        }
-        let report = try Report.validate(body)
-        let now = clock.now()
-        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-                                              escalateTo: escalation, playbooks: currentPlaybooks)
-        if result.duplicate {
-            logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "uid": "\(actor.peer.uid)"])
-        } else {
-            logger.notice("case opened", metadata: [
-                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
-                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
-            ])
-            changed(result.case.id)
-        }
-        return ControlResponse.success([
-            "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
-        ])
-    }
-
-    func caseID(_ o: [String: JSONValue]) throws -> String {
-        guard let v = o["id"] else {
-            throw ValidationError(.missingField, field: "id", "id is required (a case id such as INC-2026-0001)", ja: "id（事案番号）は必須です")
-        }
-        guard case .string(let id) = v else {
-            throw ValidationError(.wrongType, field: "id", "id must be a string, not \(v.typeName)", ja: "id は文字列でなければなりません")
-        }
-        guard CaseID.parse(id) != nil else {
-            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(id)\"",
-                                  ja: "id は INC-2026-0001 の形式で指定してください")
-        }
-        return id
-    }
-
-    func get(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
-        let id = try caseID(o)
-        guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
-            // A reporter learns nothing about cases that are not theirs, not even that they exist.
-            throw StoreError.notFound(id: id)
-        }
-        let history: [JSONValue] = events.map { e in
-            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
-             "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
-             "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
-        }
-        let messages = try await store.outbox(caseID: id)
-        let attempts = try await store.attempts(caseID: id)
-        let escalation: [JSONValue] = messages.reversed().map { m in
-            guard case .object(var o) = m.json else { return m.json }
-            o["attempt_log"] = .array(attempts[m.messageID] ?? [])
-            return .object(o)
-        }
-        var members = try await clocksAndAssessment(c)
-        members["case"] = c.json
-        members["events"] = .array(history)
-        members["escalation"] = .array(escalation)
-        return ControlResponse.success(members)
-    }
-
-    func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
-        var filter = CaseFilter()
-        let reader = FieldReader(object: o)
-        filter.kind = try reader.optionalEnum("kind", IncidentKind.self)
-        filter.state = try reader.optionalEnum("state", CaseState.self)
-        if let limit = try reader.optionalInt("limit", in: 1...10_000) { filter.limit = Int(limit) }
-        let mine = try reader.optionalBool("mine") ?? false
-        if ownOnly || mine { filter.reporterUID = actor.peer.uid }
-        let cases = try await store.listCases(filter)
-        return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
-    }
-
-    func update(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
-        let id = try caseID(o)
-        guard let fields = o["fields"] else {
-            throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",
-                                  ja: "fields（変更する項目）は必須です")
-        }
-        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now(), escalateTo: escalation)
-        if result.receipt != nil {
-            logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
-                                                     "uid": "\(actor.peer.uid)"])
-            changed(id)
-        }
-        return ControlResponse.success([
-            "case": result.case.json, "changes": .object(result.changes), "receipt": result.receipt?.json ?? .null,
-        ])
-    }
-
-    func outboxList(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let reader = FieldReader(object: o)
-        var caseID: String?
-        if let v = o["case_id"] { caseID = try self.caseID(["id": v]) }
-        let state = try reader.optionalEnum("state", OutboxMessage.State.self)
-        let limit = Int(try reader.optionalInt("limit", in: 1...10_000) ?? 200)
-        let messages = try await store.outbox(caseID: caseID, state: state, limit: limit)
-        let disabled = try await store.disabledEndpoints().map { e -> JSONValue in
-            ["endpoint": .string(e.name), "disabled_at": .string(e.at), "reason": .string(e.reason)]
-        }
-        return ControlResponse.success([
-            "messages": .array(messages.map(\.json)), "count": .int(Int64(messages.count)), "disabled_endpoints": .array(disabled),
-        ])
-    }
-
-    func outboxRetry(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
-        let reader = FieldReader(object: o)
-        let messageID = try reader.optionalText("message_id")
-        let endpoint = try reader.optionalText("endpoint")
-        let count = try await store.retry(messageID: messageID, endpoint: endpoint, now: clock.now().timeIntervalSince1970)
-        logger.notice("outbox retry requested", metadata: [
-            "message": "\(messageID ?? "*")", "endpoint": "\(endpoint ?? "*")", "requeued": "\(count)", "uid": "\(actor.peer.uid)",
-        ])
-        wakeup?.signal()
-        return ControlResponse.success(["requeued": .int(Int64(count))])
-    }
-
+    /// `status`: the daemon, the store's counts and chain head, and who you are.
     func status(peer: PeerIdentity, roles: Set<Role>) async throws -> JSONValue {
         let stats = try await store.stats()
         let now = clock.now()
@@ -331,13 +196,13 @@ public final class CaseDesk: ControlRequestHandler {
             "status": [
                 "version": .string(Self.version),
                 "pid": .int(Int64(ProcessInfo.processInfo.processIdentifier)),
-                "started_at": .string(Timestamp.format(startedAt)),
-                "uptime_seconds": .int(Int64(now.timeIntervalSince(startedAt))),
+                "started_at": .string(Timestamp.format(context.startedAt)),
+                "uptime_seconds": .int(Int64(now.timeIntervalSince(context.startedAt))),
                 "cases": .int(Int64(stats.cases)),
                 "events": .int(stats.events),
                 "head_hash": .string(stats.headHash),
                 "database": .string(store.path),
-                "socket": .string(socketDescription),
+                "socket": .string(context.settings.socketDescription),
                 "you": ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user),
                         "roles": .array(roles.sorted().map { .string($0.rawValue) })],
             ]

@@ -77,13 +77,16 @@ public struct Daemon: Sendable {
         let wakeup = Wakeup()
         let playbookQueue = PlaybookQueue()
         let fixedOffset = config.utcOffset
+        var settings = DeskSettings(policy: config.roles, daemonUID: geteuid(),
+                                    utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) })
+        settings.escalation = endpoints.map(\.name)
+        settings.spool = SpoolLayout(root: config.spoolDir)
+        settings.playbooks = playbooks
+        settings.clockSettings = config.clocks
+        settings.socketDescription = socketDescription
         let desk = CaseDesk(
-            store: store, policy: config.roles, clock: SystemClock(), daemonUID: geteuid(),
-            utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) },
-            logger: logger, socketDescription: socketDescription,
-            escalation: endpoints.map(\.name), wakeup: wakeup, spool: SpoolLayout(root: config.spoolDir),
-            playbooks: playbooks, playbookQueue: playbookQueue, clockSettings: config.clocks,
-            onChange: { id in notifier.status("serving; last change \(id)") })
+            store: store, clock: SystemClock(), logger: logger, settings: settings,
+            listeners: DeskListeners(wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let log = logger
         let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, limits: config.socket.limits, onListening: {
@@ -92,7 +95,7 @@ public struct Daemon: Sendable {
         })
         let spool = SpoolService(
             layout: SpoolLayout(root: config.spoolDir), maxFileSize: config.spoolMaxFileSize, scanInterval: config.spoolScanInterval,
-            handler: desk, logger: logger)
+            handler: desk.spool, logger: logger)
         var services: [any Service] = [
             server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
         ]

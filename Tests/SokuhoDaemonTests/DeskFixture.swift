@@ -54,9 +54,11 @@ final class DeskFixture: @unchecked Sendable {
         let spool = SpoolLayout(root: dir + "/spool")
         try spool.prepare()
         let policy = RolePolicy(reporter: .init(users: ["alice", "bob"]), lead: .init(users: ["lena"]), auditor: .init(users: ["audrey"]))
-        let desk = CaseDesk(store: store, policy: policy, clock: clock, daemonUID: 999, utcOffset: { _ in 9 * 3600 },
-                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), socketDescription: "test",
-                            escalation: ["city"], spool: spool)
+        var settings = DeskSettings(policy: policy, daemonUID: 999, utcOffset: { _ in 9 * 3600 })
+        settings.escalation = ["city"]
+        settings.spool = spool
+        settings.socketDescription = "test"
+        let desk = CaseDesk(store: store, clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), settings: settings)
         return (store, desk)
     }
 

@@ -2,14 +2,15 @@ import Foundation
 import SokuhoCore
 import SokuhoStore
 
-/// Playbook steps through the socket: the checklist of a case, done and skip, the set in force.
-extension CaseDesk {
+/// Playbook steps through the socket: the checklist of a case (`case.steps`), `step.done`,
+/// `step.skip`, and the set in force (`playbook.list`).
+struct StepHandler: DeskArea {
+    let context: DeskContext
+
     /// `case.steps`: every step of the case's playbook with its state, due time and record.
     func steps(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
-        guard let (c, _) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
-            throw StoreError.notFound(id: id)
-        }
+        let (c, _) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         guard let ref = c.playbook, let playbook = try await store.playbook(hash: ref.hash) else {
             return ControlResponse.success(["case_id": .string(id), "playbook": .null, "steps": [], "summary": .null])
         }

@@ -6,15 +6,17 @@ import SokuhoStore
 
 /// The spool's decisions: a dropped file opens a case exactly as a socket report does, with the
 /// file's owner as the reporter, or is rejected with an event in the audit chain.
-extension CaseDesk: SpoolIntakeHandler {
-    public func intake(_ drop: SpoolDrop) async throws -> SpoolDecision {
+struct SpoolHandler: DeskArea, SpoolIntakeHandler {
+    let context: DeskContext
+
+    func intake(_ drop: SpoolDrop) async throws -> SpoolDecision {
         if let known = try await store.spoolRecord(name: drop.name, sha256: drop.key) {
             return Self.decision(known)
         }
         var owner = drop.owner
         owner.user = UnixAccounts.userName(uid: owner.uid)
         owner.groups = UnixAccounts.groupNames(user: owner.user, gid: owner.gid)
-        let roles = policy.withLock { $0 }.roles(uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: daemonUID)
+        let roles = context.policy.withLock { $0 }.roles(uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: context.settings.daemonUID)
         let role: Role
         switch Permission.decide(.report, roles: roles) {
         case .allowed(let r), .allowedOwnCasesOnly(let r): role = r
@@ -52,7 +54,7 @@ extension CaseDesk: SpoolIntakeHandler {
     /// `spool.list`: what waits, what was set aside (with reasons), and with `states` also what
     /// was taken. Reporters see only files they own.
     func spoolList(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
-        guard let layout = spool else {
+        guard let layout = context.settings.spool else {
             throw ValidationError(.invalidRequest, field: nil, "this daemon has no spool", ja: "このデーモンにはスプールがありません")
         }
         var states: Set<SpoolListing.State> = [.writing, .waiting, .rejected]

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import SokuhoCore
+import SokuhoStore
+
+/// Cases through the socket: `report`, `case.get`, `case.list`, `case.update`.
+struct CaseHandler: DeskArea {
+    let context: DeskContext
+
+    func report(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        guard let body = o["report"] else {
+            throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
+                                  ja: "report は必須です")
+        }
+        let report = try Report.validate(body)
+        let now = clock.now()
+        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+                                              escalateTo: escalation, playbooks: currentPlaybooks)
+        if result.duplicate {
+            logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "uid": "\(actor.peer.uid)"])
+        } else {
+            logger.notice("case opened", metadata: [
+                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
+                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
+            ])
+            changed(result.case.id)
+        }
+        return ControlResponse.success([
+            "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
+        ])
+    }
+
+    func get(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
+            // A reporter learns nothing about cases that are not theirs, not even that they exist.
+            throw StoreError.notFound(id: id)
+        }
+        let history: [JSONValue] = events.map { e in
+            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+             "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
+             "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
+        }
+        let messages = try await store.outbox(caseID: id)
+        let attempts = try await store.attempts(caseID: id)
+        let escalation: [JSONValue] = messages.reversed().map { m in
+            guard case .object(var o) = m.json else { return m.json }
+            o["attempt_log"] = .array(attempts[m.messageID] ?? [])
+            return .object(o)
+        }
+        var members = try await clocksAndAssessment(c)
+        members["case"] = c.json
+        members["events"] = .array(history)
+        members["escalation"] = .array(escalation)
+        return ControlResponse.success(members)
+    }
+
+    func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        var filter = CaseFilter()
+        let reader = FieldReader(object: o)
+        filter.kind = try reader.optionalEnum("kind", IncidentKind.self)
+        filter.state = try reader.optionalEnum("state", CaseState.self)
+        if let limit = try reader.optionalInt("limit", in: 1...10_000) { filter.limit = Int(limit) }
+        let mine = try reader.optionalBool("mine") ?? false
+        if ownOnly || mine { filter.reporterUID = actor.peer.uid }
+        let cases = try await store.listCases(filter)
+        return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
+    }
+
+    func update(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+        let id = try caseID(o)
+        guard let fields = o["fields"] else {
+            throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",
+                                  ja: "fields（変更する項目）は必須です")
+        }
+        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now(), escalateTo: escalation)
+        if result.receipt != nil {
+            logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
+                                                     "uid": "\(actor.peer.uid)"])
+            changed(id)
+        }
+        return ControlResponse.success([
+            "case": result.case.json, "changes": .object(result.changes), "receipt": result.receipt?.json ?? .null,
+        ])
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import SokuhoCore
+import SokuhoSpool
+import SokuhoStore
+import Synchronization
+import SokuhoWebhook
+
+/// What the daemon's request desk is configured with (from the configuration file).
+public struct DeskSettings: Sendable {
+    public var policy: RolePolicy
+    /// The daemon's own user: an admin, like root.
+    public var daemonUID: UInt32
+    /// The operator's offset from UTC at a moment (case numbers follow the local year).
+    public var utcOffset: @Sendable (Date) -> Int
+    /// Endpoint names that receive escalations.
+    public var escalation: [String] = []
+    /// The spool, for `spool.list` (nil: the daemon has none).
+    public var spool: SpoolLayout?
+    /// The playbooks in force for new cases (replaced on reload).
+    public var playbooks: PlaybookSet = .empty
+    /// The deadlines of every case.
+    public var clockSettings = ClockSettings()
+    /// How the socket was obtained, for `status`.
+    public var socketDescription = ""
+
+    public init(policy: RolePolicy, daemonUID: UInt32, utcOffset: @escaping @Sendable (Date) -> Int) {
+        self.policy = policy
+        self.daemonUID = daemonUID
+        self.utcOffset = utcOffset
+    }
+}
+
+/// Who the desk tells about a change: the delivery worker (a message may be queued), the
+/// playbook runner (automatic steps), and the systemd status line.
+public struct DeskListeners: Sendable {
+    public var wakeup: Wakeup?
+    public var playbookQueue: PlaybookQueue?
+    public var onChange: @Sendable (String) -> Void
+
+    public init(wakeup: Wakeup? = nil, playbookQueue: PlaybookQueue? = nil, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.wakeup = wakeup
+        self.playbookQueue = playbookQueue
+        self.onChange = onChange
+    }
+}
+
+/// What every area of the desk shares: the store, the injected clock, the settings, and the
+/// two things replaced on reload (roles and playbooks).
+public final class DeskContext: Sendable {
+    let store: CaseStore
+    let clock: any SokuhoCore.Clock
+    let logger: Logger
+    let settings: DeskSettings
+    let listeners: DeskListeners
+    let startedAt: Date
+    let policy: Mutex<RolePolicy>
+    let playbooks: Mutex<PlaybookSet>
+
+    public init(store: CaseStore, clock: any SokuhoCore.Clock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.settings = settings
+        self.listeners = listeners
+        self.startedAt = clock.now()
+        self.policy = Mutex(settings.policy)
+        self.playbooks = Mutex(settings.playbooks)
+    }
+
+    var currentPlaybooks: PlaybookSet { playbooks.withLock { $0 } }
+
+    /// After a case was opened or changed: status line, delivery worker, playbook runner.
+    func changed(_ id: String) {
+        listeners.onChange(id)
+        listeners.wakeup?.signal()
+        listeners.playbookQueue?.touch(id)
+    }
+}
+
+/// One area of the desk (cases, steps, lifecycle, outbox, spool, reports): a small handler that
+/// reaches what it shares with the others through `context`.
+protocol DeskArea: Sendable {
+    var context: DeskContext { get }
+}
+
+extension DeskArea {
+    var store: CaseStore { context.store }
+    var clock: any SokuhoCore.Clock { context.clock }
+    var logger: Logger { context.logger }
+    var escalation: [String] { context.settings.escalation }
+    var clockSettings: ClockSettings { context.settings.clockSettings }
+    var currentPlaybooks: PlaybookSet { context.currentPlaybooks }
+    func changed(_ id: String) { context.changed(id) }
+    func utcOffset(_ date: Date) -> Int { context.settings.utcOffset(date) }
+
+    /// The request's `id`: a well-formed case id (quoted back bounded when it is not).
+    func caseID(_ o: [String: JSONValue]) throws -> String {
+        guard let v = o["id"] else {
+            throw ValidationError(.missingField, field: "id", "id is required (a case id such as INC-2026-0001)", ja: "id（事案番号）は必須です")
+        }
+        guard case .string(let id) = v else {
+            throw ValidationError(.wrongType, field: "id", "id must be a string, not \(v.typeName)", ja: "id は文字列でなければなりません")
+        }
+        guard CaseID.parse(id) != nil else {
+            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(CaseDesk.bounded(id))\"",
+                                  ja: "id は INC-2026-0001 の形式で指定してください")
+        }
+        return id
+    }
+
+    /// The case `id` as `actor` may see it: a reporter (`ownOnly`) gets `not_found` for a case
+    /// they did not report, exactly as for a case that does not exist.
+    func visibleCase(_ id: String, actor: Actor, ownOnly: Bool) async throws -> (Case, [StoredEvent]) {
+        guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
+            throw StoreError.notFound(id: id)
+        }
+        return (c, events)
+    }
+
+    /// The playbook version a case follows (nil without one).
+    func playbook(of c: Case) async throws -> Playbook? {
+        guard let ref = c.playbook else { return nil }
+        return try await store.playbook(hash: ref.hash)
+    }
+
+    /// The playbook statuses of a case (nil without a playbook).
+    func stepStatuses(_ c: Case, now: Double) async throws -> [PlaybookEngine.StepStatus]? {
+        try await playbook(of: c).map { PlaybookEngine.evaluate($0, case: c, now: now) }
+    }
+
+    /// Clocks and the national-report assessment of a case, for `case.get` and the dossier.
+    func clocksAndAssessment(_ c: Case) async throws -> [String: JSONValue] {
+        let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
+        let clocks = CaseClocks.evaluate(c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
+        let a = c.appi.nationalReport(threshold: clockSettings.personsThreshold)
+        return [
+            "clocks": .array(clocks.map(\.json)),
+            "national_report": ["likely": .optional(a.likely), "reasons": .array(a.reasons.map { .string($0) }),
+                                "persons_threshold": .int(clockSettings.personsThreshold)],
+        ]
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SokuhoCore
+import SokuhoStore
+
+/// What reports are rendered from: the dossier of a case (`case.report`, the incident report
+/// 事故報告書) and the handling status of every case in a period (`status.report`, Art. 16).
+struct ReportHandler: DeskArea {
+    let context: DeskContext
+
+    /// `case.report`: everything the incident report (事故報告書) shows, from one moment.
+    /// A reporter (`ownOnly`) gets `not_found` for a case they did not report, as for `case.get`.
+    func dossier(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+        let id = try caseID(o)
+        let (c, events) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
+        let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
+        var members = try await clocksAndAssessment(c)
+        let messages = try await store.outbox(caseID: id)
+        let stats = try await store.stats()
+        members["case"] = c.json
+        members["events"] = .array(events.map { e in
+            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+             "actor": ["user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null], "data": Self.timelineData(e)]
+        })
+        members["steps"] = .array((steps ?? []).map(StepHandler.statusJSON))
+        members["deliveries"] = .array(messages.reversed().map(\.json))
+        members["gates"] = .array(ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation).map(\.json))
+        members["audit"] = ["events": .int(stats.events), "head_hash": .string(stats.headHash), "case_last_hash": .string(events.last?.hash ?? "")]
+        members["generated_at"] = .string(Timestamp.format(clock.now()))
+        return ControlResponse.success(members)
+    }
+
+    /// The part of an event a timeline shows (never the reporter's identity).
+    static func timelineData(_ e: StoredEvent) -> JSONValue {
+        switch EventType(rawValue: e.type) {
+        case .caseUpdated, .appiUpdated: return e.data["changes"] ?? .null
+        case .caseOpened: return ["channel": e.data["channel"] ?? .null]
+        case .playbookAssigned: return ["playbook": e.data["playbook"] ?? .null, "version": .string(String((e.data["hash"]?.stringValue ?? "").prefix(12)))]
+        default:
+            guard case .object(var o) = e.data else { return .null }
+            o.removeValue(forKey: "by")
+            return .object(o)
+        }
+    }
+
+    /// `status.report`: the handling status of every case in a period (Art. 16).
+    func statusReport(_ o: [String: JSONValue]) async throws -> JSONValue {
+        let r = FieldReader(object: o)
+        guard let from = try r.optionalText("from"), let f = Timestamp(rfc3339: from) else {
+            throw ValidationError(.missingField, field: "from", "from is required: a date such as 2026-11-01", ja: "from（期間の開始日）は必須です")
+        }
+        guard let to = try r.optionalText("to"), let t = Timestamp(rfc3339: to), t.epochSeconds > f.epochSeconds else {
+            throw ValidationError(.invalidValue, field: "to", "to is required and must come after from", ja: "to（期間の終了日）は from より後の日付で指定してください")
+        }
+        let fromText = Timestamp.format(Date(timeIntervalSince1970: f.epochSeconds))
+        let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
+        let cases = try await store.casesForStatusReport(from: fromText, to: toText)
+        return ControlResponse.success(["from": .string(fromText), "to": .string(toText), "cases": .array(cases),
+                                        "generated_at": .string(Timestamp.format(clock.now()))])
+    }
+}
