@@ -118,7 +118,7 @@ struct LifecycleHandler: DeskArea {
             if !i.isOpen { throw ValidationError(.conflict, field: "instruction", "instruction \(iid) is already done (\(i.doneAt ?? ""))", ja: "指示 \(iid) は対応済みです") }
             let data: JSONValue = ["instruction": .string(iid), "response": .string(response), "by": by]
             return [CaseChange(type: .instructionDone, data: data,
-                               messages: [.init(type: "incident.instruction_done", endpoints: endpoints,
+                               messages: [.init(type: EscalationMessage.Kind.instructionDone.rawValue, endpoints: endpoints,
                                                 extra: ["instruction": ["id": .string(iid), "text": .string(i.text), "external_id": .optional(i.externalID), "response": .string(response)]])])]
         }
         changed(id)
@@ -135,7 +135,7 @@ struct LifecycleHandler: DeskArea {
         let data = try Publication.request(fields)
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { _ in
-            [CaseChange(type: .publicationDecided, data: data, messages: [.init(type: "incident.publication", endpoints: endpoints)])]
+            [CaseChange(type: .publicationDecided, data: data, messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])]
         }
         logger.notice("publication decision recorded", metadata: ["case": "\(id)", "decision": "\(data["decision"]?.stringValue ?? "")"])
         changed(id)
@@ -161,7 +161,7 @@ struct LifecycleHandler: DeskArea {
             }
             let assessment = c.appi.nationalReport(threshold: threshold)
             return [CaseChange(type: .reportSubmitted, data: ["report": .string(kind)],
-                               messages: [.init(type: "incident.\(kind)_report", endpoints: endpoints,
+                               messages: [.init(type: (kind == "confirmed" ? EscalationMessage.Kind.confirmedReport : .preliminaryReport).rawValue, endpoints: endpoints,
                                                 extra: ["national_report": ["likely": .optional(assessment.likely), "reasons": .array(assessment.reasons.map { .string($0) })]])])]
         }
         logger.notice("\(kind) report sent to the city", metadata: ["case": "\(id)", "uid": "\(actor.peer.uid)"])

@@ -122,7 +122,7 @@ struct PlaybookRunner: Service {
                 let again = CaseClocks.newlyMissed(CaseClocks.evaluate(fresh, settings: settings, firstReportDeliveredAt: delivered, now: now), case: fresh)
                 guard let m = again.first(where: { $0.name == missed.name }) else { return [] }
                 let data: JSONValue = ["clock": .string(m.name.rawValue), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: m.dueAt)))]
-                return [CaseChange(type: .clockMissed, data: data, messages: [.init(type: "incident.clock_missed", endpoints: city, extra: ["clock": m.json])])]
+                return [CaseChange(type: .clockMissed, data: data, messages: [.init(type: EscalationMessage.Kind.clockMissed.rawValue, endpoints: city, extra: ["clock": m.json])])]
             }
             if !result.receipts.isEmpty {
                 logger.error("ALARM: deadline missed", metadata: [
@@ -155,11 +155,11 @@ struct PlaybookRunner: Service {
             case .notify(let endpoint)?:
                 let target = endpoint ?? notify
                 data["action"] = ["type": "notify", "endpoint": .optional(target)]
-                if let target { messages.append(.init(type: "incident.step_notice", endpoints: [target], extra: ["step": stepInfo])) }
+                if let target { messages.append(.init(type: EscalationMessage.Kind.stepNotice.rawValue, endpoints: [target], extra: ["step": stepInfo])) }
                 else { data["note"] = "playbooks.notify is not configured; logged only" }
             case .remind?:
                 data["action"] = ["type": "remind", "endpoint": .optional(notify)]
-                if let notify { messages.append(.init(type: "incident.step_reminder", endpoints: [notify], extra: ["step": stepInfo])) }
+                if let notify { messages.append(.init(type: EscalationMessage.Kind.stepReminder.rawValue, endpoints: [notify], extra: ["step": stepInfo])) }
             case nil:
                 return []
             }
@@ -186,7 +186,7 @@ struct PlaybookRunner: Service {
                 "step": .string(step.id), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: due))),
                 "overdue_seconds": .int(Int64(now.timeIntervalSince1970 - due)), "endpoint": .optional(notify),
             ]
-            let messages: [CaseChange.Message] = notify.map { [.init(type: "incident.step_overdue", endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
+            let messages: [CaseChange.Message] = notify.map { [.init(type: EscalationMessage.Kind.stepOverdue.rawValue, endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
             return [CaseChange(type: .stepReminded, data: data, messages: messages)]
         }
         guard let receipt = result.receipts.first else { return false }

@@ -6,11 +6,30 @@
 /// audit chain head at that moment. It carries no personal data of the people affected (the
 /// report itself holds none by design: it describes the information, not its contents).
 public enum EscalationMessage {
+    /// Every message type Sokuho sends (the wire name is the raw value). A playbook's
+    /// `notify_city` step may also send its own `incident.<name>` (see `Playbook.Step`).
     public enum Kind: String, Sendable, CaseIterable {
         /// 第一報: the first report, sent the moment a case opens.
         case opened = "incident.opened"
         /// 続報: an update, carrying what changed.
         case updated = "incident.updated"
+        /// The case was closed (the final report).
+        case closed = "incident.closed"
+        case reopened = "incident.reopened"
+        /// Contained or resolved.
+        case stateChanged = "incident.state_changed"
+        case instructionDone = "incident.instruction_done"
+        case publication = "incident.publication"
+        /// 速報 and 確報 to the national authority, through the city.
+        case preliminaryReport = "incident.preliminary_report"
+        case confirmedReport = "incident.confirmed_report"
+        case clockMissed = "incident.clock_missed"
+        /// Playbook notices for the security lead's endpoint.
+        case stepNotice = "incident.step_notice"
+        case stepReminder = "incident.step_reminder"
+        case stepOverdue = "incident.step_overdue"
+        /// The periodic handling-status report (Art. 16).
+        case statusReport = "status.report"
     }
 
     /// The message id (`webhook-id`): `msg_<installation>_<case>_<sequence>_<endpoint>`, no `.`

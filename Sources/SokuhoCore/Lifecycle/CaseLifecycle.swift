@@ -45,9 +45,9 @@ public enum CaseLifecycle {
     /// The message type the city receives for a transition.
     public static func messageType(to target: CaseState) -> String {
         switch target {
-        case .closed: "incident.closed"
-        case .open: "incident.reopened"
-        default: "incident.state_changed"
+        case .closed: EscalationMessage.Kind.closed.rawValue
+        case .open: EscalationMessage.Kind.reopened.rawValue
+        default: EscalationMessage.Kind.stateChanged.rawValue
         }
     }
 }

@@ -159,7 +159,7 @@ extension Playbook.Step {
     }
 
     /// Types of message a playbook may send to the city; the lifecycle's own are reserved.
-    public static let reservedEvents = ["incident.opened", "incident.updated", "incident.closed", "incident.step_notice", "incident.step_overdue", "incident.step_reminder"]
+    public static let reservedEvents = ([.opened, .updated, .closed, .stepNotice, .stepOverdue, .stepReminder] as [EscalationMessage.Kind]).map(\.rawValue)
 
     static func parse(_ v: JSONValue, path: String) throws(PlaybookError) -> Playbook.Step {
         let o = try Playbook.object(v, path: path, allowed: Playbook.stepKeys)
