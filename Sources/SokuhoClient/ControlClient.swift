@@ -51,12 +51,20 @@ public final class ControlClient {
 
     deinit { if fd >= 0 { close(fd) } }
 
-    /// Sends one request and waits for its response.
+    /// Sends one request and waits for its response. A daemon that refuses the connection
+    /// (too many connections) answers at once and closes: when sending fails for that reason,
+    /// its answer is still read and returned.
     public func call(_ request: JSONValue) throws(ClientError) -> JSONValue {
         var line = request.canonicalBytes
         line.append(0x0A)
-        try send(line)
-        let response = try receiveLine()
+        let response: [UInt8]
+        do {
+            try send(line)
+            response = try receiveLine()
+        } catch {
+            guard case .io = error, let early = try? receiveLine() else { throw error }
+            response = early
+        }
         do { return try JSONParser.parse(response) } catch {
             throw ClientError.badResponse("the daemon's answer is not JSON: \(error)")
         }

@@ -97,6 +97,9 @@ public struct ControlServer: Service {
                                     metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
                     }
                     do {
+                        // Whatever the client already sent is framed (and then ignored) like any
+                        // request, so the channel only ever carries `LineFrame`s.
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                         let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                         return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
                     } catch {

@@ -1,10 +1,14 @@
 /// Suggests the closest known name for a misspelt one ("locaton" → "location").
 public enum Suggestion {
     /// The candidate with the smallest edit distance, if it is close enough to be a likely typo.
+    /// Bounded work whatever the input: a word longer than any candidate by more than 3 (a
+    /// 100 KB "op" from a hostile client, say) is no typo and is not compared at all.
     public static func closest(to word: String, among candidates: [String]) -> String? {
+        let longest = candidates.map(\.count).max() ?? 0
+        guard word.utf8.count <= 4 * (longest + 3), word.count <= longest + 3 else { return nil }
         let w = Array(word.lowercased())
         var best: (String, Int)?
-        for c in candidates {
+        for c in candidates where abs(c.count - w.count) <= 3 {
             let d = distance(w, Array(c.lowercased()))
             if best == nil || d < best!.1 { best = (c, d) }
         }
