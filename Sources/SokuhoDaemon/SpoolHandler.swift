@@ -10,7 +10,7 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
     let context: DeskContext
 
     func intake(_ drop: SpoolDrop) async throws -> SpoolDecision {
-        if let known = try await store.spoolRecord(name: drop.name, sha256: drop.key) {
+        if let known = try await store.spoolRecord(name: drop.name, sha256: drop.key, ownerUID: drop.owner.uid) {
             return Self.decision(known)
         }
         var owner = drop.owner

@@ -41,10 +41,12 @@ extension CaseStore {
         }
     }
 
-    /// The journal row for the file `name` with these bytes, if it was ever decided.
-    public func spoolRecord(name: String, sha256: String) async throws(StoreError) -> SpoolRecord? {
+    /// The journal row for the file `name` with these bytes dropped by `ownerUID`, if it was ever
+    /// decided. The journal is per owner: another user's file of the same name and bytes is
+    /// another drop, decided on its own.
+    public func spoolRecord(name: String, sha256: String, ownerUID: UInt32) async throws(StoreError) -> SpoolRecord? {
         do {
-            return try await pool.read { db in try Self.spoolRecord(db, name: name, sha256: sha256) }
+            return try await pool.read { db in try Self.spoolRecord(db, name: name, sha256: sha256, ownerUID: ownerUID) }
         } catch {
             throw Self.map(error)
         }
@@ -66,7 +68,7 @@ extension CaseStore {
         ]
         do {
             return try await intake.write { db in
-                if let known = try Self.spoolRecord(db, name: name, sha256: sha256) { return known }
+                if let known = try Self.spoolRecord(db, name: name, sha256: sha256, ownerUID: actor.peer.uid) { return known }
                 var data = details
                 data["file"] = .string(name)
                 data["sha256"] = .string(sha256)
@@ -95,8 +97,9 @@ extension CaseStore {
         }
     }
 
-    static func spoolRecord(_ db: Database, name: String, sha256: String) throws -> SpoolRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM spool_files WHERE name = ? AND sha256 = ?", arguments: [name, sha256])
+    static func spoolRecord(_ db: Database, name: String, sha256: String, ownerUID: UInt32) throws -> SpoolRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM spool_files WHERE owner_uid = ? AND name = ? AND sha256 = ?",
+                                         arguments: [Int64(ownerUID), name, sha256])
         else { return nil }
         let errorText: String? = row["error"]
         let outcome: String = row["outcome"]
@@ -111,7 +114,7 @@ extension CaseStore {
                                   eventSeq: Int64, at: String, ownerUID: UInt32, error: JSONValue?) throws {
         try db.cachedStatement(sql: """
                 INSERT INTO spool_files (name, sha256, outcome, case_id, event_seq, at, owner_uid, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, sha256) DO NOTHING
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner_uid, name, sha256) DO NOTHING
                 """).execute(arguments: [name, sha256, outcome.rawValue, caseID, eventSeq, at, Int64(ownerUID), error?.canonicalString])
     }
 }

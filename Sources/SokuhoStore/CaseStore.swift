@@ -115,7 +115,7 @@ public final class CaseStore: Sendable {
     static func open(_ db: Database, _ r: OpenRequest) throws -> OpenResult {
         let (report, actor, at, year, source, endpoints, playbooks) = (r.report, r.actor, r.at, r.year, r.source, r.endpoints, r.playbooks)
         if let file = source.file, let sha = source.sha256,
-            let known = try Self.spoolRecord(db, name: file, sha256: sha), let existing = known.caseID
+            let known = try Self.spoolRecord(db, name: file, sha256: sha, ownerUID: actor.peer.uid), let existing = known.caseID
         {
             return try Self.existingCase(db, id: existing)
         }

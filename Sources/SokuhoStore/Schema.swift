@@ -132,8 +132,9 @@ enum Schema {
             // The installation id: generated once, when the database is created (or first
             // upgraded), and carried in every webhook-id and message, so two contractors' (or two
             // installations') messages never collide at the city.
-            // Report ids become idempotency keys per reporter: (reporter_uid, report_id). One
-            // reporter can no longer claim, read or silence another's report through a shared id.
+            // Report ids become idempotency keys per reporter: (reporter_uid, report_id), and the
+            // spool journal is per file owner: (owner_uid, name, sha256). One reporter can no
+            // longer claim, read or silence another's report through a shared id or file.
             try db.execute(sql: """
                 CREATE TABLE installation (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -152,6 +153,20 @@ enum Schema {
                     SELECT c.reporter_uid, r.report_id, r.case_id FROM report_ids r JOIN cases c ON c.id = r.case_id;
                 DROP TABLE report_ids;
                 ALTER TABLE report_ids_v6 RENAME TO report_ids;
+                CREATE TABLE spool_files_v6 (
+                    name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+                    case_id TEXT,
+                    event_seq INTEGER NOT NULL,
+                    at TEXT NOT NULL,
+                    owner_uid INTEGER NOT NULL,
+                    error TEXT,
+                    PRIMARY KEY (owner_uid, name, sha256)
+                );
+                INSERT INTO spool_files_v6 SELECT name, sha256, outcome, case_id, event_seq, at, owner_uid, error FROM spool_files;
+                DROP TABLE spool_files;
+                ALTER TABLE spool_files_v6 RENAME TO spool_files;
                 """)
         }
         return m

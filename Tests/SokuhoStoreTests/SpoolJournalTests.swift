@@ -34,7 +34,7 @@ struct SpoolJournalTests {
         #expect(again.duplicate)
         #expect(again.case.id == first.case.id)
         #expect(try await store.stats().cases == 1)
-        let record = try #require(try await store.spoolRecord(name: "a.json", sha256: "aa"))
+        let record = try #require(try await store.spoolRecord(name: "a.json", sha256: "aa", ownerUID: 1000))
         #expect(record.outcome == .accepted)
         #expect(record.caseID == first.case.id)
         #expect(record.eventSeq == first.receipt.seq)
@@ -54,6 +54,21 @@ struct SpoolJournalTests {
         #expect(Set([a.case.id, b.case.id, c.case.id]).count == 3)
     }
 
+    @Test("the same name and bytes from another owner is another drop: never answered with someone else's case")
+    func otherOwner() async throws {
+        let store = try CaseStore(path: path)
+        let bob = Actor(peer: PeerIdentity(uid: 1001, gid: 1001, pid: 0, user: "bob"), role: .reporter, channel: "spool")
+        let mine = try await store.openCase(try report(), actor: owner, at: date, year: 2026, source: source("report.json", "same"))
+        let his = try await store.openCase(try report(), actor: bob, at: date, year: 2026, source: source("report.json", "same"))
+        #expect(his.duplicate == false)
+        #expect(his.case.id != mine.case.id)
+        #expect(try await store.spoolRecord(name: "report.json", sha256: "same", ownerUID: 1001)?.caseID == his.case.id)
+        // A rejection of bob's file is his: alice's identical file is still decided on its own.
+        let error = ValidationError(.invalidJSON, field: nil, "bad", ja: "bad")
+        _ = try await store.recordSpoolRejection(name: "x.json", sha256: "xx", error: error, details: [:], actor: bob, at: date)
+        #expect(try await store.spoolRecord(name: "x.json", sha256: "xx", ownerUID: 1000) == nil)
+    }
+
     @Test("a file whose report_id is known is journaled against that case")
     func reportIDDuplicate() async throws {
         let store = try CaseStore(path: path)
@@ -62,7 +77,7 @@ struct SpoolJournalTests {
         let fromSpool = try await store.openCase(try report(["report_id": "r-1"]), actor: owner, at: date, year: 2026, source: source("q.json", "qq"))
         #expect(fromSpool.duplicate)
         #expect(fromSpool.case.id == first.case.id)
-        #expect(try await store.spoolRecord(name: "q.json", sha256: "qq")?.caseID == first.case.id)
+        #expect(try await store.spoolRecord(name: "q.json", sha256: "qq", ownerUID: 1000)?.caseID == first.case.id)
     }
 
     @Test("a rejection is one spool.rejected event and one journal row, written once")
