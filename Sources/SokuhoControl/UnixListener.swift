@@ -7,11 +7,12 @@ import Musl
 /// Creates the listening Unix socket file with its final mode and group before anyone can reach
 /// it, without changing the process-wide umask (other services start meanwhile): the socket is
 /// bound inside a new private (0700) directory next to `path`, given `mode` and `group`, and
-/// renamed into place.
+/// linked into place — `link` never replaces an existing entry, so a second daemon starting at
+/// the same moment fails instead of taking over the first one's socket.
 enum UnixListener {
     static func listen(path: String, mode: mode_t, group: gid_t?, backlog: Int32) throws(ControlError) -> Int32 {
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        var template = Array(((parent.isEmpty ? "." : parent) + "/.sokuhod-XXXXXX").utf8CString)
+        var template = Array(((parent.isEmpty ? "." : parent) + "/.skXXXXXX").utf8CString)
         guard let dirPointer = mkdtemp(&template) else {
             throw ControlError.cannotListen(path: path, reason: "cannot create a private directory beside it: \(String(cString: strerror(errno)))")
         }
@@ -44,7 +45,11 @@ enum UnixListener {
         if let group, chown(staging, UInt32.max, group) != 0 { throw fail("cannot give the socket to its group") }
         if chmod(staging, mode) != 0 { throw fail("cannot set mode \(String(mode, radix: 8))") }
         if Glibc.listen(fd, backlog) != 0 { throw fail("listen") }
-        if rename(staging, path) != 0 { throw fail("cannot move the socket into place") }
+        if link(staging, path) != 0 {
+            if errno == EEXIST { close(fd); unlink(staging); throw ControlError.alreadyRunning(path: path) }
+            throw fail("cannot put the socket into place")
+        }
+        unlink(staging)
         return fd
     }
 }

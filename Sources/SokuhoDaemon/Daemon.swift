@@ -137,12 +137,16 @@ public struct Daemon: Sendable {
 
     /// The configured endpoints with their secrets (secret_file, else systemd credentials),
     /// checked as a start checks them (also by `sokuhod --check-config`).
-    public static func loadEndpoints(_ config: Configuration) throws -> [Endpoint] {
-        try config.endpoints.map { w in
+    ///
+    /// - Parameters:
+    ///   - owners: who else may own a secret file besides root and this process's user.
+    ///   - skipping: endpoints left out (by name).
+    public static func loadEndpoints(_ config: Configuration, owners: Set<UInt32> = [], skipping: Set<String> = []) throws -> [Endpoint] {
+        try config.endpoints.filter { !skipping.contains($0.name) }.map { w in
             let file = w.secretFile ?? Endpoint.credentialFile(for: w.name)
             guard let file else { throw WebhookError.noSecret(endpoint: w.name) }
             return Endpoint(
-                name: w.name, url: w.url ?? "", secrets: try Endpoint.loadSecrets(file: file), caFile: w.caFile,
+                name: w.name, url: w.url ?? "", secrets: try Endpoint.loadSecrets(file: file, owners: owners), caFile: w.caFile,
                 clientCertificate: w.clientCertificate, clientKey: w.clientKey, proxy: w.proxy,
                 connectTimeout: w.connectTimeout, timeout: w.timeout)
         }

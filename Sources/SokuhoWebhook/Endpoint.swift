@@ -31,7 +31,10 @@ public struct Endpoint: Sendable {
     /// ignored). Checked on the open file itself (`fstat`, never a separate `stat`): it must be a
     /// regular file owned by root or by this process's user, writable by nobody else and not
     /// readable by others (a group that may read it, such as the daemon's, is fine: `0640`).
-    public static func loadSecrets(file: String, euid: UInt32 = geteuid()) throws(WebhookError) -> [WebhookSignature.Secret] {
+    ///
+    /// `owners`: who else may own the file besides root and this process's user (for
+    /// `--check-config` run by root: the daemon's user).
+    public static func loadSecrets(file: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = []) throws(WebhookError) -> [WebhookSignature.Secret] {
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { throw WebhookError.secretFile(file, "cannot open it: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -42,7 +45,7 @@ public struct Endpoint: Sendable {
         if st.st_mode & 0o027 != 0 {
             throw WebhookError.secretFile(file, "others may read it or the group may change it (mode 0\(mode)); run chmod 600 \(file) (or 640 with the daemon's group)")
         }
-        if st.st_uid != 0 && st.st_uid != euid {
+        if st.st_uid != 0 && st.st_uid != euid && !owners.contains(st.st_uid) {
             throw WebhookError.secretFile(file, "it belongs to uid \(st.st_uid), neither root nor this process's user (uid \(euid)), who could change it; run chown")
         }
         guard st.st_size <= 64 * 1024 else { throw WebhookError.secretFile(file, "it is larger than 64 KiB: not a secret file") }

@@ -70,10 +70,16 @@ struct Sokuhod: AsyncParsableCommand {
             print("  clocks:         first report \(Int(k.firstReport))s, preliminary \(Int(k.preliminary / 3600))h, confirmed \(Int(k.confirmed / 86400))d (\(Int(k.confirmedMalicious / 86400))d malicious), GDPR \(k.gdpr.map { "\(Int($0 / 3600))h" } ?? "off"), persons threshold \(k.personsThreshold)")
             print("  city.webhook:   \(configuration.cityWebhook.url.map(LogText.redactingUserinfo) ?? "(none)")")
             for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(LogText.redactingUserinfo(e.url ?? ""))") }
-            // The secrets are checked exactly as a start checks them: a file others may read is
-            // refused here too, not only at the next restart.
+            // The secrets are checked as a start checks them: a file others may read is refused
+            // here too, not only at the next restart. The daemon's user (the owner of state_dir,
+            // when it exists) may own them; secrets from systemd credentials exist only in the
+            // service's own environment and are checked when it starts.
+            var stateOwner = stat()
+            let owners: Set<UInt32> = stat(configuration.stateDir, &stateOwner) == 0 ? [stateOwner.st_uid] : []
+            let fromCredentials = configuration.endpoints.filter { $0.secretFile == nil && Endpoint.credentialFile(for: $0.name) == nil }
+            for e in fromCredentials { print("  secret \(e.name):   from systemd credentials (sokuho-\(e.name).secret), checked when the service starts") }
             do {
-                for e in try Daemon.loadEndpoints(configuration) { print("  secret \(e.name):   \(e.secrets.count) key(s), file mode and owner OK") }
+                for e in try Daemon.loadEndpoints(configuration, owners: owners, skipping: Set(fromCredentials.map(\.name))) { print("  secret \(e.name):   \(e.secrets.count) key(s), file mode and owner OK") }
             } catch {
                 FileHandle.standardError.write(Data("sokuhod: configuration refused: \(error)\n".utf8))
                 throw ExitCode(78)

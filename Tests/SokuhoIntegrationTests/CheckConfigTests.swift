@@ -42,4 +42,30 @@ struct CheckConfigTests {
         #expect(!(r.stdout + r.stderr).contains("hunter2"))
         #expect(r.stdout.contains("secret city"))
     }
+
+    @Test("a secret from systemd credentials is not refused by --check-config run outside the service")
+    func credentials() throws {
+        let s = try setup(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        let text = try String(contentsOfFile: s.config, encoding: .utf8).replacingOccurrences(of: "    secret_file: city.secret\n", with: "")
+            .replacingOccurrences(of: "    secret_file: city.secret", with: "")
+        try text.write(toFile: s.config, atomically: true, encoding: .utf8)
+        let r = try DaemonHarness.shell("env -u CREDENTIALS_DIRECTORY '\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("systemd credentials"))
+    }
+
+    @Test("run by root, --check-config accepts a secret owned by the daemon's user (the owner of state_dir)", .enabled(if: getuid() == 0))
+    func daemonUserOwnsSecret() throws {
+        let s = try setup(mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        try FileManager.default.createDirectory(atPath: s.dir + "/state", withIntermediateDirectories: true)
+        chown(s.dir + "/state", 65534, 65534)
+        chown(s.dir + "/city.secret", 65534, 65534)
+        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        chown(s.dir + "/state", 0, 0)
+        let refused = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        #expect(refused.status == 78, "a secret owned by someone else is refused: \(refused.stdout)")
+    }
 }
