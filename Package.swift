@@ -56,14 +56,11 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        // I/O boundary: webhook delivery (HTTP through libcurl) and the outbox worker.
+        // I/O boundary: the webhook transport: HTTP POST through libcurl, endpoints and their
+        // secrets. The delivery policy (the outbox worker) is in SokuhoDaemon.
         .target(
             name: "SokuhoWebhook",
-            dependencies: [
-                "SokuhoCore", "SokuhoStore", "CCurl",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["SokuhoCore", "CCurl"]
         ),
         // I/O boundary: `sokuho receive`, the city's verifying webhook receiver (SwiftNIO HTTP/1).
         .target(
@@ -90,7 +87,7 @@ let package = Package(
             name: "SokuhoClient",
             dependencies: ["SokuhoCore"]
         ),
-        // The daemon's application layer: authorisation and request dispatch.
+        // The daemon's application layer: authorisation, request dispatch and outbox delivery.
         .target(
             name: "SokuhoDaemon",
             dependencies: [
@@ -138,7 +135,7 @@ let package = Package(
         .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
         .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore"]),
-        .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore", "SokuhoStore"]),
+        .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore"]),
         .testTarget(name: "SokuhoSystemdTests", dependencies: ["SokuhoSystemd"]),
         .testTarget(
             name: "SokuhoControlTests",

@@ -6,7 +6,6 @@ import SokuhoCore
 import SokuhoStore
 import SokuhoSpool
 import Synchronization
-import SokuhoWebhook
 
 /// The daemon's request desk: checks each request against the typed table of operations
 /// (`ControlOperation`), decides who may do it (`Permission`), and hands it to the handler of its

@@ -3,7 +3,6 @@ import Logging
 import ServiceLifecycle
 import SokuhoCore
 import SokuhoStore
-import SokuhoWebhook
 import Synchronization
 
 /// Cases whose playbook steps need a look, and the wake-up for the runner.

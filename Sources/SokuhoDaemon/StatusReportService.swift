@@ -3,7 +3,6 @@ import Logging
 import ServiceLifecycle
 import SokuhoCore
 import SokuhoStore
-import SokuhoWebhook
 
 /// Sends the handling-status report (Art. 16) to the city every `status_report.every`: the
 /// cases reported in the period and those still open at its end, as a signed `status.report`

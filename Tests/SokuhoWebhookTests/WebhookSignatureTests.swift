@@ -3,7 +3,7 @@ import SokuhoCore
 import Testing
 @testable import SokuhoWebhook
 
-@Suite("Standard Webhooks signing and the retry schedule")
+@Suite("Standard Webhooks signing")
 struct WebhookSignatureTests {
     @Test("the reference test vector reproduces exactly")
     func vector() throws {
@@ -103,17 +103,6 @@ struct WebhookSignatureTests {
         #expect(throws: WebhookError.self) { try Endpoint.loadSecrets(file: path) }
         chmod(path, 0o600)
         #expect(try Endpoint.loadSecrets(file: path).count == 1)
-    }
-
-    @Test("the schedule: delays with jitter, Retry-After wins when longer, then exhausted")
-    func schedule() {
-        let s = RetrySchedule.standard
-        #expect(s.delays.count == 9)
-        #expect(s.delay(afterAttempt: 1, retryAfter: nil, jitter: 0) == 5)
-        #expect(s.delay(afterAttempt: 2, retryAfter: nil, jitter: 0.1) == 330)
-        #expect(s.delay(afterAttempt: 1, retryAfter: 120, jitter: 0) == 120)
-        #expect(s.delay(afterAttempt: 9, retryAfter: nil, jitter: 0) == 86400)
-        #expect(s.delay(afterAttempt: 10, retryAfter: nil, jitter: 0) == nil)
     }
 
     @Test("the payload carries the Article 18 facts, what is missing, the sequence and the chain head")

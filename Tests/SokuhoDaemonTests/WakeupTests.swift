@@ -1,5 +1,5 @@
 import Foundation
-import SokuhoWebhook
+import SokuhoDaemon
 import Testing
 
 @Suite("Wakeup: an early wake never leaves the next wait returning at once")

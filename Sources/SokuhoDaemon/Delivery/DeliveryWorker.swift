@@ -5,6 +5,7 @@ import Synchronization
 import ServiceLifecycle
 import SokuhoCore
 import SokuhoStore
+import SokuhoWebhook
 
 /// Delivers the outbox: signs each message (Standard Webhooks v1), POSTs it, records every
 /// attempt, and schedules retries.
@@ -85,13 +86,7 @@ public struct DeliveryWorker: Service {
             return
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
-        let headers = [
-            "Content-Type: application/json",
-            "User-Agent: sokuho/0.1",
-            "webhook-id: \(m.messageID)",
-            "webhook-timestamp: \(timestamp)",
-            "webhook-signature: \(WebhookSignature.header(id: m.messageID, timestamp: timestamp, body: m.body, secrets: endpoint.secrets))",
-        ]
+        let headers = endpoint.signedHeaders(messageID: m.messageID, timestamp: timestamp, body: m.body)
         let result = await Self.runBlocking { HTTPPoster.post(to: endpoint, headers: headers, body: m.body) }
         let meta: Logger.Metadata = [
             "message": "\(m.messageID)", "endpoint": "\(m.endpoint)", "case": "\(m.caseID)", "attempt": "\(attempt)",
