@@ -26,7 +26,7 @@ public final class CaseDesk: ControlRequestHandler {
 
     public static let version = "0.1.0"
 
-    public init(store: CaseStore, clock: any SokuhoCore.Clock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
         let context = DeskContext(store: store, clock: clock, logger: logger, settings: settings, listeners: listeners)
         self.context = context
         cases = CaseHandler(context: context)
@@ -39,7 +39,7 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     var store: CaseStore { context.store }
-    var clock: any SokuhoCore.Clock { context.clock }
+    var clock: any WallClock { context.clock }
     var logger: Logger { context.logger }
 
     /// Replaces the playbooks for new cases (on reload). Running cases keep their version.
@@ -51,7 +51,7 @@ public final class CaseDesk: ControlRequestHandler {
     /// Records instructions the city sent in its answer to a delivery (see `LifecycleHandler`).
     @discardableResult
     public func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
-                                actor: Actor) async throws -> MutationResult {
+                                actor: EventActor) async throws -> MutationResult {
         try await lifecycle.addInstructions(caseID: caseID, items, source: source, actor: actor)
     }
 
@@ -129,7 +129,7 @@ public final class CaseDesk: ControlRequestHandler {
         case .denied(let reason):
             return try await deny(operation, caseID: o["id"]?.stringValue, peer: peer, reason: reason)
         }
-        let actor = Actor(peer: peer, role: role, channel: "socket")
+        let actor = EventActor(peer: peer, role: role, channel: "socket")
 
         switch operation {
         case .report: return try await cases.report(o, actor: actor)
@@ -167,7 +167,7 @@ public final class CaseDesk: ControlRequestHandler {
     func deny(_ op: ControlOperation, caseID: String?, peer: PeerIdentity, reason: String) async throws -> JSONValue {
         let (record, suppressed) = refusals.withLock { $0.admit(uid: peer.uid, now: clock.now().timeIntervalSince1970) }
         if record {
-            let actor = Actor(peer: peer, role: nil, channel: "socket")
+            let actor = EventActor(peer: peer, role: nil, channel: "socket")
             var data: [String: JSONValue] = ["op": .string(op.rawValue), "reason": .string(reason)]
             if let caseID, CaseID.parse(caseID) != nil { data["case_id"] = .string(caseID) }
             if suppressed > 0 { data["suppressed"] = .int(Int64(suppressed)) }

@@ -7,7 +7,7 @@ import SokuhoStore
 struct CaseHandler: DeskArea {
     let context: DeskContext
 
-    func report(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func report(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         guard let body = o["report"] else {
             throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
                                   ja: "report は必須です")
@@ -30,7 +30,7 @@ struct CaseHandler: DeskArea {
         ])
     }
 
-    func get(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func get(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
         guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
             // A reporter learns nothing about cases that are not theirs, not even that they exist.
@@ -55,7 +55,7 @@ struct CaseHandler: DeskArea {
         return ControlResponse.success(members)
     }
 
-    func list(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func list(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         var filter = CaseFilter()
         let reader = FieldReader(object: o)
         filter.kind = try reader.optionalEnum("kind", IncidentKind.self)
@@ -67,7 +67,7 @@ struct CaseHandler: DeskArea {
         return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
     }
 
-    func update(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func update(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         guard let fields = o["fields"] else {
             throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",

@@ -85,7 +85,7 @@ public struct Daemon: Sendable {
         settings.clockSettings = config.clocks
         settings.socketDescription = socketDescription
         let desk = CaseDesk(
-            store: store, clock: SystemClock(), logger: logger, settings: settings,
+            store: store, clock: SystemWallClock(), logger: logger, settings: settings,
             listeners: DeskListeners(wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let log = logger
@@ -117,10 +117,10 @@ public struct Daemon: Sendable {
                 }
             }))
         services.append(PlaybookRunner(
-            store: store, queue: playbookQueue, clock: SystemClock(), cityEndpoints: endpoints.map(\.name),
+            store: store, queue: playbookQueue, clock: SystemWallClock(), cityEndpoints: endpoints.map(\.name),
             notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup, logger: logger))
         if let every = config.statusReportEvery {
-            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: SystemClock(),
+            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: SystemWallClock(),
                                                 deliveryWakeup: wakeup, logger: logger))
         }
         if let interval = SystemdNotifier.watchdogInterval() {

@@ -49,7 +49,7 @@ public struct DeskListeners: Sendable {
 /// two things replaced on reload (roles and playbooks).
 public final class DeskContext: Sendable {
     let store: CaseStore
-    let clock: any SokuhoCore.Clock
+    let clock: any WallClock
     let logger: Logger
     let settings: DeskSettings
     let listeners: DeskListeners
@@ -57,7 +57,7 @@ public final class DeskContext: Sendable {
     let policy: Mutex<RolePolicy>
     let playbooks: Mutex<PlaybookSet>
 
-    public init(store: CaseStore, clock: any SokuhoCore.Clock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -86,7 +86,7 @@ protocol DeskArea: Sendable {
 
 extension DeskArea {
     var store: CaseStore { context.store }
-    var clock: any SokuhoCore.Clock { context.clock }
+    var clock: any WallClock { context.clock }
     var logger: Logger { context.logger }
     var escalation: [String] { context.settings.escalation }
     var clockSettings: ClockSettings { context.settings.clockSettings }
@@ -111,7 +111,7 @@ extension DeskArea {
 
     /// The case `id` as `actor` may see it: a reporter (`ownOnly`) gets `not_found` for a case
     /// they did not report, exactly as for a case that does not exist.
-    func visibleCase(_ id: String, actor: Actor, ownOnly: Bool) async throws -> (Case, [StoredEvent]) {
+    func visibleCase(_ id: String, actor: EventActor, ownOnly: Bool) async throws -> (Case, [StoredEvent]) {
         guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
             throw StoreError.notFound(id: id)
         }

@@ -9,7 +9,7 @@ struct LifecycleHandler: DeskArea {
 
     /// `case.transition`: `{"id", "to": contained|resolved|closed|open, "reason"?, "resolution"?}`.
     /// Closing checks every gate in the same transaction and lists each unmet one.
-    func transition(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func transition(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let reader = FieldReader(object: o)
         guard let to = try reader.optionalEnum("to", CaseState.self) else {
@@ -40,7 +40,7 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `case.gates`: what still stands between the case and closure.
-    func gates(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func gates(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
         let (c, _) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
@@ -49,7 +49,7 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `instruction.add`: `{"id", "text", "from", "issued_at"?}`.
-    func instructionAdd(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func instructionAdd(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let r = FieldReader(object: o)
         guard let text = try r.optionalText("text") else {
@@ -71,7 +71,7 @@ struct LifecycleHandler: DeskArea {
     /// external id already recorded are skipped.
     @discardableResult
     func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
-                         actor: Actor) async throws -> MutationResult {
+                         actor: EventActor) async throws -> MutationResult {
         let result = try await store.mutateCase(id: caseID, actor: actor, at: clock.now()) { c in
             var known = Set(c.instructions.compactMap(\.externalID))
             var n = c.instructions.count
@@ -98,7 +98,7 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `instruction.done`: `{"id", "instruction": "I-1", "response"}`.
-    func instructionDone(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func instructionDone(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let r = FieldReader(object: o)
         guard let iid = try r.optionalText("instruction") else {
@@ -127,7 +127,7 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `case.publication`: the city's decision, recorded and sent back to the city.
-    func publication(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func publication(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         var fields = o
         fields.removeValue(forKey: "id")
@@ -144,7 +144,7 @@ struct LifecycleHandler: DeskArea {
 
     /// `case.submit`: sends the preliminary (速報) or confirmed (確報) report with the APPI items.
     /// The confirmed report needs all nine items.
-    func submit(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func submit(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         guard let kind = try FieldReader(object: o).optionalText("report"), ["preliminary", "confirmed"].contains(kind) else {
             throw ValidationError(.invalidValue, field: "report", "report must be preliminary or confirmed", ja: "report は preliminary（速報）か confirmed（確報）です")

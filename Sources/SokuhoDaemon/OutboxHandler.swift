@@ -22,7 +22,7 @@ struct OutboxHandler: DeskArea {
         ])
     }
 
-    func outboxRetry(_ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func outboxRetry(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let reader = FieldReader(object: o)
         let messageID = try reader.optionalText("message_id")
         let endpoint = try reader.optionalText("endpoint")

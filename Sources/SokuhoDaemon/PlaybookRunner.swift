@@ -34,7 +34,7 @@ public final class PlaybookQueue: Sendable {
 struct PlaybookRunner: Service {
     let store: CaseStore
     let queue: PlaybookQueue
-    let clock: any SokuhoCore.Clock
+    let clock: any WallClock
     /// Endpoints that receive the city's messages (`notify_city`).
     let cityEndpoints: [String]
     /// `playbooks.notify`: step notices and reminders; nil = log only.

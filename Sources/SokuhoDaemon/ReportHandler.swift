@@ -9,7 +9,7 @@ struct ReportHandler: DeskArea {
 
     /// `case.report`: everything the incident report (事故報告書) shows, from one moment.
     /// A reporter (`ownOnly`) gets `not_found` for a case they did not report, as for `case.get`.
-    func dossier(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func dossier(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
         let (c, events) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)

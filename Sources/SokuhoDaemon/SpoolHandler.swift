@@ -25,9 +25,9 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
             let error = ValidationError(
                 .forbidden, field: nil, "the file's owner (uid \(owner.uid)\(owner.user.map { ", user " + $0 } ?? "")) may not report: \(reason)",
                 ja: "ファイルの所有者（uid \(owner.uid)）には報告の権限がありません")
-            return try await reject(drop, error, actor: Actor(peer: owner, role: nil, channel: "spool"))
+            return try await reject(drop, error, actor: EventActor(peer: owner, role: nil, channel: "spool"))
         }
-        let actor = Actor(peer: owner, role: role, channel: "spool")
+        let actor = EventActor(peer: owner, role: role, channel: "spool")
         let content: SpoolDecoder.Content
         switch drop.content {
         case .failure(let e): return try await reject(drop, e, actor: actor)
@@ -53,7 +53,7 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
 
     /// `spool.list`: what waits, what was set aside (with reasons), and with `states` also what
     /// was taken. Reporters see only files they own.
-    func spoolList(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func spoolList(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         guard let layout = context.settings.spool else {
             throw ValidationError(.invalidRequest, field: nil, "this daemon has no spool", ja: "このデーモンにはスプールがありません")
         }
@@ -87,7 +87,7 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         ])
     }
 
-    func reject(_ drop: SpoolDrop, _ error: ValidationError, actor: Actor) async throws -> SpoolDecision {
+    func reject(_ drop: SpoolDrop, _ error: ValidationError, actor: EventActor) async throws -> SpoolDecision {
         let details: [String: JSONValue] = [
             "size": .int(Int64(drop.size)),
             "owner": ["uid": .int(Int64(actor.peer.uid)), "gid": .int(Int64(actor.peer.gid)), "user": .optional(actor.peer.user)],

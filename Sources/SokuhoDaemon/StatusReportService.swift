@@ -13,7 +13,7 @@ struct StatusReportService: Service {
     let store: CaseStore
     let every: Double
     let endpoints: [String]
-    let clock: any SokuhoCore.Clock
+    let clock: any WallClock
     let deliveryWakeup: Wakeup
     let logger: Logger
 

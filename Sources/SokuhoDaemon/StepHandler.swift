@@ -8,7 +8,7 @@ struct StepHandler: DeskArea {
     let context: DeskContext
 
     /// `case.steps`: every step of the case's playbook with its state, due time and record.
-    func steps(_ o: [String: JSONValue], actor: Actor, ownOnly: Bool) async throws -> JSONValue {
+    func steps(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         let id = try caseID(o)
         let (c, _) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         guard let ref = c.playbook, let playbook = try await store.playbook(hash: ref.hash) else {
@@ -45,7 +45,7 @@ struct StepHandler: DeskArea {
 
     /// `step.done` / `step.skip`: only a step that is ready (done) or open (skip); the checks and
     /// the event are one transaction.
-    func stepAction(_ op: String, _ o: [String: JSONValue], actor: Actor) async throws -> JSONValue {
+    func stepAction(_ op: String, _ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let reader = FieldReader(object: o)
         guard let stepID = try reader.optionalText("step") else {

@@ -53,8 +53,11 @@ public struct AuditReader: Sendable {
     /// One pass over the events verifies the chain from the stored bytes (no JSON parsing:
     /// `AuditChain.feed(raw:)`); a second pass reads each case's events, and the cases are
     /// replayed and compared with the stored case rows, spread over the machine's cores.
-    public func verify(clock: any SokuhoCore.Clock = SystemClock()) throws(StoreError) -> Outcome {
-        let start = clock.now()
+    ///
+    /// `seconds` and `chainSeconds` are measured on `clock` (monotonic by default): they are
+    /// durations, never wall-clock times.
+    public func verify<C: Clock>(clock: C = ContinuousClock()) throws(StoreError) -> Outcome where C.Duration == Duration {
+        let start = clock.now
         do {
             return try queue.read { db in
                 var verifier = AuditChain.Verifier()
@@ -78,7 +81,7 @@ public struct AuditReader: Sendable {
                     let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
                     verifier.finish(recordedHead: head.map { ($0["seq"], $0["hash"]) })
                 }
-                let chainSeconds = clock.now().timeIntervalSince(start)
+                let chainSeconds = Self.seconds(start.duration(to: clock.now))
                 var casesChecked = 0
                 var problem = verifier.problem
                 if problem == nil {
@@ -110,11 +113,16 @@ public struct AuditReader: Sendable {
                 }
                 return Outcome(eventsChecked: verifier.count, casesChecked: casesChecked,
                     headHash: verifier.last?.hash ?? AuditChain.genesisHash, problem: problem,
-                    seconds: clock.now().timeIntervalSince(start), chainSeconds: chainSeconds)
+                    seconds: Self.seconds(start.duration(to: clock.now)), chainSeconds: chainSeconds)
             }
         } catch {
             throw CaseStore.map(error)
         }
+    }
+
+    /// A duration in seconds.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// A stored event kept for the case check.

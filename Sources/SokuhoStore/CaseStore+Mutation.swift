@@ -38,7 +38,7 @@ public struct MutationResult: Sendable {
 
 extension CaseStore {
     /// The daemon itself, as the actor of what it does on its own (auto steps, reminders).
-    public static let daemonActor = Actor(
+    public static let daemonActor = EventActor(
         peer: PeerIdentity(uid: UInt32(geteuid()), gid: UInt32(getegid()), pid: getpid(), user: "sokuhod"), role: .admin, channel: "daemon")
 
     /// Changes a case in one transaction: replays it, lets `decide` look at the current state
@@ -46,7 +46,7 @@ extension CaseStore {
     /// applies it, queues its messages (built from the case after the event), and updates the
     /// case row. Deciding inside the write transaction makes checks such as "this step is not
     /// done yet" race-free, so an automatic step runs exactly once.
-    public func mutateCase(id: String, actor: Actor, at date: Date,
+    public func mutateCase(id: String, actor: EventActor, at date: Date,
                            _ decide: @Sendable @escaping (Case) throws -> [CaseChange]) async throws(StoreError) -> MutationResult {
         let at = Timestamp.format(date)
         do {

@@ -60,7 +60,7 @@ extension CaseStore {
     ///   - sha256: the hash of the bytes, or a stand-in for entries that are not read (unsafe or too large).
     ///   - details: the event data besides the error (file, size, owner, moved_to, …).
     public func recordSpoolRejection(name: String, sha256: String, error: ValidationError, details: [String: JSONValue],
-                                     actor: Actor, at date: Date) async throws(StoreError) -> SpoolRecord {
+                                     actor: EventActor, at date: Date) async throws(StoreError) -> SpoolRecord {
         let at = Timestamp.format(date)
         let errorJSON: JSONValue = [
             "code": .string(error.code.rawValue), "field": .optional(error.field),

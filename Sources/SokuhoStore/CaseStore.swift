@@ -92,7 +92,7 @@ public final class CaseStore: Sendable {
     ///     returns its case as a duplicate.
     ///   - playbooks: chooses the playbook for the new case (`PlaybookSet.select`); the choice,
     ///     a `playbook.assigned` event and the playbook version are written in the same transaction.
-    public func openCase(_ received: Report, actor: Actor, at date: Date, year: Int, source: ReportSource = .socket,
+    public func openCase(_ received: Report, actor: EventActor, at date: Date, year: Int, source: ReportSource = .socket,
                          escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
         let request = OpenRequest(report: received.received(at: at), actor: actor, at: at, year: year,
@@ -103,7 +103,7 @@ public final class CaseStore: Sendable {
     /// One report to open a case from, as queued for group commit.
     struct OpenRequest: Sendable {
         var report: Report
-        var actor: Actor
+        var actor: EventActor
         var at: String
         var year: Int
         var source: ReportSource
@@ -167,7 +167,7 @@ public final class CaseStore: Sendable {
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
     /// something changes; nothing when the values are already as given.
-    public func updateCase(id: String, fields: JSONValue, actor: Actor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
+    public func updateCase(id: String, fields: JSONValue, actor: EventActor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
         let found = Mutex<[String: JSONValue]>([:])
         let result = try await mutateCase(id: id, actor: actor, at: date) { c in
             let (reportFields, appiFields) = try CaseUpdate.split(fields)
@@ -189,7 +189,7 @@ public final class CaseStore: Sendable {
 
     /// Appends an event that does not change a case (e.g. `access.denied`).
     @discardableResult
-    public func record(type: EventType, caseID: String?, actor: Actor, data: JSONValue, at date: Date) async throws(StoreError) -> Receipt {
+    public func record(type: EventType, caseID: String?, actor: EventActor, data: JSONValue, at date: Date) async throws(StoreError) -> Receipt {
         let at = Timestamp.format(date)
         return try await intake.write { db in
             let e = try Self.append(db, at: at, caseID: caseID, type: type.rawValue, actor: actor.json, data: data)

@@ -8,7 +8,7 @@ enum LargeStore {
     /// Fills a new database with `cases` cases, through the store's own group commit.
     static func fill(path: String, cases: Int) async throws -> Double {
         let store = try CaseStore(path: path)
-        let actor = Actor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "bench"), role: .reporter, channel: "socket")
+        let actor = EventActor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "bench"), role: .reporter, channel: "socket")
         let start = Date()
         let width = 64
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -11,7 +11,7 @@ final class DeskFixture: @unchecked Sendable {
     let dir: String
     private(set) var store: CaseStore
     private(set) var desk: CaseDesk
-    let clock: any SokuhoCore.Clock
+    let clock: any WallClock
     var dbPath: String { dir + "/sokuho.db" }
 
     /// The users of the permission tests; roles by user name (`RolePolicy`).
@@ -36,12 +36,12 @@ final class DeskFixture: @unchecked Sendable {
     }
 
     /// A clock that stands still (refusal buckets do not refill during a test).
-    struct StillClock: SokuhoCore.Clock {
+    struct StillClock: WallClock {
         let date: Date
         func now() -> Date { date }
     }
 
-    init(clock: any SokuhoCore.Clock = SystemClock()) throws {
+    init(clock: any WallClock = SystemWallClock()) throws {
         var template = Array("/tmp/sokuho-desk-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
         dir = String(cString: p)
@@ -49,7 +49,7 @@ final class DeskFixture: @unchecked Sendable {
         (store, desk) = try Self.open(dir: dir, clock: clock)
     }
 
-    static func open(dir: String, clock: any SokuhoCore.Clock) throws -> (CaseStore, CaseDesk) {
+    static func open(dir: String, clock: any WallClock) throws -> (CaseStore, CaseDesk) {
         let store = try CaseStore(path: dir + "/sokuho.db")
         let spool = SpoolLayout(root: dir + "/spool")
         try spool.prepare()

@@ -14,7 +14,7 @@ struct CaseStoreTests {
         path = dir + "/sokuho.db"
     }
 
-    let actor = Actor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 4242, user: "alice"), role: .reporter, channel: "socket")
+    let actor = EventActor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 4242, user: "alice"), role: .reporter, channel: "socket")
     let date = Date(timeIntervalSince1970: 1_795_650_000)
 
     func report(_ extra: [String: JSONValue] = [:]) throws -> Report {

@@ -6,7 +6,7 @@ import Testing
 @Suite("The spool journal: one decision per file, committed with the case or the rejection")
 struct SpoolJournalTests {
     let path: String
-    let owner = Actor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 0, user: "alice"), role: .reporter, channel: "spool")
+    let owner = EventActor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 0, user: "alice"), role: .reporter, channel: "spool")
     let date = Date(timeIntervalSince1970: 1_795_650_000)
 
     init() throws {
@@ -57,7 +57,7 @@ struct SpoolJournalTests {
     @Test("the same name and bytes from another owner is another drop: never answered with someone else's case")
     func otherOwner() async throws {
         let store = try CaseStore(path: path)
-        let bob = Actor(peer: PeerIdentity(uid: 1001, gid: 1001, pid: 0, user: "bob"), role: .reporter, channel: "spool")
+        let bob = EventActor(peer: PeerIdentity(uid: 1001, gid: 1001, pid: 0, user: "bob"), role: .reporter, channel: "spool")
         let mine = try await store.openCase(try report(), actor: owner, at: date, year: 2026, source: source("report.json", "same"))
         let his = try await store.openCase(try report(), actor: bob, at: date, year: 2026, source: source("report.json", "same"))
         #expect(his.duplicate == false)
@@ -72,7 +72,7 @@ struct SpoolJournalTests {
     @Test("a file whose report_id is known is journaled against that case")
     func reportIDDuplicate() async throws {
         let store = try CaseStore(path: path)
-        let socket = Actor(peer: owner.peer, role: .reporter, channel: "socket")
+        let socket = EventActor(peer: owner.peer, role: .reporter, channel: "socket")
         let first = try await store.openCase(try report(["report_id": "r-1"]), actor: socket, at: date, year: 2026)
         let fromSpool = try await store.openCase(try report(["report_id": "r-1"]), actor: owner, at: date, year: 2026, source: source("q.json", "qq"))
         #expect(fromSpool.duplicate)

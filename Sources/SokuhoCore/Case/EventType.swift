@@ -38,7 +38,7 @@ public enum EventType: String, Sendable, CaseIterable {
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.
-public struct Actor: Sendable, Hashable {
+public struct EventActor: Sendable, Hashable {
     public var peer: PeerIdentity
     public var role: Role?
     /// How the request arrived: `socket`, `spool`, `cli`.

@@ -120,13 +120,11 @@ public struct Timestamp: Sendable, Hashable {
     }
 }
 
-/// The source of the current time. Injected everywhere, so the core never reads the clock.
-public protocol Clock: Sendable {
+/// The source of the current wall-clock time. Injected into every component that needs the time
+/// (the system's clock is read only by the implementation the daemon wires in), so the core never
+/// reads the clock and tests can hold time still. Named so as not to shadow the standard
+/// library's `Clock`, which measures durations.
+public protocol WallClock: Sendable {
+    /// The current time.
     func now() -> Date
-}
-
-/// The system's wall clock.
-public struct SystemClock: Clock {
-    public init() {}
-    public func now() -> Date { Date() }
 }
