@@ -49,6 +49,7 @@ extension CaseStore {
     public func mutateCase(id: String, actor: EventActor, at date: Date,
                            _ decide: @Sendable @escaping (Case) throws -> [CaseChange]) async throws(StoreError) -> MutationResult {
         let at = Timestamp.format(date)
+        let now = date.timeIntervalSince1970
         do {
             return try await intake.write { db in
                 let events = try Self.events(db, caseID: id)
@@ -60,7 +61,7 @@ extension CaseStore {
                     let e = try Self.append(db, at: at, caseID: id, type: change.type.rawValue, actor: actor.json, data: change.data)
                     try c.apply(type: e.type, at: at, data: change.data)
                     for m in change.messages where !m.endpoints.isEmpty {
-                        try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra)
+                        try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra, now: now)
                     }
                     receipts.append(Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at))
                 }

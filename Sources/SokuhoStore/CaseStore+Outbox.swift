@@ -93,17 +93,19 @@ extension CaseStore {
         do { return try await pool.read { db in try Self.installationID(db) } } catch { throw Self.map(error) }
     }
 
-    /// Queues one message per endpoint inside the current transaction (with the event that causes it).
+    /// Queues one message per endpoint inside the current transaction (with the event that causes
+    /// it), due at `now` (seconds since the epoch).
     static func enqueue(_ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
-                        changes: [String: JSONValue]? = nil) throws {
-        try enqueue(db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:])
+                        changes: [String: JSONValue]? = nil, now: Double) throws {
+        try enqueue(db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:],
+                    now: now)
     }
 
     /// Queues one message of `type` per endpoint, in the caller's transaction. Each endpoint
-    /// numbers the messages of a case 1, 2, 3, … without gaps (`data.sequence`).
+    /// numbers the messages of a case 1, 2, 3, … without gaps (`data.sequence`). Each message is
+    /// due at `now` (seconds since the epoch): the caller's time of the event.
     static func enqueue(_ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
-                        extra: [String: JSONValue]) throws {
-        let now = Date().timeIntervalSince1970
+                        extra: [String: JSONValue], now: Double) throws {
         let installation = try installationID(db)
         for endpoint in endpoints {
             let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",

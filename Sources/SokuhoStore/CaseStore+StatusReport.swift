@@ -15,6 +15,7 @@ extension CaseStore {
 
     /// Queues the status report of `[from, to)` for `endpoints`, records a `status_report.sent`
     /// event and the period, in one transaction. A period already reported is not sent again.
+    /// `date` is the time of the event, and the time the messages fall due.
     @discardableResult
     public func sendStatusReport(from: String, to: String, endpoints: [String], at date: Date) async throws(StoreError) -> Int? {
         let at = Timestamp.format(date)
@@ -29,7 +30,7 @@ extension CaseStore {
             let list: [JSONValue] = rows.map { r in
                 .object(Dictionary(uniqueKeysWithValues: zip(StatusReport.csvHeader, r.map { JSONValue.string($0) })))
             }
-            let now = Date().timeIntervalSince1970
+            let now = date.timeIntervalSince1970
             let installation = try Self.installationID(db)
             for endpoint in endpoints {
                 let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",

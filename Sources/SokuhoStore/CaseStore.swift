@@ -95,7 +95,7 @@ public final class CaseStore: Sendable {
     public func openCase(_ received: Report, actor: EventActor, at date: Date, year: Int, source: ReportSource = .socket,
                          escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
-        let request = OpenRequest(report: received.received(at: at), actor: actor, at: at, year: year,
+        let request = OpenRequest(report: received.received(at: at), actor: actor, at: at, now: date.timeIntervalSince1970, year: year,
                                   source: source, endpoints: endpoints, playbooks: playbooks)
         return try await intake.write { db in try Self.open(db, request) }
     }
@@ -105,6 +105,8 @@ public final class CaseStore: Sendable {
         var report: Report
         var actor: EventActor
         var at: String
+        /// `at` in seconds since the epoch: when the opening messages fall due.
+        var now: Double
         var year: Int
         var source: ReportSource
         var endpoints: [String]
@@ -153,7 +155,7 @@ public final class CaseStore: Sendable {
         if let playbookHash {
             try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(arguments: [playbookHash, id])
         }
-        try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints)
+        try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
         if let rid = report.reportID {
             try db.cachedStatement(sql: "INSERT INTO report_ids (reporter_uid, report_id, case_id) VALUES (?, ?, ?)")
                 .execute(arguments: [Int64(actor.peer.uid), rid, id])
