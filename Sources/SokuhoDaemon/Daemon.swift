@@ -74,6 +74,8 @@ public struct Daemon: Sendable {
             logger.warning("no playbook for some incident kinds; their cases get no checklist",
                            metadata: ["kinds": "\(playbooks.uncoveredKinds.map(\.rawValue).joined(separator: ","))"])
         }
+        // The one clock of the daemon: every component reads the time from it.
+        let clock: any WallClock = SystemWallClock()
         let wakeup = Wakeup()
         let playbookQueue = PlaybookQueue()
         let fixedOffset = config.utcOffset
@@ -85,7 +87,7 @@ public struct Daemon: Sendable {
         settings.clockSettings = config.clocks
         settings.socketDescription = socketDescription
         let desk = CaseDesk(
-            store: store, clock: SystemWallClock(), logger: logger, settings: settings,
+            store: store, clock: clock, logger: logger, settings: settings,
             listeners: DeskListeners(wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let log = logger
@@ -95,7 +97,7 @@ public struct Daemon: Sendable {
         })
         let spool = SpoolService(
             layout: SpoolLayout(root: config.spoolDir), maxFileSize: config.spoolMaxFileSize, scanInterval: config.spoolScanInterval,
-            handler: desk.spool, logger: logger)
+            handler: desk.spool, clock: clock, logger: logger)
         var services: [any Service] = [
             server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
         ]
@@ -104,7 +106,7 @@ public struct Daemon: Sendable {
         }
         // The worker also runs without endpoints: messages queued under an earlier configuration still go out.
         services.append(DeliveryWorker(
-            store: store, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
+            store: store, clock: clock, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
             wakeup: wakeup, logger: logger,
             onAnswer: { message, body in
                 // The city may answer a delivery with instructions (docs/escalation.md).
@@ -117,10 +119,10 @@ public struct Daemon: Sendable {
                 }
             }))
         services.append(PlaybookRunner(
-            store: store, queue: playbookQueue, clock: SystemWallClock(), cityEndpoints: endpoints.map(\.name),
+            store: store, queue: playbookQueue, clock: clock, cityEndpoints: endpoints.map(\.name),
             notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup, logger: logger))
         if let every = config.statusReportEvery {
-            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: SystemWallClock(),
+            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: clock,
                                                 deliveryWakeup: wakeup, logger: logger))
         }
         if let interval = SystemdNotifier.watchdogInterval() {

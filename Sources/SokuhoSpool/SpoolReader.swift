@@ -27,7 +27,11 @@ public enum SpoolReader {
     ///   - maxSize: larger files are set aside unread.
     ///   - settledBefore: when given (scans), a file changed after this time (seconds since the
     ///     epoch) is `.settling`.
-    public static func read(path: String, maxSize: Int, settledBefore: Double? = nil) -> SpoolEntry {
+    ///   - now: the current time (seconds since the epoch): a change time more than a second
+    ///     after it does not hold a file. `SpoolService` passes its injected clock's time; the
+    ///     default reads the system clock, for callers without one.
+    public static func read(path: String, maxSize: Int, settledBefore: Double? = nil,
+                            now: Double = Date().timeIntervalSince1970) -> SpoolEntry {
         var st = stat()
         guard lstat(path, &st) == 0 else { return .vanished }
         let owner = (uid: UInt32(st.st_uid), gid: UInt32(st.st_gid))
@@ -42,7 +46,7 @@ public enum SpoolReader {
         // future. A change time ahead of the clock (the clock was set back) does not hold a file.
         if let settledBefore {
             let changed = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
-            if changed > settledBefore, changed < Date().timeIntervalSince1970 + 1 { return .settling }
+            if changed > settledBefore, changed < now + 1 { return .settling }
         }
         if Int(st.st_size) > maxSize { return tooLarge(st, maxSize: maxSize) }
 

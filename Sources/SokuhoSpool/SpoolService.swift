@@ -28,10 +28,13 @@ public struct SpoolService: Service {
     /// Seconds to wait before trying again after the handler could not record (storage failure).
     public let retryDelay: Double
     let handler: any SpoolIntakeHandler
+    /// Where the service reads the time (the settle check of scans).
+    let clock: any WallClock
     let logger: Logger
 
-    public init(layout: SpoolLayout, maxFileSize: Int, scanInterval: Double, handler: any SpoolIntakeHandler, logger: Logger,
-                settle: Double = 1, retryDelay: Double = 5) {
+    public init(layout: SpoolLayout, maxFileSize: Int, scanInterval: Double, handler: any SpoolIntakeHandler, clock: any WallClock,
+                logger: Logger, settle: Double = 1, retryDelay: Double = 5) {
+        self.clock = clock
         self.layout = layout
         self.maxFileSize = maxFileSize
         self.scanInterval = scanInterval
@@ -162,9 +165,10 @@ final class SpoolWorker {
                               advice: ("Use letters, digits, '-', '_' and '.'", "英数字と - _ . で名前を付けてください"))
             return
         }
-        let settledBefore = fromScan ? Date().timeIntervalSince1970 - s.settle : nil
+        let now = s.clock.now().timeIntervalSince1970
+        let settledBefore = fromScan ? now - s.settle : nil
         let drop: SpoolDrop
-        switch SpoolReader.read(path: s.layout.incoming + "/" + name, maxSize: s.maxFileSize, settledBefore: settledBefore) {
+        switch SpoolReader.read(path: s.layout.incoming + "/" + name, maxSize: s.maxFileSize, settledBefore: settledBefore, now: now) {
         case .vanished:
             return
         case .settling:

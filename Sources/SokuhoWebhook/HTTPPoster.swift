@@ -6,8 +6,11 @@ import Foundation
 public struct HTTPResult: Sendable {
     /// The HTTP status; nil when no answer came (connection error, timeout).
     public var status: Int?
-    /// `Retry-After` in seconds, when the server sent one.
+    /// `Retry-After` in seconds, when the server sent it as a number of seconds.
     public var retryAfter: Double?
+    /// `Retry-After` as a time, when the server sent it as an HTTP date. The poster reads no
+    /// clock: the caller turns this into a delay against its own clock.
+    public var retryAt: Date?
     /// The first 64 KiB of the body.
     public var body: [UInt8]
     public var latencyMs: Int
@@ -23,6 +26,7 @@ public enum HTTPPoster {
     final class Sink {
         var body: [UInt8] = []
         var retryAfter: Double?
+        var retryAt: Date?
     }
 
     /// Idle curl handles. A handle keeps its open connections across `curl_easy_reset`, so
@@ -90,7 +94,7 @@ public enum HTTPPoster {
                 if lower.hasPrefix("retry-after:") {
                     let value = line.dropFirst("retry-after:".count).trimmingCharacters(in: .whitespacesAndNewlines)
                     if let seconds = Double(value) { sink.retryAfter = seconds } else if let date = HTTPPoster.httpDate(value) {
-                        sink.retryAfter = max(0, date.timeIntervalSinceNow)
+                        sink.retryAt = date
                     }
                 }
             }
@@ -112,7 +116,7 @@ public enum HTTPPoster {
         }
         var status = 0
         sokuho_curl_get_long(h, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResult(status: status, retryAfter: sink.retryAfter, body: sink.body, latencyMs: latency, error: nil)
+        return HTTPResult(status: status, retryAfter: sink.retryAfter, retryAt: sink.retryAt, body: sink.body, latencyMs: latency, error: nil)
     }
 
     static func httpDate(_ s: String) -> Date? {

@@ -17,9 +17,12 @@ import SokuhoWebhook
 ///   `sokuho outbox retry`;
 /// - messages of one case reach an endpoint in order; different cases never wait for each other;
 /// - `webhook-id` is the same on every attempt; `webhook-timestamp` is the time of the attempt;
-/// - state lives in the store, so restarts lose nothing.
+/// - state lives in the store, so restarts lose nothing;
+/// - every time it uses (what is due, `webhook-timestamp`, the time of an attempt and of the next
+///   one) is read from `clock`.
 public struct DeliveryWorker: Service {
     let store: CaseStore
+    let clock: any WallClock
     let endpoints: [String: Endpoint]
     let schedule: RetrySchedule
     let wakeup: Wakeup
@@ -28,10 +31,11 @@ public struct DeliveryWorker: Service {
     /// Called with the body of each 2xx answer, after the delivery is recorded.
     let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
 
-    public init(store: CaseStore, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger, maxConcurrent: Int = 48,
-                onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil) {
+    public init(store: CaseStore, clock: any WallClock, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger,
+                maxConcurrent: Int = 48, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil) {
         self.onAnswer = onAnswer
         self.store = store
+        self.clock = clock
         self.endpoints = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.schedule = schedule
         self.wakeup = wakeup
@@ -50,7 +54,7 @@ public struct DeliveryWorker: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    let now = Date().timeIntervalSince1970
+                    let now = clock.now().timeIntervalSince1970
                     let busy = inFlight.ids
                     let due = ((try? await store.dueMessages(now: now, limit: maxConcurrent + busy.count)) ?? [])
                         .filter { !busy.contains($0.rowID) }
@@ -78,16 +82,18 @@ public struct DeliveryWorker: Service {
 
     func deliver(_ m: OutboxMessage) async {
         let attempt = m.attempts + 1
+        let start = clock.now()
         guard let endpoint = endpoints[m.endpoint] else {
             // Configuration changed: keep the message, try again later.
             let outcome = DeliveryOutcome(status: nil, latencyMs: 0, error: "endpoint \(m.endpoint) is not configured",
-                                          next: .retry(at: Date().timeIntervalSince1970 + 300))
-            try? await store.recordAttempt(m, outcome: outcome, at: Date())
+                                          next: .retry(at: start.timeIntervalSince1970 + 300))
+            try? await store.recordAttempt(m, outcome: outcome, at: start)
             return
         }
-        let timestamp = Int64(Date().timeIntervalSince1970)
+        let timestamp = Int64(start.timeIntervalSince1970)
         let headers = endpoint.signedHeaders(messageID: m.messageID, timestamp: timestamp, body: m.body)
         let result = await Self.runBlocking { HTTPPoster.post(to: endpoint, headers: headers, body: m.body) }
+        let end = clock.now()
         let meta: Logger.Metadata = [
             "message": "\(m.messageID)", "endpoint": "\(m.endpoint)", "case": "\(m.caseID)", "attempt": "\(attempt)",
             "status": "\(result.status.map(String.init) ?? "-")", "latency_ms": "\(result.latencyMs)",
@@ -116,8 +122,9 @@ public struct DeliveryWorker: Service {
             if let status = result.status {
                 error = "HTTP \(status)" + (result.body.isEmpty ? "" : ": " + TerminalSafe.escape(String(decoding: result.body.prefix(200), as: UTF8.self)))
             }
-            if let delay = schedule.delay(afterAttempt: attempt, retryAfter: result.retryAfter, jitter: Double.random(in: -0.1...0.1)) {
-                next = .retry(at: Date().timeIntervalSince1970 + delay)
+            let retryAfter = result.retryAfter ?? result.retryAt.map { max(0, $0.timeIntervalSince(end)) }
+            if let delay = schedule.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: -0.1...0.1)) {
+                next = .retry(at: end.timeIntervalSince1970 + delay)
                 logger.warning("escalation failed; will retry", metadata: meta.merging(["error": "\(error ?? "")", "retry_in_s": "\(Int(delay))"]) { a, _ in a })
             } else {
                 next = .dead
@@ -126,7 +133,7 @@ public struct DeliveryWorker: Service {
             }
         }
         let outcome = DeliveryOutcome(status: result.status, latencyMs: result.latencyMs, error: error, next: next)
-        do { try await store.recordAttempt(m, outcome: outcome, at: Date()) } catch {
+        do { try await store.recordAttempt(m, outcome: outcome, at: end) } catch {
             logger.error("cannot record a delivery attempt", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
         }
         if case .delivered = next, !result.body.isEmpty, let onAnswer { await onAnswer(m, result.body) }
