@@ -1,9 +1,13 @@
 import SokuhoConfig
 import SokuhoCore
 
-/// Turns the bytes of a spool file into report fields: the text encoding (`SpoolText`), then
+/// Turns the bytes of a report file into report fields: the text encoding (`SpoolText`), then
 /// the format by the file's extension, then the one JSON object a report is. Field rules are
 /// `Report.validate`'s, exactly as on the socket.
+///
+/// The one decoder for report files: the spool uses it for dropped files and `sokuho report
+/// --file` for files and standard input (name `-`, no extension: sniffed), so a file is accepted
+/// or refused the same way by both. Problems of the text carry their `line` and `column`.
 public enum SpoolDecoder {
     /// What a file holds, before field validation.
     public struct Content: Sendable, Equatable {
@@ -42,21 +46,29 @@ public enum SpoolDecoder {
             do {
                 value = try JSONParser.parse(Array(trimmed.utf8))
             } catch {
-                let (line, column) = position(in: trimmed, byteOffset: error.offset)
+                // Offsets are in the trimmed text; positions are in the file as the user sees it.
+                let lead = text.unicodeScalars.firstIndex { !$0.properties.isWhitespace } ?? text.endIndex
+                let leadBytes = text.utf8.distance(from: text.startIndex, to: lead)
+                let (line, column) = position(in: text, byteOffset: leadBytes + error.offset)
                 return .failure(ValidationError(
                     .invalidJSON, field: nil, "invalid JSON at line \(line), column \(column): \(error)",
-                    ja: "JSON の誤り（\(line) 行 \(column) 桁）: \(error)"))
+                    ja: "JSON の誤り（\(line) 行 \(column) 桁）: \(error)", line: line, column: column))
             }
         } else {
             do {
                 guard let node = try YAMLDocument.parse(text, file: name) else { return .failure(empty) }
                 value = try YAMLDocument.json(node, file: name)
             } catch {
-                var at = ""
-                if let l = error.line { at = " at line \(l)" + (error.column.map { ", column \($0)" } ?? "") }
+                // YAMLDocument's reasons already say "invalid YAML: ".
+                let reason = error.reason.hasPrefix("invalid YAML: ") ? String(error.reason.dropFirst("invalid YAML: ".count)) : error.reason
+                var at = "", atJa = ""
+                if let l = error.line {
+                    at = " at line \(l)" + (error.column.map { ", column \($0)" } ?? "")
+                    atJa = "（\(l) 行" + (error.column.map { " \($0) 桁" } ?? "") + "）"
+                }
                 return .failure(ValidationError(
-                    .invalidYAML, field: error.key, "invalid YAML\(at): \(error.reason)",
-                    ja: "YAML の誤り\(error.line.map { "（\($0) 行）" } ?? ""): \(error.reason)"))
+                    .invalidYAML, field: error.key, "invalid YAML\(at): \(reason)",
+                    ja: "YAML の誤り\(atJa): \(reason)", line: error.line, column: error.line == nil ? nil : error.column))
             }
         }
         guard case .object = value else {
@@ -76,13 +88,14 @@ public enum SpoolDecoder {
         return String(name[name.index(after: dot)...]).lowercased()
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    static func position(in text: String, byteOffset: Int) -> (Int, Int) {
+    /// 1-based line and column (in characters) of a UTF-8 byte offset into `text`. A line ends
+    /// at LF, CRLF or CR.
+    public static func position(in text: String, byteOffset: Int) -> (line: Int, column: Int) {
         var line = 1, column = 1, seen = 0
         for ch in text {
             if seen >= byteOffset { break }
             seen += ch.utf8.count
-            if ch == "\n" { line += 1; column = 1 } else { column += 1 }
+            if ch == "\n" || ch == "\r\n" || ch == "\r" { line += 1; column = 1 } else { column += 1 }
         }
         return (line, column)
     }

@@ -63,18 +63,30 @@ public enum SpoolText {
             return .success(Decoded(text: s, encoding: "shift_jis"))
         }
         let offset = scan.firstInvalidOffset ?? 0
+        let (line, column) = position(ofByte: offset, in: bytes, from: 0)
         return .failure(ValidationError(
             .invalidUTF8, field: nil,
-            "the file is neither UTF-8 nor Shift_JIS (CP932): byte 0x\(hex(bytes[offset])) at offset \(offset) is not a character; save it as UTF-8",
-            ja: "ファイルは UTF-8 でも Shift_JIS（CP932）でもありません（\(offset) バイト目 0x\(hex(bytes[offset]))）。UTF-8 で保存し直してください"))
+            "the file is neither UTF-8 nor Shift_JIS (CP932): byte 0x\(hex(bytes[offset])) at offset \(offset) (line \(line), column \(column)) is not a character; save it as UTF-8",
+            ja: "ファイルは UTF-8 でも Shift_JIS（CP932）でもありません（\(offset) バイト目 0x\(hex(bytes[offset]))、\(line) 行 \(column) 桁）。UTF-8 で保存し直してください",
+            line: line, column: column))
     }
 
     static func invalidUTF8(_ bytes: [UInt8], at offset: Int, withBOM: Bool) -> ValidationError {
         let b = offset < bytes.count ? "byte 0x\(hex(bytes[offset]))" : "the end of the file"
+        let (line, column) = position(ofByte: offset, in: bytes, from: withBOM ? 3 : 0)
         return ValidationError(
             .invalidUTF8, field: nil,
-            "the file is not valid UTF-8\(withBOM ? " despite its UTF-8 byte order mark" : ""): \(b) at offset \(offset) does not continue a character (damaged or cut off?)",
-            ja: "ファイルが正しい UTF-8 ではありません（\(offset) バイト目）。破損または途中で切れている可能性があります")
+            "the file is not valid UTF-8\(withBOM ? " despite its UTF-8 byte order mark" : ""): \(b) at offset \(offset) (line \(line), column \(column)) does not continue a character (damaged or cut off?)",
+            ja: "ファイルが正しい UTF-8 ではありません（\(offset) バイト目、\(line) 行 \(column) 桁）。破損または途中で切れている可能性があります",
+            line: line, column: column)
+    }
+
+    /// Line and column of the first bad byte at `offset`, counted in the valid UTF-8 before it
+    /// (from `start`, after a BOM).
+    static func position(ofByte offset: Int, in bytes: [UInt8], from start: Int) -> (line: Int, column: Int) {
+        let end = min(max(offset, start), bytes.count)
+        let prefix = String(decoding: bytes[start..<end], as: UTF8.self)
+        return SpoolDecoder.position(in: prefix, byteOffset: prefix.utf8.count)
     }
 
     static func hex(_ b: UInt8) -> String {

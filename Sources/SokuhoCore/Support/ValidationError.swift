@@ -7,12 +7,18 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     public var field: String?
     public var message: String
     public var messageJa: String
+    /// Where in a file the problem is (1-based line and column, in characters), when it is a
+    /// problem of the file's text rather than of a field (invalid JSON, YAML or UTF-8).
+    public var line: Int?
+    public var column: Int?
 
-    public init(_ code: ErrorCode, field: String?, _ message: String, ja: String) {
+    public init(_ code: ErrorCode, field: String?, _ message: String, ja: String, line: Int? = nil, column: Int? = nil) {
         self.code = code
         self.field = field
         self.message = message
         self.messageJa = ja
+        self.line = line
+        self.column = column
     }
 
     public var description: String { message }
