@@ -174,43 +174,40 @@ extension ReportCommand {
     }
 }
 
-/// Reads report fields from a JSON or YAML file (or standard input).
+/// Reads report fields from a file (or standard input) with the spool's decoder, so a file is
+/// read exactly as it would be when dropped into the spool: JSON or YAML by extension (`.txt`,
+/// no extension and standard input sniffed), UTF-8 with or without BOM, UTF-16 with BOM,
+/// Shift_JIS/CP932, and `file:line:column` in errors.
 enum ReportInput {
     static func read(file: String) throws -> [String: JSONValue] {
-        let data: Data
+        let bytes: [UInt8]
         if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
         } else {
             guard let d = FileManager.default.contents(atPath: file) else {
                 printError(Lang.t("cannot read \(file)", "\(file) を読めません"))
                 throw ExitCode(Exit.noInput)
             }
-            data = d
+            bytes = Array(d)
         }
-        var bytes = Array(data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            printError(Lang.t("\(file): not valid UTF-8", "\(file): UTF-8 として読めません"))
+        switch SpoolDecoder.decode(bytes, name: file) {
+        case .success(let content):
+            return content.fields.objectValue ?? [:]
+        case .failure(let error):
+            printError(describe(error, file: file == "-" ? "<stdin>" : file))
             throw ExitCode(Exit.invalid)
         }
-        let trimmed = text.trimmingWhitespace()
-        let value: JSONValue
-        do {
-            if trimmed.hasPrefix("{") {
-                value = try JSONParser.parse(Array(trimmed.utf8))
-            } else {
-                guard let node = try YAMLDocument.parse(text, file: file) else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "empty") }
-                value = try YAMLDocument.json(node, file: file)
-            }
-        } catch {
-            printError("\(file): \(error)")
-            throw ExitCode(Exit.invalid)
+    }
+
+    /// `file:line:column: message (code)`, the form editors and compilers use.
+    static func describe(_ error: SokuhoCore.ValidationError, file: String) -> String {
+        var at = file
+        if let line = error.line {
+            at += ":\(line)"
+            if let column = error.column { at += ":\(column)" }
         }
-        guard case .object(let o) = value else {
-            printError(Lang.t("\(file): the report must be an object of fields", "\(file): 報告は項目のオブジェクトでなければなりません"))
-            throw ExitCode(Exit.invalid)
-        }
-        return o
+        let field = error.field.map { " [field: \($0)]" } ?? ""
+        return "\(at): " + (Lang.japanese ? error.messageJa : error.message) + field + " (\(error.code.rawValue))"
     }
 }
 
