@@ -113,7 +113,7 @@ public enum SpoolReader {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        AuditChain.hex(SHA256.hash(data: bytes))
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     static func tooLarge(_ st: stat, maxSize: Int) -> SpoolEntry {

@@ -89,10 +89,7 @@ public enum SpoolText {
         return SpoolDecoder.position(in: prefix, byteOffset: prefix.utf8.count)
     }
 
-    static func hex(_ b: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
-    }
+    static func hex(_ b: UInt8) -> String { Hex.encode(CollectionOfOne(b), uppercase: true) }
 }
 
 /// Counts how much of a byte string is well-formed UTF-8.

@@ -67,14 +67,7 @@ extension AuditChain {
 
     /// Whether `hex` (64 lower-case hex digits) spells `digest`.
     static func matches<D: Sequence>(_ digest: D, hex: UnsafeBufferPointer<UInt8>) -> Bool where D.Element == UInt8 {
-        guard hex.count == 64 else { return false }
-        let table = Array("0123456789abcdef".utf8)
-        var i = 0
-        for b in digest {
-            if hex[i] != table[Int(b >> 4)] || hex[i + 1] != table[Int(b & 0xF)] { return false }
-            i += 2
-        }
-        return i == 64
+        hex.count == 64 && Hex.matches(digest, lowercaseHex: hex)
     }
 }
 

@@ -11,18 +11,13 @@ public enum AuditChain {
     public static let genesisHash = String(repeating: "0", count: 64)
 
     public static func hash(of event: StoredEvent) -> String {
-        hex(SHA256.hash(data: event.canonicalBytes))
+        Hex.encode(SHA256.hash(data: event.canonicalBytes))
     }
 
+    /// Lower-case hex of a digest; kept for callers of the old name.
+    @available(*, deprecated, renamed: "Hex.encode")
     public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let table = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(table[Int(b >> 4)])
-            out.append(table[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(digest)
     }
 
     /// What is wrong with the chain, naming the first event at fault.

@@ -162,7 +162,7 @@ public enum WebhookSignature {
     /// Lower-case hex SHA-256 of `bytes` (the receiver keeps the body's digest to tell a
     /// re-delivery from a different message under the same id).
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        AuditChain.hex(SHA256.hash(data: bytes))
+        Hex.encode(SHA256.hash(data: bytes))
     }
 }
 

@@ -78,6 +78,6 @@ public struct Playbook: Sendable, Hashable {
     /// SHA-256 of the canonical JSON: the version a case keeps. Comments and layout of the file
     /// do not change it; any change of meaning does.
     public var hash: String {
-        AuditChain.hex(SHA256.hash(data: json.canonicalBytes))
+        Hex.encode(SHA256.hash(data: json.canonicalBytes))
     }
 }
