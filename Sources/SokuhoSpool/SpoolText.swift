@@ -92,50 +92,6 @@ public enum SpoolText {
     static func hex(_ b: UInt8) -> String { Hex.encode(CollectionOfOne(b), uppercase: true) }
 }
 
-/// Counts how much of a byte string is well-formed UTF-8.
-struct UTF8Scan {
-    var nonASCII = 0
-    var validNonASCII = 0
-    var firstInvalidOffset: Int?
-
-    init(_ b: [UInt8]) {
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            let need: Int
-            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-            switch c {
-            case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; lower = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; upper = 0x9F
-            case 0xF0: need = 3; lower = 0x90
-            case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; upper = 0x8F
-            default: need = -1
-            }
-            var ok = need > 0 && i + need < b.count
-            if ok {
-                for k in 1...need {
-                    let x = b[i + k]
-                    let lo: UInt8 = k == 1 ? lower : 0x80, hi: UInt8 = k == 1 ? upper : 0xBF
-                    if x < lo || x > hi { ok = false; break }
-                }
-            }
-            if ok {
-                nonASCII += need + 1
-                validNonASCII += need + 1
-                i += need + 1
-            } else {
-                nonASCII += 1
-                if firstInvalidOffset == nil { firstInvalidOffset = i }
-                i += 1
-            }
-        }
-    }
-}
-
 /// Strict CP932 (Windows-31J) decoding through the C library's iconv.
 enum CP932 {
     static func decode(_ bytes: [UInt8]) -> String? {

@@ -42,16 +42,7 @@ public struct JSONParser {
     }
 
     static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let len: Int
-            if b < 0x80 { len = 1 } else if b & 0xE0 == 0xC0 { len = 2 } else if b & 0xF0 == 0xE0 { len = 3 } else if b & 0xF8 == 0xF0 { len = 4 } else { return i }
-            if i + len > bytes.count { return i }
-            if String(validating: bytes[i..<i + len], as: UTF8.self) == nil { return i }
-            i += len
-        }
-        return bytes.count
+        UTF8Scan(bytes).firstInvalidOffset ?? bytes.count
     }
 
     private mutating func skipWhitespace() {
