@@ -36,12 +36,15 @@ public final class CaseStore: Sendable {
         }
         intake = GroupCommit(pool: pool)
         do {
-            let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
-            let known = Set(Schema.migrator.migrations)
-            if applied.contains(where: { !known.contains($0) }) {
-                throw StoreError.newerSchema(path: path, found: applied.count, supported: Schema.latestVersion)
+            let migrator = Schema.migrator
+            // A database migrated by a newer sokuhod holds migrations this one does not know.
+            let superseded: Int? = try pool.read { db in
+                try migrator.hasBeenSuperseded(db) ? try migrator.appliedIdentifiers(db).count : nil
             }
-            try Schema.migrator.migrate(pool)
+            if let found = superseded {
+                throw StoreError.newerSchema(path: path, found: found, supported: migrator.migrations.count)
+            }
+            try migrator.migrate(pool)
         } catch let e as StoreError {
             throw e
         } catch {

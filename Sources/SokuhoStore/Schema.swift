@@ -1,9 +1,8 @@
 import GRDB
 
 /// Versioned migrations. Never edit a shipped migration; add a new one.
+/// The schema version is the number of migrations (`migrator.migrations.count`).
 enum Schema {
-    static let latestVersion = 6
-
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
