@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "sokuhod",
             dependencies: [
-                "SokuhoDaemon", "SokuhoWebhook",
+                "SokuhoCore", "SokuhoDaemon", "SokuhoWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SokuhoCore
 
 /// sokuho: the command-line client. Only wiring and presentation; rules live in SokuhoCore.
 @main
@@ -24,6 +25,6 @@ struct SokuhoCommand: AsyncParsableCommand {
               75  sokuhod is shutting down; try again
               77  forbidden: your Unix user lacks the role for this operation
             """,
-        version: "0.1.0",
+        version: SokuhoVersion.current,
         subcommands: [ReportCommand.self, CaseCommand.self, OutboxCommand.self, StepsCommand.self, StepCommand.self, InstructionCommand.self, PlaybookCommand.self, StatusReportCommand.self, SpoolCommand.self, StatusCommand.self, AuditCommand.self, ReceiveCommand.self])
 }

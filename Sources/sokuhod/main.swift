@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SokuhoConfig
 import SokuhoControl
+import SokuhoCore
 import SokuhoDaemon
 import SokuhoStore
 import SokuhoSystemd
@@ -26,7 +27,7 @@ struct Sokuhod: AsyncParsableCommand {
             directory or database cannot be created; 74 the database is damaged or unreadable;
             78 the configuration is invalid.
             """,
-        version: CaseDesk.version)
+        version: SokuhoVersion.current)
 
     @Option(name: .long, help: ArgumentHelp("The YAML configuration file.", valueName: "FILE"))
     var config: String?
@@ -89,7 +90,7 @@ struct Sokuhod: AsyncParsableCommand {
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "sokuhod")
-        logger.info("starting sokuhod \(CaseDesk.version)", metadata: ["config": "\(configuration.source)"])
+        logger.info("starting sokuhod \(SokuhoVersion.current)", metadata: ["config": "\(configuration.source)"])
         do {
             try await Daemon(configuration: configuration, configFile: config, logger: logger).run()
         } catch let e as ControlError {
