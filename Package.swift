@@ -3,12 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "Sokuho",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sokuhod", targets: ["sokuhod"]),
         .executable(name: "sokuho", targets: ["sokuho"]),
-        .executable(name: "sokuho-bench", targets: ["sokuho-bench"]),
-        .executable(name: "sokuho-fuzz", targets: ["sokuho-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
