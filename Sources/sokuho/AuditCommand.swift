@@ -14,13 +14,13 @@ struct AuditVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Re-compute the whole hash chain from the database file, without the daemon.",
         discussion: """
-            Opens the database read-only (it may be copied off the machine first), re-computes the
-            SHA-256 of every event and its link to the one before, compares the end with the chain
-            head, and checks that each case matches its events. Names the first event that was
-            edited, deleted, inserted or reordered. Exit status 0 when everything verifies, 1 when
+            Opens the database read-only (it may be copied off the machine first), re-computes the \
+            SHA-256 of every event and its link to the one before, compares the end with the chain \
+            head, and checks that each case matches its events. Names the first event that was \
+            edited, deleted, inserted or reordered. Exit status 0 when everything verifies, 1 when \
             it does not, 74 when the file cannot be read.
 
-            The database: --db PATH, else the state_dir of --config FILE, else $SOKUHO_DB, else
+            The database: --db PATH, else the state_dir of --config FILE, else $SOKUHO_DB, else \
             /var/lib/sokuho/sokuho.db.
             """)
 

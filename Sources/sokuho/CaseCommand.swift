@@ -12,7 +12,7 @@ struct CaseCommand: ParsableCommand {
               sokuho case resolve ID [--false-positive]
               sokuho case close ID [--check]      lists every unmet closure gate
               sokuho case reopen ID --reason TEXT
-            Each transition is an event and a message to the city; closing sends the final
+            Each transition is an event and a message to the city; closing sends the final \
             report (incident.closed).
             """,
         subcommands: [CaseList.self, CaseShow.self, CaseUpdate.self, CaseContain.self, CaseResolve.self, CaseClose.self, CaseReopen.self,
@@ -172,7 +172,7 @@ struct CaseUpdate: ParsableCommand {
         commandName: "update",
         abstract: "Complete or correct the Article 18 facts of a case (leads only).",
         discussion: """
-            Each update is an event in the audit chain with who and when. Give fields as flags
+            Each update is an event in the audit chain with who and when. Give fields as flags \
             or as a JSON/YAML file of fields (--file). Example:
               sokuho case update INC-2026-0001 --count 1200 --count-precision approximate
             """)

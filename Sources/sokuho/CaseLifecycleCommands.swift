@@ -48,9 +48,9 @@ struct CaseClose: ParsableCommand {
         commandName: "close",
         abstract: "Close a resolved case and send the final report (leads only).",
         discussion: """
-            A case closes only when: it is resolved; its count is known; every mandatory playbook
-            step is done or skipped with a reason; no instruction from the city is open; and an
-            endpoint is configured for the final report. When one is not met, nothing changes and
+            A case closes only when: it is resolved; its count is known; every mandatory playbook \
+            step is done or skipped with a reason; no instruction from the city is open; and an \
+            endpoint is configured for the final report. When one is not met, nothing changes and \
             every unmet gate is listed in plain words. --check lists them without closing.
             """)
     @Argument(help: "The case id.") var id: String
@@ -139,8 +139,8 @@ struct CaseReport: ParsableCommand {
         commandName: "report",
         abstract: "Render the incident report (事故報告書) of a case: markdown, html (prints on A4) or json.",
         discussion: """
-            Shows the Article 18 facts, the nine APPI items, the deadlines, the timeline, the
-            playbook steps, the city's instructions, every report sent to the city, and the audit
+            Shows the Article 18 facts, the nine APPI items, the deadlines, the timeline, the \
+            playbook steps, the city's instructions, every report sent to the city, and the audit \
             chain head. Example:
               sokuho case report INC-2026-0001 --format html --lang ja --output INC-2026-0001.html
             """)

@@ -7,7 +7,7 @@ struct InstructionCommand: ParsableCommand {
         commandName: "instruction",
         abstract: "Record the city's instructions (発注者の指示) and their completion. Open ones block closure.",
         discussion: """
-            Instructions also arrive automatically when the city's endpoint answers a delivery
+            Instructions also arrive automatically when the city's endpoint answers a delivery \
             with {"instructions": [{"id", "from", "text", "issued_at"}]} (docs/escalation.md).
             """,
         subcommands: [InstructionAdd.self, InstructionList.self, InstructionDone.self])

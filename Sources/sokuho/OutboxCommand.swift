@@ -40,8 +40,8 @@ struct OutboxRetry: ParsableCommand {
         commandName: "retry",
         abstract: "Send dead-lettered messages again (leads only).",
         discussion: """
-            Without arguments, every dead message is re-queued and every endpoint disabled by a
-            410 answer is enabled again. With MESSAGE_ID, only that message; with --endpoint,
+            Without arguments, every dead message is re-queued and every endpoint disabled by a \
+            410 answer is enabled again. With MESSAGE_ID, only that message; with --endpoint, \
             only that endpoint (re-enabled, its waiting messages sent at once).
             """)
 

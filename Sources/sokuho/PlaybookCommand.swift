@@ -14,10 +14,10 @@ struct PlaybookCheck: ParsableCommand {
         commandName: "check",
         abstract: "Check playbook files without the daemon: every problem as file:line:column: path: reason.",
         discussion: """
-            Without FILES, checks the directory: --dir, else playbooks.dir of $SOKUHO_CONFIG or
-            /etc/sokuho/sokuhod.yaml, else ./playbooks. The files are also checked as a set:
-            unique names, and no two playbooks applying to the same kind at the same priority.
-            Exit status 0 when all is well, 65 when a problem was found.
+            Without FILES, checks the directory: --dir, else playbooks.dir of $SOKUHO_CONFIG or \
+            /etc/sokuho/sokuhod.yaml, else ./playbooks. The files are also checked as a set: \
+            unique names, and no two playbooks applying to the same kind at the same priority. \
+            Exit status 0 when all is well, 65 when a problem was found. \
             sokuhod runs the same checks at start and on reload (SIGHUP), and refuses a broken set.
             """)
 

@@ -8,18 +8,21 @@ struct ReceiveCommand: AsyncParsableCommand {
         commandName: "receive",
         abstract: "Run the city's webhook receiver: verify, de-duplicate and store escalations.",
         discussion: """
-            A small HTTP server for the receiving side (the city). Each POST must carry a valid
-            Standard Webhooks signature for one of the secrets and a timestamp within 5 minutes.
-            Each verified message is appended as one JSON line to --out and answered 200 only
-            after the line is on disk; a message whose webhook-id and body were already stored
-            is answered 200 and not written again; a webhook-id already stored with another
-            body (from the same secret) is answered 409 and not stored; a bad signature or
+            A small HTTP server for the receiving side (the city). Each POST must carry a valid \
+            Standard Webhooks signature for one of the secrets and a timestamp within 5 minutes. \
+            Each verified message is appended as one JSON line to --out and answered 200 only \
+            after the line is on disk; a message whose webhook-id and body were already stored \
+            is answered 200 and not written again; a webhook-id already stored with another \
+            body (from the same secret) is answered 409 and not stored; a bad signature or \
             timestamp is answered 401 with the reason.
-            The secret file must be a regular file owned by root or by you that group and others
+
+            The secret file must be a regular file owned by root or by you that group and others \
             cannot read or write (chmod 600).
-            Limits: a client that connects when --max-connections are open takes the place of
-            the connection that has waited longest for a request; a request must arrive whole
+
+            Limits: a client that connects when --max-connections are open takes the place of \
+            the connection that has waited longest for a request; a request must arrive whole \
             within --request-timeout, the next one within --idle-timeout.
+
             Stop with Ctrl-C.
 
             Example:

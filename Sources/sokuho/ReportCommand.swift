@@ -9,17 +9,17 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Report a suspected or confirmed incident (報告). Works while details are still unknown.",
         discussion: """
-            Give the fields as flags, as a JSON or YAML file (--file, "-" for standard input), or
-            both (flags win). Report as soon as you notice: the count may stay unknown.
+            Give the fields as flags, as a JSON or YAML file (--file, "-" for standard input), or \
+            both (flags win). Report as soon as you notice: the count may stay unknown. \
             On a terminal, sokuho asks for the required fields you did not give.
 
-            Required: --kind, --information, --location, --circumstances.
-            Each report carries a report_id (generated when not given), so sending the same
+            Required: --kind, --information, --location, --circumstances. \
+            Each report carries a report_id (generated when not given), so sending the same \
             report again never opens a second case.
 
-            When sokuhod cannot be reached, the report is queued in the spool (--spool-dir)
-            and becomes a case as soon as sokuhod runs; the command says where it waits and
-            exits 0. Only if the spool cannot take it either does it exit 69, saying that
+            When sokuhod cannot be reached, the report is queued in the spool (--spool-dir) \
+            and becomes a case as soon as sokuhod runs; the command says where it waits and \
+            exits 0. Only if the spool cannot take it either does it exit 69, saying that \
             nothing was recorded.
 
             Example:

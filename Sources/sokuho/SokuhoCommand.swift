@@ -8,7 +8,7 @@ struct SokuhoCommand: AsyncParsableCommand {
         commandName: "sokuho",
         abstract: "Report a suspected information security incident and follow its case (速報).",
         discussion: """
-            Talks to sokuhod over its Unix socket: --socket PATH, else $SOKUHO_SOCKET, else
+            Talks to sokuhod over its Unix socket: --socket PATH, else $SOKUHO_SOCKET, else \
             /run/sokuho/sokuhod.sock. Messages are in Japanese when LANG starts with "ja".
 
             EXIT STATUS

@@ -17,9 +17,9 @@ struct SpoolDropFile: ParsableCommand {
         commandName: "drop",
         abstract: "Drop a report file into the spool safely; it becomes a case as soon as sokuhod runs.",
         discussion: """
-            Copies FILE (JSON, YAML or text; UTF-8 or Shift_JIS) into the spool's tmp/ under a new
-            random name that nobody can have prepared (created with O_EXCL), mode 0640 (readable
-            by the daemon only), fsyncs it and renames it into incoming/. Prints the name it has
+            Copies FILE (JSON, YAML or text; UTF-8 or Shift_JIS) into the spool's tmp/ under a new \
+            random name that nobody can have prepared (created with O_EXCL), mode 0640 (readable \
+            by the daemon only), fsyncs it and renames it into incoming/. Prints the name it has \
             there. The file is checked by the daemon exactly as any drop: see sokuho spool list.
 
             Exit status: 0 dropped; 66 FILE cannot be read; 73 the spool cannot take it.
@@ -57,10 +57,10 @@ struct SpoolList: ParsableCommand {
         commandName: "list",
         abstract: "List spool files: being written (tmp/), waiting (incoming/) and rejected, newest first.",
         discussion: """
-            Asks sokuhod (reporters see only their own files). When sokuhod cannot be reached, the
+            Asks sokuhod (reporters see only their own files). When sokuhod cannot be reached, the \
             spool directory is read directly, which needs read access to it.
 
-            A rejected file shows the reason the daemon gave (also in rejected/NAME.error.json).
+            A rejected file shows the reason the daemon gave (also in rejected/NAME.error.json). \
             Fix the file and drop it again under a new name.
             """)
 

@@ -16,15 +16,15 @@ struct Sokuhod: AsyncParsableCommand {
         commandName: "sokuhod",
         abstract: "Sokuho incident report daemon (速報): opens Article 18 cases from a local socket.",
         discussion: """
-            Runs in the foreground and logs to standard error (journald under systemd).
-            Without --config it runs on the embedded default: state, socket and spool under
+            Runs in the foreground and logs to standard error (journald under systemd). \
+            Without --config it runs on the embedded default: state, socket and spool under \
             ./.sokuho-dev in the working directory, every local user may report.
 
-            Signals: SIGTERM/SIGINT finish the requests in progress and exit; SIGHUP re-reads
+            Signals: SIGTERM/SIGINT finish the requests in progress and exit; SIGHUP re-reads \
             the configuration (roles); a broken file is refused and the running one stays.
 
-            Exit status: 0 clean stop; 69 another sokuhod listens on the socket; 73 the state
-            directory or database cannot be created; 74 the database is damaged or unreadable;
+            Exit status: 0 clean stop; 69 another sokuhod listens on the socket; 73 the state \
+            directory or database cannot be created; 74 the database is damaged or unreadable; \
             78 the configuration is invalid.
             """,
         version: SokuhoVersion.current)
