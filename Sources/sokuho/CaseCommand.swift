@@ -12,6 +12,7 @@ struct CaseCommand: ParsableCommand {
               sokuho case resolve ID [--false-positive]
               sokuho case close ID [--check]      lists every unmet closure gate
               sokuho case reopen ID --reason TEXT
+
             Each transition is an event and a message to the city; closing sends the final \
             report (incident.closed).
             """,

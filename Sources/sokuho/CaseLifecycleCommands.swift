@@ -142,7 +142,8 @@ struct CaseReport: ParsableCommand {
             Shows the Article 18 facts, the nine APPI items, the deadlines, the timeline, the \
             playbook steps, the city's instructions, every report sent to the city, and the audit \
             chain head. Example:
-              sokuho case report INC-2026-0001 --format html --lang ja --output INC-2026-0001.html
+              sokuho case report INC-2026-0001 --format html --lang ja \\
+                --output INC-2026-0001.html
             """)
     @Argument(help: "The case id.") var id: String
     @Option(help: "markdown, html or json.") var format = "markdown"

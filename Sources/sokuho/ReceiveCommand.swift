@@ -26,7 +26,8 @@ struct ReceiveCommand: AsyncParsableCommand {
             Stop with Ctrl-C.
 
             Example:
-              sokuho receive --listen 127.0.0.1:8080 --secret-file city.secret --out received.jsonl
+              sokuho receive --listen 127.0.0.1:8080 --secret-file city.secret \\
+                --out received.jsonl
             """)
 
     @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "ADDR:PORT")) var listen: String

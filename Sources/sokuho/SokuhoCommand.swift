@@ -19,7 +19,8 @@ struct SokuhoCommand: AsyncParsableCommand {
               65  the report or request is invalid (the message names the field), or it
                   conflicts with the case's state (a step not ready, closure gates unmet)
               66  an input file cannot be read
-              69  sokuhod cannot be reached (for report: and the spool cannot take it either)
+              69  sokuhod cannot be reached (for report: and the spool cannot take
+                  it either)
               70  internal error in sokuhod
               74  storage failure: nothing was recorded / the database cannot be read
               75  sokuhod is shutting down; try again

@@ -10,6 +10,7 @@ struct StepsCommand: ParsableCommand {
             Each line is one step of the playbook the case started with:
               [x] done   [-] skipped   [>] ready: do it now   [ ] waiting on other steps
               [/] does not apply to this case (its condition does not hold)
+
             ★ marks mandatory steps: the case cannot be closed while one is open. \
             OVERDUE marks open steps past their due time; sokuhod reminds about them. \
             The guidance of every ready step is printed under it.
