@@ -24,7 +24,7 @@ public final class CaseDesk: ControlRequestHandler {
     /// How many refusals each user may write into the record (`RefusalLimiter`).
     let refusals = Mutex(RefusalLimiter())
 
-    public static let version = "0.1.0"
+    public static var version: String { SokuhoVersion.current }
 
     public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
         let context = DeskContext(store: store, clock: clock, logger: logger, settings: settings, listeners: listeners)
