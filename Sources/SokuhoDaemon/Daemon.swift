@@ -13,6 +13,7 @@ import SokuhoStore
 import SokuhoSystemd
 import SokuhoSpool
 import SokuhoWebhook
+import UnixSignals
 
 /// Wires the store, the request desk and the control socket into one service group and runs
 /// it until SIGTERM/SIGINT. SIGHUP reloads the configuration file.
@@ -90,6 +91,7 @@ public struct Daemon: Sendable {
             store: store, clock: clock, logger: logger, settings: settings,
             listeners: DeskListeners(wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
 
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let log = logger
         let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, limits: config.socket.limits, onListening: {
             log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
@@ -99,7 +101,7 @@ public struct Daemon: Sendable {
             layout: SpoolLayout(root: config.spoolDir), maxFileSize: config.spoolMaxFileSize, scanInterval: config.spoolScanInterval,
             handler: desk.spool, clock: clock, logger: logger)
         var services: [any Service] = [
-            server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier), StoppingNotifierService(notifier: notifier),
+            server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier, signals: hangups), StoppingNotifierService(notifier: notifier),
         ]
         if !endpoints.isEmpty {
             logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\(LogText.redactingUserinfo($0.url))" }.joined(separator: " "))"])

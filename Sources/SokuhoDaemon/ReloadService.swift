@@ -10,9 +10,11 @@ struct ReloadService: Service {
     let daemon: Daemon
     let desk: CaseDesk
     let notifier: SystemdNotifier
+    /// Trapped before the socket listens: a SIGHUP that comes as soon as the daemon answers is
+    /// a reload, never the default action (the end of the process).
+    let signals: UnixSignalsSequence
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
         var current = daemon.configuration
         for await _ in signals.cancelOnGracefulShutdown() {
             notifier.reloading()
