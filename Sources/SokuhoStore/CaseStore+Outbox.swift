@@ -141,12 +141,21 @@ extension CaseStore {
     }
 
     /// When the next pending message becomes due (nil when none waits).
-    public func nextDueTime() async -> Double? {
-        try? await pool.read { db in
+    ///
+    /// Only messages that `dueMessages` could return count: a message waiting behind an earlier
+    /// undelivered one of its case does not (it becomes due when that one is delivered, which
+    /// wakes the worker), nor do the messages in `excluding` (being delivered now). Otherwise a
+    /// blocked message already past its time would make the worker poll without pause.
+    public func nextDueTime(excluding inFlight: Set<Int64> = []) async -> Double? {
+        let placeholders = inFlight.isEmpty ? "" : "AND o.id NOT IN (" + Array(repeating: "?", count: inFlight.count).joined(separator: ",") + ")"
+        let arguments = StatementArguments(inFlight.map { $0 as any DatabaseValueConvertible }) ?? StatementArguments()
+        return try? await pool.read { db in
             try Double.fetchOne(db, sql: """
-                SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending'
+                SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' \(placeholders)
                   AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
-                """)
+                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                                  AND p.sequence < o.sequence AND p.state != 'delivered')
+                """, arguments: arguments)
         }
     }
 

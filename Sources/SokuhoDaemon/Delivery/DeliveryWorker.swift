@@ -60,7 +60,8 @@ public struct DeliveryWorker: Service {
                         .filter { !busy.contains($0.rowID) }
                         .prefix(max(0, maxConcurrent - busy.count))
                     if due.isEmpty {
-                        let next = await store.nextDueTime()
+                        // At the limit, a finished delivery is what frees a place (it signals).
+                        let next = busy.count >= maxConcurrent ? nil : await store.nextDueTime(excluding: busy)
                         let wait = next.map { max(0.001, min($0 - now, 60)) } ?? 60
                         await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
                         continue
