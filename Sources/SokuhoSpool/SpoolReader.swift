@@ -80,6 +80,15 @@ public enum SpoolReader {
             return .unread(key: key(kind, fst), size: 0, owner: fowner, reason: ValidationError(
                 .unsafeFile, field: nil, "\(kind.en) is not a report file; it was set aside unread", ja: "\(kind.ja)は報告ファイルではありません。読まずに退避しました"))
         }
+        if fst.st_mode & 0o022 != 0 {
+            // Others could have written into it (a name someone prepared for another reporter,
+            // say): its owner is not who wrote it, so it is nobody's report.
+            let mode = String(fst.st_mode & 0o7777, radix: 8)
+            return .unread(key: key(("a file others may write", "他人が書き込めるファイル"), fst), size: Int(fst.st_size), owner: fowner, reason: ValidationError(
+                .unsafeFile, field: nil,
+                "others may write to the file (mode 0\(mode)), so it may not be its owner's report; drop a file only you can write (chmod 640, or sokuho spool drop)",
+                ja: "他人が書き込めるファイルです（モード 0\(mode)）。所有者本人の報告とは限らないため受け付けません（chmod 640 にするか sokuho spool drop を使ってください）"))
+        }
         if fst.st_nlink > 1 {
             // Someone may hold a second name for these bytes and change them after their hash is
             // recorded: evidence must have one name only, the one handed over.

@@ -76,7 +76,12 @@ final class SpoolWorker {
     var setAside: [[UInt8]: EntryIdentity] = [:]
     /// Entries whose move failed once, by name: the next failure sets them aside.
     var failedMoves: Set<[UInt8]> = []
-    static let maxSetAside = 10_000
+    /// When a scan first found each entry still changing.
+    var settlingSince: [[UInt8]: Double] = [:]
+    /// Seconds a changing file is waited for at most.
+    static let maxSettle: Double = 60
+    static let maxSetAside = 100_000
+    var setAsideFull = false
     /// Longest name taken as it is: `<CASE-ID>--<name>` and `<name>.error.json` must stay within
     /// the 255-byte limit of file names.
     static let maxNameBytes = 200
@@ -166,12 +171,18 @@ final class SpoolWorker {
             return
         }
         let now = s.clock.now().timeIntervalSince1970
-        let settledBefore = fromScan ? now - s.settle : nil
+        // A file that keeps changing is waited for, but not for ever: after `maxSettle` seconds
+        // it is taken as it is (someone touching it on purpose cannot hold it back).
+        let firstSeen = settlingSince[raw] ?? now
+        let settledBefore = fromScan && now - firstSeen < Self.maxSettle ? now - s.settle : nil
         let drop: SpoolDrop
         switch SpoolReader.read(path: s.layout.incoming + "/" + name, maxSize: s.maxFileSize, settledBefore: settledBefore, now: now) {
         case .vanished:
+            settlingSince[raw] = nil
             return
         case .settling:
+            if settlingSince.count >= Self.maxSetAside { settlingSince.removeAll(keepingCapacity: true) }
+            settlingSince[raw] = firstSeen
             scheduleScan(reason: "settle", after: s.settle, pending: &settleScanPending)
             return
         case .unread(let key, let size, let owner, let reason):
@@ -180,6 +191,7 @@ final class SpoolWorker {
         case .file(let bytes, let sha, let owner):
             drop = SpoolDrop(name: name, key: sha, size: bytes.count, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
                              content: SpoolDecoder.decode(bytes, name: name))
+            settlingSince[raw] = nil
             await decide(drop, source: source, bytes: bytes)
             return
         }
@@ -195,7 +207,13 @@ final class SpoolWorker {
 
     /// Leaves an entry in `incoming/` for good (until it changes): later scans skip it unread.
     func leave(_ raw: [UInt8], source: [UInt8]) {
-        if setAside.count >= Self.maxSetAside { setAside.removeAll(keepingCapacity: true) }
+        guard setAside.count < Self.maxSetAside else {
+            if !setAsideFull {
+                setAsideFull = true
+                s.logger.error("more than \(Self.maxSetAside) entries are left in incoming/; remove them (sokuho spool list shows them)")
+            }
+            return
+        }
         setAside[raw] = EntryIdentity(path: source)
     }
 

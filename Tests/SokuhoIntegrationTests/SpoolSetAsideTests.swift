@@ -54,4 +54,14 @@ struct SpoolSetAsideTests {
         let rejections = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\"")
         #expect(rejections.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "one rejection each, recorded once")
     }
+
+    @Test("a file others may write is set aside: whoever owns it is not who wrote it (attack review finding 3)")
+    func writableByOthers() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        try d.drop("prepared.json", Array(Self.report.utf8), mode: 0o666)
+        try waitFor { d.rejectedFiles == ["prepared.json"] }
+        #expect(try d.reason("prepared.json")["code"] == "unsafe_file")
+        #expect(try d.call(["op": "case.list"])["count"] == 0)
+    }
 }
