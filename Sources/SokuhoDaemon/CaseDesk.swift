@@ -155,9 +155,7 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     /// A user-supplied name cut to 64 characters for an error message or a record.
-    static func bounded(_ s: String, limit: Int = 64) -> String {
-        s.count <= limit ? s : String(s.prefix(limit)) + "…"
-    }
+    static func bounded(_ s: String, limit: Int = 64) -> String { TerminalSafe.bounded(s, limit: limit) }
 
     /// Refuses a request for lack of a role. The refusal is recorded as an `access.denied` event
     /// holding only bounded facts (the op, the reason, a well-formed case id), and at most

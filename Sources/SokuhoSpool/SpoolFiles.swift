@@ -50,7 +50,12 @@ enum SpoolFiles {
     /// Writes `<target>.error.json` (atomically) and then renames `source` to `<target>` in
     /// `directory`. A crash between the two leaves the file in incoming/ and its decision in the
     /// journal; the retry rewrites the same reason file and completes the move.
-    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue) throws(SpoolError) -> String {
+    ///
+    /// A file that was read (`bytes`) is kept as the daemon's own read-only copy of exactly those
+    /// bytes (0440) and the reporter's file removed, as for accepted files: nobody can change it
+    /// afterwards. An entry that was not read (a link, FIFO, device, directory, a file too large)
+    /// is renamed as it is.
+    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil) throws(SpoolError) -> String {
         let target = freeName(in: directory, for: name)
         var body = reason
         if case .object(var o) = body {
@@ -58,7 +63,15 @@ enum SpoolFiles {
             body = .object(o)
         }
         try writeAtomically(directory + "/" + target + SpoolLayout.errorSuffix, bytes: Array((body.prettyString + "\n").utf8), mode: 0o640)
-        try rename(source, to: directory + "/" + target)
+        if let bytes {
+            try writeAtomically(directory + "/" + target, bytes: bytes, mode: 0o440)
+            if unlink(cPath(source)) != 0, errno != ENOENT {
+                throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: directory + "/" + target,
+                                            reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
+            }
+        } else {
+            try rename(source, to: directory + "/" + target)
+        }
         return lastComponent(directory) + "/" + target
     }
 

@@ -259,7 +259,7 @@ final class SpoolWorker {
                     "event_seq": .int(seq), "sha256": drop.key.hasPrefix("unread:") ? .null : .string(drop.key),
                     "size": .int(Int64(drop.size)),
                     "owner": ["uid": .int(Int64(drop.owner.uid)), "gid": .int(Int64(drop.owner.gid))],
-                ])
+                ], bytes: bytes)
                 // The reason's message may quote the report; the log names the code and field only.
                 s.logger.warning("spool file rejected", metadata: [
                     "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")",

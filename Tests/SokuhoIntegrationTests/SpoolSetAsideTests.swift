@@ -64,4 +64,17 @@ struct SpoolSetAsideTests {
         #expect(try d.reason("prepared.json")["code"] == "unsafe_file")
         #expect(try d.call(["op": "case.list"])["count"] == 0)
     }
+
+    @Test("a rejected file that was read is kept as the daemon's read-only copy of the bytes it read (attack review finding 8)")
+    func rejectedCopy() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        try d.drop("broken.json", "{\"kind\":")
+        try waitFor { d.rejectedFiles == ["broken.json"] && d.files("incoming").isEmpty }
+        var st = stat()
+        #expect(stat(d.spoolDir + "/rejected/broken.json", &st) == 0)
+        #expect(st.st_mode & 0o777 == 0o440)
+        #expect(st.st_nlink == 1)
+        #expect(try String(contentsOfFile: d.spoolDir + "/rejected/broken.json", encoding: .utf8) == "{\"kind\":")
+    }
 }

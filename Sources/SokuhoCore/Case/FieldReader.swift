@@ -29,7 +29,8 @@ public struct FieldReader {
 
     static func rejectUnknownKeys(_ object: [String: JSONValue], allowed: [String], context: String?) throws(ValidationError) {
         for key in object.keys.sorted() where !allowed.contains(key) {
-            let field = context.map { "\($0).\(key)" } ?? key
+            // A key is the sender's text: quoted back (and recorded) bounded.
+            let field = TerminalSafe.bounded(context.map { "\($0).\(key)" } ?? key)
             let shown = TerminalSafe.escape(field)
             var message = "unknown field \"\(shown)\""
             var ja = "不明な項目「\(shown)」があります"

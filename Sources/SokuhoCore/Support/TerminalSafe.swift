@@ -56,4 +56,10 @@ public enum TerminalSafe {
             return u.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
         }
     }
+
+    /// `s` cut to `limit` characters (with "…" when cut): what a message or a record quotes of
+    /// text a user sent, so no request can make an answer, a log line or an event large.
+    public static func bounded(_ s: String, limit: Int = 64) -> String {
+        s.count <= limit ? s : String(s.prefix(limit)) + "…"
+    }
 }
