@@ -61,9 +61,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Each answer is one line ending in its only newline (canonical JSON has no raw newline).
         let buffer = unwrapOutboundIn(data)
-        let answers = buffer.readableBytesView.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        awaiting = max(0, awaiting - answers)
+        if buffer.readableBytesView.last == 0x0A { awaiting = max(0, awaiting - 1) }
         armIdle(context: context)
         context.write(data, promise: promise)
     }
@@ -105,8 +105,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         idleDeadline = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             let (handler, context) = loopBound.value
             guard !handler.closed else { return }
-            // The daemon is still working on an answer: that is not the client being idle.
-            if handler.awaiting > 0 { handler.armIdle(context: context); return }
+            // The daemon is still working on an answer: that is not the client being idle — unless
+            // the answers back up because the client never reads them.
+            if handler.awaiting > 0 && context.channel.isWritable { handler.armIdle(context: context); return }
             if handler.partial > 0 { return }  // the line deadline decides
             handler.closed = true
             context.close(promise: nil)

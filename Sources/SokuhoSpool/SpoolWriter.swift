@@ -13,7 +13,7 @@ public enum SpoolWriter {
     /// Writes `report` (a JSON object) and returns the name it has in `incoming/`.
     ///
     /// The file is group-readable (0640): in a system install `incoming/` is set-group-ID to the
-    /// reporters' group, of which the daemon's user is a member, and not listable by others.
+    /// group `sokuho`, which only the daemon's user is in, and not listable by reporters.
     public static func drop(_ report: JSONValue, into layout: SpoolLayout, user: String?, now: Date = Date()) throws(SpoolError) -> String {
         try drop(bytes: Array((report.prettyString + "\n").utf8), extension: "json", into: layout, user: user, now: now)
     }

@@ -85,4 +85,14 @@ struct ConnectionGuardTests {
         busy.embeddedEventLoop.advanceTime(by: .seconds(61))
         #expect(!busy.isActive)
     }
+
+    @Test("a client whose answers back up because it never reads is closed after the idle timeout")
+    func neverReads() throws {
+        let b = ConnectionBudget(limits: Self.limits())
+        let ch = try channel(b)
+        try ch.writeInbound(ByteBuffer(string: "{\"op\":\"status\"}\n"))
+        ch.isWritable = false
+        ch.embeddedEventLoop.advanceTime(by: .seconds(61))
+        #expect(!ch.isActive)
+    }
 }
