@@ -94,6 +94,8 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var bytesWhileProcessing = false
     private var context: ChannelHandlerContext?
+    /// Set while the client does not read its answers (the channel is not writable).
+    private var unreadTimer: Scheduled<Void>?
 
     init(registry: ConnectionRegistry) {
         self.registry = registry
@@ -112,7 +114,26 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelActive()
     }
 
+    /// A client that sends requests but never reads the answers (they back up until the channel
+    /// is not writable) is closed after the request timeout: it may not hold memory and a
+    /// connection slot while signed deliveries wait.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        unreadTimer?.cancel()
+        unreadTimer = nil
+        if !context.channel.isWritable {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            unreadTimer = context.eventLoop.scheduleTask(in: registry.requestTimeout) {
+                let g = bound.value
+                guard let c = g.context, !c.channel.isWritable else { return }
+                g.registry.noteTimeout()
+                g.close()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        unreadTimer?.cancel()
         timer?.cancel()
         state = .closed
         registry.remove(self)
