@@ -56,6 +56,9 @@ public final class DeskContext: Sendable {
     let startedAt: Date
     let policy: Mutex<RolePolicy>
     let playbooks: Mutex<PlaybookSet>
+    /// How many spool rejections each file owner may write into the record: a batch of 200
+    /// broken files at once, then two a second (at most 7,200 events an hour from one user).
+    let spoolRejections = Mutex(RefusalLimiter(burst: 200, refillSeconds: 0.5))
 
     public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
         self.store = store

@@ -21,6 +21,10 @@ public enum SpoolDecision: Sendable, Equatable {
     case accepted(caseID: String, duplicate: Bool)
     /// Set aside, with the reason and the `spool.rejected` event that records it.
     case rejected(ValidationError, eventSeq: Int64, at: String)
+    /// Not decided now: its owner has had too many files rejected in a row (nobody may fill the
+    /// record with junk). Nothing was recorded; the entry stays in `incoming/` and is tried again
+    /// after `retryAfter` seconds.
+    case deferred(retryAfter: Double)
 }
 
 /// The daemon's side of the spool: decides about one drop, durably, before the file is moved.

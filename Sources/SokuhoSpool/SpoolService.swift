@@ -76,6 +76,8 @@ final class SpoolWorker {
     var setAside: [[UInt8]: EntryIdentity] = [:]
     /// Entries whose move failed once, by name: the next failure sets them aside.
     var failedMoves: Set<[UInt8]> = []
+    /// Entries deferred so far (their owner's rejections were over the limit).
+    var deferredCount = 0
     /// When a scan first found each entry still changing.
     var settlingSince: [[UInt8]: Double] = [:]
     /// Seconds a changing file is waited for at most.
@@ -231,8 +233,19 @@ final class SpoolWorker {
             scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
             return
         }
+        if case .deferred(let after) = decision {
+            deferredCount += 1
+            if deferredCount == 1 || deferredCount % 1000 == 0 {
+                s.logger.warning("spool entries deferred: their owner has had too many files rejected in a row; tried again later",
+                                 metadata: ["uid": "\(drop.owner.uid)", "deferred": "\(deferredCount)", "retry_in": "\(Int(after))s"])
+            }
+            scheduleScan(reason: "retry", after: after, pending: &retryScanPending)
+            return
+        }
         do {
             switch decision {
+            case .deferred:
+                return
             case .accepted(let caseID, let duplicate):
                 let target: String
                 if let bytes {

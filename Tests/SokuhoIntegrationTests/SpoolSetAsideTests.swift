@@ -77,4 +77,19 @@ struct SpoolSetAsideTests {
         #expect(st.st_nlink == 1)
         #expect(try String(contentsOfFile: d.spoolDir + "/rejected/broken.json", encoding: .utf8) == "{\"kind\":")
     }
+
+    @Test("one owner's flood of rejected entries is recorded at a bounded rate, and all are recorded in the end (attack review finding 6)")
+    func rejectionFlood() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        for i in 0..<260 { mkdir(d.spoolDir + "/incoming/junk-\(i)", 0o755) }
+        func recorded() -> Int {
+            Int((try? DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\""))?
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        try waitFor { d.log.contains("spool entries deferred") }
+        #expect(recorded() < 260, "the burst was cut off")
+        try waitFor(timeout: 90) { recorded() == 260 }
+        #expect(d.log.components(separatedBy: "spool entries deferred").count - 1 < 5, "the deferral is logged, not each entry")
+    }
 }
