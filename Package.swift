@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "sokuho",
             dependencies: [
-                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "SokuhoSpool", "Yams",
+                "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "SokuhoSpool", "SokuhoWebhook", "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -142,7 +142,7 @@ let package = Package(
             name: "SokuhoDaemonTests",
             dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore"]),
+        .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
             dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho", "sokuho-fuzz"]

@@ -35,33 +35,21 @@ public struct Endpoint: Sendable {
     /// `owners`: who else may own the file besides root and this process's user (for
     /// `--check-config` run by root: the daemon's user).
     public static func loadSecrets(file: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = []) throws(WebhookError) -> [WebhookSignature.Secret] {
-        let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard fd >= 0 else { throw WebhookError.secretFile(file, "cannot open it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw WebhookError.secretFile(file, "cannot read it: \(String(cString: strerror(errno)))") }
-        let mode = String(st.st_mode & 0o7777, radix: 8)
-        guard st.st_mode & S_IFMT == S_IFREG else { throw WebhookError.secretFile(file, "it is not a regular file") }
-        if st.st_mode & 0o027 != 0 {
-            throw WebhookError.secretFile(file, "others may read it or the group may change it (mode 0\(mode)); run chmod 600 \(file) (or 640 with the daemon's group)")
+        do {
+            return try SecretFile.load(file, euid: euid, owners: owners, groupMayRead: true)
+        } catch {
+            switch error {
+            case .cannotOpen(let reason): throw WebhookError.secretFile(file, "cannot open it (\(reason))")
+            case .notRegular: throw WebhookError.secretFile(file, "it is not a regular file")
+            case .groupOrOtherAccess(let mode):
+                throw WebhookError.secretFile(file, "others may read it or the group may change it (mode 0\(String(mode, radix: 8))); run chmod 600 \(file) (or 640 with the daemon's group)")
+            case .wrongOwner(let uid, let expected):
+                throw WebhookError.secretFile(file, "it belongs to uid \(uid), neither root nor this process's user (uid \(expected)), who could change it; run chown")
+            case .tooLarge: throw WebhookError.secretFile(file, "it is larger than \(SecretFile.maxBytes / 1024) KiB: not a secret file")
+            case .notUTF8: throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")
+            case .invalid(let reason): throw WebhookError.secretFile(file, reason)
+            }
         }
-        if st.st_uid != 0 && st.st_uid != euid && !owners.contains(st.st_uid) {
-            throw WebhookError.secretFile(file, "it belongs to uid \(st.st_uid), neither root nor this process's user (uid \(euid)), who could change it; run chown")
-        }
-        guard st.st_size <= 64 * 1024 else { throw WebhookError.secretFile(file, "it is larger than 64 KiB: not a secret file") }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
-        var total = 0
-        while total < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw WebhookError.secretFile(file, "cannot read it: \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            total += n
-        }
-        guard let text = String(validating: bytes[..<total], as: UTF8.self) else {
-            throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")
-        }
-        do { return try WebhookSignature.Secret.list(text) } catch { throw WebhookError.secretFile(file, "\(error)") }
     }
 
     /// Where systemd's `LoadCredential=` puts a secret for an endpoint: `$CREDENTIALS_DIRECTORY/sokuho-<name>.secret`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SokuhoCore
 import SokuhoReceiver
+import SokuhoWebhook
 
 struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

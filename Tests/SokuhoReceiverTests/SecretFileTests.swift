@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoWebhook
 import Testing
 @testable import SokuhoReceiver
 #if canImport(Glibc)

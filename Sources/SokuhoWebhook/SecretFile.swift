@@ -7,9 +7,11 @@ import SokuhoCore
 /// Reads a webhook secret file safely: the mode and owner are checked on the file that was
 /// opened (`fstat` on the descriptor), so the file cannot be swapped between check and read.
 ///
-/// Refused: anything but a regular file; a file group or others may read or write
-/// (`mode & 0o077 != 0`); a file owned by anyone but root or the user running the receiver;
-/// more than 64 KiB; text that is not UTF-8.
+/// Refused (judged on the file opened, a symbolic link by its target): anything but a regular file; a file others may
+/// read or write, or the group may write — and, unless `groupMayRead` (the daemon's secrets are
+/// often root:sokuho 0640), the group may read; a file owned by anyone but root, this process's
+/// user or one of `owners`; more than 64 KiB; text that is not UTF-8. The one reader of secret
+/// files, for `sokuhod` (`Endpoint.loadSecrets`) and `sokuho receive` alike.
 public enum SecretFile {
     public static let maxBytes = 64 * 1024
 
@@ -24,13 +26,15 @@ public enum SecretFile {
     }
 
     /// The secrets in `path`.
-    public static func load(_ path: String, euid: UInt32 = geteuid()) throws(Failure) -> [WebhookSignature.Secret] {
-        let text = try read(path, euid: euid)
+    public static func load(_ path: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = [], groupMayRead: Bool = false)
+        throws(Failure) -> [WebhookSignature.Secret]
+    {
+        let text = try read(path, euid: euid, owners: owners, groupMayRead: groupMayRead)
         do { return try WebhookSignature.Secret.list(text) } catch { throw .invalid("\(error)") }
     }
 
     /// The checked text of `path`.
-    public static func read(_ path: String, euid: UInt32 = geteuid()) throws(Failure) -> String {
+    public static func read(_ path: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = [], groupMayRead: Bool = false) throws(Failure) -> String {
         // O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotOpen(String(cString: strerror(errno))) }
@@ -38,8 +42,8 @@ public enum SecretFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .cannotOpen(String(cString: strerror(errno))) }
         guard st.st_mode & S_IFMT == S_IFREG else { throw .notRegular }
-        if st.st_mode & 0o077 != 0 { throw .groupOrOtherAccess(mode: UInt32(st.st_mode & 0o7777)) }
-        if st.st_uid != 0 && st.st_uid != euid { throw .wrongOwner(uid: UInt32(st.st_uid), expected: euid) }
+        if st.st_mode & (groupMayRead ? 0o027 : 0o077) != 0 { throw .groupOrOtherAccess(mode: UInt32(st.st_mode & 0o7777)) }
+        if st.st_uid != 0 && st.st_uid != euid && !owners.contains(st.st_uid) { throw .wrongOwner(uid: UInt32(st.st_uid), expected: euid) }
         guard st.st_size <= maxBytes else { throw .tooLarge }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
