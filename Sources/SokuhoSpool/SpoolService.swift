@@ -202,10 +202,7 @@ final class SpoolWorker {
 
     /// Characters a file name may not hold: controls (C0, DEL, C1) and bidirectional overrides,
     /// which could forge a line on a lead's terminal or in a log.
-    static func isUnsafeInName(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
-            || u.value == 0x200E || u.value == 0x200F || u.value == 0x061C
-    }
+    static func isUnsafeInName(_ u: Unicode.Scalar) -> Bool { TerminalSafe.isControlOrFormat(u) }
 
     /// Leaves an entry in `incoming/` for good (until it changes): later scans skip it unread.
     func leave(_ raw: [UInt8], source: [UInt8]) {

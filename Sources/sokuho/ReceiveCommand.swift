@@ -111,17 +111,7 @@ struct ReceiveCommand: AsyncParsableCommand {
 
     /// Text from a message, safe to print on a terminal: control characters (C0, DEL, C1) and
     /// bidirectional overrides are shown as `\u{…}` so a report cannot forge or hide lines.
-    static func printable(_ text: String) -> String {
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u.value {
-            case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                out += "\\u{" + String(u.value, radix: 16) + "}"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    static func printable(_ text: String) -> String { TerminalSafe.escape(text) }
 
     /// Why the secret file is refused, in the user's language.
     static func describe(_ failure: SecretFile.Failure, file: String) -> String {

@@ -113,15 +113,14 @@ public struct FieldReader {
     static func allowedInText(_ u: Unicode.Scalar, multiLine: Bool, stored: Bool) -> Bool {
         if u == "\n" || u == "\t" { return multiLine || stored }
         if stored { return u.value >= 0x20 || u == "\r" }
-        switch u.value {
-        case 0x00...0x1F, 0x7F...0x9F: return false
-        default: return !isBidiControl(u)
-        }
+        // One rule for what a report may hold and what every output escapes (`TerminalSafe`).
+        return !TerminalSafe.isControlOrFormat(u)
     }
 
-    /// The bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+    /// The bidi controls and marks and the Unicode line separators: format characters that are
+    /// not controls but change how what follows them is shown.
     static func isBidiControl(_ u: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+        TerminalSafe.isControlOrFormat(u) && !(0x00...0x1F).contains(u.value) && !(0x7F...0x9F).contains(u.value)
     }
 
     /// CR LF (Windows line ends, as in files from form tools) as LF; other carriage returns stay
