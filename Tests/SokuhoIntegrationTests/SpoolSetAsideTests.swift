@@ -87,9 +87,9 @@ struct SpoolSetAsideTests {
             Int((try? DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\""))?
                 .stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         }
-        try waitFor { d.log.contains("spool entries deferred") }
+        try waitFor(timeout: 120) { d.log.contains("spool entries deferred") }
         #expect(recorded() < 260, "the burst was cut off")
-        try waitFor(timeout: 90) { recorded() == 260 }
+        try waitFor(timeout: 180) { recorded() == 260 }
         #expect(d.log.components(separatedBy: "spool entries deferred").count - 1 < 5, "the deferral is logged, not each entry")
     }
 }
