@@ -7,6 +7,9 @@
 /// separators (U+2028, U+2029) become visible escapes (`\n`, `\t`, `\r`, `\x1b`, `\u{202e}`),
 /// and a backslash becomes `\\`, so an escape in the output is always one the logger wrote.
 public enum LogText {
+    /// Characters of one metadata value written at most.
+    public static let maxValueLength = 1024
+
     /// `s` with every unsafe character written as a visible escape.
     public static func escape(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: needsEscape) else { return s }
@@ -20,8 +23,11 @@ public enum LogText {
 
     /// A value of a `key=value` field: escaped, and in double quotes (with `"` as `\"`) when it
     /// is empty or contains a space, `"` or `=`, so fields always split at the spaces between them.
+    ///
+    /// At most `maxValueLength` characters of a value are written (then `…`): a log line stays
+    /// far below journald's line limit, so it is never split into a second entry.
     public static func value(_ s: String) -> String {
-        let e = escape(s)
+        let e = escape(s.count > maxValueLength ? String(s.prefix(maxValueLength)) + "…" : s)
         let needsQuotes = e.isEmpty || e.unicodeScalars.contains {
             $0 == " " || $0 == "\"" || $0 == "=" || $0.properties.isWhitespace
         }

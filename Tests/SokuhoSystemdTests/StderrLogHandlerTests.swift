@@ -113,3 +113,13 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
         #expect(!sink.all.contains("s3cret") && !sink.all.contains("tok@"))
     }
 }
+
+@Suite("Log values are bounded")
+struct LogValueBoundTests {
+    @Test("a value longer than 1,024 characters is cut, so one call never exceeds journald's line limit")
+    func bounded() {
+        let v = LogText.value(String(repeating: "a", count: 100_000))
+        #expect(v.count <= LogText.maxValueLength + 1)
+        #expect(v.hasSuffix("…"))
+    }
+}
