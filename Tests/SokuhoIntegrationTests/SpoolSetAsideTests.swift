@@ -34,6 +34,7 @@ struct SpoolSetAsideTests {
             .replacingOccurrences(of: "spool:\n  dir: spool", with: "spool:\n  dir: spool\n  scan_interval: 1s")
         try config.write(toFile: d.configPath, atomically: true, encoding: .utf8)
         try d.start()
+        try waitFor { FileManager.default.fileExists(atPath: d.spoolDir + "/incoming") }  // the spool service prepared it
         try FileManager.default.createDirectory(atPath: d.spoolDir + "/incoming/a-directory", withIntermediateDirectories: false)
         let long = String(repeating: "n", count: 245) + ".json"
         try d.drop(long, Self.report)
@@ -82,6 +83,7 @@ struct SpoolSetAsideTests {
     func rejectionFlood() throws {
         let d = try DaemonHarness()
         try d.start()
+        try waitFor { FileManager.default.fileExists(atPath: d.spoolDir + "/incoming") }
         for i in 0..<260 { mkdir(d.spoolDir + "/incoming/junk-\(i)", 0o755) }
         func recorded() -> Int {
             Int((try? DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\""))?
