@@ -59,6 +59,8 @@ struct PlaybookRunner: Service {
         var state = RunnerState()
         // Start with every open case that follows a playbook.
         do { for id in try await store.openCaseIDs() { state.schedule[id] = 0 } } catch {
+            // Stopped before it began (the daemon could not start): nothing to report.
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
             logger.error("playbook runner: cannot list cases", metadata: ["error": "\(error)"])
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
