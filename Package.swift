@@ -35,7 +35,7 @@ let package = Package(
         // I/O boundary: systemd notify protocol, socket activation, journald logging.
         .target(
             name: "SokuhoSystemd",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["SokuhoCore", .product(name: "Logging", package: "swift-log")]
         ),
         // I/O boundary: the control socket server (SwiftNIO, Unix domain socket).
         .target(

@@ -1,7 +1,9 @@
+import SokuhoCore
+
 /// Escaping for log lines: whatever a log call carries, it becomes exactly one line of
 /// printable text that cannot pass for another entry, change a terminal, or reorder text.
 ///
-/// The same rules as `TerminalSafe` in SokuhoCore (this module does not depend on the core):
+/// The rules of `TerminalSafe` in SokuhoCore (one table of unsafe characters), plus the backslash:
 /// C0 controls, DEL, C1 controls (U+0080–U+009F), bidi embeddings, overrides, isolates and marks
 /// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph
 /// separators (U+2028, U+2029) become visible escapes (`\n`, `\t`, `\r`, `\x1b`, `\u{202e}`),
@@ -68,22 +70,13 @@ public enum LogText {
         return out + rest
     }
 
+    /// What `TerminalSafe` escapes, and the backslash (log lines are parsed: an escape in them
+    /// is always one the logger wrote).
     static func needsEscape(_ u: Unicode.Scalar) -> Bool {
-        switch u.value {
-        case 0x00...0x1F, 0x5C, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
-        default: false
-        }
+        u == "\\" || TerminalSafe.isControlOrFormat(u)
     }
 
     static func escaped(_ u: Unicode.Scalar) -> String {
-        switch u {
-        case "\n": return "\\n"
-        case "\t": return "\\t"
-        case "\r": return "\\r"
-        case "\\": return "\\\\"
-        default:
-            let hex = String(u.value, radix: 16)
-            return u.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
-        }
+        u == "\\" ? "\\\\" : TerminalSafe.escapeSequence(u)
     }
 }

@@ -46,6 +46,9 @@ public enum TerminalSafe {
         }
     }
 
+    /// The visible escape `escape` writes for `u`: `\n`, `\t`, `\r`, `\x1b`, `\u{202e}`.
+    public static func escapeSequence(_ u: Unicode.Scalar) -> String { escaped(u) }
+
     static func escaped(_ u: Unicode.Scalar) -> String {
         switch u {
         case "\n": return "\\n"
