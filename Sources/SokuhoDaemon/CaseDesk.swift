@@ -18,9 +18,10 @@ public final class CaseDesk: ControlRequestHandler {
     let lifecycle: LifecycleHandler
     let outbox: OutboxHandler
     let reports: ReportHandler
-    /// The spool's intake (`SpoolService` hands it every dropped file) and `spool.list`.
-    public let spool: any SpoolIntakeHandler
+    /// The spool's intake and `spool.list`.
     let spoolHandler: SpoolHandler
+    /// What `SpoolService` hands every dropped file to.
+    public var spool: any SpoolIntakeHandler { spoolHandler }
     /// How many refusals each user may write into the record (`RefusalLimiter`).
     let refusals = Mutex(RefusalLimiter())
 
@@ -35,7 +36,6 @@ public final class CaseDesk: ControlRequestHandler {
         outbox = OutboxHandler(context: context)
         reports = ReportHandler(context: context)
         spoolHandler = SpoolHandler(context: context)
-        spool = spoolHandler
     }
 
     var store: CaseStore { context.store }

@@ -91,10 +91,9 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
     /// the entry is deferred, unrecorded, and tried again later (a reporter making 10,000
     /// directories cannot add 10,000 events at once).
     func reject(_ drop: SpoolDrop, _ error: ValidationError, actor: EventActor) async throws -> SpoolDecision {
-        if try await store.spoolRecord(name: drop.name, sha256: drop.key, ownerUID: actor.peer.uid) == nil {
-            let (admitted, _) = context.spoolRejections.withLock { $0.admit(uid: actor.peer.uid, now: clock.now().timeIntervalSince1970) }
-            if !admitted { return .deferred(retryAfter: 10) }
-        }
+        // (`intake` has already answered a file decided before: this is a new rejection.)
+        let (admitted, _) = context.spoolRejections.withLock { $0.admit(uid: actor.peer.uid, now: clock.now().timeIntervalSince1970) }
+        if !admitted { return .deferred(retryAfter: 10) }
         let details: [String: JSONValue] = [
             "size": .int(Int64(drop.size)),
             "owner": ["uid": .int(Int64(actor.peer.uid)), "gid": .int(Int64(actor.peer.gid)), "user": .optional(actor.peer.user)],

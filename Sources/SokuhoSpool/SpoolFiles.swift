@@ -27,18 +27,36 @@ enum SpoolFiles {
     /// Returns the path relative to the spool root.
     @discardableResult
     static func install(_ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String) throws(SpoolError) -> String {
-        var target = name
-        if !holds(directory + "/" + name, bytes) {
-            target = freeName(in: directory, for: name)
-            try writeAtomically(directory + "/" + target, bytes: bytes, mode: 0o440)
-            let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dfd >= 0 { fsync(dfd); close(dfd) }
+        if holds(directory + "/" + name, bytes) {
+            try remove(source, keptAs: directory + "/" + name)
+            return lastComponent(directory) + "/" + name
         }
+        let target = freeName(in: directory, for: name)
+        try keepCopy(bytes, at: directory + "/" + target, replacing: source)
+        return lastComponent(directory) + "/" + target
+    }
+
+    /// Writes `bytes` durably as a new read-only (0440) file of the daemon at `path`, then
+    /// removes `source`: the evidence is the daemon's own, and the reporter's file is gone.
+    static func keepCopy(_ bytes: [UInt8], at path: String, replacing source: [UInt8]) throws(SpoolError) {
+        try writeAtomically(path, bytes: bytes, mode: 0o440)
+        syncDirectory(of: path)
+        try remove(source, keptAs: path)
+    }
+
+    /// Removes the original of a file whose copy is kept at `path`.
+    static func remove(_ source: [UInt8], keptAs path: String) throws(SpoolError) {
         if unlink(cPath(source)) != 0, errno != ENOENT {
-            throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: directory + "/" + target,
+            throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: path,
                                         reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
         }
-        return lastComponent(directory) + "/" + target
+    }
+
+    /// Makes the entries of the directory holding `path` durable (after a create or rename).
+    static func syncDirectory(of path: String) {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
     /// Whether `path` is a regular file holding exactly `bytes`.
@@ -64,11 +82,7 @@ enum SpoolFiles {
         }
         try writeAtomically(directory + "/" + target + SpoolLayout.errorSuffix, bytes: Array((body.prettyString + "\n").utf8), mode: 0o640)
         if let bytes {
-            try writeAtomically(directory + "/" + target, bytes: bytes, mode: 0o440)
-            if unlink(cPath(source)) != 0, errno != ENOENT {
-                throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: directory + "/" + target,
-                                            reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
-            }
+            try keepCopy(bytes, at: directory + "/" + target, replacing: source)
         } else {
             try rename(source, to: directory + "/" + target)
         }

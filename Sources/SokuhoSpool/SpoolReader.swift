@@ -144,6 +144,9 @@ public enum SpoolReader {
         }
     }
 
+    /// The key of a directory (`key` with the kind "a directory"): a directory is never moved.
+    public static func isDirectoryKey(_ key: String) -> Bool { key.hasPrefix("unread:directory:") }
+
     /// A journal key for an entry that is not read: what it is and which inode it was.
     static func key(_ kind: (en: String, ja: String), _ st: stat) -> String {
         let k = kind.en.split(separator: " ").last.map(String.init) ?? "entry"

@@ -167,7 +167,8 @@ final class SpoolWorker {
                               advice: ("Use a shorter name", "短い名前を付けてください"))
             return
         }
-        if name.unicodeScalars.contains(where: Self.isUnsafeInName) {
+        // Controls and direction-changing characters could forge a line on a screen or in a log.
+        if name.unicodeScalars.contains(where: { TerminalSafe.isControlOrFormat($0) }) {
             await takeBadName(raw, source: source, why: ("holds control or direction-changing characters", "に制御文字や表示方向を変える文字が含まれています"),
                               advice: ("Use letters, digits, '-', '_' and '.'", "英数字と - _ . で名前を付けてください"))
             return
@@ -200,10 +201,6 @@ final class SpoolWorker {
         await decide(drop, source: source)
     }
 
-    /// Characters a file name may not hold: controls (C0, DEL, C1) and bidirectional overrides,
-    /// which could forge a line on a lead's terminal or in a log.
-    static func isUnsafeInName(_ u: Unicode.Scalar) -> Bool { TerminalSafe.isControlOrFormat(u) }
-
     /// Leaves an entry in `incoming/` for good (until it changes): later scans skip it unread.
     func leave(_ raw: [UInt8], source: [UInt8]) {
         guard setAside.count < Self.maxSetAside else {
@@ -230,18 +227,15 @@ final class SpoolWorker {
             scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
             return
         }
-        if case .deferred(let after) = decision {
-            deferredCount += 1
-            if deferredCount == 1 || deferredCount % 1000 == 0 {
-                s.logger.warning("spool entries deferred: their owner has had too many files rejected in a row; tried again later",
-                                 metadata: ["uid": "\(drop.owner.uid)", "deferred": "\(deferredCount)", "retry_in": "\(Int(after))s"])
-            }
-            scheduleScan(reason: "retry", after: after, pending: &retryScanPending)
-            return
-        }
         do {
             switch decision {
-            case .deferred:
+            case .deferred(let after):
+                deferredCount += 1
+                if deferredCount == 1 || deferredCount % 1000 == 0 {
+                    s.logger.warning("spool entries deferred: their owner has had too many files rejected in a row; tried again later",
+                                     metadata: ["uid": "\(drop.owner.uid)", "deferred": "\(deferredCount)", "retry_in": "\(Int(after))s"])
+                }
+                scheduleScan(reason: "retry", after: after, pending: &retryScanPending)
                 return
             case .accepted(let caseID, let duplicate):
                 let target: String
@@ -254,7 +248,7 @@ final class SpoolWorker {
                     "file": "\(drop.name)", "case": "\(caseID)", "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
                 ])
             case .rejected(let error, let seq, let at):
-                if drop.key.hasPrefix("unread:directory:") {
+                if SpoolReader.isDirectoryKey(drop.key) {
                     // A directory is never moved (nor entered): its rejection is recorded, and
                     // it stays where it is, skipped by later scans.
                     leave(raw, source: source)
@@ -303,7 +297,7 @@ final class SpoolWorker {
         let name = "invalid-name-\(hex)"
         let isDirectory = st.st_mode & S_IFMT == S_IFDIR
         let drop = SpoolDrop(
-            name: name, key: isDirectory ? "unread:directory:\(st.st_dev):\(st.st_ino)" : "unread:badname:\(st.st_dev):\(st.st_ino)",
+            name: name, key: isDirectory ? SpoolReader.key(("a directory", "ディレクトリ"), st) : "unread:badname:\(st.st_dev):\(st.st_ino)",
             size: Int(st.st_size), owner: PeerIdentity(uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), pid: 0, user: nil),
             content: .failure(ValidationError(
                 String(validating: raw, as: UTF8.self) == nil ? .invalidUTF8 : .invalidValue, field: nil,

@@ -34,8 +34,7 @@ public enum SpoolWriter {
             unlink(tmp)
             throw SpoolError.cannotMove(from: tmp, to: target, reason: reason)
         }
-        let dfd = open(layout.incoming, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        SpoolFiles.syncDirectory(of: target)
         return name
     }
 }

@@ -13,6 +13,17 @@ func cpuTicks(pid: Int32) -> Int? {
     return u + s
 }
 
+/// The CPU ticks a second the process uses over the next 5 s (printed as `label`).
+func idleTicksPerSecond(pid: Int32, _ label: String) throws -> Double {
+    let start = try #require(cpuTicks(pid: pid))
+    let began = Date()
+    usleep(5_000_000)
+    let ticks = try #require(cpuTicks(pid: pid)) - start
+    let seconds = Date().timeIntervalSince(began)
+    print("\(label): \(ticks) ticks in \(String(format: "%.1f", seconds)) s")
+    return Double(ticks) / seconds
+}
+
 @Suite("Quiet when idle, also after activity")
 struct IdleTests {
     @Test("after a report (and its escalation), the idle daemon uses at most a few CPU ticks per second (robustness defect 1)",
@@ -30,13 +41,8 @@ struct IdleTests {
         _ = try d.call(["op": "case.update", "id": r["case"]?["id"] ?? .null, "fields": ["count": 3]])
         try waitFor { city.received.count == 2 }
         usleep(2_000_000)  // let the last delivery be recorded and the workers settle
-        let start = try #require(cpuTicks(pid: pid))
-        let began = Date()
-        usleep(5_000_000)
-        let ticks = try #require(cpuTicks(pid: pid)) - start
-        let seconds = Date().timeIntervalSince(began)
-        print("idle after activity: \(ticks) ticks in \(String(format: "%.1f", seconds)) s")
-        #expect(Double(ticks) / seconds < 5, "sokuhod used \(ticks) CPU ticks in \(seconds) s while idle")
+        let rate = try idleTicksPerSecond(pid: pid, "idle after activity")
+        #expect(rate < 5, "sokuhod used \(rate) CPU ticks a second while idle")
     }
 
     @Test("a message waiting behind an undelivered one, or in flight, does not make the worker poll (attack review finding 1)",
@@ -55,13 +61,8 @@ struct IdleTests {
         _ = try d.call(["op": "case.update", "id": r["case"]?["id"] ?? .null, "fields": ["count": 3]])
         try waitFor { (try? d.call(["op": "outbox.list"]))?["count"]?.intValue == 2 }
         usleep(1_000_000)
-        let start = try #require(cpuTicks(pid: pid))
-        let began = Date()
-        usleep(5_000_000)
-        let ticks = try #require(cpuTicks(pid: pid)) - start
-        let seconds = Date().timeIntervalSince(began)
-        print("idle with a blocked message: \(ticks) ticks in \(String(format: "%.1f", seconds)) s")
-        #expect(Double(ticks) / seconds < 5, "sokuhod used \(ticks) CPU ticks in \(seconds) s while a message waited")
+        let rate = try idleTicksPerSecond(pid: pid, "idle with a blocked message")
+        #expect(rate < 5, "sokuhod used \(rate) CPU ticks a second while a message waited")
         #expect(city.attempts.count == 1, "nothing was sent in between")
     }
 }

@@ -24,17 +24,28 @@ for _ in range(count):
     opened += 1
     s.setblocking(False)
     socks.append(s)
-    if mode == "half":
-        chunk = b'{"op":"status","pad":"' + b"a" * ((1 << 20) - 30)
-        sent = 0
-        deadline = time.time() + 2
-        while sent < len(chunk) and time.time() < deadline:
+
+if mode == "half":
+    # Every connection holds its unfinished line at the same time.
+    chunk = b'{"op":"status","pad":"' + b"a" * ((1 << 20) - 30)
+    sent = {s: 0 for s in socks}
+    deadline = time.time() + 5
+    while time.time() < deadline and any(n < len(chunk) for n in sent.values()):
+        progress = False
+        for s in socks:
+            n = sent[s]
+            if n >= len(chunk):
+                continue
             try:
-                sent += s.send(chunk[sent:])
+                k = s.send(chunk[n:n + 65536])
+                sent[s] = n + k
+                progress = True
             except BlockingIOError:
-                time.sleep(0.005)
+                pass
             except OSError:
-                break
+                sent[s] = len(chunk)
+        if not progress:
+            time.sleep(0.005)
 
 def drain():
     closed = 0
