@@ -91,27 +91,21 @@ public struct ControlServer: Service {
                 level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
             return future.flatMap { cred in
                 let refusal = budget.open(uid: cred.uid)
-                if let refusal {
-                    if let count = budget.refusedToLog(now: Int(time(nil))) {
-                        log.warning("control socket: connections refused over the caps",
-                                    metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
-                    }
-                    do {
-                        // Whatever the client already sent is framed (and then ignored) like any
-                        // request, so the channel only ever carries `LineFrame`s.
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                        let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                        return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
-                    } catch {
-                        return channel.eventLoop.makeFailedFuture(error)
-                    }
-                }
-                channel.closeFuture.whenComplete { _ in budget.close(uid: cred.uid) }
                 do {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionGuard(uid: cred.uid, budget: budget))
+                    if let refusal {
+                        if let count = budget.refusedToLog(now: Int(time(nil))) {
+                            log.warning("control socket: connections refused over the caps",
+                                        metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
+                        }
+                    } else {
+                        channel.closeFuture.whenComplete { _ in budget.close(uid: cred.uid) }
+                        try channel.pipeline.syncOperations.addHandler(ConnectionGuard(uid: cred.uid, budget: budget))
+                    }
+                    // A refused connection is framed too (what it already sent is ignored), so
+                    // every channel carries only `LineFrame`s.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                     let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), nil))
+                    return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }

@@ -180,7 +180,7 @@ public struct FieldReader {
         let allowed = E.allCases.map(\.rawValue)
         guard case .string(let s) = v else { throw wrongType(key, expected: "a string", got: v) }
         if let e = E(rawValue: s) { return e }
-        let shown = TerminalSafe.escape(String(s.prefix(200)))
+        let shown = TerminalSafe.escape(TerminalSafe.bounded(s, limit: 200))
         var message = "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(shown)\""
         var ja = "\(name(key)) は \(allowed.joined(separator: ", ")) のいずれかです（「\(shown)」は使えません）"
         if let suggestion = Suggestion.closest(to: s, among: allowed) {
@@ -195,7 +195,7 @@ public struct FieldReader {
         guard case .string(let s) = v else { throw wrongType(key, expected: "an RFC 3339 time string", got: v) }
         guard let t = Timestamp(rfc3339: s) else {
             throw ValidationError(.invalidValue, field: name(key),
-                "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(TerminalSafe.escape(String(s.prefix(200))))\"",
+                "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(TerminalSafe.escape(TerminalSafe.bounded(s, limit: 200)))\"",
                 ja: "\(name(key)) は RFC 3339 形式の日時（例: 2026-11-26T09:30:00+09:00、または日付 2026-11-26）で指定してください")
         }
         return t.text

@@ -73,7 +73,7 @@ public struct AppiItems: Sendable, Hashable {
         a.cause = try r.optionalText("cause")
         a.secondaryHarm = try r.optionalText("secondary_harm")
         if let s = a.secondaryHarm, !["yes", "no", "unknown"].contains(s) {
-            throw ValidationError(.invalidValue, field: "secondary_harm", "secondary_harm must be yes, no or unknown, not \"\(s)\"",
+            throw ValidationError(.invalidValue, field: "secondary_harm", "secondary_harm must be yes, no or unknown, not \"\(TerminalSafe.escape(TerminalSafe.bounded(s)))\"",
                                   ja: "secondary_harm は yes・no・unknown のいずれかです")
         }
         a.secondaryHarmDetail = try r.optionalText("secondary_harm_detail")

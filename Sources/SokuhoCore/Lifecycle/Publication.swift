@@ -36,7 +36,7 @@ public struct Publication: Sendable, Hashable {
         }
         let date = try r.optionalText("date")
         if let date, Timestamp(rfc3339: date) == nil {
-            throw ValidationError(.invalidValue, field: "date", "date must be a date such as 2026-12-01, not \"\(date)\"", ja: "date は 2026-12-01 の形式で指定してください")
+            throw ValidationError(.invalidValue, field: "date", "date must be a date such as 2026-12-01, not \"\(TerminalSafe.escape(TerminalSafe.bounded(date)))\"", ja: "date は 2026-12-01 の形式で指定してください")
         }
         let url = try r.optionalText("url")
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
