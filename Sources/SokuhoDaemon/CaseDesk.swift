@@ -108,15 +108,15 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
         }
         guard let operation = ControlOperation(rawValue: op) else {
-            var message = "unknown op \"\(Self.bounded(op))\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
-            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(Self.bounded(op))\"; did you mean \"\(s)\"?" }
-            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(Self.bounded(op))」です")
+            var message = "unknown op \"\(TerminalSafe.bounded(op))\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
+            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?" }
+            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(TerminalSafe.bounded(op))」です")
         }
         let members = operation.members
         for key in o.keys.sorted() where key != "op" && !members.contains(key) {
-            var message = "\(op) does not take \"\(Self.bounded(key))\""
+            var message = "\(op) does not take \"\(TerminalSafe.bounded(key))\""
             if let s = Suggestion.closest(to: key, among: members) { message += "; did you mean \"\(s)\"?" }
-            throw ValidationError(.unknownField, field: Self.bounded(key), message, ja: "\(op) に「\(Self.bounded(key))」は指定できません")
+            throw ValidationError(.unknownField, field: TerminalSafe.bounded(key), message, ja: "\(op) に「\(TerminalSafe.bounded(key))」は指定できません")
         }
 
         let roles = context.policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: context.settings.daemonUID)
@@ -153,9 +153,6 @@ public final class CaseDesk: ControlRequestHandler {
         case .status: return try await status(peer: peer, roles: roles)
         }
     }
-
-    /// A user-supplied name cut to 64 characters for an error message or a record.
-    static func bounded(_ s: String, limit: Int = 64) -> String { TerminalSafe.bounded(s, limit: limit) }
 
     /// Refuses a request for lack of a role. The refusal is recorded as an `access.denied` event
     /// holding only bounded facts (the op, the reason, a well-formed case id), and at most

@@ -106,7 +106,7 @@ extension DeskArea {
             throw ValidationError(.wrongType, field: "id", "id must be a string, not \(v.typeName)", ja: "id は文字列でなければなりません")
         }
         guard CaseID.parse(id) != nil else {
-            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(CaseDesk.bounded(id))\"",
+            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
                                   ja: "id は INC-2026-0001 の形式で指定してください")
         }
         return id
