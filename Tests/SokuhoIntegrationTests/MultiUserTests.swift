@@ -147,17 +147,18 @@ struct MultiUserTests {
     func preparedName() throws {
         let d = try daemon()
         let name = "yamada-20261128-1030.txt"
-        // bob prepares the name alice will use, writable by everyone, and keeps it "changing".
+        // While the daemon is down (or busy), bob prepares the name alice will use, writable by
+        // everyone, and alice's editor writes her report into it.
+        d.stop()
         let prep = try LocalUsers.run(LocalUsers.bob, "touch \(d.dir)/spool/incoming/\(name) && chmod 666 \(d.dir)/spool/incoming/\(name)")
         #expect(prep.status == 0, "\(prep.stderr)")
-        _ = try LocalUsers.run(LocalUsers.alice, "printf '%s\\n' '\(Self.report("アリスの本当の報告"))' > \(d.dir)/spool/incoming/\(name)")
-        // Either bob's prepared file was set aside before alice wrote (then her file is hers), or
-        // she wrote into it (then it is refused): never a case of bob's with her text.
-        try waitFor { (try? d.call(["op": "spool.list", "states": ["waiting"]]))?["count"]?.intValue == 0 }
+        let write = try LocalUsers.run(LocalUsers.alice, "printf '%s\\n' '\(Self.report("アリスの本当の報告"))' > \(d.dir)/spool/incoming/\(name)")
+        #expect(write.status == 0, "\(write.stderr)")
+        try d.start()
         try waitFor { (try? d.call(["op": "spool.list"]))?["files"]?.arrayValue?.contains { $0["state"] == "rejected" } == true }
-        let cases = try d.call(["op": "case.list"])["cases"]?.arrayValue ?? []
-        let bob = Int64(LocalUsers.uid(LocalUsers.bob))
-        #expect(!cases.contains { $0["reported_by"]?["uid"]?.intValue == bob }, "a case of bob's: \(cases)")
+        let rejected = try #require(try d.call(["op": "spool.list"])["files"]?.arrayValue?.first { $0["state"] == "rejected" })
+        #expect(rejected["reason"]?["code"] == "unsafe_file")
+        #expect(try d.call(["op": "case.list"])["count"] == 0, "no case opened as bob's with alice's text")
     }
 
     @Test("a hard-linked drop is refused; an accepted file is the daemon's own read-only copy (isolation defect 5)")
