@@ -73,7 +73,13 @@ enum SpoolFiles {
     /// bytes (0440) and the reporter's file removed, as for accepted files: nobody can change it
     /// afterwards. An entry that was not read (a link, FIFO, device, directory, a file too large)
     /// is renamed as it is.
+    /// After a crash between keeping the copy and removing the original, the retry finds the
+    /// copy (same bytes, same name) and completes the removal: one rejection, one copy.
     static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil) throws(SpoolError) -> String {
+        if let bytes, holds(directory + "/" + name, bytes) {
+            try remove(source, keptAs: directory + "/" + name)
+            return lastComponent(directory) + "/" + name
+        }
         let target = freeName(in: directory, for: name)
         var body = reason
         if case .object(var o) = body {
