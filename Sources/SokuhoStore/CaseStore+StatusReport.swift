@@ -36,7 +36,7 @@ extension CaseStore {
                 let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
                                                  arguments: [StatusReport.outboxKey, endpoint])) ?? 1
                 let payload: JSONValue = [
-                    "type": "status.report", "timestamp": .string(at),
+                    "type": .string(EscalationMessage.Kind.statusReport.rawValue), "timestamp": .string(at),
                     "data": ["from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
                              "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)],
                              "installation": .string(installation)],
@@ -45,7 +45,7 @@ extension CaseStore {
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [EscalationMessage.id(installation: installation, caseID: StatusReport.outboxKey, sequence: sequence, endpoint: endpoint), endpoint,
-                                     StatusReport.outboxKey, sequence, "status.report", e.seq, Data(payload.canonicalBytes), at, now])
+                                     StatusReport.outboxKey, sequence, EscalationMessage.Kind.statusReport.rawValue, e.seq, Data(payload.canonicalBytes), at, now])
             }
             return rows.count
         }

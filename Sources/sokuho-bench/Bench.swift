@@ -80,7 +80,7 @@ struct Bench: AsyncParsableCommand {
         var receipt: [Double] = []
         for i in 0..<reports {
             let start = DispatchTime.now().uptimeNanoseconds
-            let r = try client.call(["op": "report", "report": Self.report(i)])
+            let r = try client.call(ReportRequest(report: Self.report(i)).json)
             let acked = DispatchTime.now().uptimeNanoseconds
             guard let id = r["case"]?["id"]?.stringValue else { throw ValidationError(.internal, field: nil, "report failed: \(r)", ja: "") }
             let arrived = await arrivals.wait(for: id)
@@ -97,7 +97,7 @@ struct Bench: AsyncParsableCommand {
             guard let c = try? ControlClient(path: socket) else { return }
             for i in 0..<perClient {
                 let start = DispatchTime.now().uptimeNanoseconds
-                _ = try? c.call(["op": "report", "report": Self.report(100_000 + w * 10_000 + i)])
+                _ = try? c.call(ReportRequest(report: Self.report(100_000 + w * 10_000 + i)).json)
                 eight.add(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
         }
@@ -111,7 +111,7 @@ struct Bench: AsyncParsableCommand {
             guard let c = try? ControlClient(path: socket) else { return }
             var i = w
             while i < burst {
-                if let id = (try? c.call(["op": "report", "report": Self.report(7_000_000 + i)]))?["case"]?["id"]?.stringValue { burstIDs.add(id) }
+                if let id = (try? c.call(ReportRequest(report: Self.report(7_000_000 + i)).json))?["case"]?["id"]?.stringValue { burstIDs.add(id) }
                 i += 16
             }
         }
@@ -138,7 +138,7 @@ struct Bench: AsyncParsableCommand {
             guard let c = try? ControlClient(path: socket) else { return }
             var i = 0
             while Date() < deadline {
-                if (try? c.call(["op": "report", "report": Self.report(1_000_000 + w * 100_000 + i)]))?["ok"] == true { count.add() }
+                if (try? c.call(ReportRequest(report: Self.report(1_000_000 + w * 100_000 + i)).json))?["ok"] == true { count.add() }
                 i += 1
             }
         }
@@ -151,7 +151,7 @@ struct Bench: AsyncParsableCommand {
         // 4b. Idle after activity: once every delivery is done, the daemon must be as quiet as at
         // start (a worker that spins after its first wake-up shows here, not at start).
         let watcher = try ControlClient(path: socket)
-        while (try? watcher.call(["op": "outbox.list", "state": "pending", "limit": 1]))?["count"]?.intValue != 0 {
+        while (try? watcher.call(OutboxListRequest(state: "pending", limit: 1).json))?["count"]?.intValue != 0 {
             try await Task.sleep(for: .milliseconds(200))
         }
         try await Task.sleep(for: .seconds(1))
@@ -250,7 +250,7 @@ struct Bench: AsyncParsableCommand {
         done.wait()
     }
 
-    static func report(_ i: Int) -> JSONValue {
+    static func report(_ i: Int) -> [String: JSONValue] {
         ["kind": "leak", "information": .string("ベンチマーク用の報告 #\(i)（顧客名簿）"), "location": "本社3階", "circumstances": "誤送信",
          "count": .int(Int64(i % 1000)), "report_id": .string("bench-\(i)")]
     }

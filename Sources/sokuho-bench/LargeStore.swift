@@ -16,7 +16,7 @@ enum LargeStore {
                 group.addTask {
                     var i = w
                     while i < cases {
-                        let r = try Report.validate(Bench.report(5_000_000 + i))
+                        let r = try Report.validate(.object(Bench.report(5_000_000 + i)))
                         _ = try await store.openCase(r, actor: actor, at: Date(), year: 2026)
                         i += width
                     }
@@ -34,12 +34,12 @@ enum LargeStore {
         var show: [Double] = []
         for _ in 0..<requests {
             var t = DispatchTime.now().uptimeNanoseconds
-            let l = try c.call(["op": "case.list", "limit": 100])
+            let l = try c.call(CaseListRequest(limit: 100).json)
             guard l["ok"] == true else { throw Bench.Failure("case.list failed: \(l)") }
             list.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
             let id = CaseID.make(year: 2026, number: Int.random(in: 1...cases))
             t = DispatchTime.now().uptimeNanoseconds
-            let g = try c.call(["op": "case.get", "id": .string(id)])
+            let g = try c.call(CaseRequest(.caseGet, id: id).json)
             guard g["ok"] == true else { throw Bench.Failure("case.get failed: \(g)") }
             show.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
         }

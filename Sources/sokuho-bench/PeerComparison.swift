@@ -69,7 +69,7 @@ enum PeerComparison {
     static func oursSurvival(bin: String, dir: String) async throws -> Int {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let receiver = try PlainReceiver { body in
-            guard let v = try? JSONParser.parse(body), v["type"] == "incident.opened", let id = v["data"]?["case_id"]?.stringValue else { return [] }
+            guard let v = try? JSONParser.parse(body), v["type"]?.stringValue == EscalationMessage.Kind.opened.rawValue, let id = v["data"]?["case_id"]?.stringValue else { return [] }
             return [id]
         }
         let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
@@ -89,7 +89,7 @@ enum PeerComparison {
         var ids: [String] = []
         let c = try ControlClient(path: dir + "/state/sokuhod.sock")
         for i in 0..<10 {
-            let r = try c.call(["op": "report", "report": Bench.report(9_000_000 + i)])
+            let r = try c.call(ReportRequest(report: Bench.report(9_000_000 + i)).json)
             if let id = r["case"]?["id"]?.stringValue { ids.append(id) }
         }
         try await Task.sleep(for: .milliseconds(1500))

@@ -19,7 +19,7 @@ struct SpoolBench {
         var out: [Double] = []
         for i in 0..<count {
             let name = "lat-\(i).json"
-            try write(name, Bench.report(2_000_000 + i))
+            try write(name, .object(Bench.report(2_000_000 + i)))
             let start = DispatchTime.now().uptimeNanoseconds
             guard rename(spool + "/tmp/" + name, spool + "/incoming/" + name) == 0 else { throw Failure(description: "rename failed") }
             try watch.wait(untilCount: 1, timeout: 10)
@@ -33,7 +33,7 @@ struct SpoolBench {
     func burst(count: Int) throws -> Double {
         let watch = try Watch(directory: spool + "/accepted")
         defer { watch.close() }
-        for i in 0..<count { try write("burst-\(i).yaml", Bench.report(3_000_000 + i)) }
+        for i in 0..<count { try write("burst-\(i).yaml", .object(Bench.report(3_000_000 + i))) }
         let start = DispatchTime.now().uptimeNanoseconds
         for i in 0..<count {
             guard rename(spool + "/tmp/burst-\(i).yaml", spool + "/incoming/burst-\(i).yaml") == 0 else { throw Failure(description: "rename failed") }

@@ -32,12 +32,7 @@ struct CaseList: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": "case.list"]
-        if let kind { request["kind"] = .string(kind) }
-        if let state { request["state"] = .string(state) }
-        if let limit { request["limit"] = .int(Int64(limit)) }
-        if mine { request["mine"] = true }
-        let response = try callDaemon(.object(request), options: connection)
+        let response = try callDaemon(CaseListRequest(kind: kind, state: state, limit: limit, mine: mine), options: connection)
         if json { printJSON(response); return }
         let cases = response["cases"]?.arrayValue ?? []
         if cases.isEmpty { print(Lang.t("No cases.", "事案はありません。")); return }
@@ -66,7 +61,7 @@ struct CaseShow: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let response = try callDaemon(["op": "case.get", "id": .string(id)], options: connection)
+        let response = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
         if json { printJSON(response); return }
         let c = response["case"] ?? .null
         CaseFormatter.print(c)
@@ -226,7 +221,7 @@ struct CaseUpdate: ParsableCommand {
             printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
             throw ExitCode(Exit.usage)
         }
-        let response = try callDaemon(["op": "case.update", "id": .string(id), "fields": .object(fields)], options: connection)
+        let response = try callDaemon(CaseUpdateRequest(id: id, fields: fields), options: connection)
         if json { printJSON(response); return }
         let changes = response["changes"]?.objectValue ?? [:]
         if changes.isEmpty {

@@ -5,10 +5,7 @@ import SokuhoCore
 /// `case contain|resolve|close|reopen`: one `case.transition` each.
 enum Transition {
     static func run(_ id: String, to: String, reason: String? = nil, resolution: String? = nil, json: Bool, connection: ConnectionOptions) throws {
-        var request: [String: JSONValue] = ["op": "case.transition", "id": .string(id), "to": .string(to)]
-        if let reason { request["reason"] = .string(reason) }
-        if let resolution { request["resolution"] = .string(resolution) }
-        let response = try callDaemon(.object(request), options: connection)
+        let response = try callDaemon(TransitionRequest(id: id, to: to, reason: reason, resolution: resolution), options: connection)
         if json { printJSON(response); return }
         let state = response["case"]?["state"]?.stringValue.flatMap(CaseState.init(rawValue:))
         print(Lang.t("\(id) is now \(state?.rawValue ?? to).", "\(id) を「\(state?.japanese ?? to)」にしました。"))
@@ -59,7 +56,7 @@ struct CaseClose: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
         if check {
-            let r = try callDaemon(["op": "case.gates", "id": .string(id)], options: connection)
+            let r = try callDaemon(CaseRequest(.caseGates, id: id), options: connection)
             if json { printJSON(r); return }
             let gates = r["gates"]?.arrayValue ?? []
             if gates.isEmpty { print(Lang.t("\(id) can be closed: every gate is met.", "\(id) は完了できます（すべての条件を満たしています）。")); return }
@@ -90,7 +87,7 @@ struct CaseSubmit: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        let r = try callDaemon(["op": "case.submit", "id": .string(id), "report": .string(report)], options: connection)
+        let r = try callDaemon(SubmitRequest(id: id, report: report), options: connection)
         if json { printJSON(r); return }
         print(Lang.t("The \(report) report of \(id) is queued for the city (incident.\(report)_report).",
                      "\(id) の\(report == "confirmed" ? "確報" : "速報")を市への送信キューに入れました（incident.\(report)_report）。"))
@@ -110,11 +107,7 @@ struct CasePublication: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        var request: [String: JSONValue] = ["op": "case.publication", "id": .string(id), "decision": .string(decision)]
-        if let date { request["date"] = .string(date) }
-        if let url { request["url"] = .string(url) }
-        if let note { request["note"] = .string(note) }
-        let r = try callDaemon(.object(request), options: connection)
+        let r = try callDaemon(PublicationRequest(id: id, decision: decision, date: date, url: url, note: note), options: connection)
         if json { printJSON(r); return }
         let d = Publication.Decision(rawValue: decision)
         print(Lang.t("Publication decision for \(id): \(decision).", "\(id) の公表の判断: \(d?.japanese ?? decision)。"))
@@ -129,7 +122,7 @@ struct CaseNotice: ParsableCommand {
     @Option(help: "ja or en (default: from LANG).") var lang: String?
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        let r = try callDaemon(["op": "case.get", "id": .string(id)], options: connection)
+        let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
         Swift.print(terminalSafeDocument(PublicNotice.draft(r["case"] ?? .null, japanese: ReportLanguage.japanese(lang)), json: false), terminator: "")
     }
 }
@@ -155,7 +148,7 @@ struct CaseReport: ParsableCommand {
             printError(Lang.t("--format must be markdown, html or json", "--format は markdown・html・json のいずれかです"))
             throw ExitCode(Exit.usage)
         }
-        let r = try callDaemon(["op": "case.report", "id": .string(id)], options: connection)
+        let r = try callDaemon(CaseRequest(.caseReport, id: id), options: connection)
         let ja = ReportLanguage.japanese(lang)
         let doc = IncidentReport.document(r, japanese: ja)
         let text = switch format {
@@ -183,7 +176,7 @@ struct StatusReportCommand: ParsableCommand {
             printError(Lang.t("--format must be markdown, html, csv or json", "--format は markdown・html・csv・json のいずれかです"))
             throw ExitCode(Exit.usage)
         }
-        let r = try callDaemon(["op": "status.report", "from": .string(from), "to": .string(to)], options: connection)
+        let r = try callDaemon(StatusReportRequest(from: from, to: to), options: connection)
         let ja = ReportLanguage.japanese(lang)
         let text = switch format {
         case "csv": StatusReport.csv(r)

@@ -24,9 +24,7 @@ struct InstructionAdd: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        var request: [String: JSONValue] = ["op": "instruction.add", "id": .string(id), "from": .string(from), "text": .string(text)]
-        if let issuedAt { request["issued_at"] = .string(issuedAt) }
-        let r = try callDaemon(.object(request), options: connection)
+        let r = try callDaemon(InstructionAddRequest(id: id, text: text, from: from, issuedAt: issuedAt), options: connection)
         if json { printJSON(r); return }
         let iid = shown(r["instruction"]?["id"]?.stringValue ?? "?")
         print(Lang.t("Recorded instruction \(iid) for \(id). When it is carried out: sokuho instruction done \(id) \(iid) --response …",
@@ -40,7 +38,7 @@ struct InstructionList: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        let r = try callDaemon(["op": "case.get", "id": .string(id)], options: connection)
+        let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
         let list = r["case"]?["instructions"]?.arrayValue ?? []
         if json { printJSON(["ok": true, "instructions": .array(list)]); return }
         if list.isEmpty { print(Lang.t("No instructions recorded for \(id).", "\(id) に記録された指示はありません。")); return }
@@ -61,7 +59,7 @@ struct InstructionDone: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        let r = try callDaemon(["op": "instruction.done", "id": .string(id), "instruction": .string(instruction), "response": .string(response)], options: connection)
+        let r = try callDaemon(InstructionDoneRequest(id: id, instruction: instruction, response: response), options: connection)
         if json { printJSON(r); return }
         print(Lang.t("Instruction \(instruction) of \(id) is done; the city is told (incident.instruction_done).",
                      "\(id) の指示 \(instruction) を対応済みにしました。市へ通知します（incident.instruction_done）。"))

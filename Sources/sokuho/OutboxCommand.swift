@@ -19,11 +19,7 @@ struct OutboxList: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": "outbox.list"]
-        if let caseID { request["case_id"] = .string(caseID) }
-        if let state { request["state"] = .string(state) }
-        if let limit { request["limit"] = .int(Int64(limit)) }
-        let response = try callDaemon(.object(request), options: connection)
+        let response = try callDaemon(OutboxListRequest(caseID: caseID, state: state, limit: limit), options: connection)
         if json { printJSON(response); return }
         for d in response["disabled_endpoints"]?.arrayValue ?? [] {
             print(Lang.t("ALARM: endpoint \(shown(d["endpoint"]?.stringValue)) disabled since \(shown(d["disabled_at"]?.stringValue)) (\(shown(d["reason"]?.stringValue))); after fixing it: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))",
@@ -51,10 +47,7 @@ struct OutboxRetry: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": "outbox.retry"]
-        if let messageID { request["message_id"] = .string(messageID) }
-        if let endpoint { request["endpoint"] = .string(endpoint) }
-        let response = try callDaemon(.object(request), options: connection)
+        let response = try callDaemon(OutboxRetryRequest(messageID: messageID, endpoint: endpoint), options: connection)
         if json { printJSON(response); return }
         let n = response["requeued"]?.intValue ?? 0
         print(Lang.t("Re-queued \(n) message(s); they are being sent now.", "\(n) 件を再送キューに入れました。これから送信します。"))

@@ -84,7 +84,7 @@ struct PlaybookList: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let response = try callDaemon(["op": "playbook.list"], options: connection)
+        let response = try callDaemon(PlainRequest(.playbookList), options: connection)
         if json { printJSON(response); return }
         let list = response["playbooks"]?.arrayValue ?? []
         if list.isEmpty { print(Lang.t("No playbooks are loaded.", "プレイブックは読み込まれていません。")) }

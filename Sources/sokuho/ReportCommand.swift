@@ -102,7 +102,7 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode(Exit.invalid)
         }
         let response: JSONValue
-        switch sendToDaemon(["op": "report", "report": .object(fields)], options: connection) {
+        switch sendToDaemon(ReportRequest(report: fields), options: connection) {
         case .failure(let e):
             guard case .unreachable = e else {
                 printError("\(e)")

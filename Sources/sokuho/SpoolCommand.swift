@@ -73,9 +73,7 @@ struct SpoolList: ParsableCommand {
     func run() throws {
         var states: [SpoolListing.State] = [.writing, .waiting, .rejected]
         if all { states.append(.accepted) }
-        let request: JSONValue = [
-            "op": "spool.list", "states": .array(states.map { .string($0.rawValue) }), "limit": .int(Int64(limit ?? 200)),
-        ]
+        let request = SpoolListRequest(states: states.map(\.rawValue), limit: limit ?? 200)
         var files: [JSONValue]
         var note: String?
         switch sendToDaemon(request, options: connection) {

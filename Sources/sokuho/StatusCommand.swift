@@ -8,7 +8,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let response = try callDaemon(["op": "status"], options: connection)
+        let response = try callDaemon(PlainRequest(.status), options: connection)
         if json { printJSON(response); return }
         let s = response["status"] ?? .null
         let roles = (s["you"]?["roles"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ")

@@ -25,7 +25,7 @@ struct StepsCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let response = try callDaemon(["op": "case.steps", "id": .string(id)], options: connection)
+        let response = try callDaemon(CaseRequest(.caseSteps, id: id), options: connection)
         if json { printJSON(response); return }
         guard let p = response["playbook"], !p.isNull else {
             print(Lang.t("Case \(shown(id)) follows no playbook (none applied to its kind when it opened).",
@@ -112,9 +112,8 @@ struct StepDone: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": "step.done", "id": .string(id), "step": .string(step)]
-        if let note { request["note"] = .string(note) }
-        try StepOutcome.print(try callDaemon(.object(request), options: connection), json: json, done: true)
+        let request = StepRequest.done(id: id, step: step, note: note)
+        try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: true)
     }
 }
 
@@ -131,7 +130,7 @@ struct StepSkip: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        let request: JSONValue = ["op": "step.skip", "id": .string(id), "step": .string(step), "reason": .string(reason)]
+        let request = StepRequest.skip(id: id, step: step, reason: reason)
         try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: false)
     }
 }

@@ -59,7 +59,7 @@ func printError(_ message: String) {
 
 /// Sends one request and returns the successful response, or prints the daemon's error and
 /// exits with the matching status.
-func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSONValue {
+func callDaemon(_ request: some ControlRequest, options: ConnectionOptions) throws -> JSONValue {
     switch sendToDaemon(request, options: options) {
     case .success(let r): return try acceptResponse(r)
     case .failure(let e):
@@ -74,10 +74,10 @@ func callDaemon(_ request: JSONValue, options: ConnectionOptions) throws -> JSON
 }
 
 /// One request on a new connection, without interpreting the answer.
-func sendToDaemon(_ request: JSONValue, options: ConnectionOptions) -> Result<JSONValue, ClientError> {
+func sendToDaemon(_ request: some ControlRequest, options: ConnectionOptions) -> Result<JSONValue, ClientError> {
     Result<JSONValue, ClientError> { () throws(ClientError) -> JSONValue in
         let client = try ControlClient(path: options.socketPath)
-        return try client.call(request)
+        return try client.call(request.json)
     }
 }
 
