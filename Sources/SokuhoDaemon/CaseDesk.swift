@@ -140,7 +140,7 @@ public final class CaseDesk: ControlRequestHandler {
         case .outboxRetry: return try await outbox.outboxRetry(o, actor: actor)
         case .spoolList: return try await spoolHandler.spoolList(o, actor: actor, ownOnly: ownOnly)
         case .caseSteps: return try await steps.steps(o, actor: actor, ownOnly: ownOnly)
-        case .stepDone, .stepSkip: return try await steps.stepAction(op, o, actor: actor)
+        case .stepDone, .stepSkip: return try await steps.stepAction(operation, o, actor: actor)
         case .playbookList: return steps.playbookList()
         case .caseTransition: return try await lifecycle.transition(o, actor: actor)
         case .caseGates: return try await lifecycle.gates(o, actor: actor, ownOnly: ownOnly)

@@ -52,12 +52,8 @@ struct LifecycleHandler: DeskArea {
     func instructionAdd(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let r = FieldReader(object: o)
-        guard let text = try r.optionalText("text") else {
-            throw ValidationError(.missingField, field: "text", "text is required: what the city instructed", ja: "text（指示の内容）は必須です")
-        }
-        guard let from = try r.optionalText("from") else {
-            throw ValidationError(.missingField, field: "from", "from is required: who at the city gave the instruction", ja: "from（指示した人・部署）は必須です")
-        }
+        let text = try r.requiredText("text", missing: "text is required: what the city instructed", ja: "text（指示の内容）は必須です")
+        let from = try r.requiredText("from", missing: "from is required: who at the city gave the instruction", ja: "from（指示した人・部署）は必須です")
         let issued = try r.optionalText("issued_at")
         if let issued, Timestamp(rfc3339: issued) == nil {
             throw ValidationError(.invalidValue, field: "issued_at", "issued_at must be an RFC 3339 time such as 2026-11-26T10:00:00+09:00", ja: "issued_at は RFC 3339 の日時で指定してください")
@@ -101,12 +97,8 @@ struct LifecycleHandler: DeskArea {
     func instructionDone(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let r = FieldReader(object: o)
-        guard let iid = try r.optionalText("instruction") else {
-            throw ValidationError(.missingField, field: "instruction", "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))", ja: "instruction（指示の番号）は必須です")
-        }
-        guard let response = try r.optionalText("response") else {
-            throw ValidationError(.missingField, field: "response", "response is required: what was done", ja: "response（対応内容）は必須です")
-        }
+        let iid = try r.requiredText("instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))", ja: "instruction（指示の番号）は必須です")
+        let response = try r.requiredText("response", missing: "response is required: what was done", ja: "response（対応内容）は必須です")
         let by: JSONValue = ["uid": .int(Int64(actor.peer.uid)), "user": .optional(actor.peer.user)]
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in

@@ -45,13 +45,11 @@ struct StepHandler: DeskArea {
 
     /// `step.done` / `step.skip`: only a step that is ready (done) or open (skip); the checks and
     /// the event are one transaction.
-    func stepAction(_ op: String, _ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
+    func stepAction(_ op: ControlOperation, _ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let reader = FieldReader(object: o)
-        guard let stepID = try reader.optionalText("step") else {
-            throw ValidationError(.missingField, field: "step", "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
-        }
-        let skip = op == "step.skip"
+        let stepID = try reader.requiredText("step", missing: "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
+        let skip = op == .stepSkip
         let text = try reader.optionalText(skip ? "reason" : "note")
         if skip && text == nil {
             throw ValidationError(.missingField, field: "reason", "reason is required: say why the step is skipped", ja: "reason（省略する理由）は必須です")

@@ -61,6 +61,13 @@ public struct FieldReader {
         return try checkedText(key, s)
     }
 
+    /// A text the request must carry; when it is absent or null, `missing_field` with the given
+    /// explanation (which says what to put there) in English and Japanese.
+    public func requiredText(_ key: String, missing en: String, ja: String) throws(ValidationError) -> String {
+        guard let text = try optionalText(key) else { throw ValidationError(.missingField, field: name(key), en, ja: ja) }
+        return text
+    }
+
     public func optionalText(_ key: String, maxLength: Int = Report.maxTextLength) throws(ValidationError) -> String? {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, expected: "a string or null", got: v) }
