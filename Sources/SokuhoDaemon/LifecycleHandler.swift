@@ -28,9 +28,9 @@ struct LifecycleHandler: DeskArea {
                 let gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: endpoints)
                 if !gates.isEmpty { throw GatesUnmet(gates: gates) }
             }
-            let data = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
+            let transition = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
             let type = CaseLifecycle.messageType(to: to)
-            return [CaseChange(type: .caseTransitioned, data: data, messages: [.init(type: type, endpoints: endpoints, extra: ["transition": data])])]
+            return [CaseChange(.transitioned(transition), messages: [.init(type: type, endpoints: endpoints, extra: ["transition": transition.data])])]
         }
         logger.notice("case \(to == .closed ? "closed" : "state changed")", metadata: [
             "case": "\(id)", "from": "\(current.state.rawValue)", "to": "\(to.rawValue)", "uid": "\(actor.peer.uid)",
@@ -76,13 +76,9 @@ struct LifecycleHandler: DeskArea {
                 if let ext = item.externalID, known.contains(ext) { continue }
                 if let ext = item.externalID { known.insert(ext) }
                 n += 1
-                var data: [String: JSONValue] = [
-                    "instruction": .string("I-\(n)"), "from": .string(item.from ?? (source == "manual" ? "" : "city")), "text": .string(item.text),
-                    "source": .string(source),
-                ]
-                if let ext = item.externalID { data["external_id"] = .string(ext) }
-                if let at = item.issuedAt { data["issued_at"] = .string(at) }
-                changes.append(CaseChange(type: .instructionAdded, data: .object(data)))
+                let added = InstructionAdded(instruction: "I-\(n)", from: item.from ?? (source == "manual" ? "" : "city"), text: item.text,
+                                             source: source, externalID: item.externalID, issuedAt: item.issuedAt)
+                changes.append(CaseChange(.instructionAdded(added)))
             }
             return changes
         }
@@ -108,8 +104,7 @@ struct LifecycleHandler: DeskArea {
                                       ja: "事案 \(id) に指示 \(iid) はありません")
             }
             if !i.isOpen { throw ValidationError(.conflict, field: "instruction", "instruction \(iid) is already done (\(i.doneAt ?? ""))", ja: "指示 \(iid) は対応済みです") }
-            let data: JSONValue = ["instruction": .string(iid), "response": .string(response), "by": by]
-            return [CaseChange(type: .instructionDone, data: data,
+            return [CaseChange(.instructionDone(InstructionDone(instruction: iid, response: response, by: by)),
                                messages: [.init(type: EscalationMessage.Kind.instructionDone.rawValue, endpoints: endpoints,
                                                 extra: ["instruction": ["id": .string(iid), "text": .string(i.text), "external_id": .optional(i.externalID), "response": .string(response)]])])]
         }
@@ -124,12 +119,12 @@ struct LifecycleHandler: DeskArea {
         var fields = o
         fields.removeValue(forKey: "id")
         fields.removeValue(forKey: "op")
-        let data = try Publication.request(fields)
+        let decision = try Publication.request(fields)
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { _ in
-            [CaseChange(type: .publicationDecided, data: data, messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])]
+            [CaseChange(.publicationDecided(decision), messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])]
         }
-        logger.notice("publication decision recorded", metadata: ["case": "\(id)", "decision": "\(data["decision"]?.stringValue ?? "")"])
+        logger.notice("publication decision recorded", metadata: ["case": "\(id)", "decision": "\(decision.decision.rawValue)"])
         changed(id)
         return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
     }
@@ -152,7 +147,7 @@ struct LifecycleHandler: DeskArea {
                 }
             }
             let assessment = c.appi.nationalReport(threshold: threshold)
-            return [CaseChange(type: .reportSubmitted, data: ["report": .string(kind)],
+            return [CaseChange(.reportSubmitted(ReportSubmission(report: kind)),
                                messages: [.init(type: (kind == "confirmed" ? EscalationMessage.Kind.confirmedReport : .preliminaryReport).rawValue, endpoints: endpoints,
                                                 extra: ["national_report": ["likely": .optional(assessment.likely), "reasons": .array(assessment.reasons.map { .string($0) })]])])]
         }

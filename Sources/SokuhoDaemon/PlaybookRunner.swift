@@ -122,8 +122,8 @@ struct PlaybookRunner: Service {
             let result = try await store.mutateCase(id: c.id, actor: CaseStore.daemonActor, at: clock.now()) { fresh in
                 let again = CaseClocks.newlyMissed(CaseClocks.evaluate(fresh, settings: settings, firstReportDeliveredAt: delivered, now: now), case: fresh)
                 guard let m = again.first(where: { $0.name == missed.name }) else { return [] }
-                let data: JSONValue = ["clock": .string(m.name.rawValue), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: m.dueAt)))]
-                return [CaseChange(type: .clockMissed, data: data, messages: [.init(type: EscalationMessage.Kind.clockMissed.rawValue, endpoints: city, extra: ["clock": m.json])])]
+                let miss = ClockMiss(clock: m.name.rawValue, dueAt: Timestamp.format(Date(timeIntervalSince1970: m.dueAt)))
+                return [CaseChange(.clockMissed(miss), messages: [.init(type: EscalationMessage.Kind.clockMissed.rawValue, endpoints: city, extra: ["clock": m.json])])]
             }
             if !result.receipts.isEmpty {
                 logger.error("ALARM: deadline missed", metadata: [
@@ -145,26 +145,26 @@ struct PlaybookRunner: Service {
             // Decided again inside the transaction: a step already done is never run twice.
             let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
             guard let st = PlaybookEngine.autoStepsToRun(statuses, now: now.timeIntervalSince1970).first(where: { $0.step.id == step.id }) else { return [] }
-            var data: [String: JSONValue] = ["step": .string(step.id), "auto": true, "by": ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"]]
+            var done = StepDone(step: step.id, by: ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"], auto: true)
             var messages: [CaseChange.Message] = []
             let stepInfo = Self.stepJSON(st)
             switch step.action {
             case .notifyCity(let event)?:
-                data["action"] = ["type": "notify_city", "event": .string(event), "endpoints": .array(city.map { .string($0) })]
+                done.action = ["type": "notify_city", "event": .string(event), "endpoints": .array(city.map { .string($0) })]
                 messages.append(.init(type: event, endpoints: city, extra: ["step": stepInfo]))
-                if city.isEmpty { data["note"] = "no city endpoint is configured; recorded only" }
+                if city.isEmpty { done.note = "no city endpoint is configured; recorded only" }
             case .notify(let endpoint)?:
                 let target = endpoint ?? notify
-                data["action"] = ["type": "notify", "endpoint": .optional(target)]
+                done.action = ["type": "notify", "endpoint": .optional(target)]
                 if let target { messages.append(.init(type: EscalationMessage.Kind.stepNotice.rawValue, endpoints: [target], extra: ["step": stepInfo])) }
-                else { data["note"] = "playbooks.notify is not configured; logged only" }
+                else { done.note = "playbooks.notify is not configured; logged only" }
             case .remind?:
-                data["action"] = ["type": "remind", "endpoint": .optional(notify)]
+                done.action = ["type": "remind", "endpoint": .optional(notify)]
                 if let notify { messages.append(.init(type: EscalationMessage.Kind.stepReminder.rawValue, endpoints: [notify], extra: ["step": stepInfo])) }
             case nil:
                 return []
             }
-            return [CaseChange(type: .stepDone, data: .object(data), messages: messages)]
+            return [CaseChange(.stepDone(done), messages: messages)]
         }
         guard let receipt = result.receipts.first else { return false }
         logger.notice("automatic step done", metadata: [
@@ -183,12 +183,10 @@ struct PlaybookRunner: Service {
             guard let st = PlaybookEngine.remindersDue(statuses, now: now.timeIntervalSince1970, every: every).first(where: { $0.step.id == step.id }),
                 let due = st.dueAt
             else { return [] }
-            let data: JSONValue = [
-                "step": .string(step.id), "due_at": .string(Timestamp.format(Date(timeIntervalSince1970: due))),
-                "overdue_seconds": .int(Int64(now.timeIntervalSince1970 - due)), "endpoint": .optional(notify),
-            ]
+            let reminded = StepReminded(step: step.id, dueAt: Timestamp.format(Date(timeIntervalSince1970: due)),
+                                        overdueSeconds: Int64(now.timeIntervalSince1970 - due), endpoint: notify)
             let messages: [CaseChange.Message] = notify.map { [.init(type: EscalationMessage.Kind.stepOverdue.rawValue, endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
-            return [CaseChange(type: .stepReminded, data: data, messages: messages)]
+            return [CaseChange(.stepReminded(reminded), messages: messages)]
         }
         guard let receipt = result.receipts.first else { return false }
         logger.warning("step overdue", metadata: [

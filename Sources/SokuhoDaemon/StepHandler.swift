@@ -69,12 +69,9 @@ struct StepHandler: DeskArea {
             let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
             guard let st = statuses.first(where: { $0.step.id == stepID }) else { return [] }
             try Self.check(st, skip: skip)
-            var data: [String: JSONValue] = ["step": .string(stepID), "by": by]
-            if skip { data["reason"] = .string(text ?? "") } else {
-                data["auto"] = false
-                if let text { data["note"] = .string(text) }
-            }
-            return [CaseChange(type: skip ? .stepSkipped : .stepDone, data: .object(data))]
+            let event: CaseEvent = skip ? .stepSkipped(StepSkipped(step: stepID, reason: text ?? "", by: by))
+                : .stepDone(StepDone(step: stepID, by: by, auto: false, note: text))
+            return [CaseChange(event)]
         }
         logger.notice(skip ? "step skipped" : "step done", metadata: [
             "case": "\(id)", "step": "\(stepID)", "uid": "\(actor.peer.uid)", "seq": "\(result.receipts.first?.seq ?? 0)",

@@ -18,13 +18,11 @@ public struct CaseChange: Sendable {
         }
     }
 
-    public var type: EventType
-    public var data: JSONValue
+    public var event: CaseEvent
     public var messages: [Message]
 
-    public init(type: EventType, data: JSONValue, messages: [Message] = []) {
-        self.type = type
-        self.data = data
+    public init(_ event: CaseEvent, messages: [Message] = []) {
+        self.event = event
         self.messages = messages
     }
 }
@@ -58,8 +56,8 @@ extension CaseStore {
                 let changes = try decide(c)
                 var receipts: [Receipt] = []
                 for change in changes {
-                    let e = try Self.append(db, at: at, caseID: id, type: change.type.rawValue, actor: actor.json, data: change.data)
-                    try c.apply(type: e.type, at: at, data: change.data)
+                    let e = try Self.append(db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
+                    try c.apply(change.event, at: at)
                     for m in change.messages where !m.endpoints.isEmpty {
                         try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra, now: now)
                     }

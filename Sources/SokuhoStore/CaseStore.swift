@@ -145,10 +145,10 @@ public final class CaseStore: Sendable {
             let p = chosen.playbook
             let hash = p.hash
             try db.cachedStatement(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING").execute(arguments: [hash, p.id, p.json.canonicalString, at])
-            let assigned: JSONValue = ["playbook": .string(p.id), "hash": .string(hash), "title": p.title.json,
-                                       "file": .string((chosen.file as NSString).lastPathComponent)]
-            let e = try Self.append(db, at: at, caseID: id, type: EventType.playbookAssigned.rawValue, actor: Self.daemonActor.json, data: assigned)
-            try c.apply(type: e.type, at: at, data: assigned)
+            let assigned = CaseEvent.playbookAssigned(PlaybookAssignment(playbook: p.id, hash: hash, title: p.title,
+                                                                         file: (chosen.file as NSString).lastPathComponent))
+            _ = try Self.append(db, at: at, caseID: id, type: assigned.type.rawValue, actor: Self.daemonActor.json, data: assigned.data)
+            try c.apply(assigned, at: at)
             playbookHash = hash
         }
         try db.cachedStatement(sql: """
@@ -181,8 +181,8 @@ public final class CaseStore: Sendable {
             let all = reportChanges.merging(appiChanges) { a, _ in a }
             found.withLock { $0 = all }
             var events: [CaseChange] = []
-            if !reportChanges.isEmpty { events.append(CaseChange(type: .caseUpdated, data: ["changes": .object(reportChanges)])) }
-            if !appiChanges.isEmpty { events.append(CaseChange(type: .appiUpdated, data: ["changes": .object(appiChanges)])) }
+            if !reportChanges.isEmpty { events.append(CaseChange(.updated(FieldChanges(changes: reportChanges)))) }
+            if !appiChanges.isEmpty { events.append(CaseChange(.appiUpdated(FieldChanges(changes: appiChanges)))) }
             // One update message to the city, with everything that changed, after the last event.
             if !events.isEmpty {
                 events[events.count - 1].messages = [.init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(all)])]

@@ -15,8 +15,9 @@ struct CaseLifecycleTests {
     }
 
     func move(_ c: inout Case, to: CaseState, reason: String? = nil, resolution: Resolution? = nil) throws {
-        let data = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
-        try c.apply(type: "case.transitioned", at: "2026-11-27T00:00:00Z", data: data)
+        let transition = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
+        // Through the stored form, as a replay reads it.
+        try c.apply(type: EventType.caseTransitioned.rawValue, at: "2026-11-27T00:00:00Z", data: CaseEvent.transitioned(transition).data)
     }
 
     @Test("every allowed transition, and the refused ones with what is possible instead")
@@ -154,7 +155,7 @@ struct CaseLifecycleTests {
 
     @Test("publication requests: a published decision needs date and url")
     func publication() throws {
-        #expect(try Publication.request(["decision": "planned"])["decision"] == "planned")
+        #expect(try Publication.request(["decision": "planned"]).decision == .planned)
         #expect(throws: ValidationError.self) { _ = try Publication.request(["decision": "published", "date": "2026-12-01"]) }
         #expect(throws: ValidationError.self) { _ = try Publication.request(["decision": "maybe"]) }
         #expect(throws: ValidationError.self) { _ = try Publication.request(["decision": "planned", "url": "ftp://x"]) }

@@ -22,46 +22,39 @@ extension Case {
         return c
     }
 
-    /// Applies a later event to this case.
+    /// Applies a later event to this case. Events that change no case (refusals, spool
+    /// rejections, status reports) leave it as it is: neither its version nor its time moves (a
+    /// refusal once recorded with the case's id must not make the replay differ from the stored case).
     public mutating func apply(type: String, at: String, data: JSONValue) throws(CaseError) {
-        switch EventType(rawValue: type) {
-        case .caseUpdated:
-            guard let changes = data["changes"]?.objectValue, case .object(var fields) = report.json else {
-                throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing changes")
-            }
-            for (key, change) in changes {
-                fields[key] = change["to"] ?? .null
-            }
-            do { report = try Report.validate(.object(fields), stored: true) } catch {
-                throw CaseError.malformedEvent(caseID: id, type: type, reason: error.message)
-            }
-        case .caseOpened:
-            throw CaseError.malformedEvent(caseID: id, type: type, reason: "a case cannot be opened twice")
-        case .playbookAssigned:
-            guard let pid = data["playbook"]?.stringValue, let hash = data["hash"]?.stringValue,
-                let title = data["title"], let ja = title["ja"]?.stringValue, let en = title["en"]?.stringValue
-            else { throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing playbook, hash or title") }
-            playbook = PlaybookRef(id: pid, hash: hash, title: LocalizedText(ja: ja, en: en), assignedAt: at)
-        case .stepDone, .stepSkipped, .stepReminded:
-            guard let step = data["step"]?.stringValue else { throw CaseError.malformedEvent(caseID: id, type: type, reason: "missing step") }
-            var r = steps[step] ?? StepRecord()
-            if type == EventType.stepReminded.rawValue {
-                r.remindedAt = at
-                r.reminders += 1
-            } else {
-                r.outcome = type == EventType.stepDone.rawValue ? .done : .skipped
-                r.at = at
-                r.by = data["by"] ?? .null
-                r.note = (data["note"] ?? data["reason"])?.stringValue
-                r.auto = data["auto"]?.boolValue ?? false
-            }
-            steps[step] = r
-        case .caseTransitioned, .instructionAdded, .instructionDone, .appiUpdated, .publicationDecided, .reportSubmitted, .clockMissed:
-            try applyLifecycle(type: EventType(rawValue: type)!, at: at, data: data)
-        case .accessDenied, .spoolRejected, .statusReportSent, .none:
-            // Not a change to the case: neither its version nor its time moves (a refusal once
-            // recorded with the case's id must not make the replay differ from the stored case).
-            return
+        guard let eventType = EventType(rawValue: type) else { return }
+        if eventType == .caseOpened { throw CaseError.malformedEvent(caseID: id, type: type, reason: "a case cannot be opened twice") }
+        let event: CaseEvent?
+        do { event = try CaseEvent(type: eventType, data: data) } catch {
+            throw CaseError.malformedEvent(caseID: id, type: type, reason: error.reason)
+        }
+        guard let event else { return }
+        try apply(event, at: at)
+    }
+
+    /// Applies a typed event: the one place where a case changes.
+    public mutating func apply(_ event: CaseEvent, at: String) throws(CaseError) {
+        func bad(_ reason: String) -> CaseError { .malformedEvent(caseID: id, type: event.type.rawValue, reason: reason) }
+        switch event {
+        case .updated(let p):
+            guard case .object(var fields) = report.json else { throw bad("missing changes") }
+            for (key, value) in p.newValues { fields[key] = value }
+            do { report = try Report.validate(.object(fields), stored: true) } catch { throw bad(error.message) }
+        case .playbookAssigned(let p):
+            playbook = PlaybookRef(id: p.playbook, hash: p.hash, title: p.title, assignedAt: at)
+        case .stepDone(let p):
+            steps[p.step, default: StepRecord()].record(.done, at: at, by: p.by, note: p.note, auto: p.auto)
+        case .stepSkipped(let p):
+            steps[p.step, default: StepRecord()].record(.skipped, at: at, by: p.by, note: p.reason, auto: false)
+        case .stepReminded(let p):
+            steps[p.step, default: StepRecord()].remindedAt = at
+            steps[p.step, default: StepRecord()].reminders += 1
+        case .transitioned, .instructionAdded, .instructionDone, .appiUpdated, .publicationDecided, .reportSubmitted, .clockMissed:
+            try applyLifecycle(event, at: at)
         }
         updatedAt = at
         version += 1

@@ -1,41 +1,36 @@
 /// Applying the lifecycle's events: state, instructions, APPI items, publication, reports, clocks.
 extension Case {
-    mutating func applyLifecycle(type: EventType, at: String, data: JSONValue) throws(CaseError) {
-        func bad(_ reason: String) -> CaseError { .malformedEvent(caseID: id, type: type.rawValue, reason: reason) }
-        switch type {
-        case .caseTransitioned:
-            guard let to = data["to"]?.stringValue.flatMap(CaseState.init(rawValue:)) else { throw bad("missing to") }
-            state = to
-            switch to {
-            case .resolved: resolution = data["resolution"]?.stringValue.flatMap(Resolution.init(rawValue:)) ?? .incident
+    mutating func applyLifecycle(_ event: CaseEvent, at: String) throws(CaseError) {
+        func bad(_ reason: String) -> CaseError { .malformedEvent(caseID: id, type: event.type.rawValue, reason: reason) }
+        switch event {
+        case .transitioned(let t):
+            state = t.to
+            switch t.to {
+            case .resolved: resolution = t.resolution ?? .incident
             case .closed: closedAt = at
             case .open: resolution = nil; closedAt = nil
             case .contained: break
             }
-        case .instructionAdded:
-            guard let iid = data["instruction"]?.stringValue, let text = data["text"]?.stringValue else { throw bad("missing instruction or text") }
+        case .instructionAdded(let i):
             instructions.append(Instruction(
-                id: iid, issuedAt: data["issued_at"]?.stringValue ?? at, from: data["from"]?.stringValue ?? "", text: text,
-                source: data["source"]?.stringValue ?? "manual", externalID: data["external_id"]?.stringValue, recordedAt: at))
-        case .instructionDone:
-            guard let iid = data["instruction"]?.stringValue, let i = instructions.firstIndex(where: { $0.id == iid }) else { throw bad("unknown instruction") }
-            instructions[i].response = data["response"]?.stringValue
+                id: i.instruction, issuedAt: i.issuedAt ?? at, from: i.from, text: i.text, source: i.source, externalID: i.externalID,
+                recordedAt: at))
+        case .instructionDone(let d):
+            guard let i = instructions.firstIndex(where: { $0.id == d.instruction }) else { throw bad("unknown instruction") }
+            instructions[i].response = d.response
             instructions[i].doneAt = at
-            instructions[i].doneBy = data["by"] ?? .null
-        case .appiUpdated:
-            guard let changes = data["changes"]?.objectValue, case .object(var fields) = appi.json else { throw bad("missing changes") }
-            for (k, change) in changes { fields[k] = change["to"] ?? .null }
+            instructions[i].doneBy = d.by
+        case .appiUpdated(let p):
+            guard case .object(var fields) = appi.json else { throw bad("missing changes") }
+            for (k, v) in p.newValues { fields[k] = v }
             do { appi = try AppiItems.validate(.object(fields), stored: true) } catch { throw bad(error.message) }
-        case .publicationDecided:
-            guard let d = data["decision"]?.stringValue.flatMap(Publication.Decision.init(rawValue:)) else { throw bad("missing decision") }
-            publication = Publication(decision: d, date: data["date"]?.stringValue, url: data["url"]?.stringValue, note: data["note"]?.stringValue, decidedAt: at)
-        case .reportSubmitted:
-            guard let r = data["report"]?.stringValue else { throw bad("missing report") }
-            submitted[r] = at
-        case .clockMissed:
-            guard let c = data["clock"]?.stringValue else { throw bad("missing clock") }
-            clocksMissed.insert(c)
-        default:
+        case .publicationDecided(let p):
+            publication = Publication(decision: p.decision, date: p.date, url: p.url, note: p.note, decidedAt: at)
+        case .reportSubmitted(let r):
+            submitted[r.report] = at
+        case .clockMissed(let c):
+            clocksMissed.insert(c.clock)
+        case .updated, .playbookAssigned, .stepDone, .stepSkipped, .stepReminded:
             break
         }
     }

@@ -16,8 +16,8 @@ public enum CaseLifecycle {
         .closed: [.open],
     ]
 
-    /// Checks a transition and returns the event data for it.
-    public static func transition(_ c: Case, to target: CaseState, reason: String?, resolution: Resolution?) throws(ValidationError) -> JSONValue {
+    /// Checks a transition and returns the event to record for it.
+    public static func transition(_ c: Case, to target: CaseState, reason: String?, resolution: Resolution?) throws(ValidationError) -> StateTransition {
         let from = c.state
         if from == target {
             throw ValidationError(.conflict, field: "to", "case \(c.id) is already \(target.rawValue)", ja: "事案 \(c.id) はすでに「\(target.japanese)」です")
@@ -31,15 +31,12 @@ public enum CaseLifecycle {
         if resolution != nil && target != .resolved {
             throw ValidationError(.invalidValue, field: "resolution", "resolution is given only when resolving", ja: "resolution は解決時にだけ指定します")
         }
-        var data: [String: JSONValue] = ["from": .string(from.rawValue), "to": .string(target.rawValue)]
         if target == .open {
             guard let reason, !reason.trimmingWhitespace().isEmpty else {
                 throw ValidationError(.missingField, field: "reason", "reopening needs a reason", ja: "再開には理由（reason）が必要です")
             }
         }
-        if let reason { data["reason"] = .string(reason) }
-        if target == .resolved { data["resolution"] = .string((resolution ?? .incident).rawValue) }
-        return .object(data)
+        return StateTransition(from: from, to: target, reason: reason, resolution: target == .resolved ? (resolution ?? .incident) : nil)
     }
 
     /// The message type the city receives for a transition.

@@ -28,8 +28,8 @@ public struct Publication: Sendable, Hashable {
         ["decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note), "decided_at": .string(decidedAt)]
     }
 
-    /// Validates a `case.publication` request into event data.
-    public static func request(_ o: [String: JSONValue]) throws(ValidationError) -> JSONValue {
+    /// Validates a `case.publication` request into the decision to record.
+    public static func request(_ o: [String: JSONValue]) throws(ValidationError) -> PublicationDecision {
         let r = FieldReader(object: o)
         guard let d = try r.optionalEnum("decision", Decision.self) else {
             throw ValidationError(.missingField, field: "decision", "decision is required: not_planned, planned or published", ja: "decision（公表の判断）は必須です")
@@ -46,6 +46,6 @@ public struct Publication: Sendable, Hashable {
             throw ValidationError(.missingField, field: date == nil ? "date" : "url", "a published decision needs the date and the url of the publication",
                                   ja: "公表済みには公表日（date）と URL（url）が必要です")
         }
-        return ["decision": .string(d.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(try r.optionalText("note"))]
+        return PublicationDecision(decision: d, date: date, url: url, note: try r.optionalText("note"))
     }
 }

@@ -29,6 +29,15 @@ public struct StepRecord: Sendable, Hashable {
 
     public init() {}
 
+    /// Records the step as done or skipped.
+    mutating func record(_ outcome: Outcome, at: String, by: JSONValue, note: String?, auto: Bool) {
+        self.outcome = outcome
+        self.at = at
+        self.by = by
+        self.note = note
+        self.auto = auto
+    }
+
     public var json: JSONValue {
         var o: [String: JSONValue] = ["reminders": .int(Int64(reminders))]
         if let outcome { o["outcome"] = .string(outcome.rawValue) }
