@@ -27,10 +27,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var idleDeadline: Scheduled<Void>?
     private var closed = false
 
-    init(uid: UInt32, budget: ConnectionBudget) {
-        self.uid = uid
-        self.budget = budget
-    }
+    init(uid: UInt32, budget: ConnectionBudget) { (self.uid, self.budget) = (uid, budget) }
 
     func channelActive(context: ChannelHandlerContext) {
         armIdle(context: context)

@@ -102,10 +102,7 @@ final class SpoolWorker {
         }
     }
 
-    init(service: SpoolService, watcher: InotifyWatcher) {
-        self.s = service
-        self.watcher = watcher
-    }
+    init(service: SpoolService, watcher: InotifyWatcher) { (self.s, self.watcher) = (service, watcher) }
 
     func handle(_ event: InotifyWatcher.Event) async {
         switch event {

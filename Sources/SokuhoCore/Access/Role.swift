@@ -26,10 +26,7 @@ public struct RolePolicy: Sendable, Hashable {
     public struct Members: Sendable, Hashable {
         public var users: [String]
         public var groups: [String]
-        public init(users: [String] = [], groups: [String] = []) {
-            self.users = users
-            self.groups = groups
-        }
+        public init(users: [String] = [], groups: [String] = []) { (self.users, self.groups) = (users, groups) }
 
         func contains(user: String?, uid: UInt32, groups memberOf: [String]) -> Bool {
             if users.contains("*") || groups.contains("*") { return true }

@@ -43,11 +43,7 @@ public enum AuditChain {
 
         public var description: String { message }
 
-        public init(kind: Kind, seq: Int64, message: String) {
-            self.kind = kind
-            self.seq = seq
-            self.message = message
-        }
+        public init(kind: Kind, seq: Int64, message: String) { (self.kind, self.seq, self.message) = (kind, seq, message) }
     }
 
     /// Verifies events fed one at a time in stored order, oldest first. Stops at the first problem.

@@ -44,11 +44,7 @@ public struct EventActor: Sendable, Hashable {
     /// How the request arrived: `socket`, `spool`, `cli`.
     public var channel: String
 
-    public init(peer: PeerIdentity, role: Role?, channel: String) {
-        self.peer = peer
-        self.role = role
-        self.channel = channel
-    }
+    public init(peer: PeerIdentity, role: Role?, channel: String) { (self.peer, self.role, self.channel) = (peer, role, channel) }
 
     public var json: JSONValue {
         ["uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),

@@ -10,9 +10,7 @@ public struct FieldReader {
     let stored: Bool
 
     public init(object: [String: JSONValue], prefix: String = "", stored: Bool = false) {
-        self.object = object
-        self.prefix = prefix
-        self.stored = stored
+        (self.object, self.prefix, self.stored) = (object, prefix, stored)
     }
 
     /// An optional integer within `range`.

@@ -18,12 +18,7 @@ public struct ReportSource: Sendable, Hashable {
 
     public init(channel: String, file: String? = nil, sha256: String? = nil, size: Int? = nil,
                 format: String? = nil, encoding: String? = nil) {
-        self.channel = channel
-        self.file = file
-        self.sha256 = sha256
-        self.size = size
-        self.format = format
-        self.encoding = encoding
+        (self.channel, self.file, self.sha256, self.size, self.format, self.encoding) = (channel, file, sha256, size, format, encoding)
     }
 
     public static let socket = ReportSource(channel: "socket")

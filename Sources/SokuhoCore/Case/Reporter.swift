@@ -6,9 +6,7 @@ public struct Reporter: Sendable, Hashable {
     public var contact: String?
 
     public init(name: String? = nil, organization: String? = nil, contact: String? = nil) {
-        self.name = name
-        self.organization = organization
-        self.contact = contact
+        (self.name, self.organization, self.contact) = (name, organization, contact)
     }
 
     public var json: JSONValue {
@@ -31,11 +29,7 @@ public struct PeerIdentity: Sendable, Hashable {
     public var groups: [String]
 
     public init(uid: UInt32, gid: UInt32, pid: Int32, user: String?, groups: [String] = []) {
-        self.uid = uid
-        self.gid = gid
-        self.pid = pid
-        self.user = user
-        self.groups = groups
+        (self.uid, self.gid, self.pid, self.user, self.groups) = (uid, gid, pid, user, groups)
     }
 
     public var json: JSONValue {

@@ -21,10 +21,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: Reason
     public let offset: Int
 
-    public init(_ reason: Reason, offset: Int) {
-        self.reason = reason
-        self.offset = offset
-    }
+    public init(_ reason: Reason, offset: Int) { (self.reason, self.offset) = (reason, offset) }
 
     public var description: String {
         let what: String

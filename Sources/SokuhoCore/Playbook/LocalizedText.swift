@@ -3,10 +3,7 @@ public struct LocalizedText: Sendable, Hashable {
     public var ja: String
     public var en: String
 
-    public init(ja: String, en: String) {
-        self.ja = ja
-        self.en = en
-    }
+    public init(ja: String, en: String) { (self.ja, self.en) = (ja, en) }
 
     public func text(japanese: Bool) -> String { japanese ? ja : en }
 

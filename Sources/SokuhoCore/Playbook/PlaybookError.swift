@@ -6,11 +6,7 @@ public struct PlaybookError: Error, Sendable, Equatable, CustomStringConvertible
     /// For conditions: the 1-based column within the condition text where the problem is.
     public var offset: Int?
 
-    public init(path: String, _ message: String, offset: Int? = nil) {
-        self.path = path
-        self.message = message
-        self.offset = offset
-    }
+    public init(path: String, _ message: String, offset: Int? = nil) { (self.path, self.message, self.offset) = (path, message, offset) }
 
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

@@ -5,10 +5,7 @@ public struct PlaybookSet: Sendable {
         public var file: String
         public var playbook: Playbook
 
-        public init(file: String, playbook: Playbook) {
-            self.file = file
-            self.playbook = playbook
-        }
+        public init(file: String, playbook: Playbook) { (self.file, self.playbook) = (file, playbook) }
     }
 
     public let entries: [Entry]

@@ -29,10 +29,7 @@ public struct PlainRequest: ControlRequest {
 public struct CaseRequest: ControlRequest {
     public let operation: ControlOperation
     public var id: String
-    public init(_ operation: ControlOperation, id: String) {
-        self.operation = operation
-        self.id = id
-    }
+    public init(_ operation: ControlOperation, id: String) { (self.operation, self.id) = (operation, id) }
     public var members: [String: JSONValue?] { ["id": .string(id)] }
 }
 
@@ -51,10 +48,7 @@ public struct CaseListRequest: ControlRequest {
     public var limit: Int?
     public var mine = false
     public init(kind: String? = nil, state: String? = nil, limit: Int? = nil, mine: Bool = false) {
-        self.kind = kind
-        self.state = state
-        self.limit = limit
-        self.mine = mine
+        (self.kind, self.state, self.limit, self.mine) = (kind, state, limit, mine)
     }
     public var operation: ControlOperation { .caseList }
     public var members: [String: JSONValue?] {
@@ -67,10 +61,7 @@ public struct CaseListRequest: ControlRequest {
 public struct CaseUpdateRequest: ControlRequest {
     public var id: String
     public var fields: [String: JSONValue]
-    public init(id: String, fields: [String: JSONValue]) {
-        self.id = id
-        self.fields = fields
-    }
+    public init(id: String, fields: [String: JSONValue]) { (self.id, self.fields) = (id, fields) }
     public var operation: ControlOperation { .caseUpdate }
     public var members: [String: JSONValue?] { ["id": .string(id), "fields": .object(fields)] }
 }
@@ -81,9 +72,7 @@ public struct OutboxListRequest: ControlRequest {
     public var state: String?
     public var limit: Int?
     public init(caseID: String? = nil, state: String? = nil, limit: Int? = nil) {
-        self.caseID = caseID
-        self.state = state
-        self.limit = limit
+        (self.caseID, self.state, self.limit) = (caseID, state, limit)
     }
     public var operation: ControlOperation { .outboxList }
     public var members: [String: JSONValue?] {
@@ -95,10 +84,7 @@ public struct OutboxListRequest: ControlRequest {
 public struct OutboxRetryRequest: ControlRequest {
     public var messageID: String?
     public var endpoint: String?
-    public init(messageID: String?, endpoint: String?) {
-        self.messageID = messageID
-        self.endpoint = endpoint
-    }
+    public init(messageID: String?, endpoint: String?) { (self.messageID, self.endpoint) = (messageID, endpoint) }
     public var operation: ControlOperation { .outboxRetry }
     public var members: [String: JSONValue?] { ["message_id": messageID.map(JSONValue.string), "endpoint": endpoint.map(JSONValue.string)] }
 }
@@ -107,10 +93,7 @@ public struct OutboxRetryRequest: ControlRequest {
 public struct SpoolListRequest: ControlRequest {
     public var states: [String]
     public var limit: Int
-    public init(states: [String], limit: Int) {
-        self.states = states
-        self.limit = limit
-    }
+    public init(states: [String], limit: Int) { (self.states, self.limit) = (states, limit) }
     public var operation: ControlOperation { .spoolList }
     public var members: [String: JSONValue?] { ["states": .array(states.map(JSONValue.string)), "limit": .int(Int64(limit))] }
 }
@@ -137,10 +120,7 @@ public struct TransitionRequest: ControlRequest {
     public var reason: String?
     public var resolution: String?
     public init(id: String, to: String, reason: String? = nil, resolution: String? = nil) {
-        self.id = id
-        self.to = to
-        self.reason = reason
-        self.resolution = resolution
+        (self.id, self.to, self.reason, self.resolution) = (id, to, reason, resolution)
     }
     public var operation: ControlOperation { .caseTransition }
     public var members: [String: JSONValue?] {
@@ -155,10 +135,7 @@ public struct InstructionAddRequest: ControlRequest {
     public var from: String
     public var issuedAt: String?
     public init(id: String, text: String, from: String, issuedAt: String?) {
-        self.id = id
-        self.text = text
-        self.from = from
-        self.issuedAt = issuedAt
+        (self.id, self.text, self.from, self.issuedAt) = (id, text, from, issuedAt)
     }
     public var operation: ControlOperation { .instructionAdd }
     public var members: [String: JSONValue?] {
@@ -172,9 +149,7 @@ public struct InstructionDoneRequest: ControlRequest {
     public var instruction: String
     public var response: String
     public init(id: String, instruction: String, response: String) {
-        self.id = id
-        self.instruction = instruction
-        self.response = response
+        (self.id, self.instruction, self.response) = (id, instruction, response)
     }
     public var operation: ControlOperation { .instructionDone }
     public var members: [String: JSONValue?] { ["id": .string(id), "instruction": .string(instruction), "response": .string(response)] }
@@ -188,11 +163,7 @@ public struct PublicationRequest: ControlRequest {
     public var url: String?
     public var note: String?
     public init(id: String, decision: String, date: String?, url: String?, note: String?) {
-        self.id = id
-        self.decision = decision
-        self.date = date
-        self.url = url
-        self.note = note
+        (self.id, self.decision, self.date, self.url, self.note) = (id, decision, date, url, note)
     }
     public var operation: ControlOperation { .casePublication }
     public var members: [String: JSONValue?] {
@@ -205,10 +176,7 @@ public struct PublicationRequest: ControlRequest {
 public struct SubmitRequest: ControlRequest {
     public var id: String
     public var report: String
-    public init(id: String, report: String) {
-        self.id = id
-        self.report = report
-    }
+    public init(id: String, report: String) { (self.id, self.report) = (id, report) }
     public var operation: ControlOperation { .caseSubmit }
     public var members: [String: JSONValue?] { ["id": .string(id), "report": .string(report)] }
 }
@@ -217,10 +185,7 @@ public struct SubmitRequest: ControlRequest {
 public struct StatusReportRequest: ControlRequest {
     public var from: String
     public var to: String
-    public init(from: String, to: String) {
-        self.from = from
-        self.to = to
-    }
+    public init(from: String, to: String) { (self.from, self.to) = (from, to) }
     public var operation: ControlOperation { .statusReport }
     public var members: [String: JSONValue?] { ["from": .string(from), "to": .string(to)] }
 }

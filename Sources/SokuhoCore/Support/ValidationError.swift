@@ -13,12 +13,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     public var column: Int?
 
     public init(_ code: ErrorCode, field: String?, _ message: String, ja: String, line: Int? = nil, column: Int? = nil) {
-        self.code = code
-        self.field = field
-        self.message = message
-        self.messageJa = ja
-        self.line = line
-        self.column = column
+        (self.code, self.field, self.message, self.messageJa, self.line, self.column) = (code, field, message, ja, line, column)
     }
 
     public var description: String { message }
