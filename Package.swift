@@ -128,6 +128,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        // What the test targets share (fixtures, the seeded generator, record checks).
+        .target(name: "SokuhoTestSupport", dependencies: ["SokuhoCore"], path: "Tests/SokuhoTestSupport"),
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),
         .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
@@ -140,12 +142,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SokuhoDaemonTests",
-            dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", "SokuhoTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
-            dependencies: ["SokuhoCore", "SokuhoClient", "sokuhod", "sokuho", "sokuho-fuzz"]
+            dependencies: ["SokuhoCore", "SokuhoClient", "SokuhoTestSupport", "sokuhod", "sokuho", "sokuho-fuzz"]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SokuhoCore
+import SokuhoTestSupport
 import SokuhoDaemon
 import SokuhoSpool
 import SokuhoStore
@@ -85,35 +86,12 @@ final class DeskFixture: @unchecked Sendable {
 
     /// Every `access.denied` event, as stored (the bytes of its data).
     func refusals() throws -> [String] {
-        try DaemonShell.run("sqlite3 '\(dbPath)' \"SELECT data FROM events WHERE type = 'access.denied' ORDER BY seq\"")
+        try shell("sqlite3 '\(dbPath)' \"SELECT data FROM events WHERE type = 'access.denied' ORDER BY seq\"").stdout
             .split(separator: "\n").map(String.init)
     }
-}
-
-func minimalReport(_ extra: [String: JSONValue] = [:]) -> JSONValue {
-    var o: [String: JSONValue] = [
-        "kind": "leak", "information": "顧客名簿（氏名・住所）", "location": "本社3階 共有フォルダ",
-        "circumstances": "アクセス権の設定誤りで全社員が閲覧可能だった",
-    ]
-    for (k, v) in extra { o[k] = v }
-    return .object(o)
 }
 
 struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
-}
-
-enum DaemonShell {
-    static func run(_ command: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: o, as: UTF8.self)
-    }
 }

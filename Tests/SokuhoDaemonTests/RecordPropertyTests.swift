@@ -1,19 +1,8 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import SokuhoStore
 import Testing
-
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed by seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Seeded random sequences of every op from every kind of user, with refusals, malformed
 /// requests and restarts. Afterwards: every acknowledged change is in the record, `audit verify`
@@ -29,7 +18,7 @@ struct RecordPropertyTests {
     }()
 
     /// Junk a careless or hostile client sends: wrong types, unknown ops and members, huge ids.
-    static func junk(_ rng: inout SeededGenerator) -> JSONValue {
+    static func junk(_ rng: inout SeededRandom) -> JSONValue {
         switch Int.random(in: 0..<7, using: &rng) {
         case 0: return .array([1, 2])
         case 1: return ["op": 42]
@@ -43,7 +32,7 @@ struct RecordPropertyTests {
 
     @Test("acknowledged changes are kept; verify passes; messages have no gaps", arguments: RecordPropertyTests.seeds)
     func randomUse(seed: UInt64) async throws {
-        var rng = SeededGenerator(state: seed)
+        var rng = SeededRandom(seed: seed)
         let f = try DeskFixture()
         var cases: [String] = []
         var acknowledged: [(seq: Int64, hash: String)] = []
@@ -80,7 +69,7 @@ struct RecordPropertyTests {
         }
         try f.restart()
         // Every acknowledged change is there, as acknowledged.
-        let rows = try DaemonShell.run("sqlite3 '\(f.dbPath)' 'SELECT seq, hash FROM events'")
+        let rows = try shell("sqlite3 '\(f.dbPath)' 'SELECT seq, hash FROM events'").stdout
         var stored: [Int64: String] = [:]
         for line in rows.split(separator: "\n") {
             let parts = line.split(separator: "|")
@@ -92,13 +81,7 @@ struct RecordPropertyTests {
         #expect(verdict.problem == nil, "seed \(seed): \(String(describing: verdict.problem))")
         #expect(verdict.casesChecked == cases.count)
         // Messages to the city are numbered without gaps, per case.
-        let seqs = try DaemonShell.run("sqlite3 '\(f.dbPath)' \"SELECT case_id, group_concat(sequence) FROM (SELECT case_id, sequence FROM outbox WHERE endpoint = 'city' ORDER BY case_id, sequence) GROUP BY case_id\"")
-        for line in seqs.split(separator: "\n") {
-            let parts = line.split(separator: "|")
-            guard parts.count == 2 else { continue }
-            let numbers = parts[1].split(separator: ",").compactMap { Int($0) }
-            #expect(numbers == Array(1...numbers.count), "seed \(seed): \(parts[0]) has messages \(numbers)")
-        }
+        for problem in try outboxNumberingProblems(database: f.dbPath) { Issue.record("seed \(seed): \(problem)") }
         print("record property, seed \(seed): \(Self.steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events")
     }
 }

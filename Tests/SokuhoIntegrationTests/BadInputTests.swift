@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 @Suite("Bad input gets a clear error; the daemon keeps serving; nothing is half-written")
@@ -49,8 +50,7 @@ struct BadInputTests {
 
     @Test("each bad input gets its error code and field", arguments: cases)
     func badInput(_ c: Case) throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         // A second client stays connected throughout: it must keep being served.
         let bystander = try d.client()
         let before = try bystander.call(["op": "status"])
@@ -74,8 +74,7 @@ struct BadInputTests {
 
     @Test("a client that disconnects mid-line or floods does not disturb others")
     func abruptClients() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         for _ in 0..<20 {
             let c = try d.client()
             try c.send(Array("{\"op\":\"report\",\"report\":{\"kind\":".utf8))

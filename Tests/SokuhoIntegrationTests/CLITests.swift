@@ -1,13 +1,13 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 @Suite("The sokuho command, as a user runs it")
 struct CLITests {
     @Test("walkthrough: report, list, show, update, verify — in Japanese and English")
     func walkthrough() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let report = try d.cli([
             "report", "--kind", "leak", "--suspected", "--information", "住民基本台帳の情報（氏名・住所）",
             "--location", "大阪府吹田市内", "--circumstances", "USBメモリーをかばんごと紛失", "--count", "unknown",
@@ -47,8 +47,7 @@ struct CLITests {
 
     @Test("a report from standard input (JSON) and from a YAML file")
     func files() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let json = try d.cli(["report", "--json"], stdin: minimalReport(["count": 73]).canonicalString)
         #expect(json.status == 0, "\(json.stderr)")
         #expect(try JSONParser.parse(json.stdout)["case"]?["count"] == 73)
@@ -75,8 +74,7 @@ struct CLITests {
 
     @Test("exit codes: invalid 65, usage 64, not found 2, daemon unreachable 69")
     func exitCodes() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let invalid = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--no-prompt"])
         #expect(invalid.status == 65)
         #expect(invalid.stderr.contains("circumstances"))
@@ -96,8 +94,7 @@ struct CLITests {
     @Test("on a terminal, sokuho report asks for the missing fields — in Japanese when LANG is ja",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func prompts() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         // script(1) gives sokuho a pseudo-terminal; the answers arrive on it line by line.
         let answers = "2\ny\n顧客名簿（氏名・住所）\n本社3階\nメールの誤送信\n\n"
         let run = try DaemonHarness.shell("""

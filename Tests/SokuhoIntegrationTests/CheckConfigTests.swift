@@ -22,11 +22,16 @@ struct CheckConfigTests {
         return (dir, config)
     }
 
+    /// `sokuhod --config CONFIG --check-config`, with `environment` prefixed (`env -u …`).
+    func checkConfig(_ config: String, environment: String = "") throws -> DaemonHarness.Run {
+        try DaemonHarness.shell("\(environment)'\(DaemonHarness.sokuhod)' --config '\(config)' --check-config")
+    }
+
     @Test("a secret file others may read is refused by --check-config, as by a start (robustness defect 8)")
     func readableSecretRefused() throws {
         let s = try setup(mode: 0o644)
         defer { try? FileManager.default.removeItem(atPath: s.dir) }
-        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        let r = try checkConfig(s.config)
         #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("chmod 600"))
         #expect(!(r.stdout + r.stderr).contains("hunter2"))
@@ -36,7 +41,7 @@ struct CheckConfigTests {
     func credentialsRedacted() throws {
         let s = try setup(mode: 0o600)
         defer { try? FileManager.default.removeItem(atPath: s.dir) }
-        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        let r = try checkConfig(s.config)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("https://***@city.example.invalid/hook"), "\(r.stdout)")
         #expect(!(r.stdout + r.stderr).contains("hunter2"))
@@ -50,7 +55,7 @@ struct CheckConfigTests {
         let text = try String(contentsOfFile: s.config, encoding: .utf8).replacingOccurrences(of: "    secret_file: city.secret\n", with: "")
             .replacingOccurrences(of: "    secret_file: city.secret", with: "")
         try text.write(toFile: s.config, atomically: true, encoding: .utf8)
-        let r = try DaemonHarness.shell("env -u CREDENTIALS_DIRECTORY '\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        let r = try checkConfig(s.config, environment: "env -u CREDENTIALS_DIRECTORY ")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("systemd credentials"))
     }
@@ -62,10 +67,10 @@ struct CheckConfigTests {
         try FileManager.default.createDirectory(atPath: s.dir + "/state", withIntermediateDirectories: true)
         chown(s.dir + "/state", 65534, 65534)
         chown(s.dir + "/city.secret", 65534, 65534)
-        let r = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        let r = try checkConfig(s.config)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         chown(s.dir + "/state", 0, 0)
-        let refused = try DaemonHarness.shell("'\(DaemonHarness.sokuhod)' --config '\(s.config)' --check-config")
+        let refused = try checkConfig(s.config)
         #expect(refused.status == 78, "a secret owned by someone else is refused: \(refused.stdout)")
     }
 }

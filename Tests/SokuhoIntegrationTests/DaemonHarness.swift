@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,6 +62,12 @@ final class DaemonHarness: @unchecked Sendable {
     deinit {
         if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// A harness with its daemon started, on the default configuration (everyone reports).
+    static func started() throws -> DaemonHarness {
+        let d = try DaemonHarness.started()
+        return d
     }
 
     /// Starts the daemon and waits until its socket answers.
@@ -151,17 +158,8 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Runs a shell command (sqlite3 for tamper tests).
     static func shell(_ command: String) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try SokuhoTestSupport.shell(command)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 
@@ -182,14 +180,4 @@ enum SampleIncidents {
             return .object(o)
         }
     }()
-}
-
-/// A minimal valid report.
-func minimalReport(_ extra: [String: JSONValue] = [:]) -> JSONValue {
-    var o: [String: JSONValue] = [
-        "kind": "leak", "information": "顧客名簿（氏名・住所）", "location": "本社3階 共有フォルダ",
-        "circumstances": "アクセス権の設定誤りで全社員が閲覧可能だった",
-    ]
-    for (k, v) in extra { o[k] = v }
-    return .object(o)
 }

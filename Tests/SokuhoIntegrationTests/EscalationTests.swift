@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 @Suite("Escalation: signed webhooks reach the city, in order, never lost",

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -76,8 +77,7 @@ struct FaultTests {
     @Test("a database locked by another process: reports wait for it, then go through; nothing is acknowledged early",
           .enabled(if: EndpointHarness.python != nil))
     func lockedBriefly() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         #expect(try report(d, "first")["ok"] == true)
         let locker = try holdLock(d, seconds: 2)
         let start = Date()
@@ -91,8 +91,7 @@ struct FaultTests {
     @Test("a database locked too long: a clear storage error, nothing recorded, intake resumes after",
           .enabled(if: EndpointHarness.python != nil))
     func lockedTooLong() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let locker = try holdLock(d, seconds: 13)
         let r = try report(d, "blocked")
         #expect(r["ok"] == false)
@@ -105,8 +104,7 @@ struct FaultTests {
 
     @Test("a damaged database: the daemon refuses to start and says what to do")
     func corrupt() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         _ = try report(d, "x")
         d.stop()
         for f in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: d.dbPath + f) }

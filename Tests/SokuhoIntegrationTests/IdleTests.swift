@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// The daemon's CPU time in clock ticks (user + system), from /proc/PID/stat.

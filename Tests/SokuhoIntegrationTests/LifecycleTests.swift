@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 import Synchronization
 import Testing
 
@@ -8,8 +9,7 @@ import Testing
 struct LifecycleTests {
     @Test("SIGTERM mid-traffic: clean exit, and every acknowledged report is there after restart")
     func sigtermMidTraffic() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let acknowledged = Acknowledged()
         let giveUp = Date().addingTimeInterval(20)
         let socketPath = d.socketPath
@@ -57,8 +57,7 @@ struct LifecycleTests {
 
     @Test("SIGKILL: acknowledged reports survive, a stale socket file does not block restart")
     func sigkill() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         var ids: [String] = []
         for i in 0..<20 {
             let r = try d.call(["op": "report", "report": minimalReport(["count": .int(Int64(i))])])
@@ -74,8 +73,7 @@ struct LifecycleTests {
 
     @Test("a second daemon on the same socket refuses to start")
     func secondDaemon() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: DaemonHarness.sokuhod)
         p.arguments = ["--config", d.configPath]

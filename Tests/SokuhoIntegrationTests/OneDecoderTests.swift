@@ -100,8 +100,7 @@ struct OneDecoderTests {
 
     @Test("every fixture: accepted by both, or refused by both with the same code, field and position")
     func agree() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let fixtures = Self.valid + Self.broken
         for f in fixtures { try d.drop(f.name, f.bytes) }
         #expect(d.wait(timeout: 60) { d.files("accepted").count + d.rejectedFiles.count == fixtures.count && d.files("incoming").isEmpty },
@@ -138,8 +137,7 @@ struct OneDecoderTests {
 
     @Test("the fields read from a file are the same through the spool and through sokuho report --file")
     func sameFields() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let names = ["d.yaml", "e.yaml", "h"]
         for f in Self.valid where names.contains(f.name) { try d.drop(f.name, f.bytes) }
         #expect(d.wait { d.files("accepted").count == names.count })

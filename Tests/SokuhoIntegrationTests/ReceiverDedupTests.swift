@@ -1,9 +1,6 @@
 import Foundation
 import SokuhoCore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Two installs sending the same id used to see the second message answered 200 and dropped.
 @Suite("sokuho receive: a webhook-id names one message", .serialized)

@@ -1,9 +1,6 @@
 import Foundation
 import SokuhoCore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Report texts are printed by the receiver; control characters must not reach the terminal raw.
 @Suite("sokuho receive: what it prints", .serialized)

@@ -1,9 +1,6 @@
 import Foundation
 import SokuhoCore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Checked on the opened file (fstat): mode and owner.
 @Suite("sokuho receive: the secret file", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// The record under random use with SIGKILLs at random moments: every acknowledged change is
@@ -46,26 +47,7 @@ struct RecordKillTests {
         for (seq, hash) in acknowledged { #expect(stored[seq] == hash, "acknowledged event \(seq) lost or changed") }
         let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        let seqs = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT case_id, group_concat(sequence) FROM (SELECT case_id, sequence FROM outbox WHERE endpoint = 'city' ORDER BY case_id, sequence) GROUP BY case_id\"").stdout
-        for line in seqs.split(separator: "\n") {
-            let p = line.split(separator: "|")
-            guard p.count == 2 else { continue }
-            let n = p[1].split(separator: ",").compactMap { Int($0) }
-            #expect(n == Array(1...n.count), "\(p[0]): messages \(n)")
-        }
+        for problem in try outboxNumberingProblems(database: d.dbPath) { Issue.record(Comment(rawValue: problem)) }
         print("record under SIGKILL: \(steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events")
-    }
-}
-
-/// SplitMix64, so a failing run can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 @Suite("Reports through the socket open Article 18 cases")
 struct ReportTests {
     @Test("a report opens a case whose fields match what was reported, Japanese text included")
     func reportOpensCase() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         for (i, sample) in SampleIncidents.all.enumerated() {
             let r = try d.call(["op": "report", "report": sample])
             #expect(r["ok"] == true, "sample \(i): \(r)")
@@ -31,8 +31,7 @@ struct ReportTests {
 
     @Test("unknown count is accepted and listed as missing; discovered_at defaults to receipt time")
     func unknownCount() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let r = try d.call(["op": "report", "report": minimalReport(["count": nil, "suspected": true])])
         #expect(r["ok"] == true)
         #expect(r["case"]?["missing"] == ["count"])
@@ -46,8 +45,7 @@ struct ReportTests {
 
     @Test("the same report_id returns the same case, never a second one")
     func idempotentReportID() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let report = minimalReport(["report_id": "form-2026-11-26-0001"])
         let first = try d.call(["op": "report", "report": report])
         let second = try d.call(["op": "report", "report": report])
@@ -62,8 +60,7 @@ struct ReportTests {
 
     @Test("case.update completes facts as an event with who and when; case.list filters")
     func updateAndList() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let opened = try d.call(["op": "report", "report": minimalReport()])
         let id = try #require(opened["case"]?["id"])
         _ = try d.call(["op": "report", "report": minimalReport(["kind": "loss"])])

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// Role checks need a second Unix identity: the tests run the real CLI as `nobody` through

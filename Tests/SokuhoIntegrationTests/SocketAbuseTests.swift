@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// The system's Python, which another user may run (a pyenv shim under /root may not be).

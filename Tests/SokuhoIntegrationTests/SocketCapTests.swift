@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 @Suite("Control socket caps, as one user sees them")
@@ -44,8 +45,7 @@ struct SocketCapTests {
 
     @Test("a 100 KB op name is refused at once, without a suggestion")
     func hugeOp() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let r = try d.call(["op": .string(String(repeating: "x", count: 100_000))])
         #expect(r["error"]?["code"] == "unknown_op")
         #expect((r["error"]?["message"]?.stringValue ?? "").utf8.count < 2000, "the error quotes the op bounded")

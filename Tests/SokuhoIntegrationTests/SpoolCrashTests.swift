@@ -28,8 +28,7 @@ struct SpoolCrashTests {
 
     @Test("every dropped file becomes exactly one case or one rejection; the audit chain verifies")
     func crash() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         let total = Self.fileCount
         let writerDone = DispatchSemaphore(value: 0)
         let failure = LockedBox<String?>(nil)

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -58,8 +59,7 @@ struct SpoolSetAsideTests {
 
     @Test("a file others may write is set aside: whoever owns it is not who wrote it (attack review finding 3)")
     func writableByOthers() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         try d.drop("prepared.json", Array(Self.report.utf8), mode: 0o666)
         try waitFor { d.rejectedFiles == ["prepared.json"] }
         #expect(try d.reason("prepared.json")["code"] == "unsafe_file")
@@ -68,8 +68,7 @@ struct SpoolSetAsideTests {
 
     @Test("a rejected file that was read is kept as the daemon's read-only copy of the bytes it read (attack review finding 8)")
     func rejectedCopy() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         try d.drop("broken.json", "{\"kind\":")
         try waitFor { d.rejectedFiles == ["broken.json"] && d.files("incoming").isEmpty }
         var st = stat()
@@ -81,8 +80,7 @@ struct SpoolSetAsideTests {
 
     @Test("one owner's flood of rejected entries is recorded at a bounded rate, and all are recorded in the end (attack review finding 6)")
     func rejectionFlood() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         try waitFor { FileManager.default.fileExists(atPath: d.spoolDir + "/incoming") }
         for i in 0..<260 { mkdir(d.spoolDir + "/incoming/junk-\(i)", 0o755) }
         func recorded() -> Int {

@@ -43,8 +43,7 @@ struct SpoolTests {
 
     @Test("JSON, YAML, UTF-8 with BOM and Shift_JIS files become cases with the right fields and their encoding")
     func formats() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         try d.drop("a.json", Self.report)
         try d.drop("b.yaml", Self.yaml.replacingOccurrences(of: "kind: loss", with: "kind: tampering"))
         try d.drop("c.yml", [0xEF, 0xBB, 0xBF] + Array(Self.yaml.utf8))
@@ -180,8 +179,7 @@ struct SpoolTests {
 
     @Test("a file decided before a crash but not yet moved is moved, never opened twice")
     func crashBetweenCommitAndMove() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         try d.drop("once.json", Self.report)
         #expect(d.wait { d.files("accepted").count == 1 })
         try d.drop("bad.json", "{")

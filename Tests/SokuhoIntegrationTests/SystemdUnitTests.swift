@@ -17,20 +17,23 @@ struct SystemdUnitTests {
         return dir
     }
 
+    /// `systemd-analyze ARGUMENTS` in a copy of the units.
+    static func analyze(_ arguments: String) throws -> DaemonHarness.Run {
+        let dir = try units()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try DaemonHarness.shell("cd '\(dir)' && systemd-analyze \(arguments)")
+    }
+
     @Test("systemd-analyze verify passes")
     func verify() throws {
-        let dir = try Self.units()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try DaemonHarness.shell("cd '\(dir)' && systemd-analyze verify --man=no ./sokuhod.service ./sokuhod.socket")
+        let r = try Self.analyze("verify --man=no ./sokuhod.service ./sokuhod.socket")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(!r.stderr.contains("sokuhod.service:"), "\(r.stderr)")
     }
 
     @Test("systemd-analyze security rates the service 1.5 or better")
     func security() throws {
-        let dir = try Self.units()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try DaemonHarness.shell("cd '\(dir)' && systemd-analyze security --offline=yes --threshold=15 ./sokuhod.service")
+        let r = try Self.analyze("security --offline=yes --threshold=15 ./sokuhod.service")
         #expect(r.status == 0, "\(r.stdout)")
         let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
         let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99

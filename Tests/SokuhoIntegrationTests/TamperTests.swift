@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// Each test edits a copy of a real database with the sqlite3 command, as an attacker with file
@@ -58,8 +59,7 @@ struct TamperTests {
 
     /// A database with 6 events: five reports and one update of the first case.
     static func makeDatabase() throws -> (DaemonHarness, String) {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         var first: JSONValue = .null
         for i in 0..<5 {
             let r = try d.call(["op": "report", "report": minimalReport(["count": .int(Int64(i))])])

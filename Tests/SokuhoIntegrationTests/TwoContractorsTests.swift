@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// A city hears from many contractors, who all number their cases from INC-<year>-0001.
@@ -33,8 +34,7 @@ struct TwoContractorsTests {
 
     @Test("the installation id is stable across restarts, so a retried message keeps its webhook-id")
     func installationStable() throws {
-        let d = try DaemonHarness()
-        try d.start()
+        let d = try DaemonHarness.started()
         _ = try d.call(["op": "report", "report": minimalReport()])
         d.stop()
         let before = try DaemonHarness.shell("sqlite3 \(d.dbPath) 'SELECT installation_id FROM installation'").stdout

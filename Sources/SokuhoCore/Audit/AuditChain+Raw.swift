@@ -22,14 +22,8 @@ extension AuditChain {
         public init(seq: Int64, at: UnsafeBufferPointer<UInt8>, caseID: UnsafeBufferPointer<UInt8>?, type: UnsafeBufferPointer<UInt8>,
                     actor: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>, prevHash: UnsafeBufferPointer<UInt8>,
                     hash: UnsafeBufferPointer<UInt8>) {
-            self.seq = seq
-            self.at = at
-            self.caseID = caseID
-            self.type = type
-            self.actor = actor
-            self.data = data
-            self.prevHash = prevHash
-            self.hash = hash
+            (self.seq, self.at, self.caseID, self.type) = (seq, at, caseID, type)
+            (self.actor, self.data, self.prevHash, self.hash) = (actor, data, prevHash, hash)
         }
     }
 

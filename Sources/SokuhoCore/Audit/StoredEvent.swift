@@ -16,14 +16,8 @@ public struct StoredEvent: Sendable, Hashable {
 
     public init(seq: Int64, at: String, caseID: String?, type: String, actor: JSONValue, data: JSONValue,
                 prevHash: String, hash: String) {
-        self.seq = seq
-        self.at = at
-        self.caseID = caseID
-        self.type = type
-        self.actor = actor
-        self.data = data
-        self.prevHash = prevHash
-        self.hash = hash
+        (self.seq, self.at, self.caseID, self.type) = (seq, at, caseID, type)
+        (self.actor, self.data, self.prevHash, self.hash) = (actor, data, prevHash, hash)
     }
 
     /// Creates the next event of the chain, computing its hash.
