@@ -66,7 +66,8 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// A harness with its daemon started, on the default configuration (everyone reports).
     static func started() throws -> DaemonHarness {
-        let d = try DaemonHarness.started()
+        let d = try DaemonHarness()
+        try d.start()
         return d
     }
 
