@@ -20,6 +20,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, spool drop-to-case latency and burst rate, intake rate, audit verify speed.")
 
     @Option(help: "Sequential reports for the latency figures.") var reports = 500
+    @Option(help: "Sequential reports for the CPU-per-report figure.") var cpuReports = 2000
     @Option(help: "Seconds of the 64-client intake run.") var intakeSeconds = 5.0
     @Option(help: "Files dropped one at a time for the spool latency figure.") var spoolDrops = 300
     @Option(help: "Files dropped at once for the spool burst figure.") var spoolBurst = 1000
@@ -62,6 +63,8 @@ struct Bench: AsyncParsableCommand {
         let socket = dir + "/state/sokuhod.sock"
 
         var results: [(String, String, JSONValue)] = []
+        /// The headline figures under short keys in `--json`.
+        var summary: [String: JSONValue] = [:]
 
         // 0. Idle: memory and CPU of the daemon doing nothing (no polling).
         try await Task.sleep(for: .seconds(1))
@@ -89,6 +92,22 @@ struct Bench: AsyncParsableCommand {
         }
         results.append(("acknowledgement latency, 1 client (ms)", Self.p(ack), Self.pj(ack)))
         results.append(("report → verified receipt (ms)", Self.p(receipt), Self.pj(receipt)))
+
+        // 1b. CPU per escalated report: sequential reports over one connection, each until its
+        // signed first report is verified at the receiver; then sokuhod's CPU time (user +
+        // system, /proc/PID/stat) once its outbox is empty, divided by the number of reports.
+        let cpuClient = try ControlClient(path: socket)
+        try await Self.waitForEmptyOutbox(cpuClient)
+        let cpuStart = ProcessFigures.cpuSeconds(pid: daemon.processIdentifier)
+        for i in 0..<cpuReports {
+            let r = try cpuClient.call(ReportRequest(report: Self.report(8_000_000 + i)).json)
+            guard let id = r["case"]?["id"]?.stringValue else { throw Failure("report failed: \(r)") }
+            _ = await arrivals.wait(for: id)
+        }
+        try await Self.waitForEmptyOutbox(cpuClient)
+        let cpuPerReport = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpuStart) / Double(max(cpuReports, 1)) * 1e6
+        results.append(("sokuhod CPU per escalated report (µs), \(cpuReports) sequential", String(format: "%.0f", cpuPerReport), .double(cpuPerReport.rounded())))
+        summary["cpu_per_report_us"] = .double(cpuPerReport.rounded())
 
         // 2. Eight concurrent clients: acknowledgement latency.
         let eight = Samples()
@@ -150,10 +169,7 @@ struct Bench: AsyncParsableCommand {
 
         // 4b. Idle after activity: once every delivery is done, the daemon must be as quiet as at
         // start (a worker that spins after its first wake-up shows here, not at start).
-        let watcher = try ControlClient(path: socket)
-        while (try? watcher.call(OutboxListRequest(state: "pending", limit: 1).json))?["count"]?.intValue != 0 {
-            try await Task.sleep(for: .milliseconds(200))
-        }
+        try await Self.waitForEmptyOutbox(try ControlClient(path: socket))
         try await Task.sleep(for: .seconds(1))
         let cpu1 = ProcessFigures.cpuSeconds(pid: daemon.processIdentifier)
         try await Task.sleep(for: .milliseconds(Int(idleSeconds * 1000)))
@@ -195,10 +211,14 @@ struct Bench: AsyncParsableCommand {
                 results.append(("ratio: escalations/s end to end, sokuhod / Alertmanager", String(format: "%.2f", escalationRate / amRate),
                                 .double(escalationRate / amRate)))
             }
+            for (label, key) in [("ratio: report→receipt p99", "ratio_receipt_p99"), ("ratio: escalations/s", "ratio_escalations_per_second"),
+                                 ("ratio: idle RSS", "ratio_idle_rss")] {
+                if let v = results.first(where: { $0.0.hasPrefix(label) })?.2 { summary[key] = v }
+            }
         }
 
         if json {
-            var o: [String: JSONValue] = [:]
+            var o = summary
             for (k, _, v) in results { o[k] = v }
             print(JSONValue.object(o).canonicalString)
         } else {
@@ -232,6 +252,13 @@ struct Bench: AsyncParsableCommand {
             usleep(10_000)
         }
         return p
+    }
+
+    /// Waits until the daemon's outbox has no pending message (every delivery recorded).
+    static func waitForEmptyOutbox(_ client: ControlClient) async throws {
+        while (try? client.call(OutboxListRequest(state: "pending", limit: 1).json))?["count"]?.intValue != 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Runs `body` on `n` threads of its own at once (concurrentPerform would run only as many
