@@ -13,7 +13,7 @@ extension CaseFormatter {
         printLine(Lang.t("  state:                   \(stateText)", "  状態:              \(stateText)"))
         for k in r["clocks"]?.arrayValue ?? [] {
             let title = shown(Lang.japanese ? (k["title"]?["ja"]?.stringValue ?? "") : (k["title"]?["en"]?.stringValue ?? ""))
-            let st = IncidentReport.clockState(k["state"]?.stringValue ?? "", ja: Lang.japanese)
+            let st = DocumentStyle(japanese: Lang.japanese).clockState(k["state"]?.stringValue ?? "")
             let met = k["met_at"]?.stringValue.map { shown($0) }.map { Lang.t(" at \($0)", "（\($0)）") } ?? ""
             printLine("  \(title.padding(toLength: Lang.japanese ? 14 : 24, withPad: " ", startingAt: 0)) " + Lang.t("due \(shown(k["due_at"]?.stringValue))  \(st)\(met)", "期限 \(shown(k["due_at"]?.stringValue))  \(st)\(met)"))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SokuhoConfig
 import SokuhoCore
 
 /// `case contain|resolve|close|reopen`: one `case.transition` each.
@@ -117,13 +118,27 @@ struct CasePublication: ParsableCommand {
 struct CaseNotice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notice",
-        abstract: "Draft a public notice of the incident, with no personal data (no reporter, no contacts, no names).")
+        abstract: "Draft a public notice of the incident, with no personal data (no reporter, no contacts, no names).",
+        discussion: "Example: sokuho case notice INC-2026-0001 --lang ja --format html --output notice.html")
     @Argument(help: "The case id.") var id: String
     @Option(help: "ja or en (default: from LANG).") var lang: String?
+    @Option(help: "text, markdown or html (prints on A4).") var format = "text"
+    @Option(help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
+        guard ["text", "markdown", "html"].contains(format) else {
+            printError(Lang.t("--format must be text, markdown or html", "--format は text・markdown・html のいずれかです"))
+            throw ExitCode(Exit.usage)
+        }
         let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
-        Swift.print(terminalSafeDocument(PublicNotice.draft(r["case"] ?? .null, japanese: ReportLanguage.japanese(lang)), json: false), terminator: "")
+        let style = ReportLanguage.style(lang)
+        let c = r["case"] ?? .null
+        let text = switch format {
+        case "html": PublicNotice.document(c, style: style).html(lang: style.lang)
+        case "markdown": PublicNotice.document(c, style: style).markdown()
+        default: PublicNotice.draft(c, style: style)
+        }
+        try ReportLanguage.write(text, to: output)
     }
 }
 
@@ -149,10 +164,10 @@ struct CaseReport: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let r = try callDaemon(CaseRequest(.caseReport, id: id), options: connection)
-        let ja = ReportLanguage.japanese(lang)
-        let doc = IncidentReport.document(r, japanese: ja)
+        let style = ReportLanguage.style(lang)
+        let doc = IncidentReport.document(r, style: style)
         let text = switch format {
-        case "html": doc.html(lang: ja ? "ja" : "en")
+        case "html": doc.html(lang: style.lang)
         case "json": r.prettyString + "\n"
         default: doc.markdown()
         }
@@ -177,12 +192,12 @@ struct StatusReportCommand: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let r = try callDaemon(StatusReportRequest(from: from, to: to), options: connection)
-        let ja = ReportLanguage.japanese(lang)
+        let style = ReportLanguage.style(lang)
         let text = switch format {
         case "csv": StatusReport.csv(r)
         case "json": r.prettyString + "\n"
-        case "html": StatusReport.document(r, japanese: ja).html(lang: ja ? "ja" : "en")
-        default: StatusReport.document(r, japanese: ja).markdown()
+        case "html": StatusReport.document(r, style: style).html(lang: style.lang)
+        default: StatusReport.document(r, style: style).markdown()
         }
         try ReportLanguage.write(text, to: output, json: format == "json")
     }
@@ -192,6 +207,25 @@ enum ReportLanguage {
     static func japanese(_ lang: String?) -> Bool {
         guard let lang else { return Lang.japanese }
         return lang.hasPrefix("ja")
+    }
+
+    /// The style of a document in `lang`, its times in `zone`.
+    static func style(_ lang: String?) -> DocumentStyle {
+        DocumentStyle(japanese: japanese(lang), zone: zone)
+    }
+
+    /// The zone documents show times in, as the daemon uses it: `time_zone_offset` of the
+    /// configuration ($SOKUHO_CONFIG, else /etc/sokuho/sokuhod.yaml) when it can be read and
+    /// sets one, else the system's zone.
+    static var zone: DocumentZone {
+        let env = ProcessInfo.processInfo.environment
+        let file = env["SOKUHO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/sokuho/sokuhod.yaml"
+        if access(file, R_OK) == 0, let config = try? Configuration.load(file: file), let offset = config.utcOffset {
+            return .fixed(seconds: offset)
+        }
+        let system = TimeZone.current
+        return DocumentZone(name: ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(system.identifier) ? nil : system.identifier,
+                            offsetAt: { system.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
     }
 
     /// Writes a rendered document to `output`, or to standard output made terminal-safe.

@@ -25,7 +25,7 @@ struct HostileReportTests {
 
     @Test("Markdown renders user text as text: no HTML, no links, no images, no block structure", arguments: [true, false])
     func markdown(_ ja: Bool) {
-        let md = IncidentReport.document(Self.dossier, japanese: ja).markdown()
+        let md = IncidentReport.document(Self.dossier, style: .japan(ja)).markdown()
         for raw in ["<script", "<img", "<b>", "<iframe", "<u>", "<x@", "[click]", "![i]", "`code`", "*b*", "_i_", "~~s~~",
                     "\u{1b}", "\u{7}", "\u{202e}"] {
             #expect(!md.contains(raw), "\(raw) in markdown")
@@ -58,7 +58,7 @@ struct HostileReportTests {
 
     @Test("HTML escapes the same input, and bidi and controls are visible", arguments: [true, false])
     func html(_ ja: Bool) {
-        let html = IncidentReport.document(Self.dossier, japanese: ja).html(lang: ja ? "ja" : "en")
+        let html = IncidentReport.document(Self.dossier, style: .japan(ja)).html(lang: ja ? "ja" : "en")
         for raw in ["<script", "<img", "<b>", "<iframe", "<u>", "href=", "\u{1b}", "\u{202e}"] { #expect(!html.contains(raw), "\(raw)") }
         #expect(html.contains("&lt;script&gt;"))
     }
@@ -68,7 +68,7 @@ struct HostileReportTests {
         let r: JSONValue = ["from": "2026-11-01", "to": "2026-12-01", "cases": [["id": "=HYPERLINK(\"http://evil\")", "kind": "+1", "state": "@SUM(A1)", "resolution": "-2"]]]
         let csv = StatusReport.csv(r)
         #expect(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")\",'+1,,'@SUM(A1),'-2,"))
-        let notice = PublicNotice.draft(Self.dossier["case"]!, japanese: true)
+        let notice = PublicNotice.draft(Self.dossier["case"]!, style: .japan(true))
         #expect(!notice.contains("\u{1b}") && !notice.contains("\u{202e}"))
         #expect(notice.contains("line\\x1b]0;title\\x07\\u{202e}drows"))
     }

@@ -68,12 +68,12 @@ struct ReportSnapshotTests {
     @Test("the incident report in Japanese and English, Markdown and HTML")
     func incidentReport() throws {
         for ja in [true, false] {
-            let doc = IncidentReport.document(Self.dossier, japanese: ja)
+            let doc = IncidentReport.document(Self.dossier, style: .japan(ja))
             try Self.check(doc.markdown(), "incident-report.\(ja ? "ja" : "en").md")
             try Self.check(doc.html(lang: ja ? "ja" : "en"), "incident-report.\(ja ? "ja" : "en").html")
         }
-        let html = IncidentReport.document(Self.dossier, japanese: true).html(lang: "ja")
-        #expect(html.contains("@page { size: A4"))
+        let html = IncidentReport.document(Self.dossier, style: .japan(true)).html(lang: "ja")
+        #expect(html.contains("size: A4;"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") && !html.contains("src="))  // nothing loaded from outside
     }
@@ -82,7 +82,7 @@ struct ReportSnapshotTests {
     func notice() throws {
         let c = Self.dossier["case"]!
         for ja in [true, false] {
-            let text = PublicNotice.draft(c, japanese: ja)
+            let text = PublicNotice.draft(c, style: .japan(ja))
             for secret in ["山田", "株式会社サンプル", "03-0000-0000", "情報政策課", "tanaka", "yamada"] { #expect(!text.contains(secret), "\(secret)") }
             #expect(text.contains("顧客名簿"))
             try Self.check(text, "notice.\(ja ? "ja" : "en").txt")
@@ -98,6 +98,6 @@ struct ReportSnapshotTests {
         #expect(csv.hasPrefix("case_id,kind,suspected,state,"))
         #expect(csv.contains("\r\nINC-2026-0008,loss,true,open,"))
         try Self.check(csv, "status-report.csv")
-        try Self.check(StatusReport.document(r, japanese: true).markdown(), "status-report.ja.md")
+        try Self.check(StatusReport.document(r, style: .japan(true)).markdown(), "status-report.ja.md")
     }
 }

@@ -93,13 +93,13 @@ struct ClosureTests {
         // Reports: the incident report in both languages, HTML for A4, the public notice without personal data.
         let md = try d.cli(["case", "report", id, "--lang", "ja"])
         ok(md, "report md")
-        for words in ["事故報告書", "件数", "1200 (概数)", "3 本人の数", "1150", "必要と見込まれる", "対象者の一覧を本日17時までに提出すること", "incident.closed", "監査チェーン"] {
+        for words in ["事故報告書", "件数", "1,200件（概数）", "3 本人の数", "1,150人", "必要と見込まれる", "対象者の一覧を本日17時までに提出すること", "最終報告", "監査チェーン"] {
             #expect(md.stdout.contains(words), "\(words)")
         }
         let html = try d.cli(["case", "report", id, "--format", "html", "--lang", "en", "--output", d.dir + "/report.html"])
         ok(html, "report html")
         let page = try String(contentsOfFile: d.dir + "/report.html", encoding: .utf8)
-        #expect(page.contains("@page { size: A4") && page.contains("Information security incident report"))
+        #expect(page.contains("size: A4;") && page.contains("Information security incident report"))
         let notice = try d.cli(["case", "notice", id, "--lang", "ja"])
         #expect(notice.stdout.contains("顧客名簿") && !notice.stdout.contains("山田") && !notice.stdout.contains("03-0000-0000"))
         let status = try d.cli(["status-report", "--from", "2026-01-01", "--to", "2100-01-01", "--format", "csv"])

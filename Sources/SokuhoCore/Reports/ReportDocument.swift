@@ -1,10 +1,28 @@
 /// A document as sections of fields and tables, rendered to Markdown or to HTML that prints
-/// on A4. Every report Sokuho writes (incident report, status report) is built as one.
+/// on A4 (`ReportDocument+HTML.swift`). Every document Sokuho writes for people (incident
+/// report, public notice, status report) is built as one, its values already in words by a
+/// `DocumentStyle`; the renderers escape every text, since none of it is trusted.
 public struct ReportDocument: Sendable {
     public enum Block: Sendable {
         case fields([(String, String)])
-        case table(header: [String], rows: [[String]])
+        /// A table of `columns`, each row one cell per column.
+        case table(columns: [Column], rows: [[String]])
         case text(String)
+    }
+
+    /// A column of a table: its heading, its share of the page width (percent; a table's
+    /// columns add up to 100, so a table is as wide as the page and never wider), and whether
+    /// its values (times, figures, ids) must never be broken across lines.
+    public struct Column: Sendable {
+        public var title: String
+        public var width: Int
+        public var nowrap: Bool
+
+        public init(_ title: String, width: Int, nowrap: Bool = false) {
+            self.title = title
+            self.width = width
+            self.nowrap = nowrap
+        }
     }
 
     public struct Section: Sendable {
@@ -15,7 +33,18 @@ public struct ReportDocument: Sendable {
     public var title: String
     public var subtitle: String
     public var sections: [Section] = []
+    /// The closing lines, after every section (on the last printed page).
     public var footer: String
+    /// The line printed at the foot of every page next to the page number (the case id).
+    public var pageFooter: String = ""
+
+    public init(title: String, subtitle: String, sections: [Section] = [], footer: String, pageFooter: String = "") {
+        self.title = title
+        self.subtitle = subtitle
+        self.sections = sections
+        self.footer = footer
+        self.pageFooter = pageFooter
+    }
 
     /// Markdown in which every text renders as exactly that text (`markdownText`): what a user
     /// wrote cannot become HTML, a link, an image, a heading or a table cell of its own.
@@ -29,10 +58,10 @@ public struct ReportDocument: Sendable {
                     out += "| | |\n|---|---|\n"
                     for (k, v) in rows { out += "| \(Self.cell(k)) | \(Self.cell(v)) |\n" }
                     out += "\n"
-                case .table(let header, let rows):
+                case .table(let columns, let rows):
                     if rows.isEmpty { out += "—\n\n"; continue }
-                    out += "| " + header.map(Self.cell).joined(separator: " | ") + " |\n"
-                    out += "|" + String(repeating: "---|", count: header.count) + "\n"
+                    out += "| " + columns.map { Self.cell($0.title) }.joined(separator: " | ") + " |\n"
+                    out += "|" + String(repeating: "---|", count: columns.count) + "\n"
                     for r in rows { out += "| " + r.map(Self.cell).joined(separator: " | ") + " |\n" }
                     out += "\n"
                 case .text(let t):
@@ -40,7 +69,7 @@ public struct ReportDocument: Sendable {
                 }
             }
         }
-        return out + "---\n\n" + Self.markdownText(footer) + "\n"
+        return footer.isEmpty ? out : out + "---\n\n" + Self.markdownText(footer) + "\n"
     }
 
     /// A table cell: Markdown-escaped text on one line, line breaks as `<br>`.
@@ -80,55 +109,6 @@ public struct ReportDocument: Sendable {
             lineStart = blocks && (ch == "\n" || ch == "\r\n") || (lineStart && (ch == " " || ch == "\t"))
         }
         return TerminalSafe.escape(out, allowNewlines: true)
-    }
-
-    /// HTML for a browser or `chromium --print-to-pdf`: A4, 15 mm margins, tables that do not
-    /// split rows across pages, nothing loaded from outside.
-    public func html(lang: String) -> String {
-        var out = """
-            <!DOCTYPE html>
-            <html lang="\(lang)">
-            <head>
-            <meta charset="utf-8">
-            <title>\(Self.escape(title))</title>
-            <style>
-            @page { size: A4; margin: 15mm; }
-            body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 10pt; line-height: 1.45; color: #000; max-width: 180mm; margin: 0 auto; }
-            h1 { font-size: 16pt; border-bottom: 2px solid #000; padding-bottom: 2mm; margin-bottom: 2mm; }
-            h2 { font-size: 12pt; margin-top: 6mm; border-left: 4px solid #000; padding-left: 2mm; page-break-after: avoid; }
-            table { width: 100%; border-collapse: collapse; margin: 2mm 0; }
-            th, td { border: 1px solid #666; padding: 1mm 2mm; vertical-align: top; text-align: left; word-break: break-word; }
-            th { background: #eee; }
-            tr { page-break-inside: avoid; }
-            table.fields th { width: 32%; }
-            .sub { color: #333; }
-            footer { margin-top: 8mm; font-size: 8pt; color: #333; border-top: 1px solid #666; padding-top: 2mm; word-break: break-all; }
-            </style>
-            </head>
-            <body>
-            <h1>\(Self.escape(title))</h1>
-            <p class="sub">\(Self.escape(subtitle))</p>
-
-            """
-        for s in sections {
-            out += "<h2>\(Self.escape(s.heading))</h2>\n"
-            for b in s.blocks {
-                switch b {
-                case .fields(let rows):
-                    out += "<table class=\"fields\">\n"
-                    for (k, v) in rows { out += "<tr><th>\(Self.escape(k))</th><td>\(Self.escape(v))</td></tr>\n" }
-                    out += "</table>\n"
-                case .table(let header, let rows):
-                    if rows.isEmpty { out += "<p>—</p>\n"; continue }
-                    out += "<table>\n<tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>\n"
-                    for r in rows { out += "<tr>" + r.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n" }
-                    out += "</table>\n"
-                case .text(let t):
-                    out += "<p>\(Self.escape(t))</p>\n"
-                }
-            }
-        }
-        return out + "<footer>\(Self.escape(footer))</footer>\n</body>\n</html>\n"
     }
 
     /// Text for HTML content: `& < > "` as entities, newlines as `<br>`, controls, DEL, C1 and

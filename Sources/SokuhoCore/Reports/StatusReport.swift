@@ -29,25 +29,45 @@ public enum StatusReport {
         return ([csvHeader] + rows(r)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    public static func document(_ r: JSONValue, japanese ja: Bool) -> ReportDocument {
-        func t(_ en: String, _ jp: String) -> String { ja ? jp : en }
-        let rows = rows(r)
-        let byState = Dictionary(grouping: rows, by: { $0[3] }).mapValues(\.count)
+    /// The report for people: the summary and one row per case, every value in the words of
+    /// `style` (the period and the days of each case in its zone, states and kinds in its
+    /// language, counts with separators). The CSV (`csv`) keeps the stored values, for programs.
+    public static func document(_ r: JSONValue, style s: DocumentStyle) -> ReportDocument {
+        let cases = r["cases"]?.arrayValue ?? []
+        let byState = Dictionary(grouping: cases, by: { $0["state"]?.stringValue ?? "" }).mapValues(\.count)
+        let openInstructions = cases.reduce(0) { n, c in n + (c["instructions"]?.arrayValue ?? []).filter { $0["open"]?.boolValue == true }.count }
+        let period = (s.day(r["from"]?.stringValue) ?? "") + s.t(" – ", "〜") + (s.day(r["to"]?.stringValue) ?? "")
         var doc = ReportDocument(
-            title: t("Handling status of confidential information incidents", "秘密情報に係る事故の取扱状況報告"),
-            subtitle: t("Article 16 report for ", "第16条に基づく報告　対象期間 ") + "\(r["from"]?.stringValue ?? "") – \(r["to"]?.stringValue ?? "")"
-                + t(". Generated ", "。作成日時 ") + (r["generated_at"]?.stringValue ?? ""),
-            footer: t("Cases reported in the period, and cases still open at its end.", "期間中に報告された事案と、期間末に未完了の事案を掲載しています。"))
-        doc.sections.append(.init(heading: t("Summary", "概要"), blocks: [.fields([
-            (t("Cases", "事案数"), String(rows.count)),
-            (t("Open / contained / resolved / closed", "対応中／封じ込め済み／解決／完了"),
-             ["open", "contained", "resolved", "closed"].map { String(byState[$0] ?? 0) }.joined(separator: " / ")),
-            (t("Open instructions from the city", "未完了の市の指示"), String(rows.reduce(0) { $0 + (Int($1[9]) ?? 0) })),
+            title: s.t("Handling status of confidential information incidents", "秘密情報に係る事故の取扱状況報告"),
+            subtitle: s.t("Article 16 report for ", "第16条に基づく報告　対象期間 ") + period + s.t(" (end exclusive). Generated ", "（終了日を含まない）。作成日時 ")
+                + s.time(r["generated_at"]) + s.t(". ", "。") + s.zoneNote(at: r["generated_at"]?.stringValue),
+            footer: s.t("Cases reported in the period, and cases still open at its end.", "期間中に報告された事案と、期間末に未完了の事案を掲載しています。"),
+            pageFooter: s.t("Handling status report ", "取扱状況報告 ") + period)
+        doc.sections.append(.init(heading: s.t("Summary", "概要"), blocks: [.fields([
+            (s.t("Cases", "事案数"), s.count(Int64(cases.count), .items)),
+            (s.t("Open / contained / resolved / closed", "対応中／封じ込め済み／解決／完了"),
+             ["open", "contained", "resolved", "closed"].map { s.number(Int64(byState[$0] ?? 0)) }.joined(separator: " / ")),
+            (s.t("Open instructions from the city", "未完了の市の指示"), s.count(Int64(openInstructions), .items)),
         ])]))
-        doc.sections.append(.init(heading: t("Cases", "事案一覧"), blocks: [.table(
-            header: [t("Case", "事案"), t("Kind", "種類"), t("State", "状態"), t("Items", "件数"), t("Persons", "人数"), t("Reported", "報告日時"),
-                     t("Open instr.", "未完了指示"), t("Confirmed report", "確報"), t("Publication", "公表")],
-            rows: rows.map { [$0[0], $0[1], $0[3], $0[5], $0[6], $0[7], $0[9], $0[11], $0[12]] })]))
+        let rows: [[String]] = cases.map { c in
+            var state = s.caseState(c["state"]?.stringValue)
+            if c["resolution"]?.stringValue == Resolution.falsePositive.rawValue { state += s.t(" (false positive)", "（誤検知）") }
+            let kind = s.kind(c["kind"]?.stringValue) + (c["suspected"]?.boolValue == true ? s.t(" (suspected)", "のおそれ") : "")
+            let open = (c["instructions"]?.arrayValue ?? []).filter { $0["open"]?.boolValue == true }.count
+            let a = c["appi"] ?? .null
+            var publication = c["publication"]?["decision"]?.stringValue.map { s.decision($0) } ?? s.t("not decided", "未定")
+            if let date = s.day(c["publication"]?["date"]?.stringValue) { publication += s.t(" (\(date))", "（\(date)）") }
+            return [s.text(c["id"]), kind, state, s.count(of: c["count"], .items, precision: c["count_precision"]),
+                    a["persons"]?.isNull ?? true ? s.unknown : s.count(of: a["persons"], .persons, precision: a["persons_precision"]),
+                    s.day(c["reported_at"]?.stringValue) ?? DocumentStyle.dash, s.number(Int64(open)),
+                    s.day(c["submitted"]?["confirmed"]?.stringValue) ?? DocumentStyle.dash, publication]
+        }
+        doc.sections.append(.init(heading: s.t("Cases", "事案一覧"), blocks: [.table(
+            columns: [.init(s.t("Case", "事案"), width: 15, nowrap: true), .init(s.t("Kind", "種類"), width: 10), .init(s.t("State", "状態"), width: 8),
+                      .init(s.t("Items", "件数"), width: 12), .init(s.t("Persons", "人数"), width: 9), .init(s.t("Reported", "報告日"), width: 14, nowrap: true),
+                      .init(s.t("Open instr.", "未完了指示"), width: 7), .init(s.t("Confirmed report", "確報"), width: 14, nowrap: true),
+                      .init(s.t("Publication", "公表"), width: 11)],
+            rows: rows)]))
         return doc
     }
 }
