@@ -3,13 +3,15 @@
 #   required: libsqlite3-dev (SQLite), libcurl4-openssl-dev (HTTP)
 #   for tests: sqlite3 (tamper tests), systemd (systemd-analyze), util-linux (setpriv, script),
 #              acl (setfacl: the spool's ACLs in the multi-user tests), passwd (useradd),
-#              curl (receiver checks), python3 (the reference webhook verifier)
+#              curl (receiver checks), python3 (the reference webhook verifier),
+#              chromium, poppler-utils and fonts-noto-cjk (the printed-page tests print each
+#              document to PDF with headless Chromium, in Japanese, and read it back)
 # Usage: scripts/system-packages.sh [--with-test-tools]
 set -eu
 
 want="libsqlite3-dev libcurl4-openssl-dev"
 if [ "${1:-}" = "--with-test-tools" ]; then
-    want="$want sqlite3 util-linux curl acl passwd"
+    want="$want sqlite3 util-linux curl acl passwd chromium poppler-utils fonts-noto-cjk"
     command -v python3 >/dev/null 2>&1 || want="$want python3 python3-pip"
     command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"
 fi
