@@ -9,6 +9,7 @@ extension ReportDocument {
     /// - `footer` (the audit chain head) at the end, kept on one page, so it is on the last page;
     /// - nothing loaded from outside, no script; every text escaped (`escape`).
     public func html(lang: String) -> String {
+        let fonts = #""Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif"#
         var out = """
             <!DOCTYPE html>
             <html lang="\(Self.escape(lang))">
@@ -18,11 +19,11 @@ extension ReportDocument {
             <style>
             @page {
               size: A4; margin: 15mm 15mm 18mm 15mm;
-              @bottom-left { content: \(Self.cssString(pageFooter)); font-size: 8pt; color: #333; }
-              @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #333; }
+              @bottom-left { content: \(Self.cssString(pageFooter)); font-family: \(fonts); font-size: 8pt; color: #333; }
+              @bottom-right { content: counter(page) " / " counter(pages); font-family: \(fonts); font-size: 8pt; color: #333; }
             }
             html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-            body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 9.5pt; line-height: 1.45; color: #000; margin: 0; }
+            body { font-family: \(fonts); font-size: 9.5pt; line-height: 1.45; color: #000; margin: 0; }
             h1 { font-size: 15pt; border-bottom: 2px solid #000; padding-bottom: 2mm; margin: 0 0 2mm; overflow-wrap: anywhere; }
             h2 { font-size: 11.5pt; margin: 5mm 0 1.5mm; border-left: 4px solid #000; padding-left: 2mm; break-after: avoid; page-break-after: avoid; }
             p { margin: 1.5mm 0; overflow-wrap: anywhere; }
