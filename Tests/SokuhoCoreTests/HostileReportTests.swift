@@ -72,4 +72,14 @@ struct HostileReportTests {
         #expect(!notice.contains("\u{1b}") && !notice.contains("\u{202e}"))
         #expect(notice.contains("line\\x1b]0;title\\x07\\u{202e}drows"))
     }
+
+    @Test("the page footer is a CSS string nothing can close: no quote, brace or tag gets out")
+    func pageFooter() {
+        let doc = ReportDocument(title: "t", subtitle: "s", footer: "", pageFooter: "INC\"; } </style><script>alert(1)</script>\\\u{202e}\n")
+        let html = doc.html(lang: "ja")
+        let rule = html.components(separatedBy: "\n").first { $0.contains("@bottom-left") } ?? ""
+        #expect(rule.hasPrefix("  @bottom-left { content: \"INC\\22 \\3b  \\7d  \\3c \\2f style\\3e \\3c script\\3e alert\\28 1\\29 "), "\(rule)")
+        #expect(!html.contains("<script") && !html.contains("\u{202e}"))
+        #expect(html.components(separatedBy: "</style>").count == 2)
+    }
 }
