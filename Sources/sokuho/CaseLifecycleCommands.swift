@@ -149,7 +149,10 @@ struct CaseReport: ParsableCommand {
         discussion: """
             Shows the Article 18 facts, the nine APPI items, the deadlines, the timeline, the \
             playbook steps, the city's instructions, every report sent to the city, and the audit \
-            chain head. Example:
+            chain head. Times are in time_zone_offset of the configuration ($SOKUHO_CONFIG or \
+            /etc/sokuho/sokuhod.yaml), else in the system's zone; the page says which. To print: \
+            chromium --headless --no-sandbox --no-pdf-header-footer --print-to-pdf=ID.pdf ID.html. \
+            Example:
               sokuho case report INC-2026-0001 --format html --lang ja \\
                 --output INC-2026-0001.html
             """)
