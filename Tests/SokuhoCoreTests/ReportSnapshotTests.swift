@@ -55,8 +55,10 @@ struct ReportSnapshotTests {
         "audit": ["events": 42, "head_hash": "f00dfeed", "case_last_hash": "a5"],
     ]
 
+    /// Compares `text` with `Snapshots/NAME.snapshot` (recorded output, named so that no tool
+    /// takes it for source).
     static func check(_ text: String, _ name: String) throws {
-        let path = dir + "/" + name
+        let path = dir + "/" + name + ".snapshot"
         if ProcessInfo.processInfo.environment["SOKUHO_RECORD_SNAPSHOTS"] == "1" {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return
