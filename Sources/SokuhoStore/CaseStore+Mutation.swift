@@ -87,7 +87,7 @@ extension CaseStore {
     func storedPlaybook(hash: String) async throws(StoreError) -> Playbook? {
         do {
             return try await pool.read { db in
-                guard let body = try String.fetchOne(db, sql: "SELECT body FROM playbooks WHERE hash = ?", arguments: [hash]) else { return nil }
+                guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM playbooks WHERE hash = ?"), arguments: [hash]) else { return nil }
                 do { return try Playbook.parse(try JSONParser.parse(body)) } catch {
                     throw StoreError.malformed(reason: "stored playbook \(hash): \(error)")
                 }
@@ -101,7 +101,7 @@ extension CaseStore {
     public func openCaseIDs() async throws(StoreError) -> [String] {
         do {
             return try await pool.read { db in
-                try String.fetchAll(db, sql: "SELECT id FROM cases WHERE state != 'closed' ORDER BY year, number")
+                try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM cases WHERE state != 'closed' ORDER BY year, number"))
             }
         } catch {
             throw Self.map(error)
@@ -114,9 +114,9 @@ extension CaseStore {
         do {
             return try await pool.read { db in
                 let marks = endpoints.map { _ in "?" }.joined(separator: ",")
-                let at = try String.fetchOne(db, sql: """
+                let at = try String.fetchOne(db.cachedStatement(sql: """
                     SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
-                    """, arguments: StatementArguments([caseID] + endpoints))
+                    """), arguments: StatementArguments([caseID] + endpoints))
                 return at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
             }
         } catch {
@@ -127,10 +127,10 @@ extension CaseStore {
     /// The rows of the status report of `[from, to)`: the one query behind the report on demand
     /// and the scheduled one.
     static func statusReportCases(_ db: Database, from: String, to: String) throws -> [JSONValue] {
-        try String.fetchAll(db, sql: """
+        try String.fetchAll(db.cachedStatement(sql: """
             SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
             ORDER BY year, number
-            """, arguments: [from, to, to]).map { body in
+            """), arguments: [from, to, to]).map { body in
             do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
         }
     }

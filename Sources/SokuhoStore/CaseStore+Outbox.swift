@@ -126,18 +126,7 @@ extension CaseStore {
     /// Messages ready for an attempt: pending, due, on an enabled endpoint, and the oldest
     /// undelivered message of their case for that endpoint (an update never overtakes its first report).
     public func dueMessages(now: Double, limit: Int = 64) async throws(StoreError) -> [OutboxMessage] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT o.* FROM outbox o
-                    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
-                      AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
-                      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
-                                      AND p.sequence < o.sequence AND p.state != 'delivered')
-                    ORDER BY o.next_attempt_at, o.id LIMIT ?
-                    """, arguments: [now, limit]).map(OutboxMessage.init(row:))
-            }
-        } catch { throw Self.map(error) }
+        do { return try await pool.read { db in try Self.due(db, now: now, limit: limit) } } catch { throw Self.map(error) }
     }
 
     /// When the next pending message becomes due (nil when none waits).
@@ -147,16 +136,42 @@ extension CaseStore {
     /// wakes the worker), nor do the messages in `excluding` (being delivered now). Otherwise a
     /// blocked message already past its time would make the worker poll without pause.
     public func nextDueTime(excluding inFlight: Set<Int64> = []) async -> Double? {
+        try? await pool.read { db in try Self.nextDue(db, excluding: inFlight) }
+    }
+
+    /// What the delivery worker does next, read in one transaction: up to `capacity` due
+    /// messages not in `inFlight`; when there are none, when the next one falls due (nil when
+    /// none waits, or when `capacity` is 0: a finished delivery wakes the worker).
+    public func deliveryPlan(now: Double, inFlight: Set<Int64>, capacity: Int) async throws(StoreError) -> (due: [OutboxMessage], next: Double?) {
+        do {
+            return try await pool.read { db in
+                let due = try Self.due(db, now: now, limit: capacity + inFlight.count).filter { !inFlight.contains($0.rowID) }.prefix(capacity)
+                if !due.isEmpty || capacity == 0 { return (Array(due), nil) }
+                return ([], try Self.nextDue(db, excluding: inFlight))
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    static func due(_ db: Database, now: Double, limit: Int) throws -> [OutboxMessage] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT o.* FROM outbox o
+            WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+              AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                              AND p.sequence < o.sequence AND p.state != 'delivered')
+            ORDER BY o.next_attempt_at, o.id LIMIT ?
+            """), arguments: [now, limit]).map(OutboxMessage.init(row:))
+    }
+
+    static func nextDue(_ db: Database, excluding inFlight: Set<Int64>) throws -> Double? {
         let placeholders = inFlight.isEmpty ? "" : "AND o.id NOT IN (" + Array(repeating: "?", count: inFlight.count).joined(separator: ",") + ")"
         let arguments = StatementArguments(inFlight.map { $0 as any DatabaseValueConvertible }) ?? StatementArguments()
-        return try? await pool.read { db in
-            try Double.fetchOne(db, sql: """
-                SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' \(placeholders)
-                  AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
-                  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
-                                  AND p.sequence < o.sequence AND p.state != 'delivered')
-                """, arguments: arguments)
-        }
+        return try Double.fetchOne(db.cachedStatement(sql: """
+            SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' \(placeholders)
+              AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                              AND p.sequence < o.sequence AND p.state != 'delivered')
+            """), arguments: arguments)
     }
 
     /// Records an attempt and moves the message on, in one transaction.
@@ -205,10 +220,10 @@ extension CaseStore {
         do {
             return try await pool.read { db in
                 var out: [String: [JSONValue]] = [:]
-                let rows = try Row.fetchAll(db, sql: """
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT o.message_id, a.at, a.status, a.latency_ms, a.error FROM delivery_attempts a
                     JOIN outbox o ON o.id = a.outbox_id WHERE o.case_id = ? ORDER BY a.id
-                    """, arguments: [caseID])
+                    """), arguments: [caseID])
                 for r in rows {
                     let status: Int? = r["status"]
                     let latency: Int = r["latency_ms"]
@@ -227,7 +242,7 @@ extension CaseStore {
     public func disabledEndpoints() async throws(StoreError) -> [(name: String, at: String, reason: String)] {
         do {
             return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM endpoint_state WHERE disabled_at IS NOT NULL").map { ($0["name"], $0["disabled_at"], $0["reason"] ?? "") }
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM endpoint_state WHERE disabled_at IS NOT NULL")).map { ($0["name"], $0["disabled_at"], $0["reason"] ?? "") }
             }
         } catch { throw Self.map(error) }
     }

@@ -135,7 +135,7 @@ public final class CaseStore: Sendable {
             }
             return result
         }
-        let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?", arguments: [year]) ?? 1
+        let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?"), arguments: [year]) ?? 1
         let id = CaseID.make(year: year, number: number)
         let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
         let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
@@ -143,8 +143,8 @@ public final class CaseStore: Sendable {
         var playbookHash: String?
         if let chosen = playbooks.select(for: c) {
             let p = chosen.playbook
-            let hash = p.hash
-            try db.cachedStatement(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING").execute(arguments: [hash, p.id, p.json.canonicalString, at])
+            let hash = chosen.hash
+            try db.cachedStatement(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING").execute(arguments: [hash, p.id, chosen.body, at])
             let assigned = CaseEvent.playbookAssigned(PlaybookAssignment(playbook: p.id, hash: hash, title: p.title,
                                                                          file: (chosen.file as NSString).lastPathComponent))
             _ = try Self.append(db, at: at, caseID: id, type: assigned.type.rawValue, actor: Self.daemonActor.json, data: assigned.data)
@@ -204,7 +204,7 @@ public final class CaseStore: Sendable {
 
     /// Appends one event to the chain inside the current transaction.
     static func append(_ db: Database, at: String, caseID: String?, type: String, actor: JSONValue, data: JSONValue) throws -> StoredEvent {
-        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))
         let previous: (seq: Int64, hash: String)? = head.map { ($0["seq"], $0["hash"]) }
         let e = StoredEvent.chained(after: previous, at: at, caseID: caseID, type: type, actor: actor, data: data)
         try db.cachedStatement(sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
@@ -255,8 +255,8 @@ public final class CaseStore: Sendable {
     public func stats() async throws(StoreError) -> StoreStats {
         do {
             return try await pool.read { db in
-                let cases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0
-                let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
+                let cases = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM cases")) ?? 0
+                let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))
                 return StoreStats(cases: cases, events: head?["seq"] ?? 0, headHash: head?["hash"] ?? AuditChain.genesisHash)
             }
         } catch {
@@ -266,7 +266,7 @@ public final class CaseStore: Sendable {
 
     /// A quick health check for the watchdog: the database answers a query.
     public func ping() async -> Bool {
-        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) != nil
+        (try? await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }) != nil
     }
 
     /// The case `id` as the answer to a repeated report.
@@ -278,7 +278,7 @@ public final class CaseStore: Sendable {
     }
 
     static func events(_ db: Database, caseID: String) throws -> [StoredEvent] {
-        try Row.fetchAll(db, sql: "SELECT * FROM events WHERE case_id = ? ORDER BY seq", arguments: [caseID]).map(decodeEvent)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE case_id = ? ORDER BY seq"), arguments: [caseID]).map(decodeEvent)
     }
 
     static func decodeEvent(_ row: Row) throws -> StoredEvent {

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// Every document a city official files, printed to PDF by headless Chromium from what the real

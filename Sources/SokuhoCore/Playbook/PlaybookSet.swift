@@ -2,10 +2,18 @@
 public struct PlaybookSet: Sendable {
     public struct Entry: Sendable {
         /// Where it was read from (shown in messages).
-        public var file: String
-        public var playbook: Playbook
+        public let file: String
+        public let playbook: Playbook
+        /// `playbook.hash` and the canonical JSON it hashes, computed once when the set is
+        /// loaded rather than for every case opened.
+        public let hash: String
+        public let body: String
 
-        public init(file: String, playbook: Playbook) { (self.file, self.playbook) = (file, playbook) }
+        public init(file: String, playbook: Playbook) {
+            (self.file, self.playbook) = (file, playbook)
+            body = playbook.json.canonicalString
+            hash = playbook.hash
+        }
     }
 
     public let entries: [Entry]

@@ -56,13 +56,12 @@ public struct DeliveryWorker: Service {
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     let now = clock.now().timeIntervalSince1970
                     let busy = inFlight.ids
-                    let due = ((try? await store.dueMessages(now: now, limit: maxConcurrent + busy.count)) ?? [])
-                        .filter { !busy.contains($0.rowID) }
-                        .prefix(max(0, maxConcurrent - busy.count))
+                    // At the limit, a finished delivery is what frees a place (it signals).
+                    let plan = try? await store.deliveryPlan(now: now, inFlight: busy, capacity: max(0, maxConcurrent - busy.count))
+                    let due = plan?.due ?? []
                     if due.isEmpty {
-                        // At the limit, a finished delivery is what frees a place (it signals).
-                        let next = busy.count >= maxConcurrent ? nil : await store.nextDueTime(excluding: busy)
-                        let wait = next.map { max(0.001, min($0 - now, 60)) } ?? 60
+                        // A store that cannot be read is tried again in a second.
+                        let wait = plan == nil ? 1 : plan?.next.map { max(0.001, min($0 - now, 60)) } ?? 60
                         await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
                         continue
                     }
