@@ -13,7 +13,7 @@ extension IncidentReport {
     /// Section 4: the timeline, each event as a sentence (`EventSentence`).
     static func timeline(_ d: JSONValue, _ s: DocumentStyle) -> ReportDocument.Section {
         let context = sentenceContext(d, s)
-        let rows: [[String]] = (d["events"]?.arrayValue ?? []).map { e in
+        let rows: [[String]] = withPrecisions(d["events"]?.arrayValue ?? [], d["case"] ?? .null).map { e in
             [s.time(e["at"]), s.actor(user: e["actor"]?["user"]?.stringValue, role: e["actor"]?["role"]?.stringValue),
              EventSentence.sentence(type: e["type"]?.stringValue ?? "", data: e["data"] ?? .null, style: s, context: context)]
         }
@@ -21,6 +21,30 @@ extension IncidentReport {
             .table(columns: [.init(s.t("When", "日時"), width: 21, nowrap: true), .init(s.t("By", "実施者"), width: 17),
                              .init(s.t("What happened", "内容"), width: 62)], rows: rows),
         ])
+    }
+
+    /// The events with, on each change of a count that leaves its precision as it was, that
+    /// precision added as unchanged: the event does not record it, and without it 1,300件
+    /// would read as exact when it is 1,300件（概数）. Worked out backwards from the case's
+    /// precisions now, undoing each recorded change of a precision.
+    static func withPrecisions(_ events: [JSONValue], _ c: JSONValue) -> [JSONValue] {
+        var inForce = ["count_precision": c["count_precision"] ?? .null, "persons_precision": c["appi"]?["persons_precision"] ?? .null]
+        var out = events
+        for i in events.indices.reversed() {
+            guard case .object(var e) = events[i], case .object(var changes)? = e["data"],
+                  [EventType.caseUpdated.rawValue, EventType.appiUpdated.rawValue].contains(e["type"]?.stringValue ?? "") else { continue }
+            for (figure, precision) in [("count", "count_precision"), ("persons", "persons_precision")] {
+                if let change = changes[precision] {
+                    inForce[precision] = change["from"] ?? .null
+                } else if changes[figure] != nil {
+                    let p = inForce[precision] ?? .null
+                    changes[precision] = ["from": p, "to": p]
+                }
+            }
+            e["data"] = .object(changes)
+            out[i] = .object(e)
+        }
+        return out
     }
 
     /// Step and playbook titles by id, in the document's language.
