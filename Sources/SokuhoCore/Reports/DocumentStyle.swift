@@ -131,12 +131,23 @@ public struct DocumentStyle: Sendable {
         count(value?.intValue, unit, precision: precision?.stringValue.flatMap(CountPrecision.init(rawValue:)))
     }
 
-    /// User text in the document's quotation marks, cut to `limit` characters (with `…`):
-    /// 「…」 / “…”. The renderer escapes it; quoting keeps it apart from the sentence around it.
+    /// User text in the document's quotation marks, on one line, cut to `limit` characters
+    /// (with `…`): 「…」 / “…”. The document's own marks inside the text become the nested ones
+    /// (『』 / ‘’), so no text closes the quotation early and reads as the document's words
+    /// after it. The renderer escapes it.
     public func quoted(_ s: String, limit: Int = 80) -> String {
         let flat = s.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).joined(separator: " ")
         let cut = flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
-        return japanese ? "「\(cut)」" : "“\(cut)”"
+        let nested = String(cut.map { ch -> Character in
+            switch (japanese, ch) {
+            case (true, "「"): "『"
+            case (true, "」"): "』"
+            case (false, "“"): "‘"
+            case (false, "”"): "’"
+            default: ch
+            }
+        })
+        return japanese ? "「\(nested)」" : "“\(nested)”"
     }
 
     /// Text of a JSON value for a cell: the string, a number with separators, yes/no, or `—`.
