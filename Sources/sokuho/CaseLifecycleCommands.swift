@@ -218,17 +218,50 @@ enum ReportLanguage {
     }
 
     /// The zone documents show times in, as the daemon uses it: `time_zone_offset` of the
-    /// configuration ($SOKUHO_CONFIG, else /etc/sokuho/sokuhod.yaml) when it can be read and
-    /// sets one, else the system's zone.
+    /// configuration ($SOKUHO_CONFIG, else /etc/sokuho/sokuhod.yaml) when it sets one, else the
+    /// system's zone. A configuration that cannot be used (unreadable, not a regular file, over
+    /// 1 MiB, invalid; or $SOKUHO_CONFIG naming no file) gives the system's zone and a warning
+    /// on standard error, never a hang or a failure: the document states the zone it uses.
     static var zone: DocumentZone {
         let env = ProcessInfo.processInfo.environment
-        let file = env["SOKUHO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/sokuho/sokuhod.yaml"
-        if access(file, R_OK) == 0, let config = try? Configuration.load(file: file), let offset = config.utcOffset {
-            return .fixed(seconds: offset)
-        }
+        let given = env["SOKUHO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let file = given ?? "/etc/sokuho/sokuhod.yaml"
         let system = TimeZone.current
-        return DocumentZone(name: ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(system.identifier) ? nil : system.identifier,
-                            offsetAt: { system.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
+        let systemZone = DocumentZone(name: ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(system.identifier) ? nil : system.identifier,
+                                      offsetAt: { system.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
+        switch configuredOffset(file) {
+        case .success(let offset?): return .fixed(seconds: offset)
+        case .success(nil): return systemZone
+        case .failure(let problem):
+            if problem.missing, given == nil { return systemZone }
+            printError(Lang.t("times are in the system's zone: time_zone_offset of \(file) cannot be used (\(problem.reason))",
+                              "時刻はシステムのタイムゾーンで表示します: \(file) の time_zone_offset を使えません（\(problem.reason)）"))
+            return systemZone
+        }
+    }
+
+    struct ConfigProblem: Error {
+        var reason: String
+        var missing = false
+    }
+
+    /// `time_zone_offset` of the configuration `file`, read without blocking (a FIFO or a
+    /// device is refused, not waited on) and only when it is a regular file of at most 1 MiB.
+    static func configuredOffset(_ file: String) -> Result<Int?, ConfigProblem> {
+        let fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(ConfigProblem(reason: String(cString: strerror(errno)), missing: errno == ENOENT)) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return .failure(ConfigProblem(reason: "not a regular file")) }
+        let limit = 1 << 20
+        guard st.st_size <= limit, let data = try? handle.read(upToCount: limit + 1), data.count <= limit else {
+            return .failure(ConfigProblem(reason: "larger than 1 MiB"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else { return .failure(ConfigProblem(reason: "not UTF-8")) }
+        let base = (URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
+        do { return .success(try Configuration.parse(text, file: file, baseDirectory: base).utcOffset) } catch {
+            return .failure(ConfigProblem(reason: [error.key, error.line.map { "line \($0)" }, error.reason].compactMap { $0 }.joined(separator: ", ")))
+        }
     }
 
     /// Writes a rendered document to `output`, or to standard output made terminal-safe.
