@@ -34,6 +34,8 @@ public enum StatusReport {
     /// language, counts with separators). The CSV (`csv`) keeps the stored values, for programs.
     public static func document(_ r: JSONValue, style s: DocumentStyle) -> ReportDocument {
         let cases = r["cases"]?.arrayValue ?? []
+        let states: [CaseState] = [.open, .contained, .resolved, .closed]
+        let stateWords = states.map { s.caseState($0.rawValue) }.joined(separator: s.t(" / ", "／"))
         let byState = Dictionary(grouping: cases, by: { $0["state"]?.stringValue ?? "" }).mapValues(\.count)
         let openInstructions = cases.reduce(0) { n, c in n + (c["instructions"]?.arrayValue ?? []).filter { $0["open"]?.boolValue == true }.count }
         let period = (s.day(r["from"]?.stringValue) ?? "") + s.t(" – ", "〜") + (s.day(r["to"]?.stringValue) ?? "")
@@ -45,8 +47,8 @@ public enum StatusReport {
             pageFooter: s.t("Handling status report ", "取扱状況報告 ") + period)
         doc.sections.append(.init(heading: s.t("Summary", "概要"), blocks: [.fields([
             (s.t("Cases", "事案数"), s.count(Int64(cases.count), .items)),
-            (s.t("Open / contained / resolved / closed", "対応中／封じ込め済み／解決／完了"),
-             ["open", "contained", "resolved", "closed"].map { s.number(Int64(byState[$0] ?? 0)) }.joined(separator: " / ")),
+            (stateWords.prefix(1).uppercased() + stateWords.dropFirst(),
+             states.map { s.number(Int64(byState[$0.rawValue] ?? 0)) }.joined(separator: " / ")),
             (s.t("Open instructions from the city", "未完了の市の指示"), s.count(Int64(openInstructions), .items)),
         ])]))
         let rows: [[String]] = cases.map { c in
