@@ -64,7 +64,7 @@ extension IncidentReport {
             let r = st["record"] ?? .null
             let title = st["title"]?[s.lang]?.stringValue ?? s.text(st["id"])
             let mark = st["mandatory"]?.boolValue == true ? " ★" : ""
-            let when = r["at"]?.stringValue != nil ? s.time(r["at"]) : (st["due_at"]?.stringValue.map { s.t("due\n", "期限\n") + s.time($0)! } ?? DocumentStyle.dash)
+            let when = r["at"]?.stringValue != nil ? s.time(r["at"]) : (s.time(st["due_at"]?.stringValue).map { s.t("due\n", "期限\n") + $0 } ?? DocumentStyle.dash)
             var note = (r["note"] ?? r["reason"])?.stringValue ?? ""
             if r["auto"]?.boolValue == true { note = automaticNote(note, s) }
             return [title + mark, s.stepState(st["state"]?.stringValue, overdue: st["overdue"]?.boolValue == true), when, note]
