@@ -165,6 +165,7 @@ struct PrintedPageTests {
         #expect(done.status == 0, "\(done.stderr)")
 
         func checkHostile(_ p: PrintedPages.Printed, html: String, _ name: String, controls: Bool) {
+            #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"), "\(name): no content security policy")
             for raw in ["<script", "<img", "<h1>偽", "</td><td>偽", "<b>市", "<i>", "<u>", "\u{1b}", "\u{7}", "\u{202e}"] {
                 #expect(!html.contains(raw), "\(name): \(raw) unescaped in the HTML")
             }

@@ -7,7 +7,9 @@ extension ReportDocument {
     ///   a table's heading row repeats on each page, headings stay with what follows;
     /// - the `nowrap` columns of a table (times) are never broken across lines;
     /// - `footer` (the audit chain head) at the end, kept on one page, so it is on the last page;
-    /// - nothing loaded from outside, no script; every text escaped (`escape`).
+    /// - nothing loaded from outside, no script: every text escaped (`escape`), and a content
+    ///   security policy that lets the browser run no script and load nothing, should a text
+    ///   ever get past the escaping.
     public func html(lang: String) -> String {
         let fonts = #""Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif"#
         var out = """
@@ -15,6 +17,7 @@ extension ReportDocument {
             <html lang="\(Self.escape(lang))">
             <head>
             <meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
             <title>\(Self.escape(title))</title>
             <style>
             @page {
