@@ -151,7 +151,7 @@ struct CaseReport: ParsableCommand {
             playbook steps, the city's instructions, every report sent to the city, and the audit \
             chain head. Times are in time_zone_offset of the configuration ($SOKUHO_CONFIG or \
             /etc/sokuho/sokuhod.yaml), else in the system's zone; the page says which. To print: \
-            chromium --headless --no-sandbox --no-pdf-header-footer --print-to-pdf=ID.pdf ID.html. \
+            chromium --headless --no-pdf-header-footer --print-to-pdf=ID.pdf ID.html (as your own user, not root). \
             Example:
               sokuho case report INC-2026-0001 --format html --lang ja \\
                 --output INC-2026-0001.html
