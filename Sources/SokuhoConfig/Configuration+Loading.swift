@@ -201,11 +201,14 @@ extension Configuration {
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
     }
 
+    /// `+HH:MM` or `-HH:MM` (two ASCII digits each, at most 14 hours) in seconds east of UTC.
     static func parseOffset(_ s: String) -> Int? {
         let b = Array(s.utf8)
+        func digits(_ r: Range<Int>) -> Int? {
+            b[r].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ? Int(String(decoding: b[r], as: UTF8.self)) : nil
+        }
         guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
-            let h = Int(String(decoding: b[1..<3], as: UTF8.self)), let m = Int(String(decoding: b[4..<6], as: UTF8.self)),
-            h <= 14, m < 60
+            let h = digits(1..<3), let m = digits(4..<6), h <= 14, m < 60
         else { return nil }
         return (h * 3600 + m * 60) * (b[0] == UInt8(ascii: "-") ? -1 : 1)
     }

@@ -104,6 +104,12 @@ struct ConfigurationTests {
         #expect(error("state_dir: /x\nroles:\n  lead:\n    users: alice\n")?.key == "roles.lead.users")
         #expect(error("state_dir: /x\nlog:\n  level: loud\n")?.key == "log.level")
         #expect(error("state_dir: /x\ntime_zone_offset: JST\n")?.key == "time_zone_offset")
+        // Only digits after the sign: no second sign makes an offset of its own.
+        for bad in ["+09:-5", "+-1:00", "-+9:00", "+99:99", "+15:00", "+09:60", "+0٩:00"] {
+            #expect(error("state_dir: /x\ntime_zone_offset: \"\(bad)\"\n")?.key == "time_zone_offset", "\(bad)")
+        }
+        #expect((try? parse("state_dir: /x\ntime_zone_offset: \"-05:30\"\n"))?.utcOffset == -19800)
+        #expect((try? parse("state_dir: /x\ntime_zone_offset: \"+14:00\"\n"))?.utcOffset == 50400)
         #expect(error("state_dir: [\n")?.reason.contains("invalid YAML") == true)
         #expect(error("state_dir: /x\nstate_dir: /y\n")?.reason.contains("duplicated key") == true)
         #expect(error("state_dir: /\(String(repeating: "d", count: 120))\n")?.key == "socket.path")
