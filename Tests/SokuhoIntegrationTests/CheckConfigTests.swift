@@ -22,6 +22,13 @@ struct CheckConfigTests {
         return (dir, config)
     }
 
+    /// `--check-config` on the configuration `setup` writes, then the files removed.
+    func checkConfig(mode: mode_t) throws -> DaemonHarness.Run {
+        let s = try setup(mode: mode)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        return try checkConfig(s.config)
+    }
+
     /// `sokuhod --config CONFIG --check-config`, with `environment` prefixed (`env -u …`).
     func checkConfig(_ config: String, environment: String = "") throws -> DaemonHarness.Run {
         try DaemonHarness.shell("\(environment)'\(DaemonHarness.sokuhod)' --config '\(config)' --check-config")
@@ -29,9 +36,7 @@ struct CheckConfigTests {
 
     @Test("a secret file others may read is refused by --check-config, as by a start (robustness defect 8)")
     func readableSecretRefused() throws {
-        let s = try setup(mode: 0o644)
-        defer { try? FileManager.default.removeItem(atPath: s.dir) }
-        let r = try checkConfig(s.config)
+        let r = try checkConfig(mode: 0o644)
         #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("chmod 600"))
         #expect(!(r.stdout + r.stderr).contains("hunter2"))
@@ -39,9 +44,7 @@ struct CheckConfigTests {
 
     @Test("a URL's user:password is never printed")
     func credentialsRedacted() throws {
-        let s = try setup(mode: 0o600)
-        defer { try? FileManager.default.removeItem(atPath: s.dir) }
-        let r = try checkConfig(s.config)
+        let r = try checkConfig(mode: 0o600)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("https://***@city.example.invalid/hook"), "\(r.stdout)")
         #expect(!(r.stdout + r.stderr).contains("hunter2"))

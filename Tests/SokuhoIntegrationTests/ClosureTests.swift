@@ -142,8 +142,7 @@ struct ScheduledStatusReportTests {
     func scheduled() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
-        let d = try DaemonHarness(extra: city.cityConfig + EscalationTests.fastRetries + "status_report:\n  every: 2s\n")
-        try d.start()
+        let d = try DaemonHarness.started(extra: city.cityConfig + EscalationTests.fastRetries + "status_report:\n  every: 2s\n")
         let r = try d.call(["op": "report", "report": minimalReport()])
         let id = try #require(r["case"]?["id"]?.stringValue)
         try waitFor(timeout: 20) { city.received.filter { $0["payload"]?["type"] == "status.report" }.count >= 2 }

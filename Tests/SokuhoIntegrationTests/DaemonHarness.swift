@@ -64,11 +64,26 @@ final class DaemonHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// A harness with its daemon started, on the default configuration (everyone reports).
-    static func started() throws -> DaemonHarness {
-        let d = try DaemonHarness()
+    /// A harness with its daemon started (by default everyone reports); the arguments as `init`'s.
+    static func started(roles: String = "  reporter:\n    users: [\"*\"]\n", extra: String = "", socket: String = "") throws -> DaemonHarness {
+        let d = try DaemonHarness(roles: roles, extra: extra, socket: socket)
         try d.start()
         return d
+    }
+
+    /// Kills the daemon with SIGKILL and starts it again, at random moments, until `waitDone`
+    /// (a group's or semaphore's `wait(timeout:)`) says the work is done; returns how many
+    /// times it was killed.
+    func killRepeatedly(until waitDone: (DispatchTime) -> DispatchTimeoutResult, every interval: ClosedRange<Int>,
+                        pause: ClosedRange<UInt32>) throws -> Int {
+        var kills = 0
+        while waitDone(.now() + .milliseconds(Int.random(in: interval))) == .timedOut {
+            stop(signal: SIGKILL)
+            kills += 1
+            usleep(UInt32.random(in: pause))
+            try start()
+        }
+        return kills
     }
 
     /// Starts the daemon and waits until its socket answers.

@@ -10,8 +10,7 @@ import Testing
 struct DocumentZoneCLITests {
     @Test("a FIFO, a device, a directory, a bad offset or an unreadable file: the system's zone, and a warning")
     func unusableConfiguration() throws {
-        let d = try DaemonHarness(extra: "time_zone_offset: \"+09:00\"\n")
-        try d.start()
+        let d = try DaemonHarness.started(extra: "time_zone_offset: \"+09:00\"\n")
         let uid: UInt32? = getuid() == 0 ? 65534 : nil
         let opened = try d.cli(["report", "--kind", "leak", "--information", "名簿", "--location", "本社", "--circumstances", "誤送信", "--no-prompt", "--json"], asUID: uid)
         let id = try #require(try JSONParser.parse(opened.stdout)["case"]?["id"]?.stringValue, "\(opened.stderr)")

@@ -9,8 +9,7 @@ struct EscalationTests {
     static let fastRetries = "escalation:\n  retry_schedule: [200ms, 300ms, 400ms, 500ms, 600ms, 700ms, 800ms, 900ms, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]\n"
 
     func daemon(for endpoint: EndpointHarness, retries: String = EscalationTests.fastRetries) throws -> DaemonHarness {
-        let d = try DaemonHarness(extra: endpoint.cityConfig + retries)
-        try d.start()
+        let d = try DaemonHarness.started(extra: endpoint.cityConfig + retries)
         return d
     }
 

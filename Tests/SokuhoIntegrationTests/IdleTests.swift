@@ -32,8 +32,7 @@ struct IdleTests {
     func idleAfterReport() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
-        let d = try DaemonHarness(extra: city.cityConfig)
-        try d.start()
+        let d = try DaemonHarness.started(extra: city.cityConfig)
         let pid = try #require(d.process?.processIdentifier)
         let r = try d.call(["op": "report", "report": minimalReport()])
         #expect(r["ok"] == true)
@@ -53,8 +52,7 @@ struct IdleTests {
         try city.start()
         try city.setMode("500")
         // The first attempt fails; the next one is 60 s away.
-        let d = try DaemonHarness(extra: city.cityConfig + "escalation:\n  retry_schedule: [60s, 60s]\n")
-        try d.start()
+        let d = try DaemonHarness.started(extra: city.cityConfig + "escalation:\n  retry_schedule: [60s, 60s]\n")
         let pid = try #require(d.process?.processIdentifier)
         let r = try d.call(["op": "report", "report": minimalReport()])
         try waitFor { city.attempts.count == 1 }

@@ -86,8 +86,7 @@ struct LifecycleTests {
 
     @Test("SIGHUP reloads roles; a broken file is refused and the previous set stays")
     func reload() throws {
-        let d = try DaemonHarness(roles: "  reporter:\n    users: [\"*\"]\n")
-        try d.start()
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [\"*\"]\n")
         let good = try String(contentsOfFile: d.configPath, encoding: .utf8)
         try (good + "\nbogus_key: 1\n").write(toFile: d.configPath, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)

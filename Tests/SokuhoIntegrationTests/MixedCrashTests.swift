@@ -19,8 +19,7 @@ struct MixedCrashTests {
     func mixed() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
-        let d = try DaemonHarness(extra: city.cityConfig + EscalationTests.fastRetries)
-        try d.start()
+        let d = try DaemonHarness.started(extra: city.cityConfig + EscalationTests.fastRetries)
         let acked = LockedBox<Set<String>>([])
         let clientsDone = DispatchGroup()
         let clients = 4
@@ -53,13 +52,7 @@ struct MixedCrashTests {
             }
         }.start()
         // The killer.
-        var kills = 0
-        while clientsDone.wait(timeout: .now() + .milliseconds(Int.random(in: 60...300))) == .timedOut {
-            d.stop(signal: SIGKILL)
-            kills += 1
-            usleep(UInt32.random(in: 0...40_000))
-            try d.start()
-        }
+        let kills = try d.killRepeatedly(until: clientsDone.wait(timeout:), every: 60...300, pause: 0...40_000)
         #expect(d.wait(timeout: 60) { d.files("incoming").isEmpty })
         // Everything queued reaches the city.
         try waitFor(timeout: 120) {

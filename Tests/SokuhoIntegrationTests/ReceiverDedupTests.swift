@@ -7,8 +7,7 @@ import Testing
 struct ReceiverDedupTests {
     @Test("the same webhook-id with another body is refused with 409 and never stored, also after a restart")
     func sameIDDifferentBody() throws {
-        let r = try ReceiverProcess()
-        try #require(r.start() == nil)
+        let r = try ReceiverProcess.started()
         let first = try r.deliver(id: "msg_INC-2026-0001_1_city", body: #"{"from":"contractor A"}"#)
         #expect(first.status == 200)
         #expect(first.body.contains(#""duplicate":false"#))

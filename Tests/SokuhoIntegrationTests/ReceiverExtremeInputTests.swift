@@ -13,8 +13,7 @@ struct ReceiverExtremeInputTests {
 
     @Test("timestamps and lengths at their extremes are answered, never crash the receiver")
     func extremeNumbers() throws {
-        let r = try ReceiverProcess()
-        try #require(r.start() == nil)
+        let r = try ReceiverProcess.started()
         let body = Array("{}".utf8)
         for ts in ["-9223372036854775808", "9223372036854775807", "-1", "99999999999999999999", "1e9", "+\(Self.now())", " "] {
             let a = try HTTPAnswer.post(port: r.port, headers: [("webhook-id", "a"), ("webhook-timestamp", ts), ("webhook-signature", "v1,A")], body: body)

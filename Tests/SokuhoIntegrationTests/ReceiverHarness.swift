@@ -40,6 +40,13 @@ final class ReceiverProcess: @unchecked Sendable {
 
     var secrets: [WebhookSignature.Secret] { [try! WebhookSignature.Secret(secret)] }
 
+    /// A receiver already listening (the test fails at once when it cannot start).
+    static func started() throws -> ReceiverProcess {
+        let r = try ReceiverProcess()
+        if let failed = try r.start() { throw HarnessError("sokuho receive exited with \(failed.status): \(failed.log)") }
+        return r
+    }
+
     /// Runs `sokuho receive` and waits for its "listening on" line; returns its exit status
     /// and log instead when it exits first.
     @discardableResult

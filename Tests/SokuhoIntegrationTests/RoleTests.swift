@@ -12,8 +12,7 @@ struct RoleTests {
 
     @Test("a user without a role is refused, and the refusal is an event in the chain")
     func noRole() throws {
-        let d = try DaemonHarness(roles: "  reporter:\n    users: [alice-does-not-exist]\n")
-        try d.start()
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [alice-does-not-exist]\n")
         let run = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: Self.nobody)
         #expect(run.status == 77, "\(run.stderr)")
         #expect(run.stderr.contains("forbidden"))
@@ -30,8 +29,7 @@ struct RoleTests {
 
     @Test("a reporter reports and reads only their own cases; may not update")
     func reporter() throws {
-        let d = try DaemonHarness(roles: "  reporter:\n    users: [nobody]\n")
-        try d.start()
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [nobody]\n")
         let adminCase = try d.call(["op": "report", "report": minimalReport()])
         let adminID = try #require(adminCase["case"]?["id"]?.stringValue)
         let run = try d.cli(["report", "--kind", "loss", "--information", "USBメモリ（児童65名分）", "--location", "帰宅途中",

@@ -78,8 +78,7 @@ struct SocketAbuseTests {
     }
 
     func daemon() throws -> DaemonHarness {
-        let d = try DaemonHarness(roles: "  reporter:\n    users: [\"*\"]\n", socket: Self.limits)
-        try d.start()
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [\"*\"]\n", socket: Self.limits)
         return d
     }
 

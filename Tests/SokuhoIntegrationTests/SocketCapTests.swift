@@ -8,8 +8,7 @@ import Testing
 struct SocketCapTests {
     @Test("a connection over the per-user cap that already sent a request is answered too_many_connections; the daemon stays up")
     func refusedWithRequest() throws {
-        let d = try DaemonHarness(socket: "  max_connections_per_user: 2\n")
-        try d.start()
+        let d = try DaemonHarness.started(socket: "  max_connections_per_user: 2\n")
         // Two connections that are served (the harness's probe connections may still be counted
         // for a moment after they closed).
         func served() throws -> ControlClient {

@@ -42,13 +42,7 @@ struct SpoolCrashTests {
             }
         }
         // The killer: SIGKILL at random moments while files land, then start again.
-        var kills = 0
-        while writerDone.wait(timeout: .now() + .milliseconds(Int.random(in: 40...250))) == .timedOut {
-            d.stop(signal: SIGKILL)
-            kills += 1
-            usleep(UInt32.random(in: 0...50_000))
-            try d.start()
-        }
+        var kills = try d.killRepeatedly(until: writerDone.wait(timeout:), every: 40...250, pause: 0...50_000)
         if let f = failure.value { Issue.record(Comment(rawValue: f)); return }
         // One last kill in the middle of catching up.
         d.stop(signal: SIGKILL)

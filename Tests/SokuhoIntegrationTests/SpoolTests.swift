@@ -201,8 +201,7 @@ struct SpoolTests {
 
     @Test("the reporter is the file's owner; an owner without the reporter role is refused", .enabled(if: getuid() == 0))
     func owner() throws {
-        let d = try DaemonHarness(roles: "  reporter:\n    users: [nobody]\n")
-        try d.start()
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [nobody]\n")
         try d.drop("nobody.json", Self.report, owner: 65534)
         try d.drop("daemon.json", Self.report.replacingOccurrences(of: "spool-json-1", with: "x"), owner: 1)  // daemon: no role
         #expect(d.wait { d.files("accepted").count == 1 && d.rejectedFiles.count == 1 })
