@@ -38,20 +38,11 @@ public struct OutboxMessage: Sendable {
     }
 
     init(row: Row) {
-        rowID = row["id"]
-        messageID = row["message_id"]
-        endpoint = row["endpoint"]
-        caseID = row["case_id"]
-        sequence = row["sequence"]
-        type = row["type"]
+        (rowID, messageID, endpoint, caseID, sequence, type) = (row["id"], row["message_id"], row["endpoint"], row["case_id"], row["sequence"], row["type"])
         body = Array((row["body"] as Data?) ?? Data())
         state = State(rawValue: row["state"]) ?? .pending
-        attempts = row["attempts"]
-        createdAt = row["created_at"]
-        nextAttemptAt = row["next_attempt_at"]
-        deliveredAt = row["delivered_at"]
-        lastStatus = row["last_status"]
-        lastError = row["last_error"]
+        (attempts, createdAt, nextAttemptAt, deliveredAt) = (row["attempts"], row["created_at"], row["next_attempt_at"], row["delivered_at"])
+        (lastStatus, lastError) = (row["last_status"], row["last_error"])
     }
 }
 
