@@ -52,6 +52,7 @@ struct CaseHandler: DeskArea {
         members["case"] = c.json
         members["events"] = .array(history)
         members["escalation"] = .array(escalation)
+        members["time_zone_offset_seconds"] = zoneOffsetMember
         return ControlResponse.success(members)
     }
 

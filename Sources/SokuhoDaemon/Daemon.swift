@@ -82,6 +82,7 @@ public struct Daemon: Sendable {
         let fixedOffset = config.utcOffset
         var settings = DeskSettings(policy: config.roles, daemonUID: geteuid(),
                                     utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) })
+        settings.configuredOffset = fixedOffset
         settings.escalation = endpoints.map(\.name)
         settings.spool = SpoolLayout(root: config.spoolDir)
         settings.playbooks = playbooks

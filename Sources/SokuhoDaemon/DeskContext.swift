@@ -13,6 +13,10 @@ public struct DeskSettings: Sendable {
     public var daemonUID: UInt32
     /// The operator's offset from UTC at a moment (case numbers follow the local year).
     public var utcOffset: @Sendable (Date) -> Int
+    /// `time_zone_offset` of the configuration in seconds, when it sets one (nil: the host's
+    /// zone). Documents are answered with it (`time_zone_offset_seconds`), so that a user who
+    /// cannot read the configuration still gets the daemon's zone.
+    public var configuredOffset: Int?
     /// Endpoint names that receive escalations.
     public var escalation: [String] = []
     /// The spool, for `spool.list` (nil: the daemon has none).
@@ -96,6 +100,8 @@ extension DeskArea {
     var currentPlaybooks: PlaybookSet { context.currentPlaybooks }
     func changed(_ id: String) { context.changed(id) }
     func utcOffset(_ date: Date) -> Int { context.settings.utcOffset(date) }
+    /// `time_zone_offset_seconds` in answers that documents are made from.
+    var zoneOffsetMember: JSONValue { .optional(context.settings.configuredOffset.map(Int64.init)) }
 
     /// The request's `id`: a well-formed case id (quoted back bounded when it is not).
     func caseID(_ o: [String: JSONValue]) throws -> String {

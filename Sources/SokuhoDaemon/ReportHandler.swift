@@ -26,6 +26,7 @@ struct ReportHandler: DeskArea {
         members["gates"] = .array(ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation).map(\.json))
         members["audit"] = ["events": .int(stats.events), "head_hash": .string(stats.headHash), "case_last_hash": .string(events.last?.hash ?? "")]
         members["generated_at"] = .string(Timestamp.format(clock.now()))
+        members["time_zone_offset_seconds"] = zoneOffsetMember
         return ControlResponse.success(members)
     }
 
@@ -55,6 +56,6 @@ struct ReportHandler: DeskArea {
         let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
         let cases = try await store.casesForStatusReport(from: fromText, to: toText)
         return ControlResponse.success(["from": .string(fromText), "to": .string(toText), "cases": .array(cases),
-                                        "generated_at": .string(Timestamp.format(clock.now()))])
+                                        "generated_at": .string(Timestamp.format(clock.now())), "time_zone_offset_seconds": zoneOffsetMember])
     }
 }

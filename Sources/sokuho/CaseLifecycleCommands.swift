@@ -130,7 +130,7 @@ struct CaseNotice: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
-        let style = ReportLanguage.style(lang)
+        let style = ReportLanguage.style(lang, answer: r)
         let c = r["case"] ?? .null
         let text = switch format {
         case "html": PublicNotice.document(c, style: style).html(lang: style.lang)
@@ -166,7 +166,7 @@ struct CaseReport: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let r = try callDaemon(CaseRequest(.caseReport, id: id), options: connection)
-        let style = ReportLanguage.style(lang)
+        let style = ReportLanguage.style(lang, answer: r)
         let doc = IncidentReport.document(r, style: style)
         let text = switch format {
         case "html": doc.html(lang: style.lang)
@@ -194,7 +194,7 @@ struct StatusReportCommand: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let r = try callDaemon(StatusReportRequest(from: from, to: to), options: connection)
-        let style = ReportLanguage.style(lang)
+        let style = ReportLanguage.style(lang, answer: r)
         let text = switch format {
         case "csv": StatusReport.csv(r)
         case "json": r.prettyString + "\n"

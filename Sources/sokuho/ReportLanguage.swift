@@ -11,9 +11,14 @@ enum ReportLanguage {
         return lang.hasPrefix("ja")
     }
 
-    /// The style of a document in `lang`, its times in `zone`.
-    static func style(_ lang: String?) -> DocumentStyle {
-        DocumentStyle(japanese: japanese(lang), zone: zone)
+    /// The style of a document in `lang` made from the daemon's `answer`: its times in the zone
+    /// the daemon states (`time_zone_offset_seconds`, when its configuration sets one), else in
+    /// `zone`.
+    static func style(_ lang: String?, answer: JSONValue) -> DocumentStyle {
+        if let seconds = answer["time_zone_offset_seconds"]?.intValue, abs(seconds) <= 14 * 3600 {
+            return DocumentStyle(japanese: japanese(lang), zone: .fixed(seconds: Int(seconds)))
+        }
+        return DocumentStyle(japanese: japanese(lang), zone: zone)
     }
 
     /// The zone documents show times in, as the daemon uses it: `time_zone_offset` of the
