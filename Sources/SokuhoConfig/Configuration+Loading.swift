@@ -33,7 +33,7 @@ extension Configuration {
         let root = try YAMLDocument.parse(text, file: file)
         let reader = ConfigReader(file: file, base: baseDirectory)
         guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks", "status_report"])
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks", "status_report", "metrics"])
 
         guard let stateNode = top["state_dir"] else {
             throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
@@ -198,7 +198,8 @@ extension Configuration {
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode, limits: limits),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
             remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery, cityWebhook: webhook, extraEndpoints: extra,
-            retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset)
+            retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset,
+            metricsListen: try parseMetrics(top["metrics"], reader: reader, file: file))
     }
 
     /// `+HH:MM` or `-HH:MM` (two ASCII digits each, at most 14 hours) in seconds east of UTC.

@@ -65,6 +65,8 @@ public struct Configuration: Sendable, Equatable {
     public var logLevel: String
     /// Seconds east of UTC used for the year in case ids; default: the system's time zone.
     public var utcOffset: Int?
+    /// Where `/metrics` listens (`metrics.listen`, Configuration+Metrics.swift); nil: off.
+    public var metricsListen: MetricsListen?
 
     /// The SQLite database inside `state_dir`.
     public var databasePath: String { stateDir + "/sokuho.db" }
@@ -88,6 +90,7 @@ public struct Configuration: Sendable, Equatable {
         if new.stateDir != stateDir { restart.append("state_dir") }
         if new.socket != socket { restart.append("socket") }
         if new.utcOffset != utcOffset { restart.append("time_zone_offset") }
+        if new.metricsListen != metricsListen { restart.append("metrics.listen") }
         return (changed, restart)
     }
 
