@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure core: case model, validation, lifecycle, audit chain. No I/O.
@@ -84,11 +85,25 @@ let package = Package(
             name: "SokuhoClient",
             dependencies: ["SokuhoCore"]
         ),
+        // I/O boundary: the Prometheus endpoint (`metrics.listen`): metrics read from the store,
+        // served over HTTP/1 on the configured address only.
+        .target(
+            name: "SokuhoMetrics",
+            dependencies: [
+                "SokuhoCore", "SokuhoStore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The daemon's application layer: authorisation, request dispatch and outbox delivery.
         .target(
             name: "SokuhoDaemon",
             dependencies: [
-                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool",
+                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool", "SokuhoMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -144,6 +159,7 @@ let package = Package(
             name: "SokuhoDaemonTests",
             dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", "SokuhoTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "SokuhoMetricsTests", dependencies: ["SokuhoMetrics", "SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import SokuhoConfig
 import SokuhoControl
 import SokuhoCore
+import SokuhoMetrics
 import SokuhoStore
 import SokuhoSystemd
 import SokuhoSpool
@@ -127,6 +128,10 @@ public struct Daemon: Sendable {
         if let every = config.statusReportEvery {
             services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: clock,
                                                 deliveryWakeup: wakeup, logger: logger))
+        }
+        if let listen = config.metricsListen {
+            let collector = MetricsCollector(store: store, endpoints: endpoints.map(\.name), now: { clock.now().timeIntervalSince1970 })
+            services.append(MetricsServer(host: listen.host, port: listen.port, collector: collector, logger: logger))
         }
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(interval: interval, store: store, notifier: notifier))
