@@ -29,6 +29,7 @@ public final class CaseStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        try Self.refuseNewerSchema(path: path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
