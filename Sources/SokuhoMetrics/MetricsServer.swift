@@ -52,10 +52,13 @@ public final class MetricsServer: Service, @unchecked Sendable {
         let loop = group.next()
         let open = OpenConnections()
         let (limits, collector, logger) = (limits, collector, logger)
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldCount = 64
+        let decoderLimits = {
+            var d = NIOHTTPDecoderLimitConfiguration()
+            d.maxHeaderListSize = limits.maxHeaderBytes
+            d.maxHeaderFieldSize = limits.maxHeaderBytes
+            d.maxHeaderFieldCount = 64
+            return d
+        }()
         let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
