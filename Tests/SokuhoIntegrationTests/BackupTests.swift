@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoClient
 import SokuhoCore
+import SokuhoTestSupport
 import Synchronization
 import Testing
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+import SokuhoTestSupport
 import Testing
 
 /// After a downgrade, the older sokuhod meets a database a newer one migrated: it refuses to
