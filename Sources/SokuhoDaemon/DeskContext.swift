@@ -103,17 +103,18 @@ extension DeskArea {
     /// `time_zone_offset_seconds` in answers that documents are made from.
     var zoneOffsetMember: JSONValue { .optional(context.settings.configuredOffset.map(Int64.init)) }
 
-    /// The request's `id`: a well-formed case id (quoted back bounded when it is not).
-    func caseID(_ o: [String: JSONValue]) throws -> String {
-        guard let v = o["id"] else {
-            throw ValidationError(.missingField, field: "id", "id is required (a case id such as INC-2026-0001)", ja: "id（事案番号）は必須です")
+    /// The request's case id in member `key` (`id`, or `case_id` for `outbox.list`): a
+    /// well-formed case id (quoted back bounded when it is not). Errors name `key` as the field.
+    func caseID(_ o: [String: JSONValue], key: String = "id") throws -> String {
+        guard let v = o[key] else {
+            throw ValidationError(.missingField, field: key, "\(key) is required (a case id such as INC-2026-0001)", ja: "\(key)（事案番号）は必須です")
         }
         guard case .string(let id) = v else {
-            throw ValidationError(.wrongType, field: "id", "id must be a string, not \(v.typeName)", ja: "id は文字列でなければなりません")
+            throw ValidationError(.wrongType, field: key, "\(key) must be a string, not \(v.typeName)", ja: "\(key) は文字列でなければなりません")
         }
         guard CaseID.parse(id) != nil else {
-            throw ValidationError(.invalidValue, field: "id", "id must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
-                                  ja: "id は INC-2026-0001 の形式で指定してください")
+            throw ValidationError(.invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
+                                  ja: "\(key) は INC-2026-0001 の形式で指定してください")
         }
         return id
     }

@@ -10,7 +10,7 @@ struct OutboxHandler: DeskArea {
     func outboxList(_ o: [String: JSONValue]) async throws -> JSONValue {
         let reader = FieldReader(object: o)
         var caseID: String?
-        if let v = o["case_id"] { caseID = try self.caseID(["id": v]) }
+        if o["case_id"] != nil { caseID = try self.caseID(o, key: "case_id") }
         let state = try reader.optionalEnum("state", OutboxMessage.State.self)
         let limit = Int(try reader.optionalInt("limit", in: 1...10_000) ?? 200)
         let messages = try await store.outbox(caseID: caseID, state: state, limit: limit)
