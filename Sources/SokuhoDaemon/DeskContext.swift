@@ -4,7 +4,6 @@ import SokuhoCore
 import SokuhoSpool
 import SokuhoStore
 import Synchronization
-import SokuhoWebhook
 
 /// What the daemon's request desk is configured with (from the configuration file).
 public struct DeskSettings: Sendable {
