@@ -75,7 +75,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         }
     }
 
-    /// What a refusal says is missing.
+    /// What a refusal says is missing. Exhaustive, so a new op must say who it needs.
     var refusal: String {
         switch self {
         case .report: "reporting needs the reporter, lead or admin role"
@@ -87,7 +87,8 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .caseUpdate: "updating a case needs the lead role"
         case .outboxRetry: "retrying deliveries needs the lead role"
         case .stepDone, .stepSkip: "completing or skipping playbook steps needs the lead role"
-        default: "\(rawValue) needs the lead role"
+        case .status: "status needs no role"
+        case .caseTransition, .instructionAdd, .instructionDone, .casePublication, .caseSubmit: "\(rawValue) needs the lead role"
         }
     }
 
