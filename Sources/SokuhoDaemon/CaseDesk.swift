@@ -25,8 +25,6 @@ public final class CaseDesk: ControlRequestHandler {
     /// How many refusals each user may write into the record (`RefusalLimiter`).
     let refusals = Mutex(RefusalLimiter())
 
-    public static var version: String { SokuhoVersion.current }
-
     public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
         let context = DeskContext(store: store, clock: clock, logger: logger, settings: settings, listeners: listeners)
         self.context = context
@@ -101,15 +99,15 @@ public final class CaseDesk: ControlRequestHandler {
                                   ja: "リクエストは \"op\" を持つ JSON オブジェクトでなければなりません")
         }
         guard let opValue = o["op"] else {
-            throw ValidationError(.missingField, field: "op", "op is required (one of \(ControlResponse.operations.joined(separator: ", ")))",
-                                  ja: "op は必須です（\(ControlResponse.operations.joined(separator: ", ")) のいずれか）")
+            throw ValidationError(.missingField, field: "op", "op is required (one of \(ControlOperation.names.joined(separator: ", ")))",
+                                  ja: "op は必須です（\(ControlOperation.names.joined(separator: ", ")) のいずれか）")
         }
         guard case .string(let op) = opValue else {
             throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
         }
         guard let operation = ControlOperation(rawValue: op) else {
-            var message = "unknown op \"\(TerminalSafe.bounded(op))\"; known ops: \(ControlResponse.operations.joined(separator: ", "))"
-            if let s = Suggestion.closest(to: op, among: ControlResponse.operations) { message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?" }
+            var message = "unknown op \"\(TerminalSafe.bounded(op))\"; known ops: \(ControlOperation.names.joined(separator: ", "))"
+            if let s = Suggestion.closest(to: op, among: ControlOperation.names) { message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?" }
             throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(TerminalSafe.bounded(op))」です")
         }
         let members = operation.members
@@ -188,7 +186,7 @@ public final class CaseDesk: ControlRequestHandler {
         let now = clock.now()
         return ControlResponse.success([
             "status": [
-                "version": .string(Self.version),
+                "version": .string(SokuhoVersion.current),
                 "pid": .int(Int64(ProcessInfo.processInfo.processIdentifier)),
                 "started_at": .string(Timestamp.format(context.startedAt)),
                 "uptime_seconds": .int(Int64(now.timeIntervalSince(context.startedAt))),

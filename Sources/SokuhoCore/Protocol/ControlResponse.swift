@@ -27,7 +27,4 @@ public enum ControlResponse {
         }
         return failure(.invalidJSON, "the request is not valid JSON: \(error)", ja: "リクエストが正しい JSON ではありません: \(error)")
     }
-
-    /// The operations of the protocol (`ControlOperation`). A contract: add, never rename.
-    public static var operations: [String] { ControlOperation.names }
 }
