@@ -158,13 +158,14 @@ public final class CaseDesk: ControlRequestHandler {
     /// is recorded with the next refusal that is. The event belongs to no case (a refusal changes
     /// nothing), so it never alters a case's history or its replay.
     func deny(_ op: ControlOperation, caseID: String?, peer: PeerIdentity, reason: String) async throws -> JSONValue {
-        let (record, suppressed) = refusals.withLock { $0.admit(uid: peer.uid, now: clock.now().timeIntervalSince1970) }
+        let now = clock.now()
+        let (record, suppressed) = refusals.withLock { $0.admit(uid: peer.uid, now: now.timeIntervalSince1970) }
         if record {
             let actor = EventActor(peer: peer, role: nil, channel: "socket")
             var data: [String: JSONValue] = ["op": .string(op.rawValue), "reason": .string(reason)]
             if let caseID, CaseID.parse(caseID) != nil { data["case_id"] = .string(caseID) }
             if suppressed > 0 { data["suppressed"] = .int(Int64(suppressed)) }
-            try await store.record(type: .accessDenied, caseID: nil, actor: actor, data: .object(data), at: clock.now())
+            try await store.record(type: .accessDenied, caseID: nil, actor: actor, data: .object(data), at: now)
             logger.notice("refused", metadata: ["op": "\(op.rawValue)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")",
                                                 "reason": "\(reason)", "suppressed": "\(suppressed)"])
         }
