@@ -1,7 +1,9 @@
 /// A change to a case, typed: one case per event type that changes a case, each carrying its
 /// payload struct. Events are written from these values (`data`) and read back into them
-/// (`init(type:data:)`), so no other code reads a case event's members by name. `case.opened`
-/// builds a case rather than changing one (`Case.opened`); `access.denied`, `spool.rejected` and
+/// (`init(type:data:)`) when a case is replayed. Still read by name: the parts of `data` that
+/// `case.get` and `case.report` pass on (`CaseHandler.get`, `ReportHandler.timelineData`) and the
+/// timeline sentences built from those answers (`EventSentence`). `case.opened` builds a case
+/// rather than changing one (`Case.opened`); `access.denied`, `spool.rejected` and
 /// `status_report.sent` are recorded in the chain but change no case.
 public enum CaseEvent: Sendable, Equatable {
     case updated(FieldChanges)
