@@ -175,10 +175,12 @@ public final class CaseDesk: ControlRequestHandler {
 
     /// `status` for a peer without a role: who they are and their (empty) roles, nothing else.
     func identity(peer: PeerIdentity, roles: Set<Role>) -> JSONValue {
-        ControlResponse.success([
-            "status": ["you": ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user),
-                               "roles": .array(roles.sorted().map { .string($0.rawValue) })]]
-        ])
+        ControlResponse.success(["status": ["you": Self.you(peer: peer, roles: roles)]])
+    }
+
+    /// The `you` member of `status`: the peer's uid, user name and roles.
+    static func you(peer: PeerIdentity, roles: Set<Role>) -> JSONValue {
+        ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user), "roles": .array(roles.sorted().map { .string($0.rawValue) })]
     }
 
     /// `status`: the daemon, the store's counts and chain head, and who you are.
@@ -196,8 +198,7 @@ public final class CaseDesk: ControlRequestHandler {
                 "head_hash": .string(stats.headHash),
                 "database": .string(store.path),
                 "socket": .string(context.settings.socketDescription),
-                "you": ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user),
-                        "roles": .array(roles.sorted().map { .string($0.rawValue) })],
+                "you": Self.you(peer: peer, roles: roles),
             ]
         ])
     }
