@@ -138,13 +138,9 @@ struct PlaybookRunner: Service {
 
     /// Performs one automatic step, exactly once. Returns whether it ran now.
     func runAuto(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
-        let now = clock.now()
         let city = cityEndpoints
         let notify = notifyEndpoint
-        let result = try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
-            // Decided again inside the transaction: a step already done is never run twice.
-            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
-            guard let st = PlaybookEngine.autoStepsToRun(statuses, now: now.timeIntervalSince1970).first(where: { $0.step.id == step.id }) else { return [] }
+        let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.autoStepsToRun($0, now: $1) }) { st, _ in
             var done = StepDone(step: step.id, by: ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"], auto: true)
             var messages: [CaseChange.Message] = []
             let stepInfo = Self.stepJSON(st)
@@ -175,16 +171,12 @@ struct PlaybookRunner: Service {
 
     /// Reminds about one overdue step (at most once per `remindEvery`). Returns whether it did.
     func remind(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
-        let now = clock.now()
         let every = remindEvery
         let notify = notifyEndpoint
-        let result = try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
-            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
-            guard let st = PlaybookEngine.remindersDue(statuses, now: now.timeIntervalSince1970, every: every).first(where: { $0.step.id == step.id }),
-                let due = st.dueAt
-            else { return [] }
+        let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.remindersDue($0, now: $1, every: every) }) { st, now in
+            guard let due = st.dueAt else { return [] }
             let reminded = StepReminded(step: step.id, dueAt: Timestamp.format(Date(timeIntervalSince1970: due)),
-                                        overdueSeconds: Int64(now.timeIntervalSince1970 - due), endpoint: notify)
+                                        overdueSeconds: Int64(now - due), endpoint: notify)
             let messages: [CaseChange.Message] = notify.map { [.init(type: EscalationMessage.Kind.stepOverdue.rawValue, endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
             return [CaseChange(.stepReminded(reminded), messages: messages)]
         }
@@ -194,6 +186,21 @@ struct PlaybookRunner: Service {
             "reminded": "\(notify ?? "log only")",
         ])
         return true
+    }
+
+    /// Changes a case as the daemon for one of its steps. Whether there is still something to
+    /// do is decided again inside the transaction, from the step's status there: `among` picks
+    /// the steps due for this kind of work; when `step` is not among them (already done by an
+    /// earlier look, or no longer due) nothing is written. `change` gets the status and the time.
+    func mutateStep(_ step: Playbook.Step, caseID: String, playbook: Playbook,
+                    among: @escaping @Sendable ([PlaybookEngine.StepStatus], Double) -> [PlaybookEngine.StepStatus],
+                    change: @escaping @Sendable (PlaybookEngine.StepStatus, Double) throws -> [CaseChange]) async throws -> MutationResult {
+        let now = clock.now()
+        return try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
+            let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
+            guard let st = among(statuses, now.timeIntervalSince1970).first(where: { $0.step.id == step.id }) else { return [] }
+            return try change(st, now.timeIntervalSince1970)
+        }
     }
 
     /// The step as messages carry it.
