@@ -103,7 +103,8 @@ let package = Package(
         .target(
             name: "SokuhoDaemon",
             dependencies: [
-                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool", "SokuhoMetrics",
+                "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool",
+                "SokuhoMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -153,11 +154,17 @@ let package = Package(
         .testTarget(name: "SokuhoSystemdTests", dependencies: ["SokuhoSystemd"]),
         .testTarget(
             name: "SokuhoControlTests",
-            dependencies: ["SokuhoControl", "SokuhoCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]
+            dependencies: [
+                "SokuhoControl", "SokuhoCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SokuhoDaemonTests",
-            dependencies: ["SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", "SokuhoTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", "SokuhoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "SokuhoMetricsTests", dependencies: ["SokuhoMetrics", "SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),

@@ -1,9 +1,10 @@
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import SokuhoCore
 
 /// A blocking client for the control socket: one connection, one request line, one response
 /// line at a time. Used by the `sokuho` command; no event loop, so it starts instantly.

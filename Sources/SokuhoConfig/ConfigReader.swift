@@ -18,7 +18,9 @@ struct ConfigReader {
             let full = key.isEmpty ? name : "\(key).\(name)"
             guard allowed.contains(name) else {
                 var reason = "unknown key"
-                if let s = Suggestion.closest(to: name, among: allowed) { reason += "; did you mean \"\(s)\"?" } else {
+                if let s = Suggestion.closest(to: name, among: allowed) {
+                    reason += "; did you mean \"\(s)\"?"
+                } else {
                     reason += "; known keys here: \(allowed.joined(separator: ", "))"
                 }
                 throw ConfigError(node: k, file: file, key: full, reason: reason)
@@ -58,7 +60,8 @@ struct ConfigReader {
             throw ConfigError(node: node, file: file, key: key, reason: "must be an octal permission such as \"0660\", not \"\(v)\"")
         }
         if m & 0o600 != 0o600 {
-            throw ConfigError(node: node, file: file, key: key, reason: "must let the daemon's user read and write the socket (0600 at least)")
+            throw ConfigError(
+                node: node, file: file, key: key, reason: "must let the daemon's user read and write the socket (0600 at least)")
         }
         return m
     }
@@ -77,8 +80,10 @@ struct ConfigReader {
             }
             w.url = url
         }
-        for (k, path) in [("secret_file", \Configuration.Webhook.secretFile), ("ca_file", \.caFile),
-                          ("client_cert", \.clientCertificate), ("client_key", \.clientKey)] {
+        for (k, path) in [
+            ("secret_file", \Configuration.Webhook.secretFile), ("ca_file", \.caFile),
+            ("client_cert", \.clientCertificate), ("client_key", \.clientKey),
+        ] {
             if let n = m[k], try optionalString(n, key: "\(key).\(k)") != nil { w[keyPath: path] = try self.path(n, key: "\(key).\(k)") }
         }
         if let p = m["proxy"] { w.proxy = try optionalString(p, key: key + ".proxy") }
@@ -96,22 +101,26 @@ struct ConfigReader {
             if let n = Double(v.dropLast(suffix.count)), n > 0, n * factor <= max { return n * factor }
         }
         if let n = Double(v), n > 0, n <= max { return n }
-        throw ConfigError(node: node, file: file, key: key,
-                          reason: "must be a duration such as 500ms, 5s, 5m, 2h or 3d (at most \(Int(max / 86400)) days), not \"\(v)\"")
+        throw ConfigError(
+            node: node, file: file, key: key,
+            reason: "must be a duration such as 500ms, 5s, 5m, 2h or 3d (at most \(Int(max / 86400)) days), not \"\(v)\"")
     }
 
     /// A whole number within `range`.
     func count(_ node: Node, key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         let v = try string(node, key: key).trimmingWhitespace()
         if let n = Int(v), range.contains(n) { return n }
-        throw ConfigError(node: node, file: file, key: key,
-                          reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
+        throw ConfigError(
+            node: node, file: file, key: key,
+            reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(v)\"")
     }
 
     /// A size in bytes: a number, or a number with B, KiB, MiB (also KB, MB, K, M as binary units).
     func size(_ node: Node, key: String) throws(ConfigError) -> Int {
         let v = try string(node, key: key).trimmingWhitespace()
-        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("KB", 1 << 10), ("MB", 1 << 20), ("K", 1 << 10), ("M", 1 << 20), ("B", 1)]
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("KB", 1 << 10), ("MB", 1 << 20), ("K", 1 << 10), ("M", 1 << 20), ("B", 1),
+        ]
         var number = Substring(v)
         var factor = 1
         for (suffix, f) in units where v.hasSuffix(suffix) {
@@ -120,7 +129,8 @@ struct ConfigReader {
             break
         }
         if let n = Int(String(number).trimmingWhitespace()), n > 0, n <= (64 << 20) / factor { return n * factor }
-        throw ConfigError(node: node, file: file, key: key, reason: "must be a size from 1 B to 64 MiB such as 1MiB, 512KiB or 65536, not \"\(v)\"")
+        throw ConfigError(
+            node: node, file: file, key: key, reason: "must be a size from 1 B to 64 MiB such as 1MiB, 512KiB or 65536, not \"\(v)\"")
     }
 
     func members(_ node: Node, key: String) throws(ConfigError) -> RolePolicy.Members {

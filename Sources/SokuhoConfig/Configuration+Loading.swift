@@ -16,7 +16,8 @@ extension Configuration {
         } catch let e as ConfigError {
             throw e
         } catch {
-            throw ConfigError(file: file, line: nil, column: nil, key: nil, reason: "cannot read the file: \((error as NSError).localizedDescription)")
+            throw ConfigError(
+                file: file, line: nil, column: nil, key: nil, reason: "cannot read the file: \((error as NSError).localizedDescription)")
         }
         let base = (URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
         return try parse(text, file: file, baseDirectory: base)
@@ -32,8 +33,15 @@ extension Configuration {
     public static func parse(_ text: String, file: String, baseDirectory: String) throws(ConfigError) -> Configuration {
         let root = try YAMLDocument.parse(text, file: file)
         let reader = ConfigReader(file: file, base: baseDirectory)
-        guard let root else { throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required") }
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks", "status_report", "metrics"])
+        guard let root else {
+            throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required")
+        }
+        let top = try reader.mapping(
+            root, key: "",
+            allowed: [
+                "state_dir", "socket", "spool", "playbooks", "city", "roles", "log", "time_zone_offset", "escalation", "clocks",
+                "status_report", "metrics",
+            ])
 
         guard let stateNode = top["state_dir"] else {
             throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required")
@@ -45,8 +53,12 @@ extension Configuration {
         var socketMode: UInt16 = 0o660
         var limits = ConnectionLimits()
         if let s = top["socket"] {
-            let m = try reader.mapping(s, key: "socket", allowed: ["path", "group", "mode", "max_connections", "max_connections_per_user",
-                                                                "idle_timeout", "line_timeout", "max_buffered"])
+            let m = try reader.mapping(
+                s, key: "socket",
+                allowed: [
+                    "path", "group", "mode", "max_connections", "max_connections_per_user",
+                    "idle_timeout", "line_timeout", "max_buffered",
+                ])
             if let n = m["max_connections"] { limits.maxConnections = try reader.count(n, key: "socket.max_connections", in: 1...100_000) }
             if let n = m["max_connections_per_user"] {
                 limits.maxConnectionsPerUser = try reader.count(n, key: "socket.max_connections_per_user", in: 1...100_000)
@@ -59,8 +71,9 @@ extension Configuration {
             if let mo = m["mode"] { socketMode = try reader.mode(mo, key: "socket.mode") }
         }
         if socketPath.utf8.count >= 108 {
-            throw ConfigError(node: top["socket"] ?? root, file: file, key: "socket.path",
-                              reason: "the socket path is \(socketPath.utf8.count) bytes long; Unix sockets allow at most 107")
+            throw ConfigError(
+                node: top["socket"] ?? root, file: file, key: "socket.path",
+                reason: "the socket path is \(socketPath.utf8.count) bytes long; Unix sockets allow at most 107")
         }
 
         var spoolDir = stateDir + "/spool"
@@ -73,7 +86,9 @@ extension Configuration {
             if let n = m["scan_interval"] {
                 spoolScanInterval = try reader.duration(n, key: "spool.scan_interval")
                 if spoolScanInterval < 1 {
-                    throw ConfigError(node: n, file: file, key: "spool.scan_interval", reason: "must be at least 1s (the scan is a safety net; inotify picks files up at once)")
+                    throw ConfigError(
+                        node: n, file: file, key: "spool.scan_interval",
+                        reason: "must be at least 1s (the scan is a safety net; inotify picks files up at once)")
                 }
             }
         }
@@ -122,7 +137,9 @@ extension Configuration {
             }
             if let r = m["retry_schedule"] {
                 guard case .sequence(let seq) = r, !seq.isEmpty else {
-                    throw ConfigError(node: r, file: file, key: "escalation.retry_schedule", reason: "must be a non-empty list of durations such as [5s, 5m, 30m]")
+                    throw ConfigError(
+                        node: r, file: file, key: "escalation.retry_schedule",
+                        reason: "must be a non-empty list of durations such as [5s, 5m, 30m]")
                 }
                 schedule = try seq.map { n throws(ConfigError) in try reader.duration(n, key: "escalation.retry_schedule") }
             }
@@ -130,17 +147,23 @@ extension Configuration {
         if let name = notifyEndpoint, let node = notifyNode {
             let names = (webhook.url != nil ? ["city"] : []) + extra.map(\.name)
             guard names.contains(name) else {
-                throw ConfigError(node: node, file: file, key: "playbooks.notify",
-                                  reason: "no endpoint is named \"\(name)\"; configured: \(names.isEmpty ? "none" : names.joined(separator: ", ")) (escalation.endpoints)")
+                throw ConfigError(
+                    node: node, file: file, key: "playbooks.notify",
+                    reason:
+                        "no endpoint is named \"\(name)\"; configured: \(names.isEmpty ? "none" : names.joined(separator: ", ")) (escalation.endpoints)"
+                )
             }
         }
         var clocks = ClockSettings()
         if let c = top["clocks"] {
-            let m = try reader.mapping(c, key: "clocks", allowed: ["first_report", "preliminary", "confirmed", "confirmed_malicious", "gdpr", "persons_threshold"])
+            let m = try reader.mapping(
+                c, key: "clocks", allowed: ["first_report", "preliminary", "confirmed", "confirmed_malicious", "gdpr", "persons_threshold"])
             if let n = m["first_report"] { clocks.firstReport = try reader.duration(n, key: "clocks.first_report", max: 366 * 86400) }
             if let n = m["preliminary"] { clocks.preliminary = try reader.duration(n, key: "clocks.preliminary", max: 366 * 86400) }
             if let n = m["confirmed"] { clocks.confirmed = try reader.duration(n, key: "clocks.confirmed", max: 366 * 86400) }
-            if let n = m["confirmed_malicious"] { clocks.confirmedMalicious = try reader.duration(n, key: "clocks.confirmed_malicious", max: 366 * 86400) }
+            if let n = m["confirmed_malicious"] {
+                clocks.confirmedMalicious = try reader.duration(n, key: "clocks.confirmed_malicious", max: 366 * 86400)
+            }
             if let n = m["gdpr"] {
                 if try reader.optionalString(n, key: "clocks.gdpr").map({ ["off", "false", "no"].contains($0) }) ?? true {
                     clocks.gdpr = nil
@@ -151,7 +174,8 @@ extension Configuration {
             if let n = m["persons_threshold"] {
                 let v = try reader.string(n, key: "clocks.persons_threshold")
                 guard let t = Int64(v), t >= 0 else {
-                    throw ConfigError(node: n, file: file, key: "clocks.persons_threshold", reason: "must be a whole number of persons, not \"\(v)\"")
+                    throw ConfigError(
+                        node: n, file: file, key: "clocks.persons_threshold", reason: "must be a whole number of persons, not \"\(v)\"")
                 }
                 clocks.personsThreshold = t
             }
@@ -181,7 +205,8 @@ extension Configuration {
                 let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
                 let v = try reader.string(lv, key: "log.level")
                 guard levels.contains(v) else {
-                    throw ConfigError(node: lv, file: file, key: "log.level", reason: "must be one of \(levels.joined(separator: ", ")), not \"\(v)\"")
+                    throw ConfigError(
+                        node: lv, file: file, key: "log.level", reason: "must be one of \(levels.joined(separator: ", ")), not \"\(v)\"")
                 }
                 logLevel = v
             }
@@ -197,7 +222,8 @@ extension Configuration {
         return Configuration(
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode, limits: limits),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
-            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery, cityWebhook: webhook, extraEndpoints: extra,
+            remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery,
+            cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset,
             metricsListen: try parseMetrics(top["metrics"], reader: reader, file: file))
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import SokuhoCore
 import Yams
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `metrics.listen`: where the Prometheus endpoint (`/metrics`) listens; off by default.
 extension Configuration {
@@ -56,8 +57,11 @@ extension Configuration {
         guard let n = m["listen"], let text = try reader.optionalString(n, key: "metrics.listen") else { return nil }
         if ["off", "false", "no"].contains(text) { return nil }
         guard let listen = MetricsListen.parse(text) else {
-            throw ConfigError(node: n, file: file, key: "metrics.listen",
-                              reason: "must be an address and a port such as 127.0.0.1:9464 or [::1]:9464 (numeric, no host names), or off; not \"\(TerminalSafe.bounded(text))\"")
+            throw ConfigError(
+                node: n, file: file, key: "metrics.listen",
+                reason:
+                    "must be an address and a port such as 127.0.0.1:9464 or [::1]:9464 (numeric, no host names), or off; not \"\(TerminalSafe.bounded(text))\""
+            )
         }
         return listen
     }

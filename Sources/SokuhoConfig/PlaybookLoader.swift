@@ -7,7 +7,9 @@ public enum PlaybookLoader {
     /// Parses one playbook file's text.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> Playbook {
         guard let root = try YAMLDocument.parse(text, file: file) else {
-            throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the file is empty; a playbook needs playbook, title, applies_to and steps")
+            throw ConfigError(
+                file: file, line: 1, column: 1, key: nil,
+                reason: "the file is empty; a playbook needs playbook, title, applies_to and steps")
         }
         let json = try YAMLDocument.json(root, file: file)
         do {
@@ -22,10 +24,13 @@ public enum PlaybookLoader {
             }
             if let offset = error.offset, let value = positions.values[error.path] {
                 // A condition: point at the character within the value.
-                throw ConfigError(file: file, line: value.line, column: value.column + offset - 1 + (value.quoted ? 1 : 0),
-                                  key: error.path, reason: error.message)
+                throw ConfigError(
+                    file: file, line: value.line, column: value.column + offset - 1 + (value.quoted ? 1 : 0),
+                    key: error.path, reason: error.message)
             }
-            throw ConfigError(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: error.path.isEmpty ? nil : error.path, reason: error.message)
+            throw ConfigError(
+                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: error.path.isEmpty ? nil : error.path,
+                reason: error.message)
         }
     }
 
@@ -33,7 +38,8 @@ public enum PlaybookLoader {
     public static func load(file: String) throws(ConfigError) -> Playbook {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw ConfigError(file: file, line: nil, column: nil, key: nil, reason: "cannot read: \((error as NSError).localizedDescription)")
+            throw ConfigError(
+                file: file, line: nil, column: nil, key: nil, reason: "cannot read: \((error as NSError).localizedDescription)")
         }
         return try parse(text, file: file)
     }
@@ -42,10 +48,14 @@ public enum PlaybookLoader {
     public static func files(in directory: String) throws(ConfigError) -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else { return [] }
-        guard isDir.boolValue else { throw ConfigError(file: directory, line: nil, column: nil, key: "playbooks.dir", reason: "is not a directory") }
+        guard isDir.boolValue else {
+            throw ConfigError(file: directory, line: nil, column: nil, key: "playbooks.dir", reason: "is not a directory")
+        }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw ConfigError(file: directory, line: nil, column: nil, key: "playbooks.dir", reason: "cannot read: \((error as NSError).localizedDescription)")
+            throw ConfigError(
+                file: directory, line: nil, column: nil, key: "playbooks.dir",
+                reason: "cannot read: \((error as NSError).localizedDescription)")
         }
         return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted().map { directory + "/" + $0 }
     }
@@ -60,7 +70,8 @@ public enum PlaybookLoader {
         if !errors.isEmpty { return .failure(PlaybookProblems(errors: errors)) }
         let set: PlaybookSet
         do throws(PlaybookSetError) { set = try PlaybookSet(entries) } catch {
-            return .failure(PlaybookProblems(errors: [ConfigError(file: error.file, line: nil, column: nil, key: nil, reason: error.message)]))
+            return .failure(
+                PlaybookProblems(errors: [ConfigError(file: error.file, line: nil, column: nil, key: nil, reason: error.message)]))
         }
         return .success(set)
     }

@@ -89,9 +89,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         lineDeadline = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             let (handler, context) = loopBound.value
             guard handler.partial > 0, !handler.closed else { return }
-            handler.say(context: context, ControlResponse.failure(
-                .timeout, "the request line was not finished within \(ConnectionGuard.seconds(timeout)); the connection is closed",
-                ja: "リクエストの行が \(ConnectionGuard.seconds(timeout)) 以内に終わらなかったため、接続を閉じました"))
+            handler.say(
+                context: context,
+                ControlResponse.failure(
+                    .timeout, "the request line was not finished within \(ConnectionGuard.seconds(timeout)); the connection is closed",
+                    ja: "リクエストの行が \(ConnectionGuard.seconds(timeout)) 以内に終わらなかったため、接続を閉じました"))
         }
     }
 
@@ -112,9 +114,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func cutOff(context: ChannelHandlerContext, refusal: ConnectionBudget.Refusal) {
-        say(context: context, ControlResponse.failure(
-            .tooBusy, "the daemon holds too many unfinished requests (at most \(budget.limits.maxBufferedPerUser) bytes per user); the connection is closed",
-            ja: "未完了のリクエストが多すぎるため、接続を閉じました"))
+        say(
+            context: context,
+            ControlResponse.failure(
+                .tooBusy,
+                "the daemon holds too many unfinished requests (at most \(budget.limits.maxBufferedPerUser) bytes per user); the connection is closed",
+                ja: "未完了のリクエストが多すぎるため、接続を閉じました"))
     }
 
     /// Sends one last answer line and closes.

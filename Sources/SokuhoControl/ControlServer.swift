@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import SokuhoCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The control socket: a Unix domain stream socket speaking newline-delimited JSON.
 ///
@@ -41,10 +42,12 @@ public struct ControlServer: Service {
     let onListening: @Sendable () -> Void
     private let registry = ConnectionRegistry()
 
-    public init(endpoint: Endpoint, handler: any ControlRequestHandler, logger: Logger,
-                maxLineBytes: Int = ControlServer.defaultMaxLineBytes, limits: ConnectionLimits = ConnectionLimits(),
-                group: MultiThreadedEventLoopGroup = .singleton,
-                onListening: @escaping @Sendable () -> Void = {}) {
+    public init(
+        endpoint: Endpoint, handler: any ControlRequestHandler, logger: Logger,
+        maxLineBytes: Int = ControlServer.defaultMaxLineBytes, limits: ConnectionLimits = ConnectionLimits(),
+        group: MultiThreadedEventLoopGroup = .singleton,
+        onListening: @escaping @Sendable () -> Void = {}
+    ) {
         self.endpoint = endpoint
         self.handler = handler
         self.logger = logger
@@ -94,8 +97,9 @@ public struct ControlServer: Service {
                 do {
                     if let refusal {
                         if let count = budget.refusedToLog(now: Int(time(nil))) {
-                            log.warning("control socket: connections refused over the caps",
-                                        metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
+                            log.warning(
+                                "control socket: connections refused over the caps",
+                                metadata: ["uid": "\(cred.uid)", "reason": "\(refusal)", "refused_since_last_line": "\(count)"])
                         }
                     } else {
                         channel.closeFuture.whenComplete { _ in budget.close(uid: cred.uid) }
@@ -105,7 +109,8 @@ public struct ControlServer: Service {
                     // every channel carries only `LineFrame`s.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                     let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return channel.eventLoop.makeSucceededFuture((async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
+                    return channel.eventLoop.makeSucceededFuture(
+                        (async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
@@ -140,13 +145,16 @@ public struct ControlServer: Service {
         switch refusal {
         case .tooManyConnections(let total, let limit):
             return total
-                ? ControlResponse.failure(.tooManyConnections, "the daemon has \(limit) connections open, its limit; try again in a moment",
-                                          ja: "接続数が上限（\(limit)）に達しています。しばらくしてから再度お試しください")
-                : ControlResponse.failure(.tooManyConnections, "you have \(limit) connections open, the limit per user; close some and try again",
-                                          ja: "あなたの接続数が上限（\(limit)）に達しています。接続を閉じてから再度お試しください")
+                ? ControlResponse.failure(
+                    .tooManyConnections, "the daemon has \(limit) connections open, its limit; try again in a moment",
+                    ja: "接続数が上限（\(limit)）に達しています。しばらくしてから再度お試しください")
+                : ControlResponse.failure(
+                    .tooManyConnections, "you have \(limit) connections open, the limit per user; close some and try again",
+                    ja: "あなたの接続数が上限（\(limit)）に達しています。接続を閉じてから再度お試しください")
         case .bufferBudget(let limit):
-            return ControlResponse.failure(.tooBusy, "too many unfinished requests (at most \(limit) bytes per user)",
-                                           ja: "未完了のリクエストが多すぎます")
+            return ControlResponse.failure(
+                .tooBusy, "too many unfinished requests (at most \(limit) bytes per user)",
+                ja: "未完了のリクエストが多すぎます")
         }
     }
 
@@ -199,8 +207,9 @@ public struct ControlServer: Service {
                     if registry.begin(id) {
                         response = await respond(to: frame, from: peer)
                     } else {
-                        response = ControlResponse.failure(.shuttingDown, "the daemon is shutting down; try again in a moment",
-                                                           ja: "デーモンが停止処理中です。しばらくしてから再度お試しください")
+                        response = ControlResponse.failure(
+                            .shuttingDown, "the daemon is shutting down; try again in a moment",
+                            ja: "デーモンが停止処理中です。しばらくしてから再度お試しください")
                     }
                     var out = response.canonicalBytes
                     out.append(0x0A)
@@ -216,8 +225,9 @@ public struct ControlServer: Service {
     private func respond(to frame: LineFrame, from peer: PeerIdentity) async -> JSONValue {
         switch frame {
         case .tooLong(let limit):
-            return ControlResponse.failure(.lineTooLong, "the request line is longer than \(limit) bytes and was discarded",
-                                           ja: "リクエストの行が \(limit) バイトを超えたため破棄しました")
+            return ControlResponse.failure(
+                .lineTooLong, "the request line is longer than \(limit) bytes and was discarded",
+                ja: "リクエストの行が \(limit) バイトを超えたため破棄しました")
         case .line(let buffer):
             let bytes = buffer.readableBytesView
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {

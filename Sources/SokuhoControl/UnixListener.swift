@@ -14,7 +14,8 @@ enum UnixListener {
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         var template = Array(((parent.isEmpty ? "." : parent) + "/.skXXXXXX").utf8CString)
         guard let dirPointer = mkdtemp(&template) else {
-            throw ControlError.cannotListen(path: path, reason: "cannot create a private directory beside it: \(String(cString: strerror(errno)))")
+            throw ControlError.cannotListen(
+                path: path, reason: "cannot create a private directory beside it: \(String(cString: strerror(errno)))")
         }
         let privateDir = String(cString: dirPointer)
         let staging = privateDir + "/s"

@@ -3,8 +3,8 @@ import Logging
 import SokuhoConfig
 import SokuhoControl
 import SokuhoCore
-import SokuhoStore
 import SokuhoSpool
+import SokuhoStore
 import Synchronization
 
 /// The daemon's request desk: checks each request against the typed table of operations
@@ -25,7 +25,8 @@ public final class CaseDesk: ControlRequestHandler {
     /// How many refusals each user may write into the record (`RefusalLimiter`).
     let refusals = Mutex(RefusalLimiter())
 
-    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners())
+    {
         let context = DeskContext(store: store, clock: clock, logger: logger, settings: settings, listeners: listeners)
         self.context = context
         cases = CaseHandler(context: context)
@@ -48,8 +49,10 @@ public final class CaseDesk: ControlRequestHandler {
 
     /// Records instructions the city sent in its answer to a delivery (see `LifecycleHandler`).
     @discardableResult
-    public func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
-                                actor: EventActor) async throws -> MutationResult {
+    public func addInstructions(
+        caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
+        actor: EventActor
+    ) async throws -> MutationResult {
         try await lifecycle.addInstructions(caseID: caseID, items, source: source, actor: actor)
     }
 
@@ -71,8 +74,9 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     static func gatesFailure(_ e: GatesUnmet) -> JSONValue {
-        var r = ControlResponse.failure(.conflict, "the case cannot be closed yet:\n" + e.gates.map { "  - " + $0.en }.joined(separator: "\n"),
-                                            ja: "まだ完了できません:\n" + e.gates.map { "  - " + $0.ja }.joined(separator: "\n"), field: "to")
+        var r = ControlResponse.failure(
+            .conflict, "the case cannot be closed yet:\n" + e.gates.map { "  - " + $0.en }.joined(separator: "\n"),
+            ja: "まだ完了できません:\n" + e.gates.map { "  - " + $0.ja }.joined(separator: "\n"), field: "to")
         if case .object(var o) = r, case .object(var err)? = o["error"] {
             err["gates"] = .array(e.gates.map(\.json))
             o["error"] = .object(err)
@@ -88,36 +92,43 @@ public final class CaseDesk: ControlRequestHandler {
             return ControlResponse.failure(.notFound, "no case \(id)", ja: "事案 \(id) は見つかりません", field: "id")
         default:
             logger.error("storage failure", metadata: ["error": "\(e)"])
-            return ControlResponse.failure(.storageFailure, "nothing was recorded: \(e)",
-                                           ja: "記録できませんでした（何も保存されていません）: \(e)")
+            return ControlResponse.failure(
+                .storageFailure, "nothing was recorded: \(e)",
+                ja: "記録できませんでした（何も保存されていません）: \(e)")
         }
     }
 
     func dispatch(_ request: JSONValue, from peer: PeerIdentity) async throws -> JSONValue {
         guard case .object(let o) = request else {
-            throw ValidationError(.invalidRequest, field: nil, "a request must be a JSON object with \"op\", not \(request.typeName)",
-                                  ja: "リクエストは \"op\" を持つ JSON オブジェクトでなければなりません")
+            throw ValidationError(
+                .invalidRequest, field: nil, "a request must be a JSON object with \"op\", not \(request.typeName)",
+                ja: "リクエストは \"op\" を持つ JSON オブジェクトでなければなりません")
         }
         guard let opValue = o["op"] else {
-            throw ValidationError(.missingField, field: "op", "op is required (one of \(ControlOperation.names.joined(separator: ", ")))",
-                                  ja: "op は必須です（\(ControlOperation.names.joined(separator: ", ")) のいずれか）")
+            throw ValidationError(
+                .missingField, field: "op", "op is required (one of \(ControlOperation.names.joined(separator: ", ")))",
+                ja: "op は必須です（\(ControlOperation.names.joined(separator: ", ")) のいずれか）")
         }
         guard case .string(let op) = opValue else {
             throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
         }
         guard let operation = ControlOperation(rawValue: op) else {
             var message = "unknown op \"\(TerminalSafe.bounded(op))\"; known ops: \(ControlOperation.names.joined(separator: ", "))"
-            if let s = Suggestion.closest(to: op, among: ControlOperation.names) { message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?" }
+            if let s = Suggestion.closest(to: op, among: ControlOperation.names) {
+                message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?"
+            }
             throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(TerminalSafe.bounded(op))」です")
         }
         let members = operation.members
         for key in o.keys.sorted() where key != "op" && !members.contains(key) {
             var message = "\(op) does not take \"\(TerminalSafe.bounded(key))\""
             if let s = Suggestion.closest(to: key, among: members) { message += "; did you mean \"\(s)\"?" }
-            throw ValidationError(.unknownField, field: TerminalSafe.bounded(key), message, ja: "\(op) に「\(TerminalSafe.bounded(key))」は指定できません")
+            throw ValidationError(
+                .unknownField, field: TerminalSafe.bounded(key), message, ja: "\(op) に「\(TerminalSafe.bounded(key))」は指定できません")
         }
 
-        let roles = context.policy.withLock { $0 }.roles(uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: context.settings.daemonUID)
+        let roles = context.policy.withLock { $0 }.roles(
+            uid: peer.uid, user: peer.user, groups: peer.groups, daemonUID: context.settings.daemonUID)
         let role: Role
         var ownOnly = false
         switch Permission.decide(operation, roles: roles) {
@@ -166,11 +177,16 @@ public final class CaseDesk: ControlRequestHandler {
             if let caseID, CaseID.parse(caseID) != nil { data["case_id"] = .string(caseID) }
             if suppressed > 0 { data["suppressed"] = .int(Int64(suppressed)) }
             try await store.record(type: .accessDenied, caseID: nil, actor: actor, data: .object(data), at: now)
-            logger.notice("refused", metadata: ["op": "\(op.rawValue)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")",
-                                                "reason": "\(reason)", "suppressed": "\(suppressed)"])
+            logger.notice(
+                "refused",
+                metadata: [
+                    "op": "\(op.rawValue)", "uid": "\(peer.uid)", "user": "\(peer.user ?? "?")",
+                    "reason": "\(reason)", "suppressed": "\(suppressed)",
+                ])
         }
-        return ControlResponse.failure(.forbidden, "forbidden: \(reason) (uid \(peer.uid)\(peer.user.map { ", user " + $0 } ?? ""))",
-                                       ja: "権限がありません: この操作には別の役割が必要です（uid \(peer.uid)）")
+        return ControlResponse.failure(
+            .forbidden, "forbidden: \(reason) (uid \(peer.uid)\(peer.user.map { ", user " + $0 } ?? ""))",
+            ja: "権限がありません: この操作には別の役割が必要です（uid \(peer.uid)）")
     }
 
     /// `status` for a peer without a role: who they are and their (empty) roles, nothing else.

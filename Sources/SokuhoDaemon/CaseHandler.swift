@@ -9,20 +9,24 @@ struct CaseHandler: DeskArea {
 
     func report(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         guard let body = o["report"] else {
-            throw ValidationError(.missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
-                                  ja: "report は必須です")
+            throw ValidationError(
+                .missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
+                ja: "report は必須です")
         }
         let report = try Report.validate(body)
         let now = clock.now()
-        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-                                              escalateTo: escalation, playbooks: currentPlaybooks)
+        let result = try await store.openCase(
+            report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+            escalateTo: escalation, playbooks: currentPlaybooks)
         if result.duplicate {
             logger.info("report repeated; same case returned", metadata: ["case": "\(result.case.id)", "uid": "\(actor.peer.uid)"])
         } else {
-            logger.notice("case opened", metadata: [
-                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
-                "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
-            ])
+            logger.notice(
+                "case opened",
+                metadata: [
+                    "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
+                    "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
+                ])
             changed(result.case.id)
         }
         return ControlResponse.success([
@@ -37,9 +41,11 @@ struct CaseHandler: DeskArea {
             throw StoreError.notFound(id: id)
         }
         let history: [JSONValue] = events.map { e in
-            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
-             "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
-             "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null]
+            [
+                "seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+                "actor": ["uid": e.actor["uid"] ?? .null, "user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null],
+                "data": e.type == EventType.caseUpdated.rawValue ? (e.data["changes"] ?? .null) : .null,
+            ]
         }
         let messages = try await store.outbox(caseID: id)
         let attempts = try await store.attempts(caseID: id)
@@ -71,13 +77,18 @@ struct CaseHandler: DeskArea {
     func update(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         guard let fields = o["fields"] else {
-            throw ValidationError(.missingField, field: "fields", "fields is required: the report fields to complete or correct",
-                                  ja: "fields（変更する項目）は必須です")
+            throw ValidationError(
+                .missingField, field: "fields", "fields is required: the report fields to complete or correct",
+                ja: "fields（変更する項目）は必須です")
         }
         let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now(), escalateTo: escalation)
         if result.receipt != nil {
-            logger.notice("case updated", metadata: ["case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
-                                                     "uid": "\(actor.peer.uid)"])
+            logger.notice(
+                "case updated",
+                metadata: [
+                    "case": "\(id)", "fields": "\(result.changes.keys.sorted().joined(separator: ","))",
+                    "uid": "\(actor.peer.uid)",
+                ])
             changed(id)
         }
         return ControlResponse.success([

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -10,11 +5,17 @@ import SokuhoConfig
 import SokuhoControl
 import SokuhoCore
 import SokuhoMetrics
+import SokuhoSpool
 import SokuhoStore
 import SokuhoSystemd
-import SokuhoSpool
 import SokuhoWebhook
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Wires the store, the request desk and the control socket into one service group and runs
 /// it until SIGTERM/SIGINT. SIGHUP reloads the configuration file.
@@ -53,7 +54,8 @@ public struct Daemon: Sendable {
         let endpoints = try Self.loadEndpoints(config)
         let store = try CaseStore(path: config.databasePath)
         let opened = try await store.stats()
-        logger.info("case store open", metadata: ["database": "\(config.databasePath)", "cases": "\(opened.cases)", "events": "\(opened.events)"])
+        logger.info(
+            "case store open", metadata: ["database": "\(config.databasePath)", "cases": "\(opened.cases)", "events": "\(opened.events)"])
 
         let inherited = ListenFDs.take()
         let endpoint: ControlServer.Endpoint
@@ -69,20 +71,24 @@ public struct Daemon: Sendable {
         }
 
         let playbooks = try Self.loadPlaybooks(config, endpoints: endpoints.map(\.name))
-        logger.info("playbooks loaded", metadata: [
-            "dir": "\(config.playbooksDir)", "playbooks": "\(playbooks.entries.map(\.playbook.id).joined(separator: ","))",
-        ])
+        logger.info(
+            "playbooks loaded",
+            metadata: [
+                "dir": "\(config.playbooksDir)", "playbooks": "\(playbooks.entries.map(\.playbook.id).joined(separator: ","))",
+            ])
         if !playbooks.uncoveredKinds.isEmpty {
-            logger.warning("no playbook for some incident kinds; their cases get no checklist",
-                           metadata: ["kinds": "\(playbooks.uncoveredKinds.map(\.rawValue).joined(separator: ","))"])
+            logger.warning(
+                "no playbook for some incident kinds; their cases get no checklist",
+                metadata: ["kinds": "\(playbooks.uncoveredKinds.map(\.rawValue).joined(separator: ","))"])
         }
         // The one clock of the daemon: every component reads the time from it.
         let clock: any WallClock = SystemWallClock()
         let wakeup = Wakeup()
         let playbookQueue = PlaybookQueue()
         let fixedOffset = config.utcOffset
-        var settings = DeskSettings(policy: config.roles, daemonUID: geteuid(),
-                                    utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) })
+        var settings = DeskSettings(
+            policy: config.roles, daemonUID: geteuid(),
+            utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) })
         settings.configuredOffset = fixedOffset
         settings.escalation = endpoints.map(\.name)
         settings.spool = SpoolLayout(root: config.spoolDir)
@@ -91,43 +97,57 @@ public struct Daemon: Sendable {
         settings.socketDescription = socketDescription
         let desk = CaseDesk(
             store: store, clock: clock, logger: logger, settings: settings,
-            listeners: DeskListeners(wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
+            listeners: DeskListeners(
+                wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let log = logger
-        let server = ControlServer(endpoint: endpoint, handler: desk, logger: logger, limits: config.socket.limits, onListening: {
-            log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
-            notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
-        })
+        let server = ControlServer(
+            endpoint: endpoint, handler: desk, logger: logger, limits: config.socket.limits,
+            onListening: {
+                log.notice("sokuhod ready", metadata: ["socket": "\(socketDescription)", "pid": "\(getpid())"])
+                notifier.ready(status: "serving; \(opened.cases) cases; socket \(socketDescription)")
+            })
         let spool = SpoolService(
             layout: SpoolLayout(root: config.spoolDir), maxFileSize: config.spoolMaxFileSize, scanInterval: config.spoolScanInterval,
             handler: desk.spool, clock: clock, logger: logger)
         var services: [any Service] = [
-            server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier, signals: hangups), StoppingNotifierService(notifier: notifier),
+            server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier, signals: hangups),
+            StoppingNotifierService(notifier: notifier),
         ]
         if !endpoints.isEmpty {
-            logger.info("escalation endpoints", metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\(LogText.redactingUserinfo($0.url))" }.joined(separator: " "))"])
+            logger.info(
+                "escalation endpoints",
+                metadata: ["endpoints": "\(endpoints.map { "\($0.name)=\(LogText.redactingUserinfo($0.url))" }.joined(separator: " "))"])
         }
         // The worker also runs without endpoints: messages queued under an earlier configuration still go out.
-        services.append(DeliveryWorker(
-            store: store, clock: clock, endpoints: endpoints, schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
-            wakeup: wakeup, logger: logger,
-            onAnswer: { message, body in
-                // The city may answer a delivery with instructions (docs/escalation.md).
-                let items = Instruction.fromWebhookAnswer(body)
-                guard !items.isEmpty else { return }
-                do {
-                    try await desk.addInstructions(caseID: message.caseID, items, source: "webhook:\(message.endpoint)", actor: CaseStore.daemonActor)
-                } catch {
-                    log.error("instructions in the city's answer not recorded", metadata: ["case": "\(message.caseID)", "error": "\(error)"])
-                }
-            }))
-        services.append(PlaybookRunner(
-            store: store, queue: playbookQueue, clock: clock, cityEndpoints: endpoints.map(\.name),
-            notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup, logger: logger))
+        services.append(
+            DeliveryWorker(
+                store: store, clock: clock, endpoints: endpoints,
+                schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
+                wakeup: wakeup, logger: logger,
+                onAnswer: { message, body in
+                    // The city may answer a delivery with instructions (docs/escalation.md).
+                    let items = Instruction.fromWebhookAnswer(body)
+                    guard !items.isEmpty else { return }
+                    do {
+                        try await desk.addInstructions(
+                            caseID: message.caseID, items, source: "webhook:\(message.endpoint)", actor: CaseStore.daemonActor)
+                    } catch {
+                        log.error(
+                            "instructions in the city's answer not recorded", metadata: ["case": "\(message.caseID)", "error": "\(error)"])
+                    }
+                }))
+        services.append(
+            PlaybookRunner(
+                store: store, queue: playbookQueue, clock: clock, cityEndpoints: endpoints.map(\.name),
+                notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup,
+                logger: logger))
         if let every = config.statusReportEvery {
-            services.append(StatusReportService(store: store, every: every, endpoints: endpoints.map(\.name), clock: clock,
-                                                deliveryWakeup: wakeup, logger: logger))
+            services.append(
+                StatusReportService(
+                    store: store, every: every, endpoints: endpoints.map(\.name), clock: clock,
+                    deliveryWakeup: wakeup, logger: logger))
         }
         if let listen = config.metricsListen {
             let collector = MetricsCollector(store: store, endpoints: endpoints.map(\.name), now: { clock.now().timeIntervalSince1970 })
@@ -171,7 +191,9 @@ public struct Daemon: Sendable {
             for e in set.entries {
                 for (i, s) in e.playbook.steps.enumerated() {
                     if case .notify(let name?)? = s.action, !known.contains(name) {
-                        throw DaemonError.playbooks("\(e.file): steps[\(i)].action.endpoint: no endpoint is named \"\(name)\" (configured: \(endpoints.joined(separator: ", ")))")
+                        throw DaemonError.playbooks(
+                            "\(e.file): steps[\(i)].action.endpoint: no endpoint is named \"\(name)\" (configured: \(endpoints.joined(separator: ", ")))"
+                        )
                     }
                 }
             }
@@ -186,8 +208,9 @@ public struct Daemon: Sendable {
             return
         }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: Int(mode)])
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: Int(mode)])
         } catch {
             throw DaemonError.cannotCreate(path, "\(error.localizedDescription)")
         }

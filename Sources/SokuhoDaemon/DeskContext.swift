@@ -63,7 +63,8 @@ public final class DeskContext: Sendable {
     /// broken files at once, then two a second (at most 7,200 events an hour from one user).
     let spoolRejections = Mutex(RefusalLimiter(burst: 200, refillSeconds: 0.5))
 
-    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners()) {
+    public init(store: CaseStore, clock: any WallClock, logger: Logger, settings: DeskSettings, listeners: DeskListeners = DeskListeners())
+    {
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -106,14 +107,16 @@ extension DeskArea {
     /// well-formed case id (quoted back bounded when it is not). Errors name `key` as the field.
     func caseID(_ o: [String: JSONValue], key: String = "id") throws -> String {
         guard let v = o[key] else {
-            throw ValidationError(.missingField, field: key, "\(key) is required (a case id such as INC-2026-0001)", ja: "\(key)（事案番号）は必須です")
+            throw ValidationError(
+                .missingField, field: key, "\(key) is required (a case id such as INC-2026-0001)", ja: "\(key)（事案番号）は必須です")
         }
         guard case .string(let id) = v else {
             throw ValidationError(.wrongType, field: key, "\(key) must be a string, not \(v.typeName)", ja: "\(key) は文字列でなければなりません")
         }
         guard CaseID.parse(id) != nil else {
-            throw ValidationError(.invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
-                                  ja: "\(key) は INC-2026-0001 の形式で指定してください")
+            throw ValidationError(
+                .invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
+                ja: "\(key) は INC-2026-0001 の形式で指定してください")
         }
         return id
     }
@@ -141,12 +144,15 @@ extension DeskArea {
     /// Clocks and the national-report assessment of a case, for `case.get` and the dossier.
     func clocksAndAssessment(_ c: Case) async throws -> [String: JSONValue] {
         let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
-        let clocks = CaseClocks.evaluate(c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
+        let clocks = CaseClocks.evaluate(
+            c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
         let a = c.appi.nationalReport(threshold: clockSettings.personsThreshold)
         return [
             "clocks": .array(clocks.map(\.json)),
-            "national_report": ["likely": .optional(a.likely), "reasons": .array(a.reasons.map { .string($0) }),
-                                "persons_threshold": .int(clockSettings.personsThreshold)],
+            "national_report": [
+                "likely": .optional(a.likely), "reasons": .array(a.reasons.map { .string($0) }),
+                "persons_threshold": .int(clockSettings.personsThreshold),
+            ],
         ]
     }
 }

@@ -30,11 +30,16 @@ struct LifecycleHandler: DeskArea {
             }
             let transition = try CaseLifecycle.transition(c, to: to, reason: reason, resolution: resolution)
             let type = CaseLifecycle.messageType(to: to)
-            return [CaseChange(.transitioned(transition), messages: [.init(type: type, endpoints: endpoints, extra: ["transition": transition.data])])]
+            return [
+                CaseChange(
+                    .transitioned(transition), messages: [.init(type: type, endpoints: endpoints, extra: ["transition": transition.data])])
+            ]
         }
-        logger.notice("case \(to == .closed ? "closed" : "state changed")", metadata: [
-            "case": "\(id)", "from": "\(current.state.rawValue)", "to": "\(to.rawValue)", "uid": "\(actor.peer.uid)",
-        ])
+        logger.notice(
+            "case \(to == .closed ? "closed" : "state changed")",
+            metadata: [
+                "case": "\(id)", "from": "\(current.state.rawValue)", "to": "\(to.rawValue)", "uid": "\(actor.peer.uid)",
+            ])
         changed(id)
         return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
     }
@@ -56,18 +61,24 @@ struct LifecycleHandler: DeskArea {
         let from = try r.requiredText("from", missing: "from is required: who at the city gave the instruction", ja: "from（指示した人・部署）は必須です")
         let issued = try r.optionalText("issued_at")
         if let issued, Timestamp(rfc3339: issued) == nil {
-            throw ValidationError(.invalidValue, field: "issued_at", "issued_at must be an RFC 3339 time such as 2026-11-26T10:00:00+09:00", ja: "issued_at は RFC 3339 の日時で指定してください")
+            throw ValidationError(
+                .invalidValue, field: "issued_at", "issued_at must be an RFC 3339 time such as 2026-11-26T10:00:00+09:00",
+                ja: "issued_at は RFC 3339 の日時で指定してください")
         }
         let result = try await addInstructions(caseID: id, [(nil, from, text, issued)], source: "manual", actor: actor)
-        return ControlResponse.success(["case_id": .string(id), "instruction": result.case.instructions.last?.json ?? .null,
-                                        "receipt": result.receipts.first?.json ?? .null])
+        return ControlResponse.success([
+            "case_id": .string(id), "instruction": result.case.instructions.last?.json ?? .null,
+            "receipt": result.receipts.first?.json ?? .null,
+        ])
     }
 
     /// Records instructions (from a lead, or from the city's webhook answer); those with an
     /// external id already recorded are skipped.
     @discardableResult
-    func addInstructions(caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
-                         actor: EventActor) async throws -> MutationResult {
+    func addInstructions(
+        caseID: String, _ items: [(externalID: String?, from: String?, text: String, issuedAt: String?)], source: String,
+        actor: EventActor
+    ) async throws -> MutationResult {
         let result = try await store.mutateCase(id: caseID, actor: actor, at: clock.now()) { c in
             var known = Set(c.instructions.compactMap(\.externalID))
             var n = c.instructions.count
@@ -76,14 +87,16 @@ struct LifecycleHandler: DeskArea {
                 if let ext = item.externalID, known.contains(ext) { continue }
                 if let ext = item.externalID { known.insert(ext) }
                 n += 1
-                let added = InstructionAdded(instruction: "I-\(n)", from: item.from ?? (source == "manual" ? "" : "city"), text: item.text,
-                                             source: source, externalID: item.externalID, issuedAt: item.issuedAt)
+                let added = InstructionAdded(
+                    instruction: "I-\(n)", from: item.from ?? (source == "manual" ? "" : "city"), text: item.text,
+                    source: source, externalID: item.externalID, issuedAt: item.issuedAt)
                 changes.append(CaseChange(.instructionAdded(added)))
             }
             return changes
         }
         if !result.receipts.isEmpty {
-            logger.notice("instruction recorded", metadata: ["case": "\(caseID)", "count": "\(result.receipts.count)", "source": "\(source)"])
+            logger.notice(
+                "instruction recorded", metadata: ["case": "\(caseID)", "count": "\(result.receipts.count)", "source": "\(source)"])
             changed(caseID)
         }
         return result
@@ -93,24 +106,43 @@ struct LifecycleHandler: DeskArea {
     func instructionDone(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let r = FieldReader(object: o)
-        let iid = try r.requiredText("instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))", ja: "instruction（指示の番号）は必須です")
+        let iid = try r.requiredText(
+            "instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))",
+            ja: "instruction（指示の番号）は必須です")
         let response = try r.requiredText("response", missing: "response is required: what was done", ja: "response（対応内容）は必須です")
         let by: JSONValue = ["uid": .int(Int64(actor.peer.uid)), "user": .optional(actor.peer.user)]
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
             guard let i = c.instructions.first(where: { $0.id == iid }) else {
                 let known = c.instructions.map(\.id).joined(separator: ", ")
-                throw ValidationError(.notFound, field: "instruction", "case \(id) has no instruction \(iid)\(known.isEmpty ? "" : " (it has \(known))")",
-                                      ja: "事案 \(id) に指示 \(iid) はありません")
+                throw ValidationError(
+                    .notFound, field: "instruction", "case \(id) has no instruction \(iid)\(known.isEmpty ? "" : " (it has \(known))")",
+                    ja: "事案 \(id) に指示 \(iid) はありません")
             }
-            if !i.isOpen { throw ValidationError(.conflict, field: "instruction", "instruction \(iid) is already done (\(i.doneAt ?? ""))", ja: "指示 \(iid) は対応済みです") }
-            return [CaseChange(.instructionDone(InstructionDone(instruction: iid, response: response, by: by)),
-                               messages: [.init(type: EscalationMessage.Kind.instructionDone.rawValue, endpoints: endpoints,
-                                                extra: ["instruction": ["id": .string(iid), "text": .string(i.text), "external_id": .optional(i.externalID), "response": .string(response)]])])]
+            if !i.isOpen {
+                throw ValidationError(
+                    .conflict, field: "instruction", "instruction \(iid) is already done (\(i.doneAt ?? ""))", ja: "指示 \(iid) は対応済みです")
+            }
+            return [
+                CaseChange(
+                    .instructionDone(InstructionDone(instruction: iid, response: response, by: by)),
+                    messages: [
+                        .init(
+                            type: EscalationMessage.Kind.instructionDone.rawValue, endpoints: endpoints,
+                            extra: [
+                                "instruction": [
+                                    "id": .string(iid), "text": .string(i.text), "external_id": .optional(i.externalID),
+                                    "response": .string(response),
+                                ]
+                            ])
+                    ])
+            ]
         }
         changed(id)
-        return ControlResponse.success(["case_id": .string(id), "instruction": result.case.instructions.first { $0.id == iid }?.json ?? .null,
-                                        "receipt": result.receipts.first?.json ?? .null])
+        return ControlResponse.success([
+            "case_id": .string(id), "instruction": result.case.instructions.first { $0.id == iid }?.json ?? .null,
+            "receipt": result.receipts.first?.json ?? .null,
+        ])
     }
 
     /// `case.publication`: the city's decision, recorded and sent back to the city.
@@ -122,7 +154,11 @@ struct LifecycleHandler: DeskArea {
         let decision = try Publication.request(fields)
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { _ in
-            [CaseChange(.publicationDecided(decision), messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])]
+            [
+                CaseChange(
+                    .publicationDecided(decision),
+                    messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])
+            ]
         }
         logger.notice("publication decision recorded", metadata: ["case": "\(id)", "decision": "\(decision.decision.rawValue)"])
         changed(id)
@@ -134,7 +170,8 @@ struct LifecycleHandler: DeskArea {
     func submit(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         guard let kind = try FieldReader(object: o).optionalText("report"), ["preliminary", "confirmed"].contains(kind) else {
-            throw ValidationError(.invalidValue, field: "report", "report must be preliminary or confirmed", ja: "report は preliminary（速報）か confirmed（確報）です")
+            throw ValidationError(
+                .invalidValue, field: "report", "report must be preliminary or confirmed", ja: "report は preliminary（速報）か confirmed（確報）です")
         }
         let endpoints = escalation
         let threshold = clockSettings.personsThreshold
@@ -142,14 +179,27 @@ struct LifecycleHandler: DeskArea {
             if kind == "confirmed" {
                 let missing = Self.missingAppiItems(c)
                 if !missing.isEmpty {
-                    throw ValidationError(.conflict, field: "report", "the confirmed report needs all nine items; still missing: \(missing.joined(separator: ", ")) (sokuho case update \(id) --…)",
-                                          ja: "確報には9項目すべてが必要です。未記入: \(missing.joined(separator: ", "))")
+                    throw ValidationError(
+                        .conflict, field: "report",
+                        "the confirmed report needs all nine items; still missing: \(missing.joined(separator: ", ")) (sokuho case update \(id) --…)",
+                        ja: "確報には9項目すべてが必要です。未記入: \(missing.joined(separator: ", "))")
                 }
             }
             let assessment = c.appi.nationalReport(threshold: threshold)
-            return [CaseChange(.reportSubmitted(ReportSubmission(report: kind)),
-                               messages: [.init(type: (kind == "confirmed" ? EscalationMessage.Kind.confirmedReport : .preliminaryReport).rawValue, endpoints: endpoints,
-                                                extra: ["national_report": ["likely": .optional(assessment.likely), "reasons": .array(assessment.reasons.map { .string($0) })]])])]
+            return [
+                CaseChange(
+                    .reportSubmitted(ReportSubmission(report: kind)),
+                    messages: [
+                        .init(
+                            type: (kind == "confirmed" ? EscalationMessage.Kind.confirmedReport : .preliminaryReport).rawValue,
+                            endpoints: endpoints,
+                            extra: [
+                                "national_report": [
+                                    "likely": .optional(assessment.likely), "reasons": .array(assessment.reasons.map { .string($0) }),
+                                ]
+                            ])
+                    ])
+            ]
         }
         logger.notice("\(kind) report sent to the city", metadata: ["case": "\(id)", "uid": "\(actor.peer.uid)"])
         changed(id)

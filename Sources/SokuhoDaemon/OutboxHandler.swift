@@ -27,9 +27,11 @@ struct OutboxHandler: DeskArea {
         let messageID = try reader.optionalText("message_id")
         let endpoint = try reader.optionalText("endpoint")
         let count = try await store.retry(messageID: messageID, endpoint: endpoint, now: clock.now().timeIntervalSince1970)
-        logger.notice("outbox retry requested", metadata: [
-            "message": "\(messageID ?? "*")", "endpoint": "\(endpoint ?? "*")", "requeued": "\(count)", "uid": "\(actor.peer.uid)",
-        ])
+        logger.notice(
+            "outbox retry requested",
+            metadata: [
+                "message": "\(messageID ?? "*")", "endpoint": "\(endpoint ?? "*")", "requeued": "\(count)", "uid": "\(actor.peer.uid)",
+            ])
         context.listeners.wakeup?.signal()
         return ControlResponse.success(["requeued": .int(Int64(count))])
     }

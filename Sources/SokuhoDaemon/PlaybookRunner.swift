@@ -18,7 +18,11 @@ public final class PlaybookQueue: Sendable {
         wakeup.signal()
     }
 
-    func take() -> Set<String> { dirty.withLock { d in defer { d = [] }; return d } }
+    func take() -> Set<String> {
+        dirty.withLock { d in
+            defer { d = [] }; return d
+        }
+    }
 }
 
 /// Performs automatic steps and reminds about overdue ones (`docs/playbooks.md`), and raises an
@@ -120,15 +124,23 @@ struct PlaybookRunner: Service {
             let settings = clocks
             let city = cityEndpoints
             let result = try await store.mutateCase(id: c.id, actor: CaseStore.daemonActor, at: clock.now()) { fresh in
-                let again = CaseClocks.newlyMissed(CaseClocks.evaluate(fresh, settings: settings, firstReportDeliveredAt: delivered, now: now), case: fresh)
+                let again = CaseClocks.newlyMissed(
+                    CaseClocks.evaluate(fresh, settings: settings, firstReportDeliveredAt: delivered, now: now), case: fresh)
                 guard let m = again.first(where: { $0.name == missed.name }) else { return [] }
                 let miss = ClockMiss(clock: m.name.rawValue, dueAt: Timestamp.format(Date(timeIntervalSince1970: m.dueAt)))
-                return [CaseChange(.clockMissed(miss), messages: [.init(type: EscalationMessage.Kind.clockMissed.rawValue, endpoints: city, extra: ["clock": m.json])])]
+                return [
+                    CaseChange(
+                        .clockMissed(miss),
+                        messages: [.init(type: EscalationMessage.Kind.clockMissed.rawValue, endpoints: city, extra: ["clock": m.json])])
+                ]
             }
             if !result.receipts.isEmpty {
-                logger.error("ALARM: deadline missed", metadata: [
-                    "case": "\(c.id)", "clock": "\(missed.name.rawValue)", "due_at": "\(Timestamp.format(Date(timeIntervalSince1970: missed.dueAt)))",
-                ])
+                logger.error(
+                    "ALARM: deadline missed",
+                    metadata: [
+                        "case": "\(c.id)", "clock": "\(missed.name.rawValue)",
+                        "due_at": "\(Timestamp.format(Date(timeIntervalSince1970: missed.dueAt)))",
+                    ])
             }
         }
         // A first report not yet delivered is checked again when it falls due; delivery itself
@@ -140,7 +152,8 @@ struct PlaybookRunner: Service {
     func runAuto(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
         let city = cityEndpoints
         let notify = notifyEndpoint
-        let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.autoStepsToRun($0, now: $1) }) { st, _ in
+        let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.autoStepsToRun($0, now: $1) }) {
+            st, _ in
             var done = StepDone(step: step.id, by: ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"], auto: true)
             var messages: [CaseChange.Message] = []
             let stepInfo = Self.stepJSON(st)
@@ -152,20 +165,28 @@ struct PlaybookRunner: Service {
             case .notify(let endpoint)?:
                 let target = endpoint ?? notify
                 done.action = ["type": "notify", "endpoint": .optional(target)]
-                if let target { messages.append(.init(type: EscalationMessage.Kind.stepNotice.rawValue, endpoints: [target], extra: ["step": stepInfo])) }
-                else { done.note = "playbooks.notify is not configured; logged only" }
+                if let target {
+                    messages.append(.init(type: EscalationMessage.Kind.stepNotice.rawValue, endpoints: [target], extra: ["step": stepInfo]))
+                } else {
+                    done.note = "playbooks.notify is not configured; logged only"
+                }
             case .remind?:
                 done.action = ["type": "remind", "endpoint": .optional(notify)]
-                if let notify { messages.append(.init(type: EscalationMessage.Kind.stepReminder.rawValue, endpoints: [notify], extra: ["step": stepInfo])) }
+                if let notify {
+                    messages.append(
+                        .init(type: EscalationMessage.Kind.stepReminder.rawValue, endpoints: [notify], extra: ["step": stepInfo]))
+                }
             case nil:
                 return []
             }
             return [CaseChange(.stepDone(done), messages: messages)]
         }
         guard let receipt = result.receipts.first else { return false }
-        logger.notice("automatic step done", metadata: [
-            "case": "\(caseID)", "step": "\(step.id)", "action": "\(Self.describe(step.action))", "seq": "\(receipt.seq)",
-        ])
+        logger.notice(
+            "automatic step done",
+            metadata: [
+                "case": "\(caseID)", "step": "\(step.id)", "action": "\(Self.describe(step.action))", "seq": "\(receipt.seq)",
+            ])
         return true
     }
 
@@ -173,18 +194,27 @@ struct PlaybookRunner: Service {
     func remind(_ step: Playbook.Step, caseID: String, playbook: Playbook) async throws -> Bool {
         let every = remindEvery
         let notify = notifyEndpoint
-        let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.remindersDue($0, now: $1, every: every) }) { st, now in
+        let result = try await mutateStep(
+            step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.remindersDue($0, now: $1, every: every) }
+        ) { st, now in
             guard let due = st.dueAt else { return [] }
-            let reminded = StepReminded(step: step.id, dueAt: Timestamp.format(Date(timeIntervalSince1970: due)),
-                                        overdueSeconds: Int64(now - due), endpoint: notify)
-            let messages: [CaseChange.Message] = notify.map { [.init(type: EscalationMessage.Kind.stepOverdue.rawValue, endpoints: [$0], extra: ["step": Self.stepJSON(st)])] } ?? []
+            let reminded = StepReminded(
+                step: step.id, dueAt: Timestamp.format(Date(timeIntervalSince1970: due)),
+                overdueSeconds: Int64(now - due), endpoint: notify)
+            let messages: [CaseChange.Message] =
+                notify.map {
+                    [.init(type: EscalationMessage.Kind.stepOverdue.rawValue, endpoints: [$0], extra: ["step": Self.stepJSON(st)])]
+                } ?? []
             return [CaseChange(.stepReminded(reminded), messages: messages)]
         }
         guard let receipt = result.receipts.first else { return false }
-        logger.warning("step overdue", metadata: [
-            "case": "\(caseID)", "step": "\(step.id)", "title": "\(step.title.en)", "role": "\(step.role.rawValue)", "seq": "\(receipt.seq)",
-            "reminded": "\(notify ?? "log only")",
-        ])
+        logger.warning(
+            "step overdue",
+            metadata: [
+                "case": "\(caseID)", "step": "\(step.id)", "title": "\(step.title.en)", "role": "\(step.role.rawValue)",
+                "seq": "\(receipt.seq)",
+                "reminded": "\(notify ?? "log only")",
+            ])
         return true
     }
 
@@ -192,9 +222,11 @@ struct PlaybookRunner: Service {
     /// do is decided again inside the transaction, from the step's status there: `among` picks
     /// the steps due for this kind of work; when `step` is not among them (already done by an
     /// earlier look, or no longer due) nothing is written. `change` gets the status and the time.
-    func mutateStep(_ step: Playbook.Step, caseID: String, playbook: Playbook,
-                    among: @escaping @Sendable ([PlaybookEngine.StepStatus], Double) -> [PlaybookEngine.StepStatus],
-                    change: @escaping @Sendable (PlaybookEngine.StepStatus, Double) throws -> [CaseChange]) async throws -> MutationResult {
+    func mutateStep(
+        _ step: Playbook.Step, caseID: String, playbook: Playbook,
+        among: @escaping @Sendable ([PlaybookEngine.StepStatus], Double) -> [PlaybookEngine.StepStatus],
+        change: @escaping @Sendable (PlaybookEngine.StepStatus, Double) throws -> [CaseChange]
+    ) async throws -> MutationResult {
         let now = clock.now()
         return try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: now) { c in
             let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)

@@ -29,12 +29,15 @@ struct ReloadService: Service {
                 let diff = current.reloadable(from: next)
                 if diff.changed.contains("roles") { desk.replacePolicy(next.roles) }
                 current.roles = next.roles
-                daemon.logger.notice("configuration reloaded", metadata: [
-                    "file": "\(file)", "changed": "\(diff.changed.joined(separator: ","))",
-                ])
+                daemon.logger.notice(
+                    "configuration reloaded",
+                    metadata: [
+                        "file": "\(file)", "changed": "\(diff.changed.joined(separator: ","))",
+                    ])
                 if !diff.needsRestart.isEmpty {
-                    daemon.logger.warning("changed settings take effect only after a restart",
-                                          metadata: ["settings": "\(diff.needsRestart.joined(separator: ","))"])
+                    daemon.logger.warning(
+                        "changed settings take effect only after a restart",
+                        metadata: ["settings": "\(diff.needsRestart.joined(separator: ","))"])
                 }
                 notifier.reloaded(status: "serving; configuration reloaded; \(playbooks)")
             } catch {
@@ -50,9 +53,12 @@ struct ReloadService: Service {
         do {
             let set = try Daemon.loadPlaybooks(config, endpoints: config.endpoints.map(\.name))
             desk.replacePlaybooks(set)
-            daemon.logger.notice("playbooks reloaded", metadata: [
-                "dir": "\(config.playbooksDir)", "playbooks": "\(set.entries.map { "\($0.playbook.id)@\($0.playbook.hash.prefix(12))" }.joined(separator: ","))",
-            ])
+            daemon.logger.notice(
+                "playbooks reloaded",
+                metadata: [
+                    "dir": "\(config.playbooksDir)",
+                    "playbooks": "\(set.entries.map { "\($0.playbook.id)@\($0.playbook.hash.prefix(12))" }.joined(separator: ","))",
+                ])
             return "playbooks reloaded"
         } catch {
             daemon.logger.error("playbooks NOT reloaded; the previous set stays in force", metadata: ["error": "\(error)"])

@@ -17,14 +17,19 @@ struct ReportHandler: DeskArea {
         let messages = try await store.outbox(caseID: id)
         let stats = try await store.stats()
         members["case"] = c.json
-        members["events"] = .array(events.map { e in
-            ["seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
-             "actor": ["user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null], "data": Self.timelineData(e)]
-        })
+        members["events"] = .array(
+            events.map { e in
+                [
+                    "seq": .int(e.seq), "at": .string(e.at), "type": .string(e.type), "hash": .string(e.hash),
+                    "actor": ["user": e.actor["user"] ?? .null, "role": e.actor["role"] ?? .null], "data": Self.timelineData(e),
+                ]
+            })
         members["steps"] = .array((steps ?? []).map(StepHandler.statusJSON))
         members["deliveries"] = .array(messages.reversed().map(\.json))
         members["gates"] = .array(ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation).map(\.json))
-        members["audit"] = ["events": .int(stats.events), "head_hash": .string(stats.headHash), "case_last_hash": .string(events.last?.hash ?? "")]
+        members["audit"] = [
+            "events": .int(stats.events), "head_hash": .string(stats.headHash), "case_last_hash": .string(events.last?.hash ?? ""),
+        ]
         members["generated_at"] = .string(Timestamp.format(clock.now()))
         members["time_zone_offset_seconds"] = zoneOffsetMember
         return ControlResponse.success(members)
@@ -35,7 +40,8 @@ struct ReportHandler: DeskArea {
         switch EventType(rawValue: e.type) {
         case .caseUpdated, .appiUpdated: return e.data["changes"] ?? .null
         case .caseOpened: return ["channel": e.data["channel"] ?? .null]
-        case .playbookAssigned: return ["playbook": e.data["playbook"] ?? .null, "version": .string(String((e.data["hash"]?.stringValue ?? "").prefix(12)))]
+        case .playbookAssigned:
+            return ["playbook": e.data["playbook"] ?? .null, "version": .string(String((e.data["hash"]?.stringValue ?? "").prefix(12)))]
         default:
             guard case .object(var o) = e.data else { return .null }
             o.removeValue(forKey: "by")
@@ -50,12 +56,15 @@ struct ReportHandler: DeskArea {
             throw ValidationError(.missingField, field: "from", "from is required: a date such as 2026-11-01", ja: "from（期間の開始日）は必須です")
         }
         guard let to = try r.optionalText("to"), let t = Timestamp(rfc3339: to), t.epochSeconds > f.epochSeconds else {
-            throw ValidationError(.invalidValue, field: "to", "to is required and must come after from", ja: "to（期間の終了日）は from より後の日付で指定してください")
+            throw ValidationError(
+                .invalidValue, field: "to", "to is required and must come after from", ja: "to（期間の終了日）は from より後の日付で指定してください")
         }
         let fromText = Timestamp.format(Date(timeIntervalSince1970: f.epochSeconds))
         let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
         let cases = try await store.casesForStatusReport(from: fromText, to: toText)
-        return ControlResponse.success(["from": .string(fromText), "to": .string(toText), "cases": .array(cases),
-                                        "generated_at": .string(Timestamp.format(clock.now())), "time_zone_offset_seconds": zoneOffsetMember])
+        return ControlResponse.success([
+            "from": .string(fromText), "to": .string(toText), "cases": .array(cases),
+            "generated_at": .string(Timestamp.format(clock.now())), "time_zone_offset_seconds": zoneOffsetMember,
+        ])
     }
 }

@@ -16,14 +16,16 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         var owner = drop.owner
         owner.user = UnixAccounts.userName(uid: owner.uid)
         owner.groups = UnixAccounts.groupNames(user: owner.user, gid: owner.gid)
-        let roles = context.policy.withLock { $0 }.roles(uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: context.settings.daemonUID)
+        let roles = context.policy.withLock { $0 }.roles(
+            uid: owner.uid, user: owner.user, groups: owner.groups, daemonUID: context.settings.daemonUID)
         let role: Role
         switch Permission.decide(.report, roles: roles) {
         case .allowed(let r), .allowedOwnCasesOnly(let r): role = r
         case .identityOnly: role = .reporter  // not an answer `report` gives; see Permission
         case .denied(let reason):
             let error = ValidationError(
-                .forbidden, field: nil, "the file's owner (uid \(owner.uid)\(owner.user.map { ", user " + $0 } ?? "")) may not report: \(reason)",
+                .forbidden, field: nil,
+                "the file's owner (uid \(owner.uid)\(owner.user.map { ", user " + $0 } ?? "")) may not report: \(reason)",
                 ja: "ファイルの所有者（uid \(owner.uid)）には報告の権限がありません")
             return try await reject(drop, error, actor: EventActor(peer: owner, role: nil, channel: "spool"))
         }
@@ -36,16 +38,20 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         let report: Report
         do { report = try Report.validate(content.fields) } catch { return try await reject(drop, error, actor: actor) }
         let now = clock.now()
-        let source = ReportSource(channel: "spool", file: drop.name, sha256: drop.key, size: drop.size,
-                                  format: content.format, encoding: content.encoding)
-        let result = try await store.openCase(report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-                                              source: source, escalateTo: escalation, playbooks: currentPlaybooks)
+        let source = ReportSource(
+            channel: "spool", file: drop.name, sha256: drop.key, size: drop.size,
+            format: content.format, encoding: content.encoding)
+        let result = try await store.openCase(
+            report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+            source: source, escalateTo: escalation, playbooks: currentPlaybooks)
         if !result.duplicate {
-            logger.notice("case opened", metadata: [
-                "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
-                "uid": "\(owner.uid)", "seq": "\(result.receipt.seq)", "channel": "spool", "file": "\(drop.name)",
-                "encoding": "\(content.encoding)", "playbook": "\(result.case.playbook?.id ?? "-")",
-            ])
+            logger.notice(
+                "case opened",
+                metadata: [
+                    "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
+                    "uid": "\(owner.uid)", "seq": "\(result.receipt.seq)", "channel": "spool", "file": "\(drop.name)",
+                    "encoding": "\(content.encoding)", "playbook": "\(result.case.playbook?.id ?? "-")",
+                ])
             changed(result.case.id)
         }
         return .accepted(caseID: result.case.id, duplicate: result.duplicate)
@@ -60,15 +66,17 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         var states: Set<SpoolListing.State> = [.writing, .waiting, .rejected]
         if let v = o["states"] {
             guard case .array(let list) = v else {
-                throw ValidationError(.wrongType, field: "states", "states must be a list such as [\"waiting\", \"rejected\"], not \(v.typeName)",
-                                      ja: "states はリストで指定してください")
+                throw ValidationError(
+                    .wrongType, field: "states", "states must be a list such as [\"waiting\", \"rejected\"], not \(v.typeName)",
+                    ja: "states はリストで指定してください")
             }
             states = []
             for item in list {
                 guard let name = item.stringValue, let s = SpoolListing.State(rawValue: name) else {
                     let known = SpoolListing.State.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ValidationError(.invalidValue, field: "states", "states may hold \(known), not \(item.canonicalString)",
-                                          ja: "states に指定できるのは \(known) です")
+                    throw ValidationError(
+                        .invalidValue, field: "states", "states may hold \(known), not \(item.canonicalString)",
+                        ja: "states に指定できるのは \(known) です")
                 }
                 states.insert(s)
             }
@@ -77,7 +85,8 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         let items: [SpoolListing.Item]
         let owners = states.contains(.accepted) ? try await store.acceptedSpoolOwners() : [:]
         do {
-            items = try SpoolListing.list(layout, states: states, ownerUID: ownOnly ? actor.peer.uid : nil, limit: limit, acceptedOwners: owners)
+            items = try SpoolListing.list(
+                layout, states: states, ownerUID: ownOnly ? actor.peer.uid : nil, limit: limit, acceptedOwners: owners)
         } catch {
             logger.error("cannot list the spool", metadata: ["error": "\(error)"])
             return ControlResponse.failure(.storageFailure, "cannot list the spool: \(error)", ja: "スプールを一覧できません: \(error)")
@@ -98,8 +107,9 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
             "size": .int(Int64(drop.size)),
             "owner": ["uid": .int(Int64(actor.peer.uid)), "gid": .int(Int64(actor.peer.gid)), "user": .optional(actor.peer.user)],
         ]
-        let record = try await store.recordSpoolRejection(name: drop.name, sha256: drop.key, error: error, details: details,
-                                                          actor: actor, at: clock.now())
+        let record = try await store.recordSpoolRejection(
+            name: drop.name, sha256: drop.key, error: error, details: details,
+            actor: actor, at: clock.now())
         return Self.decision(record)
     }
 

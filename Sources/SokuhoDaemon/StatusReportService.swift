@@ -20,7 +20,8 @@ struct StatusReportService: Service {
     func run() async throws {
         let wake = Wakeup()
         try await withGracefulShutdownHandler {
-            var start = try await store.lastStatusReportEnd().flatMap(Timestamp.init(rfc3339:))?.epochSeconds
+            var start =
+                try await store.lastStatusReportEnd().flatMap(Timestamp.init(rfc3339:))?.epochSeconds
                 ?? clock.now().timeIntervalSince1970
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let end = start + every

@@ -22,7 +22,8 @@ struct StepHandler: DeskArea {
             "playbook": ref.json,
             "steps": .array(statuses.map(Self.statusJSON)),
             "summary": [
-                "total": .int(Int64(statuses.count)), "done": .int(count { $0.state == .done }), "skipped": .int(count { $0.state == .skipped }),
+                "total": .int(Int64(statuses.count)), "done": .int(count { $0.state == .done }),
+                "skipped": .int(count { $0.state == .skipped }),
                 "open": .int(count { $0.isOpen }), "overdue": .int(count { $0.overdue }),
                 "mandatory_open": .int(Int64(PlaybookEngine.unmetMandatory(statuses).count)),
             ],
@@ -48,11 +49,13 @@ struct StepHandler: DeskArea {
     func stepAction(_ op: ControlOperation, _ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let id = try caseID(o)
         let reader = FieldReader(object: o)
-        let stepID = try reader.requiredText("step", missing: "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
+        let stepID = try reader.requiredText(
+            "step", missing: "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
         let skip = op == .stepSkip
         let text = try reader.optionalText(skip ? "reason" : "note")
         if skip && text == nil {
-            throw ValidationError(.missingField, field: "reason", "reason is required: say why the step is skipped", ja: "reason（省略する理由）は必須です")
+            throw ValidationError(
+                .missingField, field: "reason", "reason is required: say why the step is skipped", ja: "reason（省略する理由）は必須です")
         }
         guard let (current, _) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
         guard let ref = current.playbook, let playbook = try await store.playbook(hash: ref.hash) else {
@@ -69,13 +72,17 @@ struct StepHandler: DeskArea {
             let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
             guard let st = statuses.first(where: { $0.step.id == stepID }) else { return [] }
             try Self.check(st, skip: skip)
-            let event: CaseEvent = skip ? .stepSkipped(StepSkipped(step: stepID, reason: text ?? "", by: by))
+            let event: CaseEvent =
+                skip
+                ? .stepSkipped(StepSkipped(step: stepID, reason: text ?? "", by: by))
                 : .stepDone(StepDone(step: stepID, by: by, auto: false, note: text))
             return [CaseChange(event)]
         }
-        logger.notice(skip ? "step skipped" : "step done", metadata: [
-            "case": "\(id)", "step": "\(stepID)", "uid": "\(actor.peer.uid)", "seq": "\(result.receipts.first?.seq ?? 0)",
-        ])
+        logger.notice(
+            skip ? "step skipped" : "step done",
+            metadata: [
+                "case": "\(id)", "step": "\(stepID)", "uid": "\(actor.peer.uid)", "seq": "\(result.receipts.first?.seq ?? 0)",
+            ])
         changed(id)
         let statuses = PlaybookEngine.evaluate(playbook, case: result.case, now: now.timeIntervalSince1970)
         let unlocked = statuses.filter { $0.state == .ready && $0.step.after.contains(stepID) }.map { JSONValue.string($0.step.id) }
@@ -95,15 +102,18 @@ struct StepHandler: DeskArea {
         case .skipped:
             throw ValidationError(.conflict, field: "step", "step \(id) was skipped (\(st.record?.note ?? ""))", ja: "手順 \(id) は省略済みです")
         case .notApplicable:
-            throw ValidationError(.conflict, field: "step", "step \(id) does not apply to this case (when: \(st.step.when?.source ?? ""))",
-                                  ja: "手順 \(id) はこの事案には適用されません（条件: \(st.step.when?.source ?? "")）")
+            throw ValidationError(
+                .conflict, field: "step", "step \(id) does not apply to this case (when: \(st.step.when?.source ?? ""))",
+                ja: "手順 \(id) はこの事案には適用されません（条件: \(st.step.when?.source ?? "")）")
         case .waiting where !skip:
             let names = st.waitingOn.joined(separator: ", ")
-            throw ValidationError(.conflict, field: "step", "step \(id) is waiting on \(names); do those first (or skip them with a reason)",
-                                  ja: "手順 \(id) は \(names) の完了待ちです。先にそれらを完了してください（理由を付けて省略も可）")
+            throw ValidationError(
+                .conflict, field: "step", "step \(id) is waiting on \(names); do those first (or skip them with a reason)",
+                ja: "手順 \(id) は \(names) の完了待ちです。先にそれらを完了してください（理由を付けて省略も可）")
         case .ready where !skip && st.step.type == .auto:
-            throw ValidationError(.conflict, field: "step", "step \(id) is automatic; sokuhod performs it (skip it with a reason to stop it)",
-                                  ja: "手順 \(id) は自動で実行されます（止めるには理由を付けて省略してください）")
+            throw ValidationError(
+                .conflict, field: "step", "step \(id) is automatic; sokuhod performs it (skip it with a reason to stop it)",
+                ja: "手順 \(id) は自動で実行されます（止めるには理由を付けて省略してください）")
         default:
             return
         }

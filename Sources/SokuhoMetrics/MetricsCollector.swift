@@ -22,8 +22,10 @@ public actor MetricsCollector {
         public static let spoolRejected = "sokuho_spool_rejected_total"
         public static let auditChainEvents = "sokuho_audit_chain_events"
         /// Every name above, for the tests and the documentation.
-        public static let all = [buildInfo, reports, cases, outboxMessages, outboxOldestPending, deliveries, deliveryDuration,
-                                 clocksMissed, spoolRejected, auditChainEvents]
+        public static let all = [
+            buildInfo, reports, cases, outboxMessages, outboxOldestPending, deliveries, deliveryDuration,
+            clocksMissed, spoolRejected, auditChainEvents,
+        ]
     }
 
     /// Upper bounds of the delivery-duration histogram, in seconds (the webhook timeout is 20 s by default).
@@ -48,12 +50,16 @@ public actor MetricsCollector {
     let chainEvents: Gauge
 
     /// `endpoints`: the configured endpoint names, shown with 0 attempts before their first.
-    public init(store: CaseStore, endpoints: [String] = [], version: String = SokuhoVersion.current, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        store: CaseStore, endpoints: [String] = [], version: String = SokuhoVersion.current,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.store = store
         self.now = now
         let r = PrometheusCollectorRegistry()
         registry = r
-        r.makeGauge(descriptor: Self.describe(Name.buildInfo, "The running sokuhod's version (always 1)."), labels: [("version", version)]).set(to: 1.0)
+        r.makeGauge(descriptor: Self.describe(Name.buildInfo, "The running sokuhod's version (always 1)."), labels: [("version", version)])
+            .set(to: 1.0)
         var cases: [String: Gauge] = [:]
         for s in CaseState.allCases {
             cases[s.rawValue] = r.makeGauge(descriptor: Self.describe(Name.cases, "Cases by state."), labels: [("state", s.rawValue)])
@@ -61,9 +67,11 @@ public actor MetricsCollector {
         self.cases = cases
         outboxPending = r.makeGauge(descriptor: Self.describe(Name.outboxMessages, Self.outboxHelp), labels: [("state", "pending")])
         outboxDead = r.makeGauge(descriptor: Self.describe(Name.outboxMessages, Self.outboxHelp), labels: [("state", "dead")])
-        oldestPending = r.makeGauge(descriptor: Self.describe(Name.outboxOldestPending, "Age of the oldest pending outbox message in seconds (0 when none waits)."))
-        duration = r.makeDurationHistogram(descriptor: Self.describe(Name.deliveryDuration, "Duration of webhook delivery attempts in seconds."),
-                                           labels: [], buckets: Self.durationBuckets.map { .nanoseconds(Int64($0 * 1e9)) })
+        oldestPending = r.makeGauge(
+            descriptor: Self.describe(Name.outboxOldestPending, "Age of the oldest pending outbox message in seconds (0 when none waits)."))
+        duration = r.makeDurationHistogram(
+            descriptor: Self.describe(Name.deliveryDuration, "Duration of webhook delivery attempts in seconds."),
+            labels: [], buckets: Self.durationBuckets.map { .nanoseconds(Int64($0 * 1e9)) })
         clocksMissed = r.makeCounter(descriptor: Self.describe(Name.clocksMissed, "Legal clocks (deadlines) missed."), labels: [])
         spoolRejected = r.makeCounter(descriptor: Self.describe(Name.spoolRejected, "Spool files set aside in rejected/."), labels: [])
         chainEvents = r.makeGauge(descriptor: Self.describe(Name.auditChainEvents, "Events in the tamper-evident audit chain."))
@@ -77,7 +85,8 @@ public actor MetricsCollector {
         self.deliveries = deliveries
         var reports: [String: Counter] = [:]
         for channel in ["socket", "spool"] {
-            reports[channel] = r.makeCounter(descriptor: Self.describe(Name.reports, "Reports that opened a case, by channel."), labels: [("channel", channel)])
+            reports[channel] = r.makeCounter(
+                descriptor: Self.describe(Name.reports, "Reports that opened a case, by channel."), labels: [("channel", channel)])
         }
         self.reports = reports
     }
@@ -90,7 +99,9 @@ public actor MetricsCollector {
             let t = try await store.tallyEvents(after: tally.lastSeq)
             if t.lastSeq == tally.lastSeq { break }
             for (channel, n) in t.reportsByChannel {
-                counter(&reports, channel, name: Name.reports, labels: [("channel", channel)], help: "Reports that opened a case, by channel.").increment(by: Int64(n))
+                counter(
+                    &reports, channel, name: Name.reports, labels: [("channel", channel)], help: "Reports that opened a case, by channel."
+                ).increment(by: Int64(n))
             }
             clocksMissed.increment(by: Int64(t.clocksMissed))
             spoolRejected.increment(by: Int64(t.spoolRejected))
@@ -109,7 +120,9 @@ public actor MetricsCollector {
         // Delivery outcomes are recounted from the attempts (a dead message retried by hand
         // turns its last attempt into a retry).
         for (key, n) in g.deliveries {
-            let c = counter(&deliveries, key, name: Name.deliveries, labels: [("endpoint", key.endpoint), ("outcome", key.outcome)], help: Self.deliveriesHelp)
+            let c = counter(
+                &deliveries, key, name: Name.deliveries, labels: [("endpoint", key.endpoint), ("outcome", key.outcome)],
+                help: Self.deliveriesHelp)
             c.reset()
             c.increment(by: Int64(n))
         }
@@ -123,7 +136,9 @@ public actor MetricsCollector {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    private func counter<K: Hashable>(_ table: inout [K: Counter], _ key: K, name: String, labels: [(String, String)], help: String) -> Counter {
+    private func counter<K: Hashable>(_ table: inout [K: Counter], _ key: K, name: String, labels: [(String, String)], help: String)
+        -> Counter
+    {
         if let c = table[key] { return c }
         let c = registry.makeCounter(descriptor: Self.describe(name, help), labels: labels)
         table[key] = c

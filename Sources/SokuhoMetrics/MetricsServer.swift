@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import NIOCore
@@ -8,6 +5,10 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Serves `GET /metrics` (Prometheus text format) on the configured address only, as a service
 /// of the daemon's service group.
@@ -35,8 +36,10 @@ public final class MetricsServer: Service, @unchecked Sendable {
     let onListening: @Sendable (Int) -> Void
 
     /// `onListening` is called with the bound port (useful with port 0).
-    public init(host: String, port: Int, collector: MetricsCollector, limits: Limits = Limits(), logger: Logger,
-                onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(
+        host: String, port: Int, collector: MetricsCollector, limits: Limits = Limits(), logger: Logger,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         self.host = host
         self.port = port
         self.collector = collector
@@ -128,11 +131,18 @@ final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
         case .head(let h):
             head = h
             let path = h.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? h.uri
-            if path != "/metrics" { refused = .notFound }
-            else if h.method != .GET && h.method != .HEAD { refused = .methodNotAllowed }
-            else if let length = h.headers.first(name: "content-length"), length != "0" { refused = .payloadTooLarge }
-            else if h.headers.contains(name: "transfer-encoding") { refused = .payloadTooLarge }
-            if let status = refused { respond(context: context, status: status, body: Array("\(status.code) \(status.reasonPhrase)\n".utf8)) }
+            if path != "/metrics" {
+                refused = .notFound
+            } else if h.method != .GET && h.method != .HEAD {
+                refused = .methodNotAllowed
+            } else if let length = h.headers.first(name: "content-length"), length != "0" {
+                refused = .payloadTooLarge
+            } else if h.headers.contains(name: "transfer-encoding") {
+                refused = .payloadTooLarge
+            }
+            if let status = refused {
+                respond(context: context, status: status, body: Array("\(status.code) \(status.reasonPhrase)\n".utf8))
+            }
         case .body:
             if !answered { respond(context: context, status: .payloadTooLarge, body: Array("413 Payload Too Large\n".utf8)) }
         case .end:

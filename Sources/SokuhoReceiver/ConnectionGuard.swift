@@ -204,8 +204,9 @@ final class RefuseHandler: ChannelInboundHandler, @unchecked Sendable {
 
     static let answer: [UInt8] = {
         let body = #"{"error":"too many connections; try again later","ok":false}"# + "\n"
-        return Array(("HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
-            + "retry-after: 5\r\nconnection: close\r\n\r\n" + body).utf8)
+        return Array(
+            ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
+                + "retry-after: 5\r\nconnection: close\r\n\r\n" + body).utf8)
     }()
 
     func channelActive(context: ChannelHandlerContext) {

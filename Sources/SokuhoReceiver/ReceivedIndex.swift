@@ -60,9 +60,13 @@ struct ReceivedIndex {
     /// The id and record of one stored line; nil for a line that is not one (torn, or not JSON).
     static func parse(line: [UInt8]) -> (String, Record)? {
         guard let v = try? JSONParser.parse(line), let id = v["webhook_id"]?.stringValue, let payload = v["payload"] else { return nil }
-        return (id, Record(bodySHA256: v["body_sha256"]?.stringValue,
-                           payloadSHA256: WebhookSignature.sha256Hex(payload.canonicalBytes),
-                           keyID: v["key_id"]?.stringValue))
+        return (
+            id,
+            Record(
+                bodySHA256: v["body_sha256"]?.stringValue,
+                payloadSHA256: WebhookSignature.sha256Hex(payload.canonicalBytes),
+                keyID: v["key_id"]?.stringValue)
+        )
     }
 
     /// The index of a whole output file's bytes.

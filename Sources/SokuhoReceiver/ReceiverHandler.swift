@@ -56,8 +56,9 @@ final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable {
                     if ok {
                         self.respond(context: ctx.value, head: h, status: .ok, answer: ["ok": true, "duplicate": .bool(duplicate)])
                     } else {
-                        self.respond(context: ctx.value, head: h, status: .internalServerError,
-                                     answer: ["ok": false, "error": .string("cannot store the message in \(self.receiver.settings.outPath)")])
+                        self.respond(
+                            context: ctx.value, head: h, status: .internalServerError,
+                            answer: ["ok": false, "error": .string("cannot store the message in \(self.receiver.settings.outPath)")])
                     }
                 }
                 guard let refused else { return }
@@ -80,11 +81,13 @@ final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable {
         answered = true
         body = []
         guardian.requestComplete()
-        respond(context: context, head: head, status: .payloadTooLarge,
-                answer: ["ok": false, "error": .string("body over \(receiver.settings.maxBodyBytes) bytes")], close: true)
+        respond(
+            context: context, head: head, status: .payloadTooLarge,
+            answer: ["ok": false, "error": .string("body over \(receiver.settings.maxBodyBytes) bytes")], close: true)
     }
 
-    func respond(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, answer: JSONValue, close: Bool = false) {
+    func respond(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, answer: JSONValue, close: Bool = false)
+    {
         var bytes = answer.canonicalBytes
         bytes.append(0x0A)
         var headers = HTTPHeaders()

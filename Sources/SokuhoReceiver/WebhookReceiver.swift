@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import SokuhoCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The city's side: a small HTTP server that accepts Standard Webhooks messages.
 ///
@@ -69,8 +70,10 @@ public final class WebhookReceiver: @unchecked Sendable {
     var registry: ConnectionRegistry?
 
     /// `onMessage` is called with each line once it is on disk; `log` with each warning.
-    public init(settings: Settings, onMessage: @escaping @Sendable (JSONValue) -> Void = { _ in },
-                log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws(ReceiverError) {
+    public init(
+        settings: Settings, onMessage: @escaping @Sendable (JSONValue) -> Void = { _ in },
+        log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) throws(ReceiverError) {
         self.settings = settings
         self.onMessage = onMessage
         self.log = log
@@ -111,9 +114,10 @@ public final class WebhookReceiver: @unchecked Sendable {
     @discardableResult
     public func start() async throws -> Int {
         connectionCap = Self.capForFileLimit(settings.maxConnections)
-        let registry = ConnectionRegistry(cap: connectionCap, idleTimeout: Settings.amount(settings.idleTimeoutSeconds),
-                                          requestTimeout: Settings.amount(settings.requestTimeoutSeconds),
-                                          loop: group.next(), log: log)
+        let registry = ConnectionRegistry(
+            cap: connectionCap, idleTimeout: Settings.amount(settings.idleTimeoutSeconds),
+            requestTimeout: Settings.amount(settings.requestTimeoutSeconds),
+            loop: group.next(), log: log)
         self.registry = registry
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = settings.maxHeaderBytes
@@ -180,8 +184,10 @@ public final class WebhookReceiver: @unchecked Sendable {
         let ts = headers.first(name: "webhook-timestamp") ?? ""
         let sig = headers.first(name: "webhook-signature") ?? ""
         let secretIndex: Int
-        switch WebhookSignature.check(id: id, timestamp: ts, signatures: sig, body: body, secrets: settings.secrets,
-                                      now: Int64(Date().timeIntervalSince1970), tolerance: settings.toleranceSeconds) {
+        switch WebhookSignature.check(
+            id: id, timestamp: ts, signatures: sig, body: body, secrets: settings.secrets,
+            now: Int64(Date().timeIntervalSince1970), tolerance: settings.toleranceSeconds)
+        {
         case .refused(let reason): return .answer(.unauthorized, ["ok": false, "error": .string(reason)])
         case .verified(let i): secretIndex = i
         }
@@ -189,28 +195,34 @@ public final class WebhookReceiver: @unchecked Sendable {
         do { payload = try JSONParser.parse(body) } catch {
             return .answer(.badRequest, ["ok": false, "error": .string("the body is not UTF-8 JSON: \(error)")])
         }
-        let record = ReceivedIndex.Record(bodySHA256: WebhookSignature.sha256Hex(body),
-                                          payloadSHA256: WebhookSignature.sha256Hex(payload.canonicalBytes),
-                                          keyID: settings.secrets[secretIndex].keyID)
+        let record = ReceivedIndex.Record(
+            bodySHA256: WebhookSignature.sha256Hex(body),
+            payloadSHA256: WebhookSignature.sha256Hex(payload.canonicalBytes),
+            keyID: settings.secrets[secretIndex].keyID)
         switch seen.classify(id: id, record) {
         case .duplicate: return .answer(.ok, ["ok": true, "duplicate": true])
         case .conflict(let stored): return conflict(id: id, stored: stored, now: record.bodySHA256 ?? "")
         case .new: break
         }
-        return .store(id: id, record: record, line: [
-            "webhook_id": .string(id), "received_at": .string(Timestamp.format(Date())), "payload": payload,
-            "body_sha256": .string(record.bodySHA256 ?? ""), "key_id": .string(record.keyID ?? ""),
-        ])
+        return .store(
+            id: id, record: record,
+            line: [
+                "webhook_id": .string(id), "received_at": .string(Timestamp.format(Date())), "payload": payload,
+                "body_sha256": .string(record.bodySHA256 ?? ""), "key_id": .string(record.keyID ?? ""),
+            ])
     }
 
     /// The same id, another body, the same sender: refused loudly, never stored, never 200.
     func conflict(id: String, stored: String, now: String) -> Decision {
-        log("sokuho receive: warning: webhook-id \(id) was already received with another body (sha256 \(stored.prefix(16))…, "
-            + "now \(now.prefix(16))…): refused with 409, not stored — the sender reuses ids for different messages")
-        return .answer(.conflict, [
-            "ok": false,
-            "error": .string("webhook-id \(id) was already received with a different body; a webhook-id must name one message only"),
-        ])
+        log(
+            "sokuho receive: warning: webhook-id \(id) was already received with another body (sha256 \(stored.prefix(16))…, "
+                + "now \(now.prefix(16))…): refused with 409, not stored — the sender reuses ids for different messages")
+        return .answer(
+            .conflict,
+            [
+                "ok": false,
+                "error": .string("webhook-id \(id) was already received with a different body; a webhook-id must name one message only"),
+            ])
     }
 
     // Group fsync, on the event loop thread only: lines written during one turn of the loop are
@@ -221,8 +233,10 @@ public final class WebhookReceiver: @unchecked Sendable {
 
     /// Appends the line and calls `done(ok, duplicate)` once it is on disk (or failed to be);
     /// returns a decision instead when it conflicts with a message not yet on disk.
-    func store(id: String, record: ReceivedIndex.Record, line: JSONValue, on loop: any EventLoop,
-               done: @escaping (Bool, Bool) -> Void) -> Decision? {
+    func store(
+        id: String, record: ReceivedIndex.Record, line: JSONValue, on loop: any EventLoop,
+        done: @escaping (Bool, Bool) -> Void
+    ) -> Decision? {
         switch ReceivedIndex.classify(record, against: pendingIDs[id] ?? []) {
         case .conflict(let stored):
             return conflict(id: id, stored: stored, now: record.bodySHA256 ?? "")

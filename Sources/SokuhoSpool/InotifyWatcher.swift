@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Watches one directory with inotify on a thread of its own and turns what it sees into
 /// `SpoolWatcher.Event`s. Events are hints: the directory is the truth, so the watcher also asks
@@ -76,7 +77,9 @@ public final class InotifyWatcher: @unchecked Sendable {
         defer { buffer.deallocate() }
         let timeout = Int32(min(interval * 1000, Double(Int32.max)))
         while true {
-            var fds = [pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
+            ]
             let n = poll(&fds, 2, timeout)
             if n < 0 { if errno == EINTR { continue }; return }
             if fds[1].revents != 0 { return }

@@ -26,10 +26,11 @@ public enum SpoolDecoder {
     public static func decode(_ bytes: [UInt8], name: String) -> Result<Content, ValidationError> {
         let ext = fileExtension(name)
         guard extensions.contains(ext) else {
-            return .failure(ValidationError(
-                .unsupportedFormat, field: nil,
-                "spool files must be .json, .yaml or .yml (this one is .\(ext)); save the report as JSON or YAML text",
-                ja: "置けるファイルは .json・.yaml・.yml です（このファイルは .\(ext)）。JSON または YAML のテキストで保存してください"))
+            return .failure(
+                ValidationError(
+                    .unsupportedFormat, field: nil,
+                    "spool files must be .json, .yaml or .yml (this one is .\(ext)); save the report as JSON or YAML text",
+                    ja: "置けるファイルは .json・.yaml・.yml です（このファイルは .\(ext)）。JSON または YAML のテキストで保存してください"))
         }
         if bytes.isEmpty { return .failure(empty) }
         let decoded: SpoolText.Decoded
@@ -50,9 +51,10 @@ public enum SpoolDecoder {
                 let lead = text.unicodeScalars.firstIndex { !$0.properties.isWhitespace } ?? text.endIndex
                 let leadBytes = text.utf8.distance(from: text.startIndex, to: lead)
                 let (line, column) = position(in: text, byteOffset: leadBytes + error.offset)
-                return .failure(ValidationError(
-                    .invalidJSON, field: nil, "invalid JSON at line \(line), column \(column): \(error)",
-                    ja: "JSON の誤り（\(line) 行 \(column) 桁）: \(error)", line: line, column: column))
+                return .failure(
+                    ValidationError(
+                        .invalidJSON, field: nil, "invalid JSON at line \(line), column \(column): \(error)",
+                        ja: "JSON の誤り（\(line) 行 \(column) 桁）: \(error)", line: line, column: column))
             }
         } else {
             do {
@@ -60,27 +62,32 @@ public enum SpoolDecoder {
                 value = try YAMLDocument.json(node, file: name)
             } catch {
                 // YAMLDocument's reasons already say "invalid YAML: ".
-                let reason = error.reason.hasPrefix("invalid YAML: ") ? String(error.reason.dropFirst("invalid YAML: ".count)) : error.reason
+                let reason =
+                    error.reason.hasPrefix("invalid YAML: ") ? String(error.reason.dropFirst("invalid YAML: ".count)) : error.reason
                 var at = "", atJa = ""
                 if let l = error.line {
                     at = " at line \(l)" + (error.column.map { ", column \($0)" } ?? "")
                     atJa = "（\(l) 行" + (error.column.map { " \($0) 桁" } ?? "") + "）"
                 }
-                return .failure(ValidationError(
-                    .invalidYAML, field: error.key, "invalid YAML\(at): \(reason)",
-                    ja: "YAML の誤り\(atJa): \(reason)", line: error.line, column: error.line == nil ? nil : error.column))
+                return .failure(
+                    ValidationError(
+                        .invalidYAML, field: error.key, "invalid YAML\(at): \(reason)",
+                        ja: "YAML の誤り\(atJa): \(reason)", line: error.line, column: error.line == nil ? nil : error.column))
             }
         }
         guard case .object = value else {
-            return .failure(ValidationError(
-                .wrongType, field: nil, "the file must hold one report, an object of fields such as {\"kind\": \"leak\", …}, not \(value.typeName)",
-                ja: "ファイルには報告を 1 件、項目のオブジェクトとして書いてください（\(value.typeName) ではなく）"))
+            return .failure(
+                ValidationError(
+                    .wrongType, field: nil,
+                    "the file must hold one report, an object of fields such as {\"kind\": \"leak\", …}, not \(value.typeName)",
+                    ja: "ファイルには報告を 1 件、項目のオブジェクトとして書いてください（\(value.typeName) ではなく）"))
         }
         return .success(Content(fields: value, format: isJSON ? "json" : "yaml", encoding: decoded.encoding))
     }
 
-    static let empty = ValidationError(.emptyFile, field: nil, "the file is empty; write the report into it before renaming it into incoming/",
-                                       ja: "ファイルが空です。報告を書き込んでから incoming/ に移してください")
+    static let empty = ValidationError(
+        .emptyFile, field: nil, "the file is empty; write the report into it before renaming it into incoming/",
+        ja: "ファイルが空です。報告を書き込んでから incoming/ に移してください")
 
     /// The lower-cased extension, without the dot; "" for none.
     public static func fileExtension(_ name: String) -> String {

@@ -1,9 +1,10 @@
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import SokuhoCore
 
 /// Moving spool files and writing reason files: never overwriting, never deleting.
 enum SpoolFiles {
@@ -26,7 +27,9 @@ enum SpoolFiles {
     /// two, the retry finds its copy already there (same bytes) and only removes `source`.
     /// Returns the path relative to the spool root.
     @discardableResult
-    static func install(_ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String) throws(SpoolError) -> String {
+    static func install(_ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String) throws(SpoolError)
+        -> String
+    {
         if holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)
             return lastComponent(directory) + "/" + name
@@ -47,8 +50,9 @@ enum SpoolFiles {
     /// Removes the original of a file whose copy is kept at `path`.
     static func remove(_ source: [UInt8], keptAs path: String) throws(SpoolError) {
         if unlink(cPath(source)) != 0, errno != ENOENT {
-            throw SpoolError.cannotMove(from: String(decoding: source, as: UTF8.self), to: path,
-                                        reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
+            throw SpoolError.cannotMove(
+                from: String(decoding: source, as: UTF8.self), to: path,
+                reason: "copied, but the original cannot be removed: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -75,7 +79,9 @@ enum SpoolFiles {
     /// is renamed as it is.
     /// After a crash between keeping the copy and removing the original, the retry finds the
     /// copy (same bytes, same name) and completes the removal: one rejection, one copy.
-    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil) throws(SpoolError) -> String {
+    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil) throws(SpoolError)
+        -> String
+    {
         if let bytes, holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)
             return lastComponent(directory) + "/" + name

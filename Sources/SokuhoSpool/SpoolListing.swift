@@ -1,10 +1,11 @@
+import Foundation
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import SokuhoCore
 
 /// What lies in the spool: files being written (`tmp/`), waiting (`incoming/`), set aside
 /// (`rejected/`, with their reasons) and taken (`accepted/`). Used by the `spool.list` operation
@@ -46,14 +47,18 @@ public enum SpoolListing {
     /// Lists the entries in the given states, newest first, at most `limit`; only those owned by
     /// `ownerUID` when given. An accepted file is the daemon's own copy: its owner is the
     /// reporter who dropped it, from `acceptedOwners` (case id → uid, from the spool journal).
-    public static func list(_ layout: SpoolLayout, states: Set<State>, ownerUID: UInt32? = nil, limit: Int = 200,
-                            acceptedOwners: [String: UInt32] = [:]) throws(SpoolError) -> [Item] {
+    public static func list(
+        _ layout: SpoolLayout, states: Set<State>, ownerUID: UInt32? = nil, limit: Int = 200,
+        acceptedOwners: [String: UInt32] = [:]
+    ) throws(SpoolError) -> [Item] {
         var items: [Item] = []
         var rootStat = stat()
         guard stat(layout.root, &rootStat) == 0 else {
             throw SpoolError.cannotRead(path: layout.root, reason: String(cString: strerror(errno)))
         }
-        let dirs: [(State, String)] = [(.writing, layout.tmp), (.waiting, layout.incoming), (.rejected, layout.rejected), (.accepted, layout.accepted)]
+        let dirs: [(State, String)] = [
+            (.writing, layout.tmp), (.waiting, layout.incoming), (.rejected, layout.rejected), (.accepted, layout.accepted),
+        ]
         for (state, dir) in dirs where states.contains(state) {
             var dirStat = stat()
             if stat(dir, &dirStat) != 0, errno == ENOENT { continue }  // not created yet

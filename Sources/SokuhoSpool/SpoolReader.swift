@@ -1,11 +1,12 @@
+import Crypto
+import Foundation
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Crypto
-import Foundation
-import SokuhoCore
 
 /// One entry of `incoming/`, read safely.
 public enum SpoolEntry: Sendable {
@@ -30,16 +31,20 @@ public enum SpoolReader {
     ///   - now: the current time (seconds since the epoch): a change time more than a second
     ///     after it does not hold a file. `SpoolService` passes its injected clock's time; the
     ///     default reads the system clock, for callers without one.
-    public static func read(path: String, maxSize: Int, settledBefore: Double? = nil,
-                            now: Double = Date().timeIntervalSince1970) -> SpoolEntry {
+    public static func read(
+        path: String, maxSize: Int, settledBefore: Double? = nil,
+        now: Double = Date().timeIntervalSince1970
+    ) -> SpoolEntry {
         var st = stat()
         guard lstat(path, &st) == 0 else { return .vanished }
         let owner = (uid: UInt32(st.st_uid), gid: UInt32(st.st_gid))
         if let kind = unsafeKind(st.st_mode) {
-            return .unread(key: key(kind, st), size: Int(st.st_size), owner: owner, reason: ValidationError(
-                .unsafeFile, field: nil,
-                "\(kind.en) is not a report file; it was set aside without being \(kind.en == "a directory" ? "entered" : "opened")",
-                ja: "\(kind.ja)は報告ファイルではありません。開かずに退避しました"))
+            return .unread(
+                key: key(kind, st), size: Int(st.st_size), owner: owner,
+                reason: ValidationError(
+                    .unsafeFile, field: nil,
+                    "\(kind.en) is not a report file; it was set aside without being \(kind.en == "a directory" ? "entered" : "opened")",
+                    ja: "\(kind.ja)は報告ファイルではありません。開かずに退避しました"))
         }
         // The inode change time, which only the kernel sets (writes and renames update it), never
         // the modification time, which `touch` or a copy from another machine may put in the
@@ -56,19 +61,25 @@ public enum SpoolReader {
             switch e {
             case ENOENT: return .vanished
             case ELOOP:
-                return .unread(key: key(("a symbolic link", "シンボリックリンク"), st), size: 0, owner: owner, reason: ValidationError(
-                    .unsafeFile, field: nil, "a symbolic link is not a report file; it was set aside without being followed",
-                    ja: "シンボリックリンクは報告ファイルではありません。たどらずに退避しました"))
+                return .unread(
+                    key: key(("a symbolic link", "シンボリックリンク"), st), size: 0, owner: owner,
+                    reason: ValidationError(
+                        .unsafeFile, field: nil, "a symbolic link is not a report file; it was set aside without being followed",
+                        ja: "シンボリックリンクは報告ファイルではありません。たどらずに退避しました"))
             case EACCES, EPERM:
                 let mode = String(st.st_mode & 0o7777, radix: 8)
-                return .unread(key: key(("unreadable", "読めないファイル"), st), size: Int(st.st_size), owner: owner, reason: ValidationError(
-                    .unreadableFile, field: nil,
-                    "sokuhod may not read the file (mode 0\(mode)); make it group-readable (chmod g+r) before renaming it into incoming/",
-                    ja: "sokuhod がファイルを読めません（モード 0\(mode)）。incoming/ に移す前に chmod g+r で読めるようにしてください"))
+                return .unread(
+                    key: key(("unreadable", "読めないファイル"), st), size: Int(st.st_size), owner: owner,
+                    reason: ValidationError(
+                        .unreadableFile, field: nil,
+                        "sokuhod may not read the file (mode 0\(mode)); make it group-readable (chmod g+r) before renaming it into incoming/",
+                        ja: "sokuhod がファイルを読めません（モード 0\(mode)）。incoming/ に移す前に chmod g+r で読めるようにしてください"))
             default:
-                return .unread(key: key(("unreadable", "読めないファイル"), st), size: Int(st.st_size), owner: owner, reason: ValidationError(
-                    .unreadableFile, field: nil, "the file cannot be opened: \(String(cString: strerror(e)))",
-                    ja: "ファイルを開けません: \(String(cString: strerror(e)))"))
+                return .unread(
+                    key: key(("unreadable", "読めないファイル"), st), size: Int(st.st_size), owner: owner,
+                    reason: ValidationError(
+                        .unreadableFile, field: nil, "the file cannot be opened: \(String(cString: strerror(e)))",
+                        ja: "ファイルを開けません: \(String(cString: strerror(e)))"))
             }
         }
         defer { close(fd) }
@@ -77,25 +88,32 @@ public enum SpoolReader {
         guard fstat(fd, &fst) == 0 else { return .vanished }
         let fowner = (uid: UInt32(fst.st_uid), gid: UInt32(fst.st_gid))
         if let kind = unsafeKind(fst.st_mode) {
-            return .unread(key: key(kind, fst), size: 0, owner: fowner, reason: ValidationError(
-                .unsafeFile, field: nil, "\(kind.en) is not a report file; it was set aside unread", ja: "\(kind.ja)は報告ファイルではありません。読まずに退避しました"))
+            return .unread(
+                key: key(kind, fst), size: 0, owner: fowner,
+                reason: ValidationError(
+                    .unsafeFile, field: nil, "\(kind.en) is not a report file; it was set aside unread",
+                    ja: "\(kind.ja)は報告ファイルではありません。読まずに退避しました"))
         }
         if fst.st_mode & 0o022 != 0 {
             // Others could have written into it (a name someone prepared for another reporter,
             // say): its owner is not who wrote it, so it is nobody's report.
             let mode = String(fst.st_mode & 0o7777, radix: 8)
-            return .unread(key: key(("a file others may write", "他人が書き込めるファイル"), fst), size: Int(fst.st_size), owner: fowner, reason: ValidationError(
-                .unsafeFile, field: nil,
-                "others may write to the file (mode 0\(mode)), so it may not be its owner's report; drop a file only you can write (chmod 640, or sokuho spool drop)",
-                ja: "他人が書き込めるファイルです（モード 0\(mode)）。所有者本人の報告とは限らないため受け付けません（chmod 640 にするか sokuho spool drop を使ってください）"))
+            return .unread(
+                key: key(("a file others may write", "他人が書き込めるファイル"), fst), size: Int(fst.st_size), owner: fowner,
+                reason: ValidationError(
+                    .unsafeFile, field: nil,
+                    "others may write to the file (mode 0\(mode)), so it may not be its owner's report; drop a file only you can write (chmod 640, or sokuho spool drop)",
+                    ja: "他人が書き込めるファイルです（モード 0\(mode)）。所有者本人の報告とは限らないため受け付けません（chmod 640 にするか sokuho spool drop を使ってください）"))
         }
         if fst.st_nlink > 1 {
             // Someone may hold a second name for these bytes and change them after their hash is
             // recorded: evidence must have one name only, the one handed over.
-            return .unread(key: key(("a hard-linked file", "ハードリンクされたファイル"), fst), size: Int(fst.st_size), owner: fowner, reason: ValidationError(
-                .unsafeFile, field: nil,
-                "the file has \(fst.st_nlink) names (hard links); a report file must have only one, so nobody can change it after it is handed over. Copy it instead of linking it (cp, not ln)",
-                ja: "ファイルに名前（ハードリンク）が \(fst.st_nlink) 個あります。提出後に誰も変更できないよう、報告ファイルの名前は一つだけにしてください（ln ではなく cp でコピー）"))
+            return .unread(
+                key: key(("a hard-linked file", "ハードリンクされたファイル"), fst), size: Int(fst.st_size), owner: fowner,
+                reason: ValidationError(
+                    .unsafeFile, field: nil,
+                    "the file has \(fst.st_nlink) names (hard links); a report file must have only one, so nobody can change it after it is handed over. Copy it instead of linking it (cp, not ln)",
+                    ja: "ファイルに名前（ハードリンク）が \(fst.st_nlink) 個あります。提出後に誰も変更できないよう、報告ファイルの名前は一つだけにしてください（ln ではなく cp でコピー）"))
         }
         if Int(fst.st_size) > maxSize { return tooLarge(fst, maxSize: maxSize) }
         // Sized from fstat, grown if the file grows meanwhile, never past maxSize + 1.
@@ -110,8 +128,10 @@ public enum SpoolReader {
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = String(cString: strerror(errno))
-                return .unread(key: key(("unreadable", "読めないファイル"), fst), size: Int(fst.st_size), owner: fowner, reason: ValidationError(
-                    .unreadableFile, field: nil, "the file cannot be read: \(e)", ja: "ファイルを読めません: \(e)"))
+                return .unread(
+                    key: key(("unreadable", "読めないファイル"), fst), size: Int(fst.st_size), owner: fowner,
+                    reason: ValidationError(
+                        .unreadableFile, field: nil, "the file cannot be read: \(e)", ja: "ファイルを読めません: \(e)"))
             }
             if n == 0 { break }
             total += n
@@ -126,10 +146,12 @@ public enum SpoolReader {
     }
 
     static func tooLarge(_ st: stat, maxSize: Int) -> SpoolEntry {
-        .unread(key: key(("too large", "大きすぎるファイル"), st), size: Int(st.st_size), owner: (UInt32(st.st_uid), UInt32(st.st_gid)), reason: ValidationError(
-            .fileTooLarge, field: nil,
-            "the file is \(st.st_size) bytes; spool files may have at most \(maxSize) bytes (spool.max_file_size). A report describes the incident; attach no data",
-            ja: "ファイルが \(st.st_size) バイトあります。上限は \(maxSize) バイト（spool.max_file_size）です。報告には事故の説明だけを書き、データそのものは添付しないでください"))
+        .unread(
+            key: key(("too large", "大きすぎるファイル"), st), size: Int(st.st_size), owner: (UInt32(st.st_uid), UInt32(st.st_gid)),
+            reason: ValidationError(
+                .fileTooLarge, field: nil,
+                "the file is \(st.st_size) bytes; spool files may have at most \(maxSize) bytes (spool.max_file_size). A report describes the incident; attach no data",
+                ja: "ファイルが \(st.st_size) バイトあります。上限は \(maxSize) バイト（spool.max_file_size）です。報告には事故の説明だけを書き、データそのものは添付しないでください"))
     }
 
     static func unsafeKind(_ mode: mode_t) -> (en: String, ja: String)? {

@@ -1,12 +1,13 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import Logging
-import ServiceLifecycle
-import SokuhoCore
 
 /// Takes every file that lands in `incoming/` and turns it into a case or a rejection, exactly
 /// once (`docs/spool.md`).
@@ -32,8 +33,10 @@ public struct SpoolService: Service {
     let clock: any WallClock
     let logger: Logger
 
-    public init(layout: SpoolLayout, maxFileSize: Int, scanInterval: Double, handler: any SpoolIntakeHandler, clock: any WallClock,
-                logger: Logger, settle: Double = 1, retryDelay: Double = 5) {
+    public init(
+        layout: SpoolLayout, maxFileSize: Int, scanInterval: Double, handler: any SpoolIntakeHandler, clock: any WallClock,
+        logger: Logger, settle: Double = 1, retryDelay: Double = 5
+    ) {
         self.clock = clock
         self.layout = layout
         self.maxFileSize = maxFileSize
@@ -47,7 +50,8 @@ public struct SpoolService: Service {
     public func run() async throws {
         try layout.prepare()
         let watcher = try InotifyWatcher(directory: layout.incoming, scanInterval: scanInterval)
-        logger.info("spool watched", metadata: ["dir": "\(layout.root)", "max_file_size": "\(maxFileSize)", "scan_interval": "\(scanInterval)s"])
+        logger.info(
+            "spool watched", metadata: ["dir": "\(layout.root)", "max_file_size": "\(maxFileSize)", "scan_interval": "\(scanInterval)s"])
         let worker = SpoolWorker(service: self, watcher: watcher)
         watcher.post(.scan(reason: "start"))
         await withTaskCancellationHandler {
@@ -117,7 +121,9 @@ final class SpoolWorker {
             if reason == "settle" { settleScanPending = false }
             if reason == "retry" { retryScanPending = false }
             if reason == "watch-lost" {
-                s.logger.error("the spool's incoming/ directory was removed or moved; scanning on a timer only", metadata: ["dir": "\(s.layout.incoming)"])
+                s.logger.error(
+                    "the spool's incoming/ directory was removed or moved; scanning on a timer only",
+                    metadata: ["dir": "\(s.layout.incoming)"])
             } else if reason != "timer" {
                 s.logger.debug("spool scan", metadata: ["reason": "\(reason)"])
             }
@@ -128,7 +134,8 @@ final class SpoolWorker {
     /// Takes every file in `incoming/`, oldest first.
     func scan() async {
         guard let dir = opendir(s.layout.incoming) else {
-            s.logger.error("cannot read the spool", metadata: ["dir": "\(s.layout.incoming)", "error": "\(String(cString: strerror(errno)))"])
+            s.logger.error(
+                "cannot read the spool", metadata: ["dir": "\(s.layout.incoming)", "error": "\(String(cString: strerror(errno)))"])
             return
         }
         var entries: [(name: [UInt8], mtime: Int64)] = []
@@ -138,7 +145,8 @@ final class SpoolWorker {
             }
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             var st = stat()
-            let mtime = lstat(SpoolFiles.cPath(path(s.layout.incoming, name)), &st) == 0
+            let mtime =
+                lstat(SpoolFiles.cPath(path(s.layout.incoming, name)), &st) == 0
                 ? Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) : 0
             entries.append((name, mtime))
         }
@@ -155,19 +163,24 @@ final class SpoolWorker {
             setAside[raw] = nil
         }
         guard let name = String(validating: raw, as: UTF8.self) else {
-            await takeBadName(raw, source: source, why: ("is not valid UTF-8", "が UTF-8 ではありません"), advice: ("Name files in UTF-8", "ファイル名は UTF-8 で付けてください"))
+            await takeBadName(
+                raw, source: source, why: ("is not valid UTF-8", "が UTF-8 ではありません"),
+                advice: ("Name files in UTF-8", "ファイル名は UTF-8 で付けてください"))
             return
         }
         if SpoolLayout.isIgnored(name) { return }
         if raw.count > Self.maxNameBytes {
-            await takeBadName(raw, source: source, why: ("is \(raw.count) bytes long (at most \(Self.maxNameBytes))", "が長すぎます（\(raw.count) バイト、上限 \(Self.maxNameBytes) バイト）"),
-                              advice: ("Use a shorter name", "短い名前を付けてください"))
+            await takeBadName(
+                raw, source: source,
+                why: ("is \(raw.count) bytes long (at most \(Self.maxNameBytes))", "が長すぎます（\(raw.count) バイト、上限 \(Self.maxNameBytes) バイト）"),
+                advice: ("Use a shorter name", "短い名前を付けてください"))
             return
         }
         // Controls and direction-changing characters could forge a line on a screen or in a log.
         if name.unicodeScalars.contains(where: { TerminalSafe.isControlOrFormat($0) }) {
-            await takeBadName(raw, source: source, why: ("holds control or direction-changing characters", "に制御文字や表示方向を変える文字が含まれています"),
-                              advice: ("Use letters, digits, '-', '_' and '.'", "英数字と - _ . で名前を付けてください"))
+            await takeBadName(
+                raw, source: source, why: ("holds control or direction-changing characters", "に制御文字や表示方向を変える文字が含まれています"),
+                advice: ("Use letters, digits, '-', '_' and '.'", "英数字と - _ . で名前を付けてください"))
             return
         }
         let now = s.clock.now().timeIntervalSince1970
@@ -186,11 +199,13 @@ final class SpoolWorker {
             scheduleScan(reason: "settle", after: s.settle, pending: &settleScanPending)
             return
         case .unread(let key, let size, let owner, let reason):
-            drop = SpoolDrop(name: name, key: key, size: size, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
-                             content: .failure(reason))
+            drop = SpoolDrop(
+                name: name, key: key, size: size, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
+                content: .failure(reason))
         case .file(let bytes, let sha, let owner):
-            drop = SpoolDrop(name: name, key: sha, size: bytes.count, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
-                             content: SpoolDecoder.decode(bytes, name: name))
+            drop = SpoolDrop(
+                name: name, key: sha, size: bytes.count, owner: PeerIdentity(uid: owner.uid, gid: owner.gid, pid: 0, user: nil),
+                content: SpoolDecoder.decode(bytes, name: name))
             settlingSince[raw] = nil
             await decide(drop, source: source, bytes: bytes)
             return
@@ -219,8 +234,9 @@ final class SpoolWorker {
         do {
             decision = try await s.handler.intake(drop)
         } catch {
-            s.logger.error("spool file not taken; nothing recorded, it stays in incoming/ and is tried again",
-                           metadata: ["file": "\(drop.name)", "error": "\(error)", "retry_in": "\(s.retryDelay)s"])
+            s.logger.error(
+                "spool file not taken; nothing recorded, it stays in incoming/ and is tried again",
+                metadata: ["file": "\(drop.name)", "error": "\(error)", "retry_in": "\(s.retryDelay)s"])
             scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
             return
         }
@@ -229,8 +245,9 @@ final class SpoolWorker {
             case .deferred(let after):
                 deferredCount += 1
                 if deferredCount == 1 || deferredCount % 1000 == 0 {
-                    s.logger.warning("spool entries deferred: their owner has had too many files rejected in a row; tried again later",
-                                     metadata: ["uid": "\(drop.owner.uid)", "deferred": "\(deferredCount)", "retry_in": "\(Int(after))s"])
+                    s.logger.warning(
+                        "spool entries deferred: their owner has had too many files rejected in a row; tried again later",
+                        metadata: ["uid": "\(drop.owner.uid)", "deferred": "\(deferredCount)", "retry_in": "\(Int(after))s"])
                 }
                 scheduleScan(reason: "retry", after: after, pending: &retryScanPending)
                 return
@@ -241,31 +258,39 @@ final class SpoolWorker {
                 } else {
                     target = try SpoolFiles.move(source, toDirectory: s.layout.accepted, as: "\(caseID)--\(drop.name)")
                 }
-                s.logger.notice(duplicate ? "spool file was taken before; moved to accepted/" : "spool file accepted", metadata: [
-                    "file": "\(drop.name)", "case": "\(caseID)", "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
-                ])
+                s.logger.notice(
+                    duplicate ? "spool file was taken before; moved to accepted/" : "spool file accepted",
+                    metadata: [
+                        "file": "\(drop.name)", "case": "\(caseID)", "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
+                    ])
             case .rejected(let error, let seq, let at):
                 if SpoolReader.isDirectoryKey(drop.key) {
                     // A directory is never moved (nor entered): its rejection is recorded, and
                     // it stays where it is, skipped by later scans.
                     leave(raw, source: source)
-                    s.logger.warning("spool entry rejected and left in incoming/ (a directory is never moved)", metadata: [
-                        "file": "\(drop.name)", "code": "\(error.code.rawValue)", "uid": "\(drop.owner.uid)",
-                    ])
+                    s.logger.warning(
+                        "spool entry rejected and left in incoming/ (a directory is never moved)",
+                        metadata: [
+                            "file": "\(drop.name)", "code": "\(error.code.rawValue)", "uid": "\(drop.owner.uid)",
+                        ])
                     return
                 }
-                let target = try SpoolFiles.reject(source, name: drop.name, into: s.layout.rejected, reason: [
-                    "file": .string(drop.name), "code": .string(error.code.rawValue), "field": .optional(error.field),
-                    "message": .string(error.message), "message_ja": .string(error.messageJa), "rejected_at": .string(at),
-                    "event_seq": .int(seq), "sha256": drop.key.hasPrefix("unread:") ? .null : .string(drop.key),
-                    "size": .int(Int64(drop.size)),
-                    "owner": ["uid": .int(Int64(drop.owner.uid)), "gid": .int(Int64(drop.owner.gid))],
-                ], bytes: bytes)
+                let target = try SpoolFiles.reject(
+                    source, name: drop.name, into: s.layout.rejected,
+                    reason: [
+                        "file": .string(drop.name), "code": .string(error.code.rawValue), "field": .optional(error.field),
+                        "message": .string(error.message), "message_ja": .string(error.messageJa), "rejected_at": .string(at),
+                        "event_seq": .int(seq), "sha256": drop.key.hasPrefix("unread:") ? .null : .string(drop.key),
+                        "size": .int(Int64(drop.size)),
+                        "owner": ["uid": .int(Int64(drop.owner.uid)), "gid": .int(Int64(drop.owner.gid))],
+                    ], bytes: bytes)
                 // The reason's message may quote the report; the log names the code and field only.
-                s.logger.warning("spool file rejected", metadata: [
-                    "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")",
-                    "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
-                ])
+                s.logger.warning(
+                    "spool file rejected",
+                    metadata: [
+                        "file": "\(drop.name)", "code": "\(error.code.rawValue)", "field": "\(error.field ?? "-")",
+                        "moved_to": "\(target)", "uid": "\(drop.owner.uid)",
+                    ])
             }
             failedMoves.remove(raw)
         } catch {
@@ -274,12 +299,15 @@ final class SpoolWorker {
             if failedMoves.contains(raw) {
                 failedMoves.remove(raw)
                 leave(raw, source: source)
-                s.logger.error("spool file decided but cannot be moved; left in incoming/ and not tried again until it changes",
-                               metadata: ["file": "\(drop.name)", "error": "\(error)"])
+                s.logger.error(
+                    "spool file decided but cannot be moved; left in incoming/ and not tried again until it changes",
+                    metadata: ["file": "\(drop.name)", "error": "\(error)"])
             } else {
                 if failedMoves.count >= Self.maxSetAside { failedMoves.removeAll(keepingCapacity: true) }
                 failedMoves.insert(raw)
-                s.logger.error("spool file decided but not moved; the next scan completes the move", metadata: ["file": "\(drop.name)", "error": "\(error)"])
+                s.logger.error(
+                    "spool file decided but not moved; the next scan completes the move",
+                    metadata: ["file": "\(drop.name)", "error": "\(error)"])
                 scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
             }
         }
@@ -296,10 +324,11 @@ final class SpoolWorker {
         let drop = SpoolDrop(
             name: name, key: isDirectory ? SpoolReader.key(("a directory", "ディレクトリ"), st) : "unread:badname:\(st.st_dev):\(st.st_ino)",
             size: Int(st.st_size), owner: PeerIdentity(uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), pid: 0, user: nil),
-            content: .failure(ValidationError(
-                String(validating: raw, as: UTF8.self) == nil ? .invalidUTF8 : .invalidValue, field: nil,
-                "the file name \(why.en); it was set aside as \(name) unread. \(advice.en)",
-                ja: "ファイル名\(why.ja)。\(name) として読まずに退避しました。\(advice.ja)")))
+            content: .failure(
+                ValidationError(
+                    String(validating: raw, as: UTF8.self) == nil ? .invalidUTF8 : .invalidValue, field: nil,
+                    "the file name \(why.en); it was set aside as \(name) unread. \(advice.en)",
+                    ja: "ファイル名\(why.ja)。\(name) として読まずに退避しました。\(advice.ja)")))
         await decide(drop, source: source)
     }
 

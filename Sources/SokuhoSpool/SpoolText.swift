@@ -1,9 +1,10 @@
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import SokuhoCore
 
 /// Reads the text of a spool file: UTF-8 with or without a BOM, UTF-16 with a BOM (Windows
 /// Notepad's "Unicode"), and Shift_JIS / CP932, which Japanese Windows tools still write.
@@ -44,15 +45,17 @@ public enum SpoolText {
             if body.count % 2 == 0, let s = String(validating: units, as: UTF16.self) {
                 return .success(Decoded(text: s, encoding: little ? "utf-16le" : "utf-16be"))
             }
-            return .failure(ValidationError(
-                .invalidUTF8, field: nil, "the file starts with a UTF-16 byte order mark but is not valid UTF-16; save it as UTF-8",
-                ja: "ファイルは UTF-16 の BOM で始まりますが、正しい UTF-16 ではありません。UTF-8 で保存し直してください"))
+            return .failure(
+                ValidationError(
+                    .invalidUTF8, field: nil, "the file starts with a UTF-16 byte order mark but is not valid UTF-16; save it as UTF-8",
+                    ja: "ファイルは UTF-16 の BOM で始まりますが、正しい UTF-16 ではありません。UTF-8 で保存し直してください"))
         }
         if let nul = bytes.firstIndex(of: 0) {
-            return .failure(ValidationError(
-                .unsupportedFormat, field: nil,
-                "the file holds binary data, not text (a NUL byte at offset \(nul)); spool files must be JSON or YAML text",
-                ja: "ファイルはテキストではなくバイナリです（\(nul) バイト目に NUL）。JSON または YAML のテキストで置いてください"))
+            return .failure(
+                ValidationError(
+                    .unsupportedFormat, field: nil,
+                    "the file holds binary data, not text (a NUL byte at offset \(nul)); spool files must be JSON or YAML text",
+                    ja: "ファイルはテキストではなくバイナリです（\(nul) バイト目に NUL）。JSON または YAML のテキストで置いてください"))
         }
         if let s = String(validating: bytes, as: UTF8.self) { return .success(Decoded(text: s, encoding: "utf-8")) }
         let scan = UTF8Scan(bytes)
@@ -64,11 +67,13 @@ public enum SpoolText {
         }
         let offset = scan.firstInvalidOffset ?? 0
         let (line, column) = position(ofByte: offset, in: bytes, from: 0)
-        return .failure(ValidationError(
-            .invalidUTF8, field: nil,
-            "the file is neither UTF-8 nor Shift_JIS (CP932): byte 0x\(hex(bytes[offset])) at offset \(offset) (line \(line), column \(column)) is not a character; save it as UTF-8",
-            ja: "ファイルは UTF-8 でも Shift_JIS（CP932）でもありません（\(offset) バイト目 0x\(hex(bytes[offset]))、\(line) 行 \(column) 桁）。UTF-8 で保存し直してください",
-            line: line, column: column))
+        return .failure(
+            ValidationError(
+                .invalidUTF8, field: nil,
+                "the file is neither UTF-8 nor Shift_JIS (CP932): byte 0x\(hex(bytes[offset])) at offset \(offset) (line \(line), column \(column)) is not a character; save it as UTF-8",
+                ja:
+                    "ファイルは UTF-8 でも Shift_JIS（CP932）でもありません（\(offset) バイト目 0x\(hex(bytes[offset]))、\(line) 行 \(column) 桁）。UTF-8 で保存し直してください",
+                line: line, column: column))
     }
 
     static func invalidUTF8(_ bytes: [UInt8], at offset: Int, withBOM: Bool) -> ValidationError {

@@ -1,10 +1,11 @@
+import Foundation
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import SokuhoCore
 
 /// Drops a report into the spool the way every writer should: write it in `tmp/`, fsync, rename
 /// it into `incoming/` (atomic), fsync the directory. Used by `sokuho report` when the daemon
@@ -21,7 +22,9 @@ public enum SpoolWriter {
     /// Drops a report file's exact bytes (`sokuho spool drop`): a new file under a fresh random
     /// name in `tmp/` (`O_EXCL`: never a name someone prepared), `0640`, fsynced, renamed into
     /// `incoming/`. `extension` (json, yaml, yml, txt) tells the daemon how to read it.
-    public static func drop(bytes: [UInt8], extension ext: String, into layout: SpoolLayout, user: String?, now: Date = Date()) throws(SpoolError) -> String {
+    public static func drop(bytes: [UInt8], extension ext: String, into layout: SpoolLayout, user: String?, now: Date = Date())
+        throws(SpoolError) -> String
+    {
         let stamp = Timestamp.format(now).filter { $0.isNumber || $0 == "T" }.prefix(15)
         let who = (user ?? "uid\(getuid())").filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }.prefix(32)
         let safeExt = ext.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(8)

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import GRDBSQLite
-import Synchronization
 import SokuhoCore
+import Synchronization
 
 /// Reads a case database read-only, without the daemon, and verifies its audit chain.
 public struct AuditReader: Sendable {
@@ -65,7 +65,8 @@ public struct AuditReader: Sendable {
                 buffer.reserveCapacity(4096)
                 // Each case's events as stored, to replay after the chain pass.
                 var byCase: [String: [RawRow]] = [:]
-                let statement = try db.makeStatement(sql: "SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events ORDER BY seq")
+                let statement = try db.makeStatement(
+                    sql: "SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events ORDER BY seq")
                 let s = statement.sqliteStatement
                 defer { sqlite3_reset(s) }
                 while true {
@@ -86,16 +87,18 @@ public struct AuditReader: Sendable {
                 var problem = verifier.problem
                 if problem == nil {
                     // Second pass: each case's events, to replay the case and compare with its row.
-                    let byCaseStatement = try db.makeStatement(sql: """
-                        SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events WHERE case_id IS NOT NULL ORDER BY case_id, seq
-                        """)
+                    let byCaseStatement = try db.makeStatement(
+                        sql: """
+                            SELECT seq, at, case_id, type, actor, data, prev_hash, hash FROM events WHERE case_id IS NOT NULL ORDER BY case_id, seq
+                            """)
                     let cs = byCaseStatement.sqliteStatement
                     defer { sqlite3_reset(cs) }
                     var current: String?
                     var rows: [RawRow] = []
                     while sqlite3_step(cs) == SQLITE_ROW {
                         let raw = AuditChain.RawEvent(
-                            seq: sqlite3_column_int64(cs, 0), at: Self.column(cs, 1)!, caseID: Self.column(cs, 2), type: Self.column(cs, 3)!,
+                            seq: sqlite3_column_int64(cs, 0), at: Self.column(cs, 1)!, caseID: Self.column(cs, 2),
+                            type: Self.column(cs, 3)!,
                             actor: Self.column(cs, 4)!, data: Self.column(cs, 5)!, prevHash: Self.column(cs, 6)!, hash: Self.column(cs, 7)!)
                         let row = RawRow(raw)
                         if row.caseID != current {
@@ -106,12 +109,15 @@ public struct AuditReader: Sendable {
                         rows.append(row)
                     }
                     if let current { byCase[current] = rows }
-                    let bodies = try Row.fetchAll(db, sql: "SELECT id, body FROM cases ORDER BY id").map { (id: $0["id"] as String, body: $0["body"] as String) }
+                    let bodies = try Row.fetchAll(db, sql: "SELECT id, body FROM cases ORDER BY id").map {
+                        (id: $0["id"] as String, body: $0["body"] as String)
+                    }
                     let result = Self.checkCases(bodies, byCase: byCase)
                     casesChecked = result.checked
                     problem = result.problem
                 }
-                return Outcome(eventsChecked: verifier.count, casesChecked: casesChecked,
+                return Outcome(
+                    eventsChecked: verifier.count, casesChecked: casesChecked,
                     headHash: verifier.last?.hash ?? AuditChain.genesisHash, problem: problem,
                     seconds: Self.seconds(start.duration(to: clock.now)), chainSeconds: chainSeconds)
             }
@@ -148,14 +154,17 @@ public struct AuditReader: Sendable {
         }
 
         func event() throws -> StoredEvent {
-            StoredEvent(seq: seq, at: at, caseID: caseID, type: type, actor: try JSONParser.parse(actor), data: try JSONParser.parse(data),
-                        prevHash: prevHash, hash: hash)
+            StoredEvent(
+                seq: seq, at: at, caseID: caseID, type: type, actor: try JSONParser.parse(actor), data: try JSONParser.parse(data),
+                prevHash: prevHash, hash: hash)
         }
     }
 
     /// Replays every case from its events and compares it with its stored row, on all cores.
     /// Returns the first mismatch in case-id order.
-    static func checkCases(_ bodies: [(id: String, body: String)], byCase: [String: [RawRow]]) -> (checked: Int, problem: AuditChain.Problem?) {
+    static func checkCases(_ bodies: [(id: String, body: String)], byCase: [String: [RawRow]]) -> (
+        checked: Int, problem: AuditChain.Problem?
+    ) {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let chunk = (bodies.count + workers - 1) / max(workers, 1)
         let firstBad = Mutex<(index: Int, problem: AuditChain.Problem)?>(nil)
@@ -168,8 +177,10 @@ public struct AuditReader: Sendable {
                 let rows = byCase[id] ?? []
                 let replayed = try? Case.replay(rows.map { try $0.event() })
                 if replayed?.json.canonicalString != body {
-                    let p = AuditChain.Problem(kind: .edited, seq: rows.last?.seq ?? 0,
-                        message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)")
+                    let p = AuditChain.Problem(
+                        kind: .edited, seq: rows.last?.seq ?? 0,
+                        message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)"
+                    )
                     firstBad.withLock { cur in if cur == nil || cur!.index > i { cur = (i, p) } }
                     return
                 }

@@ -57,7 +57,9 @@ extension CaseStore {
                 for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM cases GROUP BY state") {
                     g.cases[row["state"] as String, default: 0] += row["n"] as Int
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'dead') GROUP BY state") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'dead') GROUP BY state")
+                {
                     if (row["state"] as String) == "pending" { g.outboxPending = row["n"] } else { g.outboxDead = row["n"] }
                 }
                 if let oldest = try String.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE state = 'pending'") {
@@ -65,15 +67,17 @@ extension CaseStore {
                 }
                 // Each attempt's outcome: the last attempt of a delivered or dead message is that
                 // outcome; every other attempt was followed by a retry.
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT o.endpoint AS endpoint,
-                           CASE WHEN o.state IN ('delivered', 'dead')
-                                 AND a.id = (SELECT MAX(b.id) FROM delivery_attempts b WHERE b.outbox_id = a.outbox_id)
-                                THEN o.state ELSE 'retry' END AS outcome,
-                           COUNT(*) AS n
-                    FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
-                    GROUP BY 1, 2
-                    """)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.endpoint AS endpoint,
+                               CASE WHEN o.state IN ('delivered', 'dead')
+                                     AND a.id = (SELECT MAX(b.id) FROM delivery_attempts b WHERE b.outbox_id = a.outbox_id)
+                                    THEN o.state ELSE 'retry' END AS outcome,
+                               COUNT(*) AS n
+                        FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
+                        GROUP BY 1, 2
+                        """)
                 for row in rows {
                     g.deliveries[.init(endpoint: row["endpoint"], outcome: row["outcome"]), default: 0] += row["n"] as Int
                 }
@@ -95,11 +99,13 @@ extension CaseStore {
                 let last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
                 let upper = min(last, seq + Int64(limit))
                 guard upper > seq else { return t }
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT type, CASE WHEN type = 'case.opened' THEN json_extract(data, '$.channel') END AS channel, COUNT(*) AS n
-                    FROM events WHERE seq > ? AND seq <= ? AND type IN ('case.opened', 'clock.missed', 'spool.rejected')
-                    GROUP BY 1, 2
-                    """, arguments: [seq, upper])
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT type, CASE WHEN type = 'case.opened' THEN json_extract(data, '$.channel') END AS channel, COUNT(*) AS n
+                        FROM events WHERE seq > ? AND seq <= ? AND type IN ('case.opened', 'clock.missed', 'spool.rejected')
+                        GROUP BY 1, 2
+                        """, arguments: [seq, upper])
                 for row in rows {
                     let n: Int = row["n"]
                     switch row["type"] as String {
@@ -117,11 +123,15 @@ extension CaseStore {
     }
 
     /// Delivery attempts after the attempt `id`: their ids and latencies in milliseconds, oldest first.
-    public func deliveryLatencies(afterAttempt id: Int64, limit: Int = 50_000) async throws(StoreError) -> [(id: Int64, milliseconds: Int64)] {
+    public func deliveryLatencies(afterAttempt id: Int64, limit: Int = 50_000) async throws(StoreError) -> [(
+        id: Int64, milliseconds: Int64
+    )] {
         do {
             return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, latency_ms FROM delivery_attempts WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
-                    .map { (id: $0["id"], milliseconds: $0["latency_ms"]) }
+                try Row.fetchAll(
+                    db, sql: "SELECT id, latency_ms FROM delivery_attempts WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]
+                )
+                .map { (id: $0["id"], milliseconds: $0["latency_ms"]) }
             }
         } catch {
             throw Self.map(error)

@@ -44,8 +44,10 @@ extension CaseStore {
     /// applies it, queues its messages (built from the case after the event), and updates the
     /// case row. Deciding inside the write transaction makes checks such as "this step is not
     /// done yet" race-free, so an automatic step runs exactly once.
-    public func mutateCase(id: String, actor: EventActor, at date: Date,
-                           _ decide: @Sendable @escaping (Case) throws -> [CaseChange]) async throws(StoreError) -> MutationResult {
+    public func mutateCase(
+        id: String, actor: EventActor, at date: Date,
+        _ decide: @Sendable @escaping (Case) throws -> [CaseChange]
+    ) async throws(StoreError) -> MutationResult {
         let at = Timestamp.format(date)
         let now = date.timeIntervalSince1970
         do {
@@ -56,7 +58,8 @@ extension CaseStore {
                 let changes = try decide(c)
                 var receipts: [Receipt] = []
                 for change in changes {
-                    let e = try Self.append(db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
+                    let e = try Self.append(
+                        db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
                     try c.apply(change.event, at: at)
                     for m in change.messages where !m.endpoints.isEmpty {
                         try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra, now: now)
@@ -87,7 +90,9 @@ extension CaseStore {
     func storedPlaybook(hash: String) async throws(StoreError) -> Playbook? {
         do {
             return try await pool.read { db in
-                guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM playbooks WHERE hash = ?"), arguments: [hash]) else { return nil }
+                guard
+                    let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM playbooks WHERE hash = ?"), arguments: [hash])
+                else { return nil }
                 do { return try Playbook.parse(try JSONParser.parse(body)) } catch {
                     throw StoreError.malformed(reason: "stored playbook \(hash): \(error)")
                 }
@@ -114,9 +119,11 @@ extension CaseStore {
         do {
             return try await pool.read { db in
                 let marks = endpoints.map { _ in "?" }.joined(separator: ",")
-                let at = try String.fetchOne(db.cachedStatement(sql: """
-                    SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
-                    """), arguments: StatementArguments([caseID] + endpoints))
+                let at = try String.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
+                            """), arguments: StatementArguments([caseID] + endpoints))
                 return at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
             }
         } catch {
@@ -127,10 +134,13 @@ extension CaseStore {
     /// The rows of the status report of `[from, to)`: the one query behind the report on demand
     /// and the scheduled one.
     static func statusReportCases(_ db: Database, from: String, to: String) throws -> [JSONValue] {
-        try String.fetchAll(db.cachedStatement(sql: """
-            SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
-            ORDER BY year, number
-            """), arguments: [from, to, to]).map { body in
+        try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT body FROM cases WHERE (reported_at >= ? AND reported_at < ?) OR (state != 'closed' AND reported_at < ?)
+                    ORDER BY year, number
+                    """), arguments: [from, to, to]
+        ).map { body in
             do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "case row: \(error)") }
         }
     }

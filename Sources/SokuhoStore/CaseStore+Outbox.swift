@@ -29,19 +29,25 @@ public struct OutboxMessage: Sendable {
     public var lastError: String?
 
     public var json: JSONValue {
-        ["message_id": .string(messageID), "endpoint": .string(endpoint), "case_id": .string(caseID),
-         "sequence": .int(Int64(sequence)), "type": .string(type), "state": .string(state.rawValue),
-         "attempts": .int(Int64(attempts)), "created_at": .string(createdAt),
-         "next_attempt_at": state == .pending ? .string(Timestamp.format(Date(timeIntervalSince1970: nextAttemptAt))) : .null,
-         "delivered_at": .optional(deliveredAt), "last_status": lastStatus.map { .int(Int64($0)) } ?? .null,
-         "last_error": .optional(lastError)]
+        [
+            "message_id": .string(messageID), "endpoint": .string(endpoint), "case_id": .string(caseID),
+            "sequence": .int(Int64(sequence)), "type": .string(type), "state": .string(state.rawValue),
+            "attempts": .int(Int64(attempts)), "created_at": .string(createdAt),
+            "next_attempt_at": state == .pending ? .string(Timestamp.format(Date(timeIntervalSince1970: nextAttemptAt))) : .null,
+            "delivered_at": .optional(deliveredAt), "last_status": lastStatus.map { .int(Int64($0)) } ?? .null,
+            "last_error": .optional(lastError),
+        ]
     }
 
     init(row: Row) {
-        (rowID, messageID, endpoint, caseID, sequence, type) = (row["id"], row["message_id"], row["endpoint"], row["case_id"], row["sequence"], row["type"])
+        (rowID, messageID, endpoint, caseID, sequence, type) = (
+            row["id"], row["message_id"], row["endpoint"], row["case_id"], row["sequence"], row["type"]
+        )
         body = Array((row["body"] as Data?) ?? Data())
         state = State(rawValue: row["state"]) ?? .pending
-        (attempts, createdAt, nextAttemptAt, deliveredAt) = (row["attempts"], row["created_at"], row["next_attempt_at"], row["delivered_at"])
+        (attempts, createdAt, nextAttemptAt, deliveredAt) = (
+            row["attempts"], row["created_at"], row["next_attempt_at"], row["delivered_at"]
+        )
         (lastStatus, lastError) = (row["last_status"], row["last_error"])
     }
 }
@@ -86,31 +92,43 @@ extension CaseStore {
 
     /// Queues one message per endpoint inside the current transaction (with the event that causes
     /// it), due at `now` (seconds since the epoch).
-    static func enqueue(_ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
-                        changes: [String: JSONValue]? = nil, now: Double) throws {
-        try enqueue(db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:],
-                    now: now)
+    static func enqueue(
+        _ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
+        changes: [String: JSONValue]? = nil, now: Double
+    ) throws {
+        try enqueue(
+            db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:],
+            now: now)
     }
 
     /// Queues one message of `type` per endpoint, in the caller's transaction. Each endpoint
     /// numbers the messages of a case 1, 2, 3, … without gaps (`data.sequence`). Each message is
     /// due at `now` (seconds since the epoch): the caller's time of the event.
-    static func enqueue(_ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
-                        extra: [String: JSONValue], now: Double) throws {
+    static func enqueue(
+        _ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
+        extra: [String: JSONValue], now: Double
+    ) throws {
         let installation = try installationID(db)
         for endpoint in endpoints {
-            let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
-                                             arguments: [c.id, endpoint])) ?? 1
+            let sequence =
+                (try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
+                    arguments: [c.id, endpoint])) ?? 1
             let payload = EscalationMessage.stamped(
-                EscalationMessage.payload(type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
-                                          at: event.at, extra: extra), installation: installation)
+                EscalationMessage.payload(
+                    type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
+                    at: event.at, extra: extra), installation: installation)
             let body = Data(payload.canonicalBytes)
-            try db.cachedStatement(sql: """
+            try db.cachedStatement(
+                sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [EscalationMessage.id(installation: installation, caseID: c.id, sequence: sequence, endpoint: endpoint),
-                                             endpoint, c.id, sequence,
-                            type, event.seq, body, event.at, now])
+                    """
+            ).execute(arguments: [
+                EscalationMessage.id(installation: installation, caseID: c.id, sequence: sequence, endpoint: endpoint),
+                endpoint, c.id, sequence,
+                type, event.seq, body, event.at, now,
+            ])
         }
     }
 
@@ -133,10 +151,13 @@ extension CaseStore {
     /// What the delivery worker does next, read in one transaction: up to `capacity` due
     /// messages not in `inFlight`; when there are none, when the next one falls due (nil when
     /// none waits, or when `capacity` is 0: a finished delivery wakes the worker).
-    public func deliveryPlan(now: Double, inFlight: Set<Int64>, capacity: Int) async throws(StoreError) -> (due: [OutboxMessage], next: Double?) {
+    public func deliveryPlan(now: Double, inFlight: Set<Int64>, capacity: Int) async throws(StoreError) -> (
+        due: [OutboxMessage], next: Double?
+    ) {
         do {
             return try await pool.read { db in
-                let due = try Self.due(db, now: now, limit: capacity + inFlight.count).filter { !inFlight.contains($0.rowID) }.prefix(capacity)
+                let due = try Self.due(db, now: now, limit: capacity + inFlight.count).filter { !inFlight.contains($0.rowID) }.prefix(
+                    capacity)
                 if !due.isEmpty || capacity == 0 { return (Array(due), nil) }
                 return ([], try Self.nextDue(db, excluding: inFlight))
             }
@@ -144,25 +165,31 @@ extension CaseStore {
     }
 
     static func due(_ db: Database, now: Double, limit: Int) throws -> [OutboxMessage] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT o.* FROM outbox o
-            WHERE o.state = 'pending' AND o.next_attempt_at <= ?
-              AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
-              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
-                              AND p.sequence < o.sequence AND p.state != 'delivered')
-            ORDER BY o.next_attempt_at, o.id LIMIT ?
-            """), arguments: [now, limit]).map(OutboxMessage.init(row:))
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT o.* FROM outbox o
+                    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                                      AND p.sequence < o.sequence AND p.state != 'delivered')
+                    ORDER BY o.next_attempt_at, o.id LIMIT ?
+                    """), arguments: [now, limit]
+        ).map(OutboxMessage.init(row:))
     }
 
     static func nextDue(_ db: Database, excluding inFlight: Set<Int64>) throws -> Double? {
-        let placeholders = inFlight.isEmpty ? "" : "AND o.id NOT IN (" + Array(repeating: "?", count: inFlight.count).joined(separator: ",") + ")"
+        let placeholders =
+            inFlight.isEmpty ? "" : "AND o.id NOT IN (" + Array(repeating: "?", count: inFlight.count).joined(separator: ",") + ")"
         let arguments = StatementArguments(inFlight.map { $0 as any DatabaseValueConvertible }) ?? StatementArguments()
-        return try Double.fetchOne(db.cachedStatement(sql: """
-            SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' \(placeholders)
-              AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
-              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
-                              AND p.sequence < o.sequence AND p.state != 'delivered')
-            """), arguments: arguments)
+        return try Double.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' \(placeholders)
+                      AND NOT EXISTS (SELECT 1 FROM endpoint_state e WHERE e.name = o.endpoint AND e.disabled_at IS NOT NULL)
+                      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.endpoint = o.endpoint AND p.case_id = o.case_id
+                                      AND p.sequence < o.sequence AND p.state != 'delivered')
+                    """), arguments: arguments)
     }
 
     /// Records an attempt and moves the message on, in one transaction.
@@ -170,35 +197,49 @@ extension CaseStore {
         let at = Timestamp.format(date)
         do {
             try await intake.write { db in
-                try db.cachedStatement(sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)").execute(arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
+                try db.cachedStatement(
+                    sql: "INSERT INTO delivery_attempts (outbox_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [message.rowID, at, outcome.status, outcome.latencyMs, outcome.error])
                 switch outcome.next {
                 case .delivered:
-                    try db.cachedStatement(sql: """
-                        UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL
-                        WHERE id = ?
-                        """).execute(arguments: [at, outcome.status, message.rowID])
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, last_error = NULL
+                            WHERE id = ?
+                            """
+                    ).execute(arguments: [at, outcome.status, message.rowID])
                 case .retry(let next):
-                    try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [next, outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(
+                        sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?"
+                    ).execute(arguments: [next, outcome.status, outcome.error, message.rowID])
                 case .dead:
-                    try db.cachedStatement(sql: "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(
+                        sql: "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?"
+                    ).execute(arguments: [outcome.status, outcome.error, message.rowID])
                 case .endpointGone:
-                    try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?").execute(arguments: [outcome.status, outcome.error, message.rowID])
-                    try db.cachedStatement(sql: """
-                        INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?)
-                        ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
-                        """).execute(arguments: [message.endpoint, at, outcome.error ?? "410 Gone"])
+                    try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, last_status = ?, last_error = ? WHERE id = ?")
+                        .execute(arguments: [outcome.status, outcome.error, message.rowID])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO endpoint_state (name, disabled_at, reason) VALUES (?, ?, ?)
+                            ON CONFLICT(name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
+                            """
+                    ).execute(arguments: [message.endpoint, at, outcome.error ?? "410 Gone"])
                 }
             }
         } catch { throw Self.map(error) }
     }
 
     /// Outbox messages, newest first; optionally of one case or in one state.
-    public func outbox(caseID: String? = nil, state: OutboxMessage.State? = nil, limit: Int = 200) async throws(StoreError) -> [OutboxMessage] {
+    public func outbox(caseID: String? = nil, state: OutboxMessage.State? = nil, limit: Int = 200) async throws(StoreError)
+        -> [OutboxMessage]
+    {
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let caseID { clauses.append("case_id = ?"); args.append(caseID) }
         if let state { clauses.append("state = ?"); args.append(state.rawValue) }
-        let sql = "SELECT * FROM outbox" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
+        let sql =
+            "SELECT * FROM outbox" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         let arguments = StatementArguments(args) ?? StatementArguments()
         do {
@@ -211,10 +252,12 @@ extension CaseStore {
         do {
             return try await pool.read { db in
                 var out: [String: [JSONValue]] = [:]
-                let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT o.message_id, a.at, a.status, a.latency_ms, a.error FROM delivery_attempts a
-                    JOIN outbox o ON o.id = a.outbox_id WHERE o.case_id = ? ORDER BY a.id
-                    """), arguments: [caseID])
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT o.message_id, a.at, a.status, a.latency_ms, a.error FROM delivery_attempts a
+                            JOIN outbox o ON o.id = a.outbox_id WHERE o.case_id = ? ORDER BY a.id
+                            """), arguments: [caseID])
                 for r in rows {
                     let status: Int? = r["status"]
                     let latency: Int = r["latency_ms"]
@@ -233,7 +276,9 @@ extension CaseStore {
     public func disabledEndpoints() async throws(StoreError) -> [(name: String, at: String, reason: String)] {
         do {
             return try await pool.read { db in
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM endpoint_state WHERE disabled_at IS NOT NULL")).map { ($0["name"], $0["disabled_at"], $0["reason"] ?? "") }
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM endpoint_state WHERE disabled_at IS NOT NULL")).map {
+                    ($0["name"], $0["disabled_at"], $0["reason"] ?? "")
+                }
             }
         } catch { throw Self.map(error) }
     }
@@ -244,7 +289,8 @@ extension CaseStore {
         do {
             return try await intake.write { db in
                 if let endpoint {
-                    try db.cachedStatement(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?").execute(arguments: [endpoint])
+                    try db.cachedStatement(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL WHERE name = ?").execute(
+                        arguments: [endpoint])
                 } else if messageID == nil {
                     try db.execute(sql: "UPDATE endpoint_state SET disabled_at = NULL, reason = NULL")
                 }
@@ -256,7 +302,8 @@ extension CaseStore {
                 var changed = db.changesCount
                 // Pending messages of a re-enabled endpoint go out at once.
                 if let endpoint {
-                    try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND endpoint = ?").execute(arguments: [now, endpoint])
+                    try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND endpoint = ?").execute(
+                        arguments: [now, endpoint])
                     changed += db.changesCount
                 }
                 return changed

@@ -29,7 +29,9 @@ extension CaseStore {
         do {
             return try await pool.read { db in
                 var out: [String: UInt32] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT case_id, owner_uid FROM spool_files WHERE outcome = 'accepted' AND case_id IS NOT NULL") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT case_id, owner_uid FROM spool_files WHERE outcome = 'accepted' AND case_id IS NOT NULL")
+                {
                     let id: String = row["case_id"]
                     let uid: Int64 = row["owner_uid"]
                     out[id] = UInt32(truncatingIfNeeded: uid)
@@ -59,8 +61,10 @@ extension CaseStore {
     /// - Parameters:
     ///   - sha256: the hash of the bytes, or a stand-in for entries that are not read (unsafe or too large).
     ///   - details: the event data besides the error (file, size, owner, moved_to, …).
-    public func recordSpoolRejection(name: String, sha256: String, error: ValidationError, details: [String: JSONValue],
-                                     actor: EventActor, at date: Date) async throws(StoreError) -> SpoolRecord {
+    public func recordSpoolRejection(
+        name: String, sha256: String, error: ValidationError, details: [String: JSONValue],
+        actor: EventActor, at date: Date
+    ) async throws(StoreError) -> SpoolRecord {
         let at = Timestamp.format(date)
         let errorJSON: JSONValue = [
             "code": .string(error.code.rawValue), "field": .optional(error.field),
@@ -73,11 +77,14 @@ extension CaseStore {
                 data["file"] = .string(name)
                 data["sha256"] = .string(sha256)
                 for (k, v) in errorJSON.objectValue ?? [:] { data[k] = v }
-                let e = try Self.append(db, at: at, caseID: nil, type: EventType.spoolRejected.rawValue, actor: actor.json, data: .object(data))
-                try Self.insertSpoolRecord(db, name: name, sha256: sha256, outcome: .rejected, caseID: nil, eventSeq: e.seq,
-                                           at: at, ownerUID: actor.peer.uid, error: errorJSON)
-                return SpoolRecord(name: name, sha256: sha256, outcome: .rejected, caseID: nil, eventSeq: e.seq, at: at,
-                                   ownerUID: actor.peer.uid, error: errorJSON)
+                let e = try Self.append(
+                    db, at: at, caseID: nil, type: EventType.spoolRejected.rawValue, actor: actor.json, data: .object(data))
+                try Self.insertSpoolRecord(
+                    db, name: name, sha256: sha256, outcome: .rejected, caseID: nil, eventSeq: e.seq,
+                    at: at, ownerUID: actor.peer.uid, error: errorJSON)
+                return SpoolRecord(
+                    name: name, sha256: sha256, outcome: .rejected, caseID: nil, eventSeq: e.seq, at: at,
+                    ownerUID: actor.peer.uid, error: errorJSON)
             }
         } catch {
             throw Self.map(error)
@@ -98,8 +105,10 @@ extension CaseStore {
     }
 
     static func spoolRecord(_ db: Database, name: String, sha256: String, ownerUID: UInt32) throws -> SpoolRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM spool_files WHERE owner_uid = ? AND name = ? AND sha256 = ?",
-                                         arguments: [Int64(ownerUID), name, sha256])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM spool_files WHERE owner_uid = ? AND name = ? AND sha256 = ?",
+                arguments: [Int64(ownerUID), name, sha256])
         else { return nil }
         let errorText: String? = row["error"]
         let outcome: String = row["outcome"]
@@ -110,11 +119,15 @@ extension CaseStore {
             error: try errorText.map { try JSONParser.parse($0) })
     }
 
-    static func insertSpoolRecord(_ db: Database, name: String, sha256: String, outcome: SpoolRecord.Outcome, caseID: String?,
-                                  eventSeq: Int64, at: String, ownerUID: UInt32, error: JSONValue?) throws {
-        try db.cachedStatement(sql: """
+    static func insertSpoolRecord(
+        _ db: Database, name: String, sha256: String, outcome: SpoolRecord.Outcome, caseID: String?,
+        eventSeq: Int64, at: String, ownerUID: UInt32, error: JSONValue?
+    ) throws {
+        try db.cachedStatement(
+            sql: """
                 INSERT INTO spool_files (name, sha256, outcome, case_id, event_seq, at, owner_uid, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner_uid, name, sha256) DO NOTHING
-                """).execute(arguments: [name, sha256, outcome.rawValue, caseID, eventSeq, at, Int64(ownerUID), error?.canonicalString])
+                """
+        ).execute(arguments: [name, sha256, outcome.rawValue, caseID, eventSeq, at, Int64(ownerUID), error?.canonicalString])
     }
 }

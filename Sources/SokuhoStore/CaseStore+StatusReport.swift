@@ -20,32 +20,46 @@ extension CaseStore {
     public func sendStatusReport(from: String, to: String, endpoints: [String], at date: Date) async throws(StoreError) -> Int? {
         let at = Timestamp.format(date)
         return try await intake.write { db -> Int? in
-            if try String.fetchOne(db, sql: "SELECT period_end FROM status_reports WHERE period_end = ?", arguments: [to]) != nil { return nil }
+            if try String.fetchOne(db, sql: "SELECT period_end FROM status_reports WHERE period_end = ?", arguments: [to]) != nil {
+                return nil
+            }
             let cases = try Self.statusReportCases(db, from: from, to: to)
             let rows = StatusReport.rows(["cases": .array(cases)])
-            let e = try Self.append(db, at: at, caseID: nil, type: EventType.statusReportSent.rawValue, actor: Self.daemonActor.json,
-                                    data: ["from": .string(from), "to": .string(to), "cases": .int(Int64(rows.count))])
-            try db.execute(sql: "INSERT INTO status_reports (period_end, period_start, sent_at, event_seq) VALUES (?, ?, ?, ?)",
-                           arguments: [to, from, at, e.seq])
+            let e = try Self.append(
+                db, at: at, caseID: nil, type: EventType.statusReportSent.rawValue, actor: Self.daemonActor.json,
+                data: ["from": .string(from), "to": .string(to), "cases": .int(Int64(rows.count))])
+            try db.execute(
+                sql: "INSERT INTO status_reports (period_end, period_start, sent_at, event_seq) VALUES (?, ?, ?, ?)",
+                arguments: [to, from, at, e.seq])
             let list: [JSONValue] = rows.map { r in
                 .object(Dictionary(uniqueKeysWithValues: zip(StatusReport.csvHeader, r.map { JSONValue.string($0) })))
             }
             let now = date.timeIntervalSince1970
             let installation = try Self.installationID(db)
             for endpoint in endpoints {
-                let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
-                                                 arguments: [StatusReport.outboxKey, endpoint])) ?? 1
+                let sequence =
+                    (try Int.fetchOne(
+                        db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
+                        arguments: [StatusReport.outboxKey, endpoint])) ?? 1
                 let payload: JSONValue = [
                     "type": .string(EscalationMessage.Kind.statusReport.rawValue), "timestamp": .string(at),
-                    "data": ["from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
-                             "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)],
-                             "installation": .string(installation)],
+                    "data": [
+                        "from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
+                        "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)],
+                        "installation": .string(installation),
+                    ],
                 ]
-                try db.execute(sql: """
-                    INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [EscalationMessage.id(installation: installation, caseID: StatusReport.outboxKey, sequence: sequence, endpoint: endpoint), endpoint,
-                                     StatusReport.outboxKey, sequence, EscalationMessage.Kind.statusReport.rawValue, e.seq, Data(payload.canonicalBytes), at, now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        EscalationMessage.id(
+                            installation: installation, caseID: StatusReport.outboxKey, sequence: sequence, endpoint: endpoint), endpoint,
+                        StatusReport.outboxKey, sequence, EscalationMessage.Kind.statusReport.rawValue, e.seq, Data(payload.canonicalBytes),
+                        at, now,
+                    ])
             }
             return rows.count
         }

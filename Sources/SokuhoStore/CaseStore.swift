@@ -96,11 +96,14 @@ public final class CaseStore: Sendable {
     ///     returns its case as a duplicate.
     ///   - playbooks: chooses the playbook for the new case (`PlaybookSet.select`); the choice,
     ///     a `playbook.assigned` event and the playbook version are written in the same transaction.
-    public func openCase(_ received: Report, actor: EventActor, at date: Date, year: Int, source: ReportSource = .socket,
-                         escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty) async throws(StoreError) -> OpenResult {
+    public func openCase(
+        _ received: Report, actor: EventActor, at date: Date, year: Int, source: ReportSource = .socket,
+        escalateTo endpoints: [String] = [], playbooks: PlaybookSet = .empty
+    ) async throws(StoreError) -> OpenResult {
         let at = Timestamp.format(date)
-        let request = OpenRequest(report: received.received(at: at), actor: actor, at: at, now: date.timeIntervalSince1970, year: year,
-                                  source: source, endpoints: endpoints, playbooks: playbooks)
+        let request = OpenRequest(
+            report: received.received(at: at), actor: actor, at: at, now: date.timeIntervalSince1970, year: year,
+            source: source, endpoints: endpoints, playbooks: playbooks)
         return try await intake.write { db in try Self.open(db, request) }
     }
 
@@ -126,17 +129,21 @@ public final class CaseStore: Sendable {
             return try Self.existingCase(db, id: existing)
         }
         if let rid = report.reportID,
-            let existing = try String.fetchOne(db, sql: "SELECT case_id FROM report_ids WHERE reporter_uid = ? AND report_id = ?",
-                                               arguments: [Int64(actor.peer.uid), rid])
+            let existing = try String.fetchOne(
+                db, sql: "SELECT case_id FROM report_ids WHERE reporter_uid = ? AND report_id = ?",
+                arguments: [Int64(actor.peer.uid), rid])
         {
             let result = try Self.existingCase(db, id: existing)
             if let file = source.file, let sha = source.sha256 {
-                try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: existing,
-                                           eventSeq: result.receipt.seq, at: at, ownerUID: actor.peer.uid, error: nil)
+                try Self.insertSpoolRecord(
+                    db, name: file, sha256: sha, outcome: .accepted, caseID: existing,
+                    eventSeq: result.receipt.seq, at: at, ownerUID: actor.peer.uid, error: nil)
             }
             return result
         }
-        let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?"), arguments: [year]) ?? 1
+        let number =
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?"), arguments: [year])
+            ?? 1
         let id = CaseID.make(year: year, number: number)
         let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
         let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
@@ -145,19 +152,28 @@ public final class CaseStore: Sendable {
         if let chosen = playbooks.select(for: c) {
             let p = chosen.playbook
             let hash = chosen.hash
-            try db.cachedStatement(sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING").execute(arguments: [hash, p.id, chosen.body, at])
-            let assigned = CaseEvent.playbookAssigned(PlaybookAssignment(playbook: p.id, hash: hash, title: p.title,
-                                                                         file: (chosen.file as NSString).lastPathComponent))
+            try db.cachedStatement(
+                sql: "INSERT INTO playbooks (hash, id, body, first_used_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"
+            ).execute(arguments: [hash, p.id, chosen.body, at])
+            let assigned = CaseEvent.playbookAssigned(
+                PlaybookAssignment(
+                    playbook: p.id, hash: hash, title: p.title,
+                    file: (chosen.file as NSString).lastPathComponent))
             _ = try Self.append(db, at: at, caseID: id, type: assigned.type.rawValue, actor: Self.daemonActor.json, data: assigned.data)
             try c.apply(assigned, at: at)
             playbookHash = hash
         }
-        try db.cachedStatement(sql: """
+        try db.cachedStatement(
+            sql: """
                 INSERT INTO cases (id, year, number, kind, state, reporter_uid, reported_at, updated_at, last_seq, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString])
+                """
+        ).execute(arguments: [
+            id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString,
+        ])
         if let playbookHash {
-            try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(arguments: [playbookHash, id])
+            try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(
+                arguments: [playbookHash, id])
         }
         try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
         if let rid = report.reportID {
@@ -165,15 +181,18 @@ public final class CaseStore: Sendable {
                 .execute(arguments: [Int64(actor.peer.uid), rid, id])
         }
         if let file = source.file, let sha = source.sha256 {
-            try Self.insertSpoolRecord(db, name: file, sha256: sha, outcome: .accepted, caseID: id,
-                                       eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
+            try Self.insertSpoolRecord(
+                db, name: file, sha256: sha, outcome: .accepted, caseID: id,
+                eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
         }
         return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
     }
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
     /// something changes; nothing when the values are already as given.
-    public func updateCase(id: String, fields: JSONValue, actor: EventActor, at date: Date, escalateTo endpoints: [String] = []) async throws(StoreError) -> UpdateResult {
+    public func updateCase(id: String, fields: JSONValue, actor: EventActor, at date: Date, escalateTo endpoints: [String] = [])
+        async throws(StoreError) -> UpdateResult
+    {
         let found = Mutex<[String: JSONValue]>([:])
         let result = try await mutateCase(id: id, actor: actor, at: date) { c in
             let (reportFields, appiFields) = try CaseUpdate.split(fields)
@@ -186,7 +205,9 @@ public final class CaseStore: Sendable {
             if !appiChanges.isEmpty { events.append(CaseChange(.appiUpdated(FieldChanges(changes: appiChanges)))) }
             // One update message to the city, with everything that changed, after the last event.
             if !events.isEmpty {
-                events[events.count - 1].messages = [.init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(all)])]
+                events[events.count - 1].messages = [
+                    .init(type: EscalationMessage.Kind.updated.rawValue, endpoints: endpoints, extra: ["changes": .object(all)])
+                ]
             }
             return events
         }
@@ -195,7 +216,9 @@ public final class CaseStore: Sendable {
 
     /// Appends an event that does not change a case (e.g. `access.denied`).
     @discardableResult
-    public func record(type: EventType, caseID: String?, actor: EventActor, data: JSONValue, at date: Date) async throws(StoreError) -> Receipt {
+    public func record(type: EventType, caseID: String?, actor: EventActor, data: JSONValue, at date: Date) async throws(StoreError)
+        -> Receipt
+    {
         let at = Timestamp.format(date)
         return try await intake.write { db in
             let e = try Self.append(db, at: at, caseID: caseID, type: type.rawValue, actor: actor.json, data: data)
@@ -208,8 +231,13 @@ public final class CaseStore: Sendable {
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))
         let previous: (seq: Int64, hash: String)? = head.map { ($0["seq"], $0["hash"]) }
         let e = StoredEvent.chained(after: previous, at: at, caseID: caseID, type: type, actor: actor, data: data)
-        try db.cachedStatement(sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
-        try db.cachedStatement(sql: "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash").execute(arguments: [e.seq, e.hash])
+        try db.cachedStatement(
+            sql: "INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [e.seq, e.at, e.caseID, e.type, e.actor.canonicalString, e.data.canonicalString, e.prevHash, e.hash])
+        try db.cachedStatement(
+            sql:
+                "INSERT INTO chain_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+        ).execute(arguments: [e.seq, e.hash])
         return e
     }
 
@@ -279,7 +307,8 @@ public final class CaseStore: Sendable {
     }
 
     static func events(_ db: Database, caseID: String) throws -> [StoredEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE case_id = ? ORDER BY seq"), arguments: [caseID]).map(decodeEvent)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM events WHERE case_id = ? ORDER BY seq"), arguments: [caseID]).map(
+            decodeEvent)
     }
 
     static func decodeEvent(_ row: Row) throws -> StoredEvent {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import GRDB
 import SokuhoCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A consistent copy of a case database, taken while the daemon writes (`sokuho backup`).
 ///

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Sockets passed by systemd socket activation (`sd_listen_fds(3)`).
 public enum ListenFDs {

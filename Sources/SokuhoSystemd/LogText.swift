@@ -30,9 +30,11 @@ public enum LogText {
     /// far below journald's line limit, so it is never split into a second entry.
     public static func value(_ s: String) -> String {
         let e = escape(s.count > maxValueLength ? String(s.prefix(maxValueLength)) + "…" : s)
-        let needsQuotes = e.isEmpty || e.unicodeScalars.contains {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0.properties.isWhitespace
-        }
+        let needsQuotes =
+            e.isEmpty
+            || e.unicodeScalars.contains {
+                $0 == " " || $0 == "\"" || $0 == "=" || $0.properties.isWhitespace
+            }
         guard needsQuotes else { return e }
         var out = "\""
         for u in e.unicodeScalars {

@@ -1,10 +1,11 @@
+import Foundation
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
-import Logging
 
 /// Logs one line per message to standard error, as `key=value` fields.
 ///
@@ -30,10 +31,12 @@ public struct StderrLogHandler: LogHandler {
 
     /// - Parameter output: receives each complete line, ending in `\n`; writes to standard
     ///   error by default.
-    public init(label: String, level: Logger.Level,
-                journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
-                output: @escaping @Sendable (String) -> Void = StderrLogHandler.writeToStandardError,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        label: String, level: Logger.Level,
+        journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
+        output: @escaping @Sendable (String) -> Void = StderrLogHandler.writeToStandardError,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.label = label
         self.logLevel = level
         self.journald = journald

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// The systemd notify protocol (`sd_notify(3)`) without libsystemd: one datagram to
 /// `$NOTIFY_SOCKET` per message. Does nothing when not started by systemd.

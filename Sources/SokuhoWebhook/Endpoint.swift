@@ -14,8 +14,10 @@ public struct Endpoint: Sendable {
     public var connectTimeout: Double
     public var timeout: Double
 
-    public init(name: String, url: String, secrets: [WebhookSignature.Secret], caFile: String? = nil, clientCertificate: String? = nil,
-                clientKey: String? = nil, proxy: String? = nil, connectTimeout: Double = 5, timeout: Double = 20) {
+    public init(
+        name: String, url: String, secrets: [WebhookSignature.Secret], caFile: String? = nil, clientCertificate: String? = nil,
+        clientKey: String? = nil, proxy: String? = nil, connectTimeout: Double = 5, timeout: Double = 20
+    ) {
         self.name = name
         self.url = url
         self.secrets = secrets
@@ -34,7 +36,9 @@ public struct Endpoint: Sendable {
     ///
     /// `owners`: who else may own the file besides root and this process's user (for
     /// `--check-config` run by root: the daemon's user).
-    public static func loadSecrets(file: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = []) throws(WebhookError) -> [WebhookSignature.Secret] {
+    public static func loadSecrets(file: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = []) throws(WebhookError)
+        -> [WebhookSignature.Secret]
+    {
         do {
             return try SecretFile.load(file, euid: euid, owners: owners, groupMayRead: true)
         } catch {
@@ -42,9 +46,14 @@ public struct Endpoint: Sendable {
             case .cannotOpen(let reason): throw WebhookError.secretFile(file, "cannot open it (\(reason))")
             case .notRegular: throw WebhookError.secretFile(file, "it is not a regular file")
             case .groupOrOtherAccess(let mode):
-                throw WebhookError.secretFile(file, "others may read it or the group may change it (mode 0\(String(mode, radix: 8))); run chmod 600 \(file) (or 640 with the daemon's group)")
+                throw WebhookError.secretFile(
+                    file,
+                    "others may read it or the group may change it (mode 0\(String(mode, radix: 8))); run chmod 600 \(file) (or 640 with the daemon's group)"
+                )
             case .wrongOwner(let uid, let expected):
-                throw WebhookError.secretFile(file, "it belongs to uid \(uid), neither root nor this process's user (uid \(expected)), who could change it; run chown")
+                throw WebhookError.secretFile(
+                    file, "it belongs to uid \(uid), neither root nor this process's user (uid \(expected)), who could change it; run chown"
+                )
             case .tooLarge: throw WebhookError.secretFile(file, "it is larger than \(SecretFile.maxBytes / 1024) KiB: not a secret file")
             case .notUTF8: throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")
             case .invalid(let reason): throw WebhookError.secretFile(file, reason)

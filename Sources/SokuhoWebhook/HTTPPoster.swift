@@ -1,6 +1,6 @@
 import CCurl
-import Synchronization
 import Foundation
+import Synchronization
 
 /// The answer to one POST.
 public struct HTTPResult: Sendable {
@@ -38,7 +38,9 @@ public enum HTTPPoster {
     public static func post(to endpoint: Endpoint, headers: [String], body: [UInt8]) -> HTTPResult {
         _ = globalInit
         let reused = idle.withLock { $0.popLast() }
-        guard let h = reused?.raw ?? curl_easy_init() else { return HTTPResult(status: nil, body: [], latencyMs: 0, error: "curl_easy_init failed") }
+        guard let h = reused?.raw ?? curl_easy_init() else {
+            return HTTPResult(status: nil, body: [], latencyMs: 0, error: "curl_easy_init failed")
+        }
         curl_easy_reset(h)
         defer {
             let kept = idle.withLock { pool -> Bool in
@@ -89,11 +91,15 @@ public enum HTTPPoster {
             let sink = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
             let n = size * count
             if let ptr {
-                let line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
+                let line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+                }
                 let lower = line.lowercased()
                 if lower.hasPrefix("retry-after:") {
                     let value = line.dropFirst("retry-after:".count).trimmingCharacters(in: .whitespacesAndNewlines)
-                    if let seconds = Double(value) { sink.retryAfter = seconds } else if let date = HTTPPoster.httpDate(value) {
+                    if let seconds = Double(value) {
+                        sink.retryAfter = seconds
+                    } else if let date = HTTPPoster.httpDate(value) {
                         sink.retryAt = date
                     }
                 }
@@ -116,7 +122,8 @@ public enum HTTPPoster {
         }
         var status = 0
         sokuho_curl_get_long(h, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResult(status: status, retryAfter: sink.retryAfter, retryAt: sink.retryAt, body: sink.body, latencyMs: latency, error: nil)
+        return HTTPResult(
+            status: status, retryAfter: sink.retryAfter, retryAt: sink.retryAt, body: sink.body, latencyMs: latency, error: nil)
     }
 
     static func httpDate(_ s: String) -> Date? {

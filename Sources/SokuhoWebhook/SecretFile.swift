@@ -1,8 +1,9 @@
+import Foundation
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import SokuhoCore
 
 /// Reads a webhook secret file safely: the mode and owner are checked on the file that was
 /// opened (`fstat` on the descriptor), so the file cannot be swapped between check and read.
@@ -34,7 +35,9 @@ public enum SecretFile {
     }
 
     /// The checked text of `path`.
-    public static func read(_ path: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = [], groupMayRead: Bool = false) throws(Failure) -> String {
+    public static func read(_ path: String, euid: UInt32 = geteuid(), owners: Set<UInt32> = [], groupMayRead: Bool = false) throws(Failure)
+        -> String
+    {
         // O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { throw .cannotOpen(String(cString: strerror(errno))) }

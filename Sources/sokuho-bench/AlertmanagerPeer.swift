@@ -23,25 +23,27 @@ struct AlertmanagerPeer {
         }
         apiPort = Int.random(in: 20000...40000)
         try """
-            route:
-              receiver: bench
-              group_by: ['...']
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 24h
-            receivers:
-              - name: bench
-                webhook_configs:
-                  - url: http://127.0.0.1:\(receiver.port)/am
-                    send_resolved: false
-            """.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
+        route:
+          receiver: bench
+          group_by: ['...']
+          group_wait: 0s
+          group_interval: 1s
+          repeat_interval: 24h
+        receivers:
+          - name: bench
+            webhook_configs:
+              - url: http://127.0.0.1:\(receiver.port)/am
+                send_resolved: false
+        """.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
     }
 
     mutating func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary!)
-        p.arguments = ["--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(apiPort)",
-                       "--cluster.listen-address=", "--log.level=error"]
+        p.arguments = [
+            "--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(apiPort)",
+            "--cluster.listen-address=", "--log.level=error",
+        ]
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try p.run()
@@ -66,7 +68,8 @@ struct AlertmanagerPeer {
 
     /// Posts alerts with label `i` = each key.
     func post(_ keys: [String]) throws {
-        let alerts = JSONValue.array(keys.map { k in ["labels": ["alertname": "bench", "i": .string(k)], "annotations": ["summary": "顧客名簿の漏えいのおそれ"]] })
+        let alerts = JSONValue.array(
+            keys.map { k in ["labels": ["alertname": "bench", "i": .string(k)], "annotations": ["summary": "顧客名簿の漏えいのおそれ"]] })
         let (status, _) = try HTTP.request("POST", port: apiPort, path: "/api/v2/alerts", body: alerts.canonicalBytes)
         guard status == 200 else { throw Bench.Failure("alertmanager answered \(status)") }
     }
@@ -92,11 +95,15 @@ enum HTTP {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = UInt16(port).bigEndian
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         guard rc == 0 else { throw Bench.Failure("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var req = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
+        var req = Array(
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+                .utf8)
         req += body
         _ = req.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
         var out: [UInt8] = []

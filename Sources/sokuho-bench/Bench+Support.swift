@@ -13,17 +13,17 @@ extension Bench {
     /// appended), starts the `sokuhod` next to the benchmark and waits until its socket answers.
     static func startDaemon(bin: String, dir: String, extra: String = "", logLevel: String = "warning") throws -> Process {
         try """
-            state_dir: state
-            socket:
-              # The benchmark's clients are all one user; the default cap per user is 32.
-              max_connections_per_user: 256
-            roles:
-              reporter:
-                users: ["*"]
-            log:
-              level: \(logLevel)
-            \(extra)
-            """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
+        state_dir: state
+        socket:
+          # The benchmark's clients are all one user; the default cap per user is 32.
+          max_connections_per_user: 256
+        roles:
+          reporter:
+            users: ["*"]
+        log:
+          level: \(logLevel)
+        \(extra)
+        """.write(toFile: dir + "/sokuhod.yaml", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin + "/sokuhod")
         p.arguments = ["--config", dir + "/sokuhod.yaml"]
@@ -60,8 +60,10 @@ extension Bench {
     }
 
     static func report(_ i: Int) -> [String: JSONValue] {
-        ["kind": "leak", "information": .string("ベンチマーク用の報告 #\(i)（顧客名簿）"), "location": "本社3階", "circumstances": "誤送信",
-         "count": .int(Int64(i % 1000)), "report_id": .string("bench-\(i)")]
+        [
+            "kind": "leak", "information": .string("ベンチマーク用の報告 #\(i)（顧客名簿）"), "location": "本社3階", "circumstances": "誤送信",
+            "count": .int(Int64(i % 1000)), "report_id": .string("bench-\(i)"),
+        ]
     }
 
     static func percentile(_ xs: [Double], _ q: Double) -> Double {
@@ -78,7 +80,6 @@ extension Bench {
         ["p50": .double(percentile(xs, 0.5)), "p99": .double(percentile(xs, 0.99)), "n": .int(Int64(xs.count))]
     }
 }
-
 
 /// Arrival times at the receiver, by case id.
 final class Arrivals: Sendable {

@@ -17,7 +17,9 @@ struct Bench: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "sokuho-bench",
-        abstract: "Measure Sokuho: acknowledgement latency, report-to-receipt latency, spool drop-to-case latency and burst rate, intake rate, audit verify speed.")
+        abstract:
+            "Measure Sokuho: acknowledgement latency, report-to-receipt latency, spool drop-to-case latency and burst rate, intake rate, audit verify speed."
+    )
 
     @Option(help: "Sequential reports for the latency figures.") var reports = 500
     @Option(help: "Sequential reports for the CPU-per-report figure.") var cpuReports = 2000
@@ -38,7 +40,9 @@ struct Bench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         if peerOnly {
-            for (k, v, _) in try await PeerComparison.run(bin: bin, dir: dir, events: peerEvents, burst: burst, ours: .init(receiptP99: .nan, rssMiB: .nan)) {
+            for (k, v, _) in try await PeerComparison.run(
+                bin: bin, dir: dir, events: peerEvents, burst: burst, ours: .init(receiptP99: .nan, rssMiB: .nan))
+            {
                 print(k.padding(toLength: max(62, k.count + 2), withPad: " ", startingAt: 0) + v)
             }
             return
@@ -48,17 +52,22 @@ struct Bench: AsyncParsableCommand {
         chmod(dir + "/city.secret", 0o600)
 
         let arrivals = Arrivals()
-        let receiver = try WebhookReceiver(settings: .init(host: "127.0.0.1", port: 0, secrets: [try WebhookSignature.Secret(secretText)],
-                                                           outPath: dir + "/received.jsonl")) { line in
+        let receiver = try WebhookReceiver(
+            settings: .init(
+                host: "127.0.0.1", port: 0, secrets: [try WebhookSignature.Secret(secretText)],
+                outPath: dir + "/received.jsonl")
+        ) { line in
             if let id = line["payload"]?["data"]?["case_id"]?.stringValue { arrivals.arrived(id) }
         }
         let port = try await receiver.start()
-        let daemon = try Self.startDaemon(bin: bin, dir: dir, extra: """
-            city:
-              webhook:
-                url: http://127.0.0.1:\(port)/hook
-                secret_file: city.secret
-            """)
+        let daemon = try Self.startDaemon(
+            bin: bin, dir: dir,
+            extra: """
+                city:
+                  webhook:
+                    url: http://127.0.0.1:\(port)/hook
+                    secret_file: city.secret
+                """)
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let socket = dir + "/state/sokuhod.sock"
 
@@ -73,9 +82,15 @@ struct Bench: AsyncParsableCommand {
         let idleCPU = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpu0) / idleSeconds * 100
         let idleRSS = ProcessFigures.rssMiB(pid: daemon.processIdentifier)
         let idleAnon = ProcessFigures.rssMiB(pid: daemon.processIdentifier, field: "RssAnon")
-        results.append(("idle daemon: RSS (private), CPU", String(format: "%.1f MiB (%.1f MiB private), %.2f %% CPU over %.0f s", idleRSS, idleAnon, idleCPU, idleSeconds),
-                        ["rss_mib": .double((idleRSS * 10).rounded() / 10), "rss_anon_mib": .double((idleAnon * 10).rounded() / 10),
-                         "cpu_percent": .double((idleCPU * 100).rounded() / 100)]))
+        results.append(
+            (
+                "idle daemon: RSS (private), CPU",
+                String(format: "%.1f MiB (%.1f MiB private), %.2f %% CPU over %.0f s", idleRSS, idleAnon, idleCPU, idleSeconds),
+                [
+                    "rss_mib": .double((idleRSS * 10).rounded() / 10), "rss_anon_mib": .double((idleAnon * 10).rounded() / 10),
+                    "cpu_percent": .double((idleCPU * 100).rounded() / 100),
+                ]
+            ))
 
         // 1. Sequential: acknowledgement and report → verified receipt at the receiver.
         let client = try ControlClient(path: socket)
@@ -85,7 +100,9 @@ struct Bench: AsyncParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let r = try client.call(ReportRequest(report: Self.report(i)).json)
             let acked = DispatchTime.now().uptimeNanoseconds
-            guard let id = r["case"]?["id"]?.stringValue else { throw ValidationError(.internal, field: nil, "report failed: \(r)", ja: "") }
+            guard let id = r["case"]?["id"]?.stringValue else {
+                throw ValidationError(.internal, field: nil, "report failed: \(r)", ja: "")
+            }
             let arrived = await arrivals.wait(for: id)
             ack.append(Double(acked - start) / 1e6)
             receipt.append(Double(arrived - start) / 1e6)
@@ -106,7 +123,11 @@ struct Bench: AsyncParsableCommand {
         }
         try await Self.waitForEmptyOutbox(cpuClient)
         let cpuPerReport = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpuStart) / Double(max(cpuReports, 1)) * 1e6
-        results.append(("sokuhod CPU per escalated report (µs), \(cpuReports) sequential", String(format: "%.0f", cpuPerReport), .double(cpuPerReport.rounded())))
+        results.append(
+            (
+                "sokuhod CPU per escalated report (µs), \(cpuReports) sequential", String(format: "%.0f", cpuPerReport),
+                .double(cpuPerReport.rounded())
+            ))
         summary["cpu_per_report_us"] = .double(cpuPerReport.rounded())
 
         // 2. Eight concurrent clients: acknowledgement latency.
@@ -130,15 +151,20 @@ struct Bench: AsyncParsableCommand {
             guard let c = try? ControlClient(path: socket) else { return }
             var i = w
             while i < burst {
-                if let id = (try? c.call(ReportRequest(report: Self.report(7_000_000 + i)).json))?["case"]?["id"]?.stringValue { burstIDs.add(id) }
+                if let id = (try? c.call(ReportRequest(report: Self.report(7_000_000 + i)).json))?["case"]?["id"]?.stringValue {
+                    burstIDs.add(id)
+                }
                 i += 16
             }
         }
         var lastArrival = burstStart
         for id in burstIDs.all { lastArrival = max(lastArrival, await arrivals.wait(for: id)) }
         let escalationRate = Double(burstIDs.all.count) / (Double(lastArrival - burstStart) / 1e9)
-        results.append(("burst of \(burst) reports → all verified at the receiver (escalations/s)", String(format: "%.0f", escalationRate),
-                        .double(escalationRate.rounded())))
+        results.append(
+            (
+                "burst of \(burst) reports → all verified at the receiver (escalations/s)", String(format: "%.0f", escalationRate),
+                .double(escalationRate.rounded())
+            ))
 
         // 3. The spool: drop → case, one at a time, then a burst.
         let spool = SpoolBench(spool: dir + "/state/spool")
@@ -146,8 +172,11 @@ struct Bench: AsyncParsableCommand {
         results.append(("spool drop → case (ms)", Self.p(drops), Self.pj(drops)))
         let burstSeconds = try spool.burst(count: spoolBurst)
         let burstRate = Double(spoolBurst) / burstSeconds
-        results.append(("spool burst, \(spoolBurst) files (files/s)", String(format: "%.0f  (all in %.2f s)", burstRate, burstSeconds),
-                        ["files_per_second": .double(burstRate.rounded()), "seconds": .double(burstSeconds)]))
+        results.append(
+            (
+                "spool burst, \(spoolBurst) files (files/s)", String(format: "%.0f  (all in %.2f s)", burstRate, burstSeconds),
+                ["files_per_second": .double(burstRate.rounded()), "seconds": .double(burstSeconds)]
+            ))
 
         // 4. Sixty-four clients for a while: durable reports per second.
         let count = Counter()
@@ -163,9 +192,13 @@ struct Bench: AsyncParsableCommand {
         }
         let rate = Double(count.value) / Date().timeIntervalSince(t0)
         let baseline = try Baseline.rowsPerSecond(directory: dir, seconds: min(intakeSeconds, 3))
-        results.append(("durable intake, 64 clients (reports/s)", String(format: "%.0f  (%.1f× the raw SQLite baseline)", rate, rate / baseline),
-                        ["reports_per_second": .double(rate.rounded()), "ratio_to_baseline": .double((rate / baseline * 10).rounded() / 10)]))
-        results.append(("raw SQLite baseline: 1-row txns, WAL, FULL (rows/s)", String(format: "%.0f", baseline), .double(baseline.rounded())))
+        results.append(
+            (
+                "durable intake, 64 clients (reports/s)", String(format: "%.0f  (%.1f× the raw SQLite baseline)", rate, rate / baseline),
+                ["reports_per_second": .double(rate.rounded()), "ratio_to_baseline": .double((rate / baseline * 10).rounded() / 10)]
+            ))
+        results.append(
+            ("raw SQLite baseline: 1-row txns, WAL, FULL (rows/s)", String(format: "%.0f", baseline), .double(baseline.rounded())))
 
         // 4b. Idle after activity: once every delivery is done, the daemon must be as quiet as at
         // start (a worker that spins after its first wake-up shows here, not at start).
@@ -175,8 +208,12 @@ struct Bench: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(Int(idleSeconds * 1000)))
         let idleAfterCPU = (ProcessFigures.cpuSeconds(pid: daemon.processIdentifier) - cpu1) / idleSeconds * 100
         let idleAfterRSS = ProcessFigures.rssMiB(pid: daemon.processIdentifier)
-        results.append(("idle daemon after activity: RSS, CPU", String(format: "%.1f MiB, %.2f %% CPU over %.0f s", idleAfterRSS, idleAfterCPU, idleSeconds),
-                        ["rss_mib": .double((idleAfterRSS * 10).rounded() / 10), "cpu_percent": .double((idleAfterCPU * 100).rounded() / 100)]))
+        results.append(
+            (
+                "idle daemon after activity: RSS, CPU",
+                String(format: "%.1f MiB, %.2f %% CPU over %.0f s", idleAfterRSS, idleAfterCPU, idleSeconds),
+                ["rss_mib": .double((idleAfterRSS * 10).rounded() / 10), "cpu_percent": .double((idleAfterCPU * 100).rounded() / 100)]
+            ))
 
         // 5. Stop the daemon (and its deliveries) so the large-store figures run alone.
         kill(daemon.processIdentifier, SIGTERM)
@@ -191,28 +228,45 @@ struct Bench: AsyncParsableCommand {
         let reads = try LargeStore.readLatencies(socket: bigDir + "/state/sokuhod.sock", cases: cases, requests: 300)
         results.append(("case list (newest 100) with \(cases) cases (ms)", Self.p(reads.list), Self.pj(reads.list)))
         results.append(("case show with \(cases) cases (ms)", Self.p(reads.show), Self.pj(reads.show)))
-        results.append(("(filling the large store through group commit)", String(format: "%.0f cases/s", fillRate), .double(fillRate.rounded())))
+        results.append(
+            ("(filling the large store through group commit)", String(format: "%.0f cases/s", fillRate), .double(fillRate.rounded())))
         kill(big.processIdentifier, SIGTERM)
         big.waitUntilExit()
         let bigVerify = try AuditReader(path: bigDir + "/state/sokuho.db").verify()
         let bigRate = Double(bigVerify.eventsChecked) / max(bigVerify.seconds, 1e-9)
         let chainRate = Double(bigVerify.eventsChecked) / max(bigVerify.chainSeconds, 1e-9)
-        results.append(("audit verify, \(bigVerify.eventsChecked) events: hash chain (events/s)", String(format: "%.0f", chainRate), .double(chainRate.rounded())))
-        results.append(("audit verify, with replaying \(bigVerify.casesChecked) cases (events/s)", String(format: "%.0f  (%.1f s in all)", bigRate, bigVerify.seconds),
-                        .double(bigRate.rounded())))
+        results.append(
+            (
+                "audit verify, \(bigVerify.eventsChecked) events: hash chain (events/s)", String(format: "%.0f", chainRate),
+                .double(chainRate.rounded())
+            ))
+        results.append(
+            (
+                "audit verify, with replaying \(bigVerify.casesChecked) cases (events/s)",
+                String(format: "%.0f  (%.1f s in all)", bigRate, bigVerify.seconds),
+                .double(bigRate.rounded())
+            ))
 
         await receiver.stop()
 
         // 7. Side by side with a peer that keeps events in memory only.
         if !noPeer {
-            results += try await PeerComparison.run(bin: bin, dir: dir, events: peerEvents, burst: burst,
-                                                    ours: .init(receiptP99: Self.percentile(receipt, 0.99), rssMiB: idleRSS))
-            if case .double(let amRate)? = results.first(where: { $0.0.hasPrefix("peer Alertmanager: burst") })?.2["events_per_second"], amRate > 0 {
-                results.append(("ratio: escalations/s end to end, sokuhod / Alertmanager", String(format: "%.2f", escalationRate / amRate),
-                                .double(escalationRate / amRate)))
+            results += try await PeerComparison.run(
+                bin: bin, dir: dir, events: peerEvents, burst: burst,
+                ours: .init(receiptP99: Self.percentile(receipt, 0.99), rssMiB: idleRSS))
+            if case .double(let amRate)? = results.first(where: { $0.0.hasPrefix("peer Alertmanager: burst") })?.2["events_per_second"],
+                amRate > 0
+            {
+                results.append(
+                    (
+                        "ratio: escalations/s end to end, sokuhod / Alertmanager", String(format: "%.2f", escalationRate / amRate),
+                        .double(escalationRate / amRate)
+                    ))
             }
-            for (label, key) in [("ratio: report→receipt p99", "ratio_receipt_p99"), ("ratio: escalations/s", "ratio_escalations_per_second"),
-                                 ("ratio: idle RSS", "ratio_idle_rss")] {
+            for (label, key) in [
+                ("ratio: report→receipt p99", "ratio_receipt_p99"), ("ratio: escalations/s", "ratio_escalations_per_second"),
+                ("ratio: idle RSS", "ratio_idle_rss"),
+            ] {
                 if let v = results.first(where: { $0.0.hasPrefix(label) })?.2 { summary[key] = v }
             }
         }

@@ -36,8 +36,12 @@ enum PeerComparison {
         for chunk in stride(from: 0, to: keys.count, by: 100) { try am.post(Array(keys[chunk..<min(keys.count, chunk + 100)])) }
         let arrived = am.wait(for: keys, timeout: 120)
         let amRate = Double(arrived.count) / (Double((arrived.max() ?? t0) - t0) / 1e9)
-        out.append(("peer Alertmanager: burst of \(burst) events end to end (events/s)", String(format: "%.0f  (%d arrived)", amRate, arrived.count),
-                    ["events_per_second": .double(amRate.rounded()), "arrived": .int(Int64(arrived.count))]))
+        out.append(
+            (
+                "peer Alertmanager: burst of \(burst) events end to end (events/s)",
+                String(format: "%.0f  (%d arrived)", amRate, arrived.count),
+                ["events_per_second": .double(amRate.rounded()), "arrived": .int(Int64(arrived.count))]
+            ))
 
         // Idle memory.
         try await Task.sleep(for: .seconds(2))
@@ -60,7 +64,11 @@ enum PeerComparison {
         out.append(("sokuhod: undelivered reports surviving SIGKILL + restart", "\(oursSurvived) of 10", .int(Int64(oursSurvived))))
 
         // Ours, burst end to end to the verifying receiver, measured in the main run.
-        out.append(("ratio: report→receipt p99, sokuhod / Alertmanager", String(format: "%.2f", ours.receiptP99 / amP99), .double(ours.receiptP99 / amP99)))
+        out.append(
+            (
+                "ratio: report→receipt p99, sokuhod / Alertmanager", String(format: "%.2f", ours.receiptP99 / amP99),
+                .double(ours.receiptP99 / amP99)
+            ))
         out.append(("ratio: idle RSS, sokuhod / Alertmanager", String(format: "%.2f", ours.rssMiB / amRSS), .double(ours.rssMiB / amRSS)))
         return out
     }
@@ -69,7 +77,9 @@ enum PeerComparison {
     static func oursSurvival(bin: String, dir: String) async throws -> Int {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let receiver = try PlainReceiver { body in
-            guard let v = try? JSONParser.parse(body), v["type"]?.stringValue == EscalationMessage.Kind.opened.rawValue, let id = v["data"]?["case_id"]?.stringValue else { return [] }
+            guard let v = try? JSONParser.parse(body), v["type"]?.stringValue == EscalationMessage.Kind.opened.rawValue,
+                let id = v["data"]?["case_id"]?.stringValue
+            else { return [] }
             return [id]
         }
         let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()

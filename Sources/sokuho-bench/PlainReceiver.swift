@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// A minimal HTTP/1.1 receiver for the peer comparison: Alertmanager's webhooks are unsigned,
 /// so `sokuho receive` (which verifies every signature) would refuse them. Keep-alive, one
@@ -24,7 +25,9 @@ final class PlainReceiver: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         listen(fd, 128)
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
@@ -81,8 +84,10 @@ final class PlainReceiver: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             let isUp = up.withLock { $0 }
             if isUp { arrivals.withLock { a in for k in key(body) { a.append((k, now)) } } }
-            let response = isUp ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
-                                : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}"
+            let response =
+                isUp
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+                : "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}"
             let bytes = Array(response.utf8)
             _ = bytes.withUnsafeBytes { write(c, $0.baseAddress!, $0.count) }
         }

@@ -1,8 +1,9 @@
+import Foundation
+import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import SokuhoCore
 
 /// Spool figures: a file renamed into incoming/ until it lies in accepted/ (the case is committed
 /// just before that move), one at a time and in a burst. Watches accepted/ with inotify, so the
@@ -36,14 +37,18 @@ struct SpoolBench {
         for i in 0..<count { try write("burst-\(i).yaml", .object(Bench.report(3_000_000 + i))) }
         let start = DispatchTime.now().uptimeNanoseconds
         for i in 0..<count {
-            guard rename(spool + "/tmp/burst-\(i).yaml", spool + "/incoming/burst-\(i).yaml") == 0 else { throw Failure(description: "rename failed") }
+            guard rename(spool + "/tmp/burst-\(i).yaml", spool + "/incoming/burst-\(i).yaml") == 0 else {
+                throw Failure(description: "rename failed")
+            }
         }
         try watch.wait(untilCount: count, timeout: 120)
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     func write(_ name: String, _ report: JSONValue) throws {
-        guard FileManager.default.createFile(atPath: spool + "/tmp/" + name, contents: Data(report.canonicalBytes), attributes: [.posixPermissions: 0o640])
+        guard
+            FileManager.default.createFile(
+                atPath: spool + "/tmp/" + name, contents: Data(report.canonicalBytes), attributes: [.posixPermissions: 0o640])
         else { throw Failure(description: "cannot write \(spool)/tmp/\(name)") }
     }
 

@@ -127,13 +127,15 @@ enum FuzzTargets {
         precondition(WebhookSignature.within(b, of: a, tolerance: tolerance) == reference, "tolerance check wrong for \(a), \(b)")
         // A message signed now with the second secret verifies (junk entries before it or not) …
         guard let t = parsed, WebhookSignature.within(t, of: now, tolerance: 300), !id.isEmpty, id.utf8.count <= 256,
-              id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return }
+            id.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return }
         let good = WebhookSignature.sign(id: id, timestamp: t, body: body, secret: webhookSecrets[1])
         let verdict = WebhookSignature.check(id: id, timestamp: ts, signatures: good, body: body, secrets: webhookSecrets, now: now)
         precondition(verdict == .verified(secretIndex: 1), "a correctly signed message is refused: \(verdict)")
         let entries = sig.split(separator: " ").count
         if entries < 8, sig.utf8.count + good.utf8.count < 1000 {
-            let mixed = WebhookSignature.check(id: id, timestamp: ts, signatures: sig + " " + good, body: body, secrets: webhookSecrets, now: now)
+            let mixed = WebhookSignature.check(
+                id: id, timestamp: ts, signatures: sig + " " + good, body: body, secrets: webhookSecrets, now: now)
             // (Index 0 when the fuzzed entries are themselves a valid signature with the first secret.)
             if case .refused = mixed { preconditionFailure("junk entries hide a good signature: \(mixed)") }
         }
@@ -141,7 +143,9 @@ enum FuzzTargets {
         // itself a valid signature for the changed message: practically impossible).
         var other = body
         if other.isEmpty { other = [0] } else { other[0] ^= 1 }
-        precondition(WebhookSignature.check(id: id, timestamp: ts, signatures: good, body: other, secrets: webhookSecrets, now: now) != .verified(secretIndex: 1),
-                     "a signature verifies a changed body")
+        precondition(
+            WebhookSignature.check(id: id, timestamp: ts, signatures: good, body: other, secrets: webhookSecrets, now: now)
+                != .verified(secretIndex: 1),
+            "a signature verifies a changed body")
     }
 }

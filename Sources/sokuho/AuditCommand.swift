@@ -51,10 +51,15 @@ struct AuditVerify: ParsableCommand {
             print(Lang.t("  events verified before it: \(outcome.eventsChecked)", "  それ以前に検証できたイベント: \(outcome.eventsChecked)"))
         } else {
             let rate = outcome.seconds > 0 ? Int(Double(outcome.eventsChecked) / outcome.seconds) : 0
-            print(Lang.t("OK: \(outcome.eventsChecked) events and \(outcome.casesChecked) cases verify.",
-                         "OK: \(outcome.eventsChecked) 件のイベントと \(outcome.casesChecked) 件の事案を検証しました。"))
+            print(
+                Lang.t(
+                    "OK: \(outcome.eventsChecked) events and \(outcome.casesChecked) cases verify.",
+                    "OK: \(outcome.eventsChecked) 件のイベントと \(outcome.casesChecked) 件の事案を検証しました。"))
             print(Lang.t("  chain head: \(outcome.headHash)", "  チェーン先頭: \(outcome.headHash)"))
-            print(Lang.t("  time: \(String(format: "%.3f", outcome.seconds)) s (\(rate) events/s)", "  所要時間: \(String(format: "%.3f", outcome.seconds)) 秒（毎秒 \(rate) イベント）"))
+            print(
+                Lang.t(
+                    "  time: \(String(format: "%.3f", outcome.seconds)) s (\(rate) events/s)",
+                    "  所要時間: \(String(format: "%.3f", outcome.seconds)) 秒（毎秒 \(rate) イベント）"))
         }
         if outcome.problem != nil { throw ExitCode(Exit.verifyFailed) }
     }

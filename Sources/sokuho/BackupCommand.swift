@@ -64,8 +64,10 @@ struct BackupCommand: ParsableCommand {
             }
             printJSON(o)
         } else {
-            print(Lang.t("OK: backup written to \(shown(to)) and verified: \(outcome.eventsChecked) events, \(outcome.casesChecked) cases.",
-                         "OK: \(shown(to)) にバックアップし検証しました: \(outcome.eventsChecked) 件のイベント、\(outcome.casesChecked) 件の事案。"))
+            print(
+                Lang.t(
+                    "OK: backup written to \(shown(to)) and verified: \(outcome.eventsChecked) events, \(outcome.casesChecked) cases.",
+                    "OK: \(shown(to)) にバックアップし検証しました: \(outcome.eventsChecked) 件のイベント、\(outcome.casesChecked) 件の事案。"))
             print(Lang.t("  chain head: \(outcome.headHash)", "  チェーン先頭: \(outcome.headHash)"))
         }
     }

@@ -16,8 +16,10 @@ struct CaseCommand: ParsableCommand {
             Each transition is an event and a message to the city; closing sends the final \
             report (incident.closed).
             """,
-        subcommands: [CaseList.self, CaseShow.self, CaseUpdate.self, CaseContain.self, CaseResolve.self, CaseClose.self, CaseReopen.self,
-                      CaseSubmit.self, CasePublication.self, CaseNotice.self, CaseReport.self])
+        subcommands: [
+            CaseList.self, CaseShow.self, CaseUpdate.self, CaseContain.self, CaseResolve.self, CaseClose.self, CaseReopen.self,
+            CaseSubmit.self, CasePublication.self, CaseNotice.self, CaseReport.self,
+        ])
 }
 
 struct CaseList: ParsableCommand {
@@ -36,14 +38,19 @@ struct CaseList: ParsableCommand {
         if json { printJSON(response); return }
         let cases = response["cases"]?.arrayValue ?? []
         if cases.isEmpty { print(Lang.t("No cases.", "事案はありません。")); return }
-        print(Lang.t("ID              STATE  KIND       COUNT     REPORTED (UTC)            INFORMATION",
-                     "事案番号        状態   種別       件数      報告日時 (UTC)            秘密情報の内容"))
+        print(
+            Lang.t(
+                "ID              STATE  KIND       COUNT     REPORTED (UTC)            INFORMATION",
+                "事案番号        状態   種別       件数      報告日時 (UTC)            秘密情報の内容"))
         for c in cases {
-            let kindText = c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:)).map { Lang.japanese ? $0.japanese : $0.rawValue } ?? "?"
+            let kindText =
+                c["kind"]?.stringValue.flatMap(IncidentKind.init(rawValue:)).map { Lang.japanese ? $0.japanese : $0.rawValue } ?? "?"
             let suspected = c["suspected"]?.boolValue == true ? "?" : ""
             let count = c["count"]?.intValue.map(String.init) ?? Lang.t("unknown", "不明")
             let info = shown(String((c["information"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: " ").prefix(40)))
-            print("\(pad(shown(c["id"]?.stringValue), 15)) \(pad(shown(c["state"]?.stringValue), 6)) \(pad(kindText + suspected, 10)) \(pad(count, 9)) \(pad(shown(c["reported_at"]?.stringValue), 25)) \(info)")
+            print(
+                "\(pad(shown(c["id"]?.stringValue), 15)) \(pad(shown(c["state"]?.stringValue), 6)) \(pad(kindText + suspected, 10)) \(pad(count, 9)) \(pad(shown(c["reported_at"]?.stringValue), 25)) \(info)"
+            )
         }
     }
 }
@@ -83,10 +90,14 @@ struct CaseShow: ParsableCommand {
         for e in response["events"]?.arrayValue ?? [] {
             let who = shown(e["actor"]?["user"]?.stringValue ?? "uid \(e["actor"]?["uid"]?.intValue ?? -1)")
             let role = e["actor"]?["role"]?.stringValue.map { " (\(shown($0)))" } ?? ""
-            print("  #\(e["seq"]?.intValue ?? 0)  \(shown(e["at"]?.stringValue))  \(shown(e["type"]?.stringValue))  \(who)\(role)  \(shown(String((e["hash"]?.stringValue ?? "").prefix(16))))…")
+            print(
+                "  #\(e["seq"]?.intValue ?? 0)  \(shown(e["at"]?.stringValue))  \(shown(e["type"]?.stringValue))  \(who)\(role)  \(shown(String((e["hash"]?.stringValue ?? "").prefix(16))))…"
+            )
             if let changes = e["data"]?.objectValue {
                 for (k, v) in changes.sorted(by: { $0.key < $1.key }) {
-                    print("        \(shown(k)): \(shown(v["from"]?.canonicalString ?? "null")) → \(shown(v["to"]?.canonicalString ?? "null"))")
+                    print(
+                        "        \(shown(k)): \(shown(v["from"]?.canonicalString ?? "null")) → \(shown(v["to"]?.canonicalString ?? "null"))"
+                    )
                 }
             }
         }
@@ -121,11 +132,18 @@ enum CaseFormatter {
             ("subcontractor", "再委託事業者", text("subcontractor")),
             ("reporter", "報告者", reporter(c["reporter"])),
             ("reported at", "報告日時", s("reported_at")),
-            ("reported by", "報告元 (Unix)", "\(shown(c["reported_by"]?["user"]?.stringValue ?? "?")) (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"),
+            (
+                "reported by", "報告元 (Unix)",
+                "\(shown(c["reported_by"]?["user"]?.stringValue ?? "?")) (uid \(c["reported_by"]?["uid"]?.intValue ?? -1), pid \(c["reported_by"]?["pid"]?.intValue ?? -1))"
+            ),
             ("received via", "受付経路", source(c["source"])),
             ("playbook", "対応手順", playbook(c)),
             ("report id", "報告ID", s("report_id")),
-            ("missing", "未確定の項目", (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ").ifEmpty(Lang.t("none", "なし"))),
+            (
+                "missing", "未確定の項目",
+                (c["missing"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ").ifEmpty(
+                    Lang.t("none", "なし"))
+            ),
             ("receipt", "受領証 (ハッシュ)", s("opening_hash")),
         ]
         for (en, ja, v) in rows {
@@ -140,22 +158,27 @@ enum CaseFormatter {
         let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
         let done = (c["steps"]?.objectValue ?? [:]).values.filter { $0["outcome"] != nil }.count
         let id = shown(c["id"]?.stringValue)
-        return "\(shown(pid)) — \(title); " + Lang.t("\(done) step(s) done or skipped (sokuho steps \(id))",
-                                                "完了・省略 \(done) 手順（sokuho steps \(id)）")
+        return "\(shown(pid)) — \(title); "
+            + Lang.t(
+                "\(done) step(s) done or skipped (sokuho steps \(id))",
+                "完了・省略 \(done) 手順（sokuho steps \(id)）")
     }
 
     /// `socket`, or `spool: NAME (yaml, shift_jis, 412 B, sha256 5d40cd5c…)`.
     static func source(_ src: JSONValue?) -> String {
         guard let src, let channel = src["channel"]?.stringValue else { return "socket" }
         guard channel == "spool", let file = src["file"]?.stringValue else { return shown(channel) }
-        let details = [src["format"]?.stringValue, src["encoding"]?.stringValue, src["size"]?.intValue.map { "\($0) B" },
-                       src["sha256"]?.stringValue.map { "sha256 " + $0.prefix(16) + "…" }].compactMap { $0 }
+        let details = [
+            src["format"]?.stringValue, src["encoding"]?.stringValue, src["size"]?.intValue.map { "\($0) B" },
+            src["sha256"]?.stringValue.map { "sha256 " + $0.prefix(16) + "…" },
+        ].compactMap { $0 }
         return Lang.t("spool file", "スプールのファイル") + " \(shown(file)) (\(shown(details.joined(separator: ", "))))"
     }
 
     static func reporter(_ r: JSONValue?) -> String {
         guard let r, case .object = r else { return Lang.t("(not given)", "（未記入）") }
-        return [r["name"]?.stringValue, r["organization"]?.stringValue, r["contact"]?.stringValue].compactMap { $0 }.map { shown($0) }.joined(separator: " / ")
+        return [r["name"]?.stringValue, r["organization"]?.stringValue, r["contact"]?.stringValue].compactMap { $0 }.map { shown($0) }
+            .joined(separator: " / ")
     }
 }
 
@@ -186,7 +209,8 @@ struct CaseUpdate: ParsableCommand {
     @Option(help: "The subcontractor involved.") var subcontractor: String?
     @Option(help: ArgumentHelp("APPI 1 概要: a summary of the incident.", valueName: "TEXT")) var summary: String?
     @Option(help: ArgumentHelp("APPI 2: the personal data items involved (name, address, …).", valueName: "TEXT")) var dataItems: String?
-    @Option(help: ArgumentHelp("APPI 3 本人の数: the number of persons affected (not the item count), or \"unknown\".", valueName: "N")) var persons: String?
+    @Option(help: ArgumentHelp("APPI 3 本人の数: the number of persons affected (not the item count), or \"unknown\".", valueName: "N"))
+    var persons: String?
     @Option(help: "exact, approximate or at_least (for --persons).") var personsPrecision: String?
     @Option(help: ArgumentHelp("APPI 4 原因: the cause.", valueName: "TEXT")) var cause: String?
     @Option(help: ArgumentHelp("APPI 5: secondary harm: yes, no or unknown.", valueName: "yes|no|unknown")) var secondaryHarm: String?
@@ -196,8 +220,12 @@ struct CaseUpdate: ParsableCommand {
     @Option(help: ArgumentHelp("APPI 9: other relevant matters.", valueName: "TEXT")) var other: String?
     @Option(help: ArgumentHelp("Sensitive information (要配慮個人情報) involved: true or false.", valueName: "BOOL")) var sensitive: Bool?
     @Option(help: ArgumentHelp("Risk of financial harm (財産的被害のおそれ): true or false.", valueName: "BOOL")) var financialHarm: Bool?
-    @Option(help: ArgumentHelp("Malicious intent suspected (不正の目的): true or false; the confirmed report is then due in 60 days.", valueName: "BOOL")) var malicious: Bool?
-    @Option(help: ArgumentHelp("The data was strongly encrypted (exempts the national report): true or false.", valueName: "BOOL")) var encrypted: Bool?
+    @Option(
+        help: ArgumentHelp(
+            "Malicious intent suspected (不正の目的): true or false; the confirmed report is then due in 60 days.", valueName: "BOOL"))
+    var malicious: Bool?
+    @Option(help: ArgumentHelp("The data was strongly encrypted (exempts the national report): true or false.", valueName: "BOOL"))
+    var encrypted: Bool?
     @Option(name: .long, help: ArgumentHelp("A JSON or YAML file of fields to change.", valueName: "FILE")) var file: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
@@ -206,7 +234,8 @@ struct CaseUpdate: ParsableCommand {
         var fields = try file.map(ReportInput.read(file:)) ?? [:]
         let texts: [(String, String?)] = [
             ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
-            ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt), ("subcontractor", subcontractor),
+            ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt),
+            ("subcontractor", subcontractor),
             ("summary", summary), ("data_items", dataItems), ("persons_precision", personsPrecision), ("cause", cause),
             ("secondary_harm", secondaryHarm), ("secondary_harm_detail", secondaryHarmDetail), ("notice_to_persons", noticeToPersons),
             ("recurrence_prevention", recurrencePrevention), ("other", other),
@@ -215,7 +244,9 @@ struct CaseUpdate: ParsableCommand {
         if let suspected { fields["suspected"] = .bool(suspected) }
         if let count { fields["count"] = try countFlag(count) }
         if let persons { fields["persons"] = try countFlag(persons) }
-        let flags: [(String, Bool?)] = [("sensitive", sensitive), ("financial_harm", financialHarm), ("malicious", malicious), ("encrypted", encrypted)]
+        let flags: [(String, Bool?)] = [
+            ("sensitive", sensitive), ("financial_harm", financialHarm), ("malicious", malicious), ("encrypted", encrypted),
+        ]
         for (k, v) in flags { if let v { fields[k] = .bool(v) } }
         if fields.isEmpty {
             printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
@@ -233,8 +264,10 @@ struct CaseUpdate: ParsableCommand {
             print("  \(shown(k)): \(shown(v["from"]?.canonicalString ?? "null")) → \(shown(v["to"]?.canonicalString ?? "null"))")
         }
         if let r = response["receipt"], !r.isNull {
-            print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")",
-                         "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
+            print(
+                Lang.t(
+                    "  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")",
+                    "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
         }
     }
 }

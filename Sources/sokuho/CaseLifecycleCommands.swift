@@ -4,22 +4,30 @@ import SokuhoCore
 
 /// `case contain|resolve|close|reopen`: one `case.transition` each.
 enum Transition {
-    static func run(_ id: String, to: String, reason: String? = nil, resolution: String? = nil, json: Bool, connection: ConnectionOptions) throws {
+    static func run(_ id: String, to: String, reason: String? = nil, resolution: String? = nil, json: Bool, connection: ConnectionOptions)
+        throws
+    {
         let response = try callDaemon(TransitionRequest(id: id, to: to, reason: reason, resolution: resolution), options: connection)
         if json { printJSON(response); return }
         let state = response["case"]?["state"]?.stringValue.flatMap(CaseState.init(rawValue:))
         print(Lang.t("\(id) is now \(state?.rawValue ?? to).", "\(id) を「\(state?.japanese ?? to)」にしました。"))
         if to == "closed" {
-            print(Lang.t("  The final report (incident.closed) is queued for the city: sokuho outbox list --case-id \(id)",
-                         "  最終報告（incident.closed）を市への送信キューに入れました: sokuho outbox list --case-id \(id)"))
+            print(
+                Lang.t(
+                    "  The final report (incident.closed) is queued for the city: sokuho outbox list --case-id \(id)",
+                    "  最終報告（incident.closed）を市への送信キューに入れました: sokuho outbox list --case-id \(id)"))
         }
         let r = response["receipt"] ?? .null
-        print(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(shown(r["hash"]?.stringValue))", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(shown(r["hash"]?.stringValue))"))
+        print(
+            Lang.t(
+                "  receipt: event #\(r["seq"]?.intValue ?? 0), \(shown(r["hash"]?.stringValue))",
+                "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(shown(r["hash"]?.stringValue))"))
     }
 }
 
 struct CaseContain: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "contain", abstract: "Mark the case contained: the spread is stopped (leads only).")
+    static let configuration = CommandConfiguration(
+        commandName: "contain", abstract: "Mark the case contained: the spread is stopped (leads only).")
     @Argument(help: "The case id.") var id: String
     @Option(help: "What stopped it (recorded).") var reason: String?
     @Flag(help: "Print JSON.") var json = false
@@ -36,7 +44,9 @@ struct CaseResolve: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        try Transition.run(id, to: "resolved", reason: reason, resolution: falsePositive ? "false_positive" : "incident", json: json, connection: connection)
+        try Transition.run(
+            id, to: "resolved", reason: reason, resolution: falsePositive ? "false_positive" : "incident", json: json,
+            connection: connection)
     }
 }
 
@@ -89,8 +99,10 @@ struct CaseSubmit: ParsableCommand {
     func run() throws {
         let r = try callDaemon(SubmitRequest(id: id, report: report), options: connection)
         if json { printJSON(r); return }
-        print(Lang.t("The \(report) report of \(id) is queued for the city (incident.\(report)_report).",
-                     "\(id) の\(report == "confirmed" ? "確報" : "速報")を市への送信キューに入れました（incident.\(report)_report）。"))
+        print(
+            Lang.t(
+                "The \(report) report of \(id) is queued for the city (incident.\(report)_report).",
+                "\(id) の\(report == "confirmed" ? "確報" : "速報")を市への送信キューに入れました（incident.\(report)_report）。"))
     }
 }
 
@@ -98,7 +110,9 @@ struct CasePublication: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publication",
         abstract: "Record the city's publication decision (Art. 18 §2): not_planned, planned or published (leads only).",
-        discussion: "Example: sokuho case publication INC-2026-0001 --decision published --date 2026-12-01 --url https://www.city.example.jp/news/123")
+        discussion:
+            "Example: sokuho case publication INC-2026-0001 --decision published --date 2026-12-01 --url https://www.city.example.jp/news/123"
+    )
     @Argument(help: "The case id.") var id: String
     @Option(help: "not_planned, planned or published.") var decision: String
     @Option(help: "The (planned) date of publication.") var date: String?
@@ -132,11 +146,12 @@ struct CaseNotice: ParsableCommand {
         let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
         let style = ReportLanguage.style(lang, answer: r)
         let c = r["case"] ?? .null
-        let text = switch format {
-        case "html": PublicNotice.document(c, style: style).html(lang: style.lang)
-        case "markdown": PublicNotice.document(c, style: style).markdown()
-        default: PublicNotice.draft(c, style: style)
-        }
+        let text =
+            switch format {
+            case "html": PublicNotice.document(c, style: style).html(lang: style.lang)
+            case "markdown": PublicNotice.document(c, style: style).markdown()
+            default: PublicNotice.draft(c, style: style)
+            }
         try ReportLanguage.write(text, to: output)
     }
 }
@@ -168,11 +183,12 @@ struct CaseReport: ParsableCommand {
         let r = try callDaemon(CaseRequest(.caseReport, id: id), options: connection)
         let style = ReportLanguage.style(lang, answer: r)
         let doc = IncidentReport.document(r, style: style)
-        let text = switch format {
-        case "html": doc.html(lang: style.lang)
-        case "json": r.prettyString + "\n"
-        default: doc.markdown()
-        }
+        let text =
+            switch format {
+            case "html": doc.html(lang: style.lang)
+            case "json": r.prettyString + "\n"
+            default: doc.markdown()
+            }
         try ReportLanguage.write(text, to: output, json: format == "json")
     }
 }
@@ -195,12 +211,13 @@ struct StatusReportCommand: ParsableCommand {
         }
         let r = try callDaemon(StatusReportRequest(from: from, to: to), options: connection)
         let style = ReportLanguage.style(lang, answer: r)
-        let text = switch format {
-        case "csv": StatusReport.csv(r)
-        case "json": r.prettyString + "\n"
-        case "html": StatusReport.document(r, style: style).html(lang: style.lang)
-        default: StatusReport.document(r, style: style).markdown()
-        }
+        let text =
+            switch format {
+            case "csv": StatusReport.csv(r)
+            case "json": r.prettyString + "\n"
+            case "html": StatusReport.document(r, style: style).html(lang: style.lang)
+            default: StatusReport.document(r, style: style).markdown()
+            }
         try ReportLanguage.write(text, to: output, json: format == "json")
     }
 }

@@ -22,8 +22,11 @@ struct OutboxList: ParsableCommand {
         let response = try callDaemon(OutboxListRequest(caseID: caseID, state: state, limit: limit), options: connection)
         if json { printJSON(response); return }
         for d in response["disabled_endpoints"]?.arrayValue ?? [] {
-            print(Lang.t("ALARM: endpoint \(shown(d["endpoint"]?.stringValue)) disabled since \(shown(d["disabled_at"]?.stringValue)) (\(shown(d["reason"]?.stringValue))); after fixing it: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))",
-                         "警報: 送信先 \(shown(d["endpoint"]?.stringValue)) は \(shown(d["disabled_at"]?.stringValue)) から停止中です（\(shown(d["reason"]?.stringValue))）。修正後: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))"))
+            print(
+                Lang.t(
+                    "ALARM: endpoint \(shown(d["endpoint"]?.stringValue)) disabled since \(shown(d["disabled_at"]?.stringValue)) (\(shown(d["reason"]?.stringValue))); after fixing it: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))",
+                    "警報: 送信先 \(shown(d["endpoint"]?.stringValue)) は \(shown(d["disabled_at"]?.stringValue)) から停止中です（\(shown(d["reason"]?.stringValue))）。修正後: sokuho outbox retry --endpoint \(shown(d["endpoint"]?.stringValue))"
+                ))
         }
         let messages = response["messages"]?.arrayValue ?? []
         if messages.isEmpty { print(Lang.t("No messages.", "メッセージはありません。")); return }
@@ -59,11 +62,18 @@ enum OutboxFormatter {
         let state = m["state"]?.stringValue ?? "?"
         let stateText: String
         switch state {
-        case "delivered": stateText = Lang.t("delivered \(shown(m["delivered_at"]?.stringValue))", "送信済 \(shown(m["delivered_at"]?.stringValue))")
-        case "dead": stateText = Lang.t("DEAD (undelivered; sokuho outbox retry \(shown(m["message_id"]?.stringValue)))", "送信不能（sokuho outbox retry で再送）")
-        default: stateText = Lang.t("pending, next try \(shown(m["next_attempt_at"]?.stringValue ?? "-"))", "送信待ち、次回 \(shown(m["next_attempt_at"]?.stringValue ?? "-"))")
+        case "delivered":
+            stateText = Lang.t("delivered \(shown(m["delivered_at"]?.stringValue))", "送信済 \(shown(m["delivered_at"]?.stringValue))")
+        case "dead":
+            stateText = Lang.t(
+                "DEAD (undelivered; sokuho outbox retry \(shown(m["message_id"]?.stringValue)))", "送信不能（sokuho outbox retry で再送）")
+        default:
+            stateText = Lang.t(
+                "pending, next try \(shown(m["next_attempt_at"]?.stringValue ?? "-"))",
+                "送信待ち、次回 \(shown(m["next_attempt_at"]?.stringValue ?? "-"))")
         }
-        var s = "  \(shown(m["case_id"]?.stringValue)) #\(m["sequence"]?.intValue ?? 0) \(shown(m["type"]?.stringValue)) → \(shown(m["endpoint"]?.stringValue)): \(stateText), "
+        var s =
+            "  \(shown(m["case_id"]?.stringValue)) #\(m["sequence"]?.intValue ?? 0) \(shown(m["type"]?.stringValue)) → \(shown(m["endpoint"]?.stringValue)): \(stateText), "
         s += Lang.t("\(m["attempts"]?.intValue ?? 0) attempt(s)", "試行 \(m["attempts"]?.intValue ?? 0) 回")
         if state != "delivered", let e = m["last_error"]?.stringValue { s += " — \(shown(e))" }
         return s

@@ -43,26 +43,46 @@ struct PlaybookCheck: ParsableCommand {
         switch PlaybookLoader.loadSet(files: list) {
         case .success(let set):
             if json {
-                printJSON(["ok": true, "playbooks": .array(set.entries.map { ["file": .string($0.file), "playbook": .string($0.playbook.id), "hash": .string($0.playbook.hash)] })])
+                printJSON([
+                    "ok": true,
+                    "playbooks": .array(
+                        set.entries.map {
+                            ["file": .string($0.file), "playbook": .string($0.playbook.id), "hash": .string($0.playbook.hash)]
+                        }),
+                ])
                 return
             }
             for e in set.entries {
                 let p = e.playbook
-                print(Lang.t("ok  \(e.file): playbook \(p.id) for \(p.kinds.map(\.rawValue).joined(separator: ", "))\(p.when.map { " when " + $0.source } ?? ""), \(p.steps.count) steps (\(p.steps.filter(\.mandatory).count) mandatory), version \(p.hash.prefix(12))",
-                             "OK  \(e.file): プレイブック \(p.id)（\(p.kinds.map(\.rawValue).joined(separator: ", "))\(p.when.map { "、条件 " + $0.source } ?? "")）\(p.steps.count) 手順（必須 \(p.steps.filter(\.mandatory).count)）、版 \(p.hash.prefix(12))"))
+                print(
+                    Lang.t(
+                        "ok  \(e.file): playbook \(p.id) for \(p.kinds.map(\.rawValue).joined(separator: ", "))\(p.when.map { " when " + $0.source } ?? ""), \(p.steps.count) steps (\(p.steps.filter(\.mandatory).count) mandatory), version \(p.hash.prefix(12))",
+                        "OK  \(e.file): プレイブック \(p.id)（\(p.kinds.map(\.rawValue).joined(separator: ", "))\(p.when.map { "、条件 " + $0.source } ?? "")）\(p.steps.count) 手順（必須 \(p.steps.filter(\.mandatory).count)）、版 \(p.hash.prefix(12))"
+                    ))
             }
             if !set.uncoveredKinds.isEmpty {
-                print(Lang.t("note: no playbook for \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")) in \(source)",
-                             "注意: \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")) のプレイブックがありません"))
+                print(
+                    Lang.t(
+                        "note: no playbook for \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")) in \(source)",
+                        "注意: \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")) のプレイブックがありません"))
             }
         case .failure(let problems):
             if json {
-                printJSON(["ok": false, "problems": .array(problems.errors.map { e in
-                    ["file": .string(e.file), "line": e.line.map { .int(Int64($0)) } ?? .null, "column": e.column.map { .int(Int64($0)) } ?? .null,
-                     "path": .optional(e.key), "reason": .string(e.reason)]
-                })])
+                printJSON([
+                    "ok": false,
+                    "problems": .array(
+                        problems.errors.map { e in
+                            [
+                                "file": .string(e.file), "line": e.line.map { .int(Int64($0)) } ?? .null,
+                                "column": e.column.map { .int(Int64($0)) } ?? .null,
+                                "path": .optional(e.key), "reason": .string(e.reason),
+                            ]
+                        }),
+                ])
             } else {
-                for e in problems.errors { FileHandle.standardError.write(Data("\(TerminalSafe.escape("\(e)", allowNewlines: true))\n".utf8)) }
+                for e in problems.errors {
+                    FileHandle.standardError.write(Data("\(TerminalSafe.escape("\(e)", allowNewlines: true))\n".utf8))
+                }
             }
             throw ExitCode(Exit.invalid)
         }
@@ -92,9 +112,13 @@ struct PlaybookList: ParsableCommand {
             let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
             let kinds = shown((p["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ","))
             let when = p["when"]?.stringValue.map { " when \(shown($0))" } ?? ""
-            print("\(shown(p["playbook"]?.stringValue))  \(title)  [\(kinds)\(when), priority \(p["priority"]?.intValue ?? 0)]  \(p["steps"]?.intValue ?? 0) steps  \(p["hash"]?.stringValue?.prefix(12) ?? "")  \(shown(p["file"]?.stringValue))")
+            print(
+                "\(shown(p["playbook"]?.stringValue))  \(title)  [\(kinds)\(when), priority \(p["priority"]?.intValue ?? 0)]  \(p["steps"]?.intValue ?? 0) steps  \(p["hash"]?.stringValue?.prefix(12) ?? "")  \(shown(p["file"]?.stringValue))"
+            )
         }
         let uncovered = (response["uncovered_kinds"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
-        if !uncovered.isEmpty { print(Lang.t("No playbook for: \(uncovered.joined(separator: ", "))", "プレイブックなし: \(uncovered.joined(separator: ", "))")) }
+        if !uncovered.isEmpty {
+            print(Lang.t("No playbook for: \(uncovered.joined(separator: ", "))", "プレイブックなし: \(uncovered.joined(separator: ", "))"))
+        }
     }
 }

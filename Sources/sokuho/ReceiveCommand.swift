@@ -44,19 +44,24 @@ struct ReceiveCommand: AsyncParsableCommand {
     var maxBodyBytes = 1 << 20
 
     func run() async throws {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
+        else {
             printError(Lang.t("--listen must look like 127.0.0.1:8080", "--listen は 127.0.0.1:8080 の形式で指定してください"))
             throw ExitCode(Exit.usage)
         }
         let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         guard WebhookReceiver.Settings.validTimeout(requestTimeout), WebhookReceiver.Settings.validTimeout(idleTimeout) else {
-            printError(Lang.t("--request-timeout and --idle-timeout must be more than 0 and at most 86400 seconds",
-                              "--request-timeout と --idle-timeout は 0 より大きく 86400 秒以下で指定してください"))
+            printError(
+                Lang.t(
+                    "--request-timeout and --idle-timeout must be more than 0 and at most 86400 seconds",
+                    "--request-timeout と --idle-timeout は 0 より大きく 86400 秒以下で指定してください"))
             throw ExitCode(Exit.usage)
         }
         guard (1...1_000_000).contains(maxConnections), (1...(64 << 20)).contains(maxBodyBytes) else {
-            printError(Lang.t("--max-connections must be 1 to 1000000 and --max-body-bytes 1 to 67108864",
-                              "--max-connections は 1〜1000000、--max-body-bytes は 1〜67108864 で指定してください"))
+            printError(
+                Lang.t(
+                    "--max-connections must be 1 to 1000000 and --max-body-bytes 1 to 67108864",
+                    "--max-connections は 1〜1000000、--max-body-bytes は 1〜67108864 で指定してください"))
             throw ExitCode(Exit.usage)
         }
         let secrets: [WebhookSignature.Secret]
@@ -78,7 +83,8 @@ struct ReceiveCommand: AsyncParsableCommand {
             receiver = try WebhookReceiver(settings: settings) { line in
                 let p = line["payload"] ?? .null
                 let d = p["data"] ?? .null
-                let summary = "\(p["type"]?.stringValue ?? "?") \(d["case_id"]?.stringValue ?? "?") #\(d["sequence"]?.intValue ?? 0) (\(d["kind_ja"]?.stringValue ?? "")) \(d["information"]?.stringValue ?? "")"
+                let summary =
+                    "\(p["type"]?.stringValue ?? "?") \(d["case_id"]?.stringValue ?? "?") #\(d["sequence"]?.intValue ?? 0) (\(d["kind_ja"]?.stringValue ?? "")) \(d["information"]?.stringValue ?? "")"
                 FileHandle.standardError.write(Data((Lang.t("received: ", "受信: ") + Self.printable(summary) + "\n").utf8))
             }
         } catch {
@@ -90,12 +96,19 @@ struct ReceiveCommand: AsyncParsableCommand {
             printError(Lang.t("cannot listen on \(listen): \(error)", "\(listen) で待ち受けできません: \(error)"))
             throw ExitCode(Exit.unavailable)
         }
-        FileHandle.standardError.write(Data(Lang.t("sokuho receive: listening on \(host):\(bound), writing to \(out)\n",
-                                                   "sokuho receive: \(host):\(bound) で受信中、\(out) に記録します\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                Lang.t(
+                    "sokuho receive: listening on \(host):\(bound), writing to \(out)\n",
+                    "sokuho receive: \(host):\(bound) で受信中、\(out) に記録します\n"
+                ).utf8))
         if receiver.connectionCap < maxConnections {
-            FileHandle.standardError.write(Data(Lang.t(
-                "sokuho receive: at most \(receiver.connectionCap) connections (the open-file limit allows no more)\n",
-                "sokuho receive: 同時接続は最大 \(receiver.connectionCap) です（開けるファイル数の上限による）\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    Lang.t(
+                        "sokuho receive: at most \(receiver.connectionCap) connections (the open-file limit allows no more)\n",
+                        "sokuho receive: 同時接続は最大 \(receiver.connectionCap) です（開けるファイル数の上限による）\n"
+                    ).utf8))
         }
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -121,13 +134,17 @@ struct ReceiveCommand: AsyncParsableCommand {
         case .notRegular:
             Lang.t("the secret file \(file) is not a regular file", "秘密鍵ファイル \(file) は通常のファイルではありません")
         case .groupOrOtherAccess(let mode):
-            Lang.t("the secret file \(file) is accessible by group or others (mode \(String(mode, radix: 8))); run chmod 600 \(file)",
-                   "秘密鍵ファイル \(file) はグループまたは他のユーザーが読み書きできます（モード \(String(mode, radix: 8))）。chmod 600 \(file) を実行してください")
+            Lang.t(
+                "the secret file \(file) is accessible by group or others (mode \(String(mode, radix: 8))); run chmod 600 \(file)",
+                "秘密鍵ファイル \(file) はグループまたは他のユーザーが読み書きできます（モード \(String(mode, radix: 8))）。chmod 600 \(file) を実行してください")
         case .wrongOwner(let uid, let expected):
-            Lang.t("the secret file \(file) is owned by uid \(uid), not by root or by you (uid \(expected)); refusing to use it",
-                   "秘密鍵ファイル \(file) の所有者は uid \(uid) で、root でもあなた（uid \(expected)）でもないため使用しません")
+            Lang.t(
+                "the secret file \(file) is owned by uid \(uid), not by root or by you (uid \(expected)); refusing to use it",
+                "秘密鍵ファイル \(file) の所有者は uid \(uid) で、root でもあなた（uid \(expected)）でもないため使用しません")
         case .tooLarge:
-            Lang.t("the secret file \(file) is larger than \(SecretFile.maxBytes) bytes", "秘密鍵ファイル \(file) が \(SecretFile.maxBytes) バイトを超えています")
+            Lang.t(
+                "the secret file \(file) is larger than \(SecretFile.maxBytes) bytes", "秘密鍵ファイル \(file) が \(SecretFile.maxBytes) バイトを超えています"
+            )
         case .notUTF8:
             Lang.t("the secret file \(file) is not UTF-8 text", "秘密鍵ファイル \(file) が UTF-8 のテキストではありません")
         case .invalid(let reason):

@@ -129,19 +129,25 @@ struct ReportCommand: ParsableCommand {
         let receipt = response["receipt"] ?? .null
         let id = shown(c["id"]?.stringValue ?? "?")
         if response["duplicate"]?.boolValue == true {
-            print(Lang.t("Already reported: this report_id belongs to case \(id); nothing new was recorded.",
-                         "報告済みです: この report_id は事案 \(id) のものです。新たな記録はしていません。"))
+            print(
+                Lang.t(
+                    "Already reported: this report_id belongs to case \(id); nothing new was recorded.",
+                    "報告済みです: この report_id は事案 \(id) のものです。新たな記録はしていません。"))
         } else {
             print(Lang.t("Reported. Case \(id) is open.", "報告を受け付けました。事案 \(id) を開きました。"))
         }
-        print(Lang.t("  receipt:   event #\(receipt["seq"]?.intValue ?? 0), \(shown(receipt["hash"]?.stringValue))",
-                     "  受領証:    イベント #\(receipt["seq"]?.intValue ?? 0)、\(shown(receipt["hash"]?.stringValue))"))
+        print(
+            Lang.t(
+                "  receipt:   event #\(receipt["seq"]?.intValue ?? 0), \(shown(receipt["hash"]?.stringValue))",
+                "  受領証:    イベント #\(receipt["seq"]?.intValue ?? 0)、\(shown(receipt["hash"]?.stringValue))"))
         print(Lang.t("  recorded:  \(shown(receipt["at"]?.stringValue))", "  記録日時:  \(shown(receipt["at"]?.stringValue))"))
         print(Lang.t("  report_id: \(shown(c["report_id"]?.stringValue))", "  report_id: \(shown(c["report_id"]?.stringValue))"))
         if let missing = c["missing"]?.arrayValue, !missing.isEmpty {
             let names = missing.compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ")
-            print(Lang.t("  still unknown: \(names) — add it with: sokuho case update \(id) --count N",
-                         "  未確定の項目: \(names) — 判明したら: sokuho case update \(id) --count 件数"))
+            print(
+                Lang.t(
+                    "  still unknown: \(names) — add it with: sokuho case update \(id) --count N",
+                    "  未確定の項目: \(names) — 判明したら: sokuho case update \(id) --count 件数"))
         }
     }
 }
@@ -153,24 +159,34 @@ extension ReportCommand {
         let layout = spool.layout
         let name: String
         do {
-            name = try SpoolWriter.drop(report, into: layout, user: ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName)
+            name = try SpoolWriter.drop(
+                report, into: layout, user: ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName)
         } catch {
-            printError(Lang.t("cannot reach sokuhod (\(reason)) and cannot queue the report in the spool (\(error)). NOTHING WAS RECORDED: report by another way now (phone your security lead) and tell your administrator.",
-                              "sokuhod に接続できず（\(reason)）、スプールにも置けません（\(error)）。報告は記録されていません。すぐに別の手段（電話など）で作業責任者に報告し、管理者に連絡してください。"))
+            printError(
+                Lang.t(
+                    "cannot reach sokuhod (\(reason)) and cannot queue the report in the spool (\(error)). NOTHING WAS RECORDED: report by another way now (phone your security lead) and tell your administrator.",
+                    "sokuhod に接続できず（\(reason)）、スプールにも置けません（\(error)）。報告は記録されていません。すぐに別の手段（電話など）で作業責任者に報告し、管理者に連絡してください。"))
             throw ExitCode(Exit.unavailable)
         }
         let path = layout.incoming + "/" + name
         let reportID = report["report_id"]?.stringValue ?? ""
         if json {
-            printJSON(["ok": true, "queued": ["file": .string(name), "path": .string(path), "report_id": .string(reportID)], "reason": .string(reason)])
+            printJSON([
+                "ok": true, "queued": ["file": .string(name), "path": .string(path), "report_id": .string(reportID)],
+                "reason": .string(reason),
+            ])
             return
         }
         print(Lang.t("Queued. sokuhod cannot be reached right now (\(reason)),", "受け付けました（保留中）。sokuhod に今は接続できないため（\(reason)）、"))
-        print(Lang.t("so your report was saved in the spool; it becomes a case as soon as sokuhod runs.",
-                     "報告をスプールに保存しました。sokuhod が動き次第、事案になります。"))
+        print(
+            Lang.t(
+                "so your report was saved in the spool; it becomes a case as soon as sokuhod runs.",
+                "報告をスプールに保存しました。sokuhod が動き次第、事案になります。"))
         print(Lang.t("  file:      \(path)", "  ファイル:  \(path)"))
         print(Lang.t("  report_id: \(reportID)", "  report_id: \(reportID)"))
-        print(Lang.t("  later:     sokuho spool list --all   (shows the case it became)", "  確認:      sokuho spool list --all   （どの事案になったかを表示）"))
+        print(
+            Lang.t(
+                "  later:     sokuho spool list --all   (shows the case it became)", "  確認:      sokuho spool list --all   （どの事案になったかを表示）"))
     }
 }
 
@@ -220,14 +236,18 @@ enum Prompter {
             return v.isNull
         }
         if missing("kind") {
-            let options = IncidentKind.allCases.enumerated().map { "\($0.offset + 1)) \($0.element.rawValue) \($0.element.japanese)" }.joined(separator: "  ")
+            let options = IncidentKind.allCases.enumerated().map { "\($0.offset + 1)) \($0.element.rawValue) \($0.element.japanese)" }
+                .joined(separator: "  ")
             while true {
                 guard let a = ask(Lang.t("What happened? \(options): ", "何が起きましたか？ \(options): ")) else { return }
-                let k = Int(a).flatMap { $0 >= 1 && $0 <= IncidentKind.allCases.count ? IncidentKind.allCases[$0 - 1] : nil }
+                let k =
+                    Int(a).flatMap { $0 >= 1 && $0 <= IncidentKind.allCases.count ? IncidentKind.allCases[$0 - 1] : nil }
                     ?? IncidentKind(rawValue: a) ?? IncidentKind.allCases.first { $0.japanese == a }
                 if let k { fields["kind"] = .string(k.rawValue); break }
             }
-            if fields["suspected"] == nil, let a = ask(Lang.t("Is it only suspected (may have happened)? [y/N]: ", "発生のおそれ（未確定）ですか？ [y/N]: ")) {
+            if fields["suspected"] == nil,
+                let a = ask(Lang.t("Is it only suspected (may have happened)? [y/N]: ", "発生のおそれ（未確定）ですか？ [y/N]: "))
+            {
                 fields["suspected"] = .bool(["y", "yes", "はい"].contains(a.lowercased()))
             }
         }

@@ -31,15 +31,18 @@ enum ReportLanguage {
         let given = env["SOKUHO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let file = given ?? "/etc/sokuho/sokuhod.yaml"
         let system = TimeZone.current
-        let systemZone = DocumentZone(name: ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(system.identifier) ? nil : system.identifier,
-                                      offsetAt: { system.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
+        let systemZone = DocumentZone(
+            name: ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(system.identifier) ? nil : system.identifier,
+            offsetAt: { system.secondsFromGMT(for: Date(timeIntervalSince1970: $0)) })
         switch configuredOffset(file) {
         case .success(let offset?): return .fixed(seconds: offset)
         case .success(nil): return systemZone
         case .failure(let problem):
             if problem.missing, given == nil { return systemZone }
-            printError(Lang.t("times are in the system's zone: time_zone_offset of \(file) cannot be used (\(problem.reason))",
-                              "時刻はシステムのタイムゾーンで表示します: \(file) の time_zone_offset を使えません（\(problem.reason)）"))
+            printError(
+                Lang.t(
+                    "times are in the system's zone: time_zone_offset of \(file) cannot be used (\(problem.reason))",
+                    "時刻はシステムのタイムゾーンで表示します: \(file) の time_zone_offset を使えません（\(problem.reason)）"))
             return systemZone
         }
     }
@@ -64,7 +67,8 @@ enum ReportLanguage {
         guard let text = String(data: data, encoding: .utf8) else { return .failure(ConfigProblem(reason: "not UTF-8")) }
         let base = (URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
         do { return .success(try Configuration.parse(text, file: file, baseDirectory: base).utcOffset) } catch {
-            return .failure(ConfigProblem(reason: [error.key, error.line.map { "line \($0)" }, error.reason].compactMap { $0 }.joined(separator: ", ")))
+            return .failure(
+                ConfigProblem(reason: [error.key, error.line.map { "line \($0)" }, error.reason].compactMap { $0 }.joined(separator: ", ")))
         }
     }
 

@@ -27,5 +27,9 @@ struct SokuhoCommand: AsyncParsableCommand {
               77  forbidden: your Unix user lacks the role for this operation
             """,
         version: SokuhoVersion.current,
-        subcommands: [ReportCommand.self, CaseCommand.self, OutboxCommand.self, StepsCommand.self, StepCommand.self, InstructionCommand.self, PlaybookCommand.self, StatusReportCommand.self, SpoolCommand.self, StatusCommand.self, AuditCommand.self, BackupCommand.self, ReceiveCommand.self])
+        subcommands: [
+            ReportCommand.self, CaseCommand.self, OutboxCommand.self, StepsCommand.self, StepCommand.self, InstructionCommand.self,
+            PlaybookCommand.self, StatusReportCommand.self, SpoolCommand.self, StatusCommand.self, AuditCommand.self, BackupCommand.self,
+            ReceiveCommand.self,
+        ])
 }

@@ -40,8 +40,9 @@ struct SpoolDropFile: ParsableCommand {
         let ext = file == "-" ? "txt" : (file as NSString).pathExtension
         let name: String
         do {
-            name = try SpoolWriter.drop(bytes: Array(data), extension: ext.isEmpty ? "txt" : ext, into: spool.layout,
-                                        user: ProcessInfo.processInfo.environment["USER"])
+            name = try SpoolWriter.drop(
+                bytes: Array(data), extension: ext.isEmpty ? "txt" : ext, into: spool.layout,
+                user: ProcessInfo.processInfo.environment["USER"])
         } catch {
             printError(Lang.t("the spool cannot take the file: \(error)", "スプールに置けません: \(error)"))
             throw ExitCode(73)
@@ -85,11 +86,14 @@ struct SpoolList: ParsableCommand {
             do {
                 files = try SpoolListing.list(layout, states: Set(states), limit: limit ?? 200).map(\.json)
             } catch {
-                printError(Lang.t("sokuhod cannot be reached (\(e)) and the spool cannot be read directly: \(error)",
-                                  "sokuhod に接続できず（\(e)）、スプールも直接読めません: \(error)"))
+                printError(
+                    Lang.t(
+                        "sokuhod cannot be reached (\(e)) and the spool cannot be read directly: \(error)",
+                        "sokuhod に接続できず（\(e)）、スプールも直接読めません: \(error)"))
                 throw ExitCode(Exit.unavailable)
             }
-            note = Lang.t("(sokuhod is not running; read \(shown(layout.root)) directly)", "（sokuhod が動いていないため \(shown(layout.root)) を直接読みました）")
+            note = Lang.t(
+                "(sokuhod is not running; read \(shown(layout.root)) directly)", "（sokuhod が動いていないため \(shown(layout.root)) を直接読みました）")
         }
         if json { printJSON(["ok": true, "files": .array(files), "count": .int(Int64(files.count))]); return }
         if let note { print(note) }
@@ -99,21 +103,25 @@ struct SpoolList: ParsableCommand {
 
     static func line(_ f: JSONValue) -> String {
         let state = f["state"]?.stringValue ?? "?"
-        let label: String = switch state {
-        case "writing": Lang.t("WRITING ", "書込中  ")
-        case "waiting": Lang.t("WAITING ", "保留中  ")
-        case "rejected": Lang.t("REJECTED", "却下    ")
-        default: Lang.t("ACCEPTED", "受付済  ")
-        }
+        let label: String =
+            switch state {
+            case "writing": Lang.t("WRITING ", "書込中  ")
+            case "waiting": Lang.t("WAITING ", "保留中  ")
+            case "rejected": Lang.t("REJECTED", "却下    ")
+            default: Lang.t("ACCEPTED", "受付済  ")
+            }
         let when = shown(f["modified_at"]?.stringValue)
-        var line = "\(label)  \(when)  \(shown(f["path"]?.stringValue))  (\(f["size"]?.intValue ?? 0) B, uid \(f["owner_uid"]?.intValue ?? 0))"
+        var line =
+            "\(label)  \(when)  \(shown(f["path"]?.stringValue))  (\(f["size"]?.intValue ?? 0) B, uid \(f["owner_uid"]?.intValue ?? 0))"
         if let c = f["case_id"]?.stringValue { line += "  → \(shown(c))" }
         if let r = f["reason"], !r.isNull {
             let message = shown(Lang.japanese ? (r["message_ja"]?.stringValue ?? "") : (r["message"]?.stringValue ?? ""))
             let field = r["field"]?.stringValue.map { " [field: \(shown($0))]" } ?? ""
             line += "\n          \(shown(r["code"]?.stringValue)): \(message)\(field)"
         }
-        if state == "writing" { line += Lang.t("  (in tmp/: rename it into incoming/ when complete)", "（tmp/ 内: 書き終えたら incoming/ に移してください）") }
+        if state == "writing" {
+            line += Lang.t("  (in tmp/: rename it into incoming/ when complete)", "（tmp/ 内: 書き終えたら incoming/ に移してください）")
+        }
         return line
     }
 }

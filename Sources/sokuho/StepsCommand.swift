@@ -28,16 +28,23 @@ struct StepsCommand: ParsableCommand {
         let response = try callDaemon(CaseRequest(.caseSteps, id: id), options: connection)
         if json { printJSON(response); return }
         guard let p = response["playbook"], !p.isNull else {
-            print(Lang.t("Case \(shown(id)) follows no playbook (none applied to its kind when it opened).",
-                         "事案 \(shown(id)) には対応手順（プレイブック）がありません（報告時に該当するものがありませんでした）。"))
+            print(
+                Lang.t(
+                    "Case \(shown(id)) follows no playbook (none applied to its kind when it opened).",
+                    "事案 \(shown(id)) には対応手順（プレイブック）がありません（報告時に該当するものがありませんでした）。"))
             return
         }
         let title = shown(Lang.japanese ? (p["title"]?["ja"]?.stringValue ?? "") : (p["title"]?["en"]?.stringValue ?? ""))
-        print("\(shown(id))  \(title)  (playbook \(shown(p["id"]?.stringValue)), \(Lang.t("version", "版")) \(shown(p["hash"]?.stringValue.map { String($0.prefix(12)) }))…)")
+        print(
+            "\(shown(id))  \(title)  (playbook \(shown(p["id"]?.stringValue)), \(Lang.t("version", "版")) \(shown(p["hash"]?.stringValue.map { String($0.prefix(12)) }))…)"
+        )
         let s = response["summary"] ?? .null
         let n = { (k: String) in s[k]?.intValue ?? 0 }
-        print(Lang.t("  \(n("total")) steps: \(n("done")) done, \(n("skipped")) skipped, \(n("open")) open (\(n("overdue")) overdue); mandatory still open: \(n("mandatory_open"))",
-                     "  全 \(n("total")) 手順: 完了 \(n("done"))、省略 \(n("skipped"))、未了 \(n("open"))（期限超過 \(n("overdue"))）、未了の必須手順 \(n("mandatory_open"))"))
+        print(
+            Lang.t(
+                "  \(n("total")) steps: \(n("done")) done, \(n("skipped")) skipped, \(n("open")) open (\(n("overdue")) overdue); mandatory still open: \(n("mandatory_open"))",
+                "  全 \(n("total")) 手順: 完了 \(n("done"))、省略 \(n("skipped"))、未了 \(n("open"))（期限超過 \(n("overdue"))）、未了の必須手順 \(n("mandatory_open"))"
+            ))
         print("")
         let steps = response["steps"]?.arrayValue ?? []
         let width = min(24, steps.map { $0["id"]?.stringValue?.count ?? 0 }.max() ?? 10)
@@ -46,13 +53,14 @@ struct StepsCommand: ParsableCommand {
 
     static func line(_ st: JSONValue, idWidth: Int, withGuide all: Bool) -> String {
         let state = st["state"]?.stringValue ?? ""
-        let box: String = switch state {
-        case "done": "[x]"
-        case "skipped": "[-]"
-        case "ready": "[>]"
-        case "not_applicable": "[/]"
-        default: "[ ]"
-        }
+        let box: String =
+            switch state {
+            case "done": "[x]"
+            case "skipped": "[-]"
+            case "ready": "[>]"
+            case "not_applicable": "[/]"
+            default: "[ ]"
+            }
         let id = shown(st["id"]?.stringValue)
         let title = shown(Lang.japanese ? (st["title"]?["ja"]?.stringValue ?? "") : (st["title"]?["en"]?.stringValue ?? ""))
         let star = st["mandatory"]?.boolValue == true ? "★" : " "
@@ -61,11 +69,17 @@ struct StepsCommand: ParsableCommand {
         var details: [String] = []
         switch state {
         case "done":
-            let who = r["auto"]?.boolValue == true ? Lang.t("sokuhod (automatic)", "sokuhod（自動）") : shown(r["by"]?["user"]?.stringValue ?? "uid \(r["by"]?["uid"]?.intValue ?? -1)")
+            let who =
+                r["auto"]?.boolValue == true
+                ? Lang.t("sokuhod (automatic)", "sokuhod（自動）")
+                : shown(r["by"]?["user"]?.stringValue ?? "uid \(r["by"]?["uid"]?.intValue ?? -1)")
             details.append(Lang.t("done \(short(r["at"]?.stringValue)) by \(who)", "完了 \(short(r["at"]?.stringValue))（\(who)）"))
             if let note = r["note"]?.stringValue { details.append("— \(shown(note))") }
         case "skipped":
-            details.append(Lang.t("skipped \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))", "省略 \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))"))
+            details.append(
+                Lang.t(
+                    "skipped \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))",
+                    "省略 \(short(r["at"]?.stringValue)): \(shown(r["reason"]?.stringValue))"))
         case "not_applicable":
             details.append(Lang.t("does not apply (when \(shown(st["when"]?.stringValue)))", "対象外（条件: \(shown(st["when"]?.stringValue))）"))
         default:
@@ -77,7 +91,9 @@ struct StepsCommand: ParsableCommand {
             if let due = st["due_at"]?.stringValue { details.append(Lang.t("due \(short(due))", "期限 \(short(due))")) }
             if st["overdue"]?.boolValue == true { details.append(Lang.t("OVERDUE", "期限超過")) }
             let waiting = (st["waiting_on"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
-            if !waiting.isEmpty { details.append(Lang.t("waiting on: \(waiting.joined(separator: ", "))", "待ち: \(waiting.joined(separator: ", "))")) }
+            if !waiting.isEmpty {
+                details.append(Lang.t("waiting on: \(waiting.joined(separator: ", "))", "待ち: \(waiting.joined(separator: ", "))"))
+            }
         }
         line += "    " + details.joined(separator: "  ")
         if (state == "ready" && st["type"]?.stringValue != "auto") || (all && state == "waiting") {
@@ -140,12 +156,19 @@ enum StepOutcome {
         if json { printJSON(response); return }
         let id = shown(response["case_id"]?.stringValue)
         let step = shown(response["step"]?["id"]?.stringValue)
-        printLine(done ? Lang.t("Step \(step) of \(id) is done.", "\(id) の手順 \(step) を完了にしました。")
-                         : Lang.t("Step \(step) of \(id) is skipped.", "\(id) の手順 \(step) を省略にしました。"))
+        printLine(
+            done
+                ? Lang.t("Step \(step) of \(id) is done.", "\(id) の手順 \(step) を完了にしました。")
+                : Lang.t("Step \(step) of \(id) is skipped.", "\(id) の手順 \(step) を省略にしました。"))
         let r = response["receipt"] ?? .null
-        printLine(Lang.t("  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")", "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
+        printLine(
+            Lang.t(
+                "  receipt: event #\(r["seq"]?.intValue ?? 0), \(r["hash"]?.stringValue ?? "")",
+                "  受領証: イベント #\(r["seq"]?.intValue ?? 0)、\(r["hash"]?.stringValue ?? "")"))
         let ready = (response["ready_now"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }
-        if !ready.isEmpty { printLine(Lang.t("  now ready: \(ready.joined(separator: ", "))", "  実施可能になった手順: \(ready.joined(separator: ", "))")) }
+        if !ready.isEmpty {
+            printLine(Lang.t("  now ready: \(ready.joined(separator: ", "))", "  実施可能になった手順: \(ready.joined(separator: ", "))"))
+        }
         printLine(Lang.t("  checklist: sokuho steps \(id)", "  一覧: sokuho steps \(id)"))
     }
 }

@@ -7,7 +7,8 @@ import SokuhoSpool
 
 /// Options every command that talks to the daemon shares.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The daemon's socket (default: $SOKUHO_SOCKET, else /run/sokuho/sokuhod.sock).", valueName: "PATH"))
+    @Option(
+        name: .long, help: ArgumentHelp("The daemon's socket (default: $SOKUHO_SOCKET, else /run/sokuho/sokuhod.sock).", valueName: "PATH"))
     var socket: String?
 
     var socketPath: String { ControlClient.socketPath(option: socket, environment: ProcessInfo.processInfo.environment) }
@@ -64,8 +65,10 @@ func callDaemon(_ request: some ControlRequest, options: ConnectionOptions) thro
     case .success(let r): return try acceptResponse(r)
     case .failure(let e):
         if case .unreachable = e {
-            printError(Lang.t("\(e). Is sokuhod running? Use --socket or SOKUHO_SOCKET to point at it.",
-                              "sokuhod に接続できません（\(options.socketPath)）: \(e)。デーモンが動いているか確認し、--socket か SOKUHO_SOCKET で指定してください。"))
+            printError(
+                Lang.t(
+                    "\(e). Is sokuhod running? Use --socket or SOKUHO_SOCKET to point at it.",
+                    "sokuhod に接続できません（\(options.socketPath)）: \(e)。デーモンが動いているか確認し、--socket か SOKUHO_SOCKET で指定してください。"))
         } else {
             printError("\(e)")
         }
@@ -86,7 +89,8 @@ func acceptResponse(_ response: JSONValue) throws -> JSONValue {
     if response["ok"]?.boolValue == true { return response }
     let error = response["error"] ?? .null
     let code = error["code"]?.stringValue ?? "internal"
-    let message = Lang.japanese ? (error["message_ja"]?.stringValue ?? error["message"]?.stringValue ?? "") : (error["message"]?.stringValue ?? "")
+    let message =
+        Lang.japanese ? (error["message_ja"]?.stringValue ?? error["message"]?.stringValue ?? "") : (error["message"]?.stringValue ?? "")
     let field = error["field"]?.stringValue.map { " [field: \(shown($0))]" } ?? ""
     printError("\(shown(message))\(field) (\(shown(code)))")
     throw ExitCode(Exit.forCode(code))
@@ -94,9 +98,11 @@ func acceptResponse(_ response: JSONValue) throws -> JSONValue {
 
 /// Where the spool is, for commands that use it without the daemon.
 struct SpoolOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The spool directory (default: $SOKUHO_SPOOL, else spool.dir of $SOKUHO_CONFIG or /etc/sokuho/sokuhod.yaml, else /var/spool/sokuho).",
-        valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The spool directory (default: $SOKUHO_SPOOL, else spool.dir of $SOKUHO_CONFIG or /etc/sokuho/sokuhod.yaml, else /var/spool/sokuho).",
+            valueName: "DIR"))
     var spoolDir: String?
 
     var layout: SpoolLayout {
@@ -119,6 +125,7 @@ func printJSON(_ value: JSONValue) {
 func countFlag(_ text: String) throws -> JSONValue {
     if ["unknown", "不明", "null", "?"].contains(text.lowercased()) { return .null }
     if let n = Int64(text) { return .int(n) }
-    printError(Lang.t("--count must be a whole number or \"unknown\", not \"\(text)\"", "--count は整数か \"unknown\" で指定してください（\"\(text)\" は使えません）"))
+    printError(
+        Lang.t("--count must be a whole number or \"unknown\", not \"\(text)\"", "--count は整数か \"unknown\" で指定してください（\"\(text)\" は使えません）"))
     throw ExitCode(Exit.usage)
 }

@@ -54,21 +54,31 @@ struct Sokuhod: AsyncParsableCommand {
             print("configuration OK: \(configuration.source)")
             print("  state_dir:      \(configuration.stateDir)")
             print("  database:       \(configuration.databasePath)")
-            print("  socket.path:    \(configuration.socket.path) (mode \(String(configuration.socket.mode, radix: 8)), group \(configuration.socket.group ?? "-"))")
-            print("  spool.dir:      \(configuration.spoolDir) (files up to \(configuration.spoolMaxFileSize) bytes, full scan every \(configuration.spoolScanInterval) s)")
+            print(
+                "  socket.path:    \(configuration.socket.path) (mode \(String(configuration.socket.mode, radix: 8)), group \(configuration.socket.group ?? "-"))"
+            )
+            print(
+                "  spool.dir:      \(configuration.spoolDir) (files up to \(configuration.spoolMaxFileSize) bytes, full scan every \(configuration.spoolScanInterval) s)"
+            )
             print("  playbooks.dir:  \(configuration.playbooksDir)")
             switch PlaybookLoader.loadDirectory(configuration.playbooksDir) {
             case .success(let set):
                 for e in set.entries {
-                    print("    \(e.playbook.id): \(e.playbook.kinds.map(\.rawValue).joined(separator: ","))\(e.playbook.when.map { " when " + $0.source } ?? ""), \(e.playbook.steps.count) steps (\((e.file as NSString).lastPathComponent))")
+                    print(
+                        "    \(e.playbook.id): \(e.playbook.kinds.map(\.rawValue).joined(separator: ","))\(e.playbook.when.map { " when " + $0.source } ?? ""), \(e.playbook.steps.count) steps (\((e.file as NSString).lastPathComponent))"
+                    )
                 }
-                if !set.uncoveredKinds.isEmpty { print("    (no playbook for: \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")))") }
+                if !set.uncoveredKinds.isEmpty {
+                    print("    (no playbook for: \(set.uncoveredKinds.map(\.rawValue).joined(separator: ", ")))")
+                }
             case .failure(let problems):
                 FileHandle.standardError.write(Data("sokuhod: playbooks refused:\n\(problems)\n".utf8))
                 throw ExitCode(78)
             }
             let k = configuration.clocks
-            print("  clocks:         first report \(Int(k.firstReport))s, preliminary \(Int(k.preliminary / 3600))h, confirmed \(Int(k.confirmed / 86400))d (\(Int(k.confirmedMalicious / 86400))d malicious), GDPR \(k.gdpr.map { "\(Int($0 / 3600))h" } ?? "off"), persons threshold \(k.personsThreshold)")
+            print(
+                "  clocks:         first report \(Int(k.firstReport))s, preliminary \(Int(k.preliminary / 3600))h, confirmed \(Int(k.confirmed / 86400))d (\(Int(k.confirmedMalicious / 86400))d malicious), GDPR \(k.gdpr.map { "\(Int($0 / 3600))h" } ?? "off"), persons threshold \(k.personsThreshold)"
+            )
             print("  city.webhook:   \(configuration.cityWebhook.url.map(LogText.redactingUserinfo) ?? "(none)")")
             for e in configuration.extraEndpoints { print("  endpoint \(e.name): \(LogText.redactingUserinfo(e.url ?? ""))") }
             // The secrets are checked as a start checks them: a file others may read is refused
@@ -78,9 +88,13 @@ struct Sokuhod: AsyncParsableCommand {
             var stateOwner = stat()
             let owners: Set<UInt32> = stat(configuration.stateDir, &stateOwner) == 0 ? [stateOwner.st_uid] : []
             let fromCredentials = configuration.endpoints.filter { $0.secretFile == nil && Endpoint.credentialFile(for: $0.name) == nil }
-            for e in fromCredentials { print("  secret \(e.name):   from systemd credentials (sokuho-\(e.name).secret), checked when the service starts") }
+            for e in fromCredentials {
+                print("  secret \(e.name):   from systemd credentials (sokuho-\(e.name).secret), checked when the service starts")
+            }
             do {
-                for e in try Daemon.loadEndpoints(configuration, owners: owners, skipping: Set(fromCredentials.map(\.name))) { print("  secret \(e.name):   \(e.secrets.count) key(s), file mode and owner OK") }
+                for e in try Daemon.loadEndpoints(configuration, owners: owners, skipping: Set(fromCredentials.map(\.name))) {
+                    print("  secret \(e.name):   \(e.secrets.count) key(s), file mode and owner OK")
+                }
             } catch {
                 FileHandle.standardError.write(Data("sokuhod: configuration refused: \(error)\n".utf8))
                 throw ExitCode(78)
@@ -116,7 +130,8 @@ struct Sokuhod: AsyncParsableCommand {
 enum DevSecret {
     static func ensure(at path: String, directory: String) throws {
         if FileManager.default.fileExists(atPath: path) { return }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let text = "whsec_" + Data(bytes).base64EncodedString() + "\n"

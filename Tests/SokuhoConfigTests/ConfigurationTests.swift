@@ -1,11 +1,13 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoConfig
 
 @Suite("Configuration")
 struct ConfigurationTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 
     func parse(_ text: String) throws(ConfigError) -> Configuration {
         try Configuration.parse(text, file: "/etc/sokuho/sokuhod.yaml", baseDirectory: "/etc/sokuho")
@@ -50,7 +52,9 @@ struct ConfigurationTests {
 
     @Test("clocks: durations in days, GDPR off or on, the persons threshold")
     func clocks() throws {
-        let c = try parse("state_dir: s\nclocks:\n  first_report: 10m\n  confirmed: 30d\n  confirmed_malicious: 60d\n  gdpr: 72h\n  persons_threshold: 1000\n")
+        let c = try parse(
+            "state_dir: s\nclocks:\n  first_report: 10m\n  confirmed: 30d\n  confirmed_malicious: 60d\n  gdpr: 72h\n  persons_threshold: 1000\n"
+        )
         #expect(c.clocks.firstReport == 600 && c.clocks.confirmed == 30 * 86400 && c.clocks.confirmedMalicious == 60 * 86400)
         #expect(c.clocks.gdpr == 72 * 3600 && c.clocks.personsThreshold == 1000)
         #expect(try parse("state_dir: s\nclocks:\n  gdpr: off\n").clocks.gdpr == nil)
@@ -60,9 +64,12 @@ struct ConfigurationTests {
         #expect(error("state_dir: s\nclocks:\n  confirmd: 30d\n")?.reason.contains("confirmed") == true)
     }
 
-    @Test("YAML integers: decimal, hex, octal, signs and separators; overflowing and base-60 forms stay text without trapping (found by fuzzing)")
+    @Test(
+        "YAML integers: decimal, hex, octal, signs and separators; overflowing and base-60 forms stay text without trapping (found by fuzzing)"
+    )
     func yamlIntegers() throws {
-        let yaml = "a: 42\nb: -0x10\nc: 0o17\nd: 1_000\ne: 1666666600090104801:08\nf: 99999999999999999999\ng: -9223372036854775808\nh: 1:30\n"
+        let yaml =
+            "a: 42\nb: -0x10\nc: 0o17\nd: 1_000\ne: 1666666600090104801:08\nf: 99999999999999999999\ng: -9223372036854775808\nh: 1:30\n"
         let v = try YAMLDocument.json(try #require(try YAMLDocument.parse(yaml, file: "t.yaml")), file: "t.yaml")
         #expect(v["a"] == 42 && v["b"] == -16 && v["c"] == 15 && v["d"] == 1000)
         #expect(v["e"] == "1666666600090104801:08")

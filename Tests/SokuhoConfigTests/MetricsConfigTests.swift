@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SokuhoConfig
 
 @Suite("metrics.listen")
@@ -20,8 +21,10 @@ struct MetricsConfigTests {
 
     @Test("host names, missing or bad ports, and unknown keys are refused with the key named")
     func refused() {
-        for bad in ["localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http", ":9464", "[::1]9464", "::1:9464",
-                    "0x7f.0.0.1:9464", "127.0.0.1:+9464", "999.0.0.1:9464"] {
+        for bad in [
+            "localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http", ":9464", "[::1]9464", "::1:9464",
+            "0x7f.0.0.1:9464", "127.0.0.1:+9464", "999.0.0.1:9464",
+        ] {
             #expect(throws: ConfigError.self, "\(bad)") { try parse("metrics:\n  listen: \"\(bad)\"\n") }
             do { _ = try parse("metrics:\n  listen: \"\(bad)\"\n") } catch { #expect(error.key == "metrics.listen") }
         }

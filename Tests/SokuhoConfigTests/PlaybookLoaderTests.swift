@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoConfig
 
 @Suite("Playbook files: YAML with file:line:column in every error")
@@ -66,7 +67,8 @@ struct PlaybookLoaderTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let text = Self.head + "  - id: a\n    title: {ja: a, en: a}\n    guide: {ja: a, en: a}\n"
         try text.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
-        try text.replacingOccurrences(of: "playbook: p", with: "playbook: q").write(toFile: dir + "/b.yml", atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "playbook: p", with: "playbook: q").write(
+            toFile: dir + "/b.yml", atomically: true, encoding: .utf8)
         try "ignored".write(toFile: dir + "/README.txt", atomically: true, encoding: .utf8)
         guard case .failure(let problems) = PlaybookLoader.loadDirectory(dir) else { Issue.record("accepted"); return }
         #expect(problems.description.contains("a.yaml and \(dir)/b.yml both apply to every leak case"), "\(problems)")

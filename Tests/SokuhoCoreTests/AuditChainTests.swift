@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 @Suite("The audit hash chain")
@@ -7,8 +9,10 @@ struct AuditChainTests {
         var out: [StoredEvent] = []
         for i in 0..<n {
             let prev = out.last.map { ($0.seq, $0.hash) }
-            out.append(StoredEvent.chained(after: prev, at: "2026-11-26T00:00:0\(i % 10).000Z", caseID: "INC-2026-000\(i % 3 + 1)",
-                                           type: "case.opened", actor: ["uid": 0], data: ["n": .int(Int64(i))]))
+            out.append(
+                StoredEvent.chained(
+                    after: prev, at: "2026-11-26T00:00:0\(i % 10).000Z", caseID: "INC-2026-000\(i % 3 + 1)",
+                    type: "case.opened", actor: ["uid": 0], data: ["n": .int(Int64(i))]))
         }
         return out
     }
@@ -32,8 +36,10 @@ struct AuditChainTests {
     @Test("the hash is SHA-256 of the documented canonical bytes")
     func canonicalBytes() {
         let e = StoredEvent.chained(after: nil, at: "2026-01-01T00:00:00.000Z", caseID: nil, type: "t", actor: [:], data: [:])
-        #expect(String(decoding: e.canonicalBytes, as: UTF8.self) ==
-            #"{"actor":{},"at":"2026-01-01T00:00:00.000Z","case_id":null,"data":{},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","seq":1,"type":"t"}"#)
+        #expect(
+            String(decoding: e.canonicalBytes, as: UTF8.self)
+                == #"{"actor":{},"at":"2026-01-01T00:00:00.000Z","case_id":null,"data":{},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","seq":1,"type":"t"}"#
+        )
         #expect(e.hash.count == 64)
     }
 
@@ -86,7 +92,8 @@ struct SupportTests {
         #expect(Timestamp(rfc3339: "2026-11-26T09:30:00+09:00")?.epochSeconds == Timestamp(rfc3339: "2026-11-26T00:30:00Z")?.epochSeconds)
         #expect(Timestamp(rfc3339: "2026-11-26T00:30:00.250Z")?.epochSeconds == 1_795_653_000.25)
         #expect(Timestamp(rfc3339: "2024-02-29")?.isDateOnly == true)
-        for bad in ["2023-02-29", "2026-11-26T25:00:00Z", "2026-11-26T10:00:00", "26-11-2026", "yesterday", "2026-11-26T10:00:00+0900", ""] {
+        for bad in ["2023-02-29", "2026-11-26T25:00:00Z", "2026-11-26T10:00:00", "26-11-2026", "yesterday", "2026-11-26T10:00:00+0900", ""]
+        {
             #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
         }
     }
@@ -128,10 +135,9 @@ struct SupportTests {
         #expect(p.roles(uid: 1002, user: "bob", groups: ["other"], daemonUID: 999).isEmpty)
         if case .denied = Permission.decide(op: "report", roles: []) {} else { Issue.record("no role, no report") }
         #expect(Permission.decide(op: "case.get", roles: [.reporter]) == .allowedOwnCasesOnly(as: .reporter))
-        #expect(Permission.decide(op: "case.update", roles: [.reporter, .auditor]) == .denied(reason: "updating a case needs the lead role"))
+        #expect(
+            Permission.decide(op: "case.update", roles: [.reporter, .auditor]) == .denied(reason: "updating a case needs the lead role"))
         #expect(Permission.decide(op: "case.update", roles: [.lead]) == .allowed(as: .lead))
         if case .denied = Permission.decide(op: "report", roles: [.auditor]) {} else { Issue.record("auditors do not report") }
     }
 }
-
-import Foundation

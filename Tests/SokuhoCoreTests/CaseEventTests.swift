@@ -8,7 +8,8 @@ import Testing
     static let by: JSONValue = ["uid": 1000, "user": "lead"]
     static let every: [CaseEvent] = [
         .updated(FieldChanges(changes: ["count": ["from": .null, "to": 1200]])),
-        .playbookAssigned(PlaybookAssignment(playbook: "default", hash: "ab12", title: LocalizedText(ja: "既定", en: "Default"), file: "default.yaml")),
+        .playbookAssigned(
+            PlaybookAssignment(playbook: "default", hash: "ab12", title: LocalizedText(ja: "既定", en: "Default"), file: "default.yaml")),
         .stepDone(StepDone(step: "contain", by: by, auto: false, note: "権限を修正")),
         .stepDone(StepDone(step: "alert", by: by, auto: true, note: nil, action: ["type": "notify", "endpoint": .null])),
         .stepSkipped(StepSkipped(step: "notify_persons", reason: "市が通知する", by: by)),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 extension DocumentStyle {
@@ -20,7 +21,8 @@ struct DocumentStyleTests {
         #expect(ja.time("2026-12-31T15:00:00Z") == "2027年1月1日 00:00")  // the next day (and year) in Japan
         #expect(ja.time("2026-11-26T09:00:00+09:00") == "2026年11月26日 09:00")
         #expect(ja.time("2026-11-20") == "2026年11月20日" && en.time("2026-11-20") == "20 Nov 2026")
-        #expect(DocumentStyle(japanese: false, zone: .fixed(seconds: -(5 * 3600 + 1800))).time("2026-01-01T03:00:00Z") == "31 Dec 2025 21:30")
+        #expect(
+            DocumentStyle(japanese: false, zone: .fixed(seconds: -(5 * 3600 + 1800))).time("2026-01-01T03:00:00Z") == "31 Dec 2025 21:30")
         #expect(ja.day("2026-11-28T20:00:00Z") == "2026年11月29日")
         #expect(ja.time(nil as String?) == nil && ja.time(JSONValue.null) == "—")
         #expect(ja.time("not a time") == "not a time")  // shown as given; the renderer escapes it
@@ -39,7 +41,8 @@ struct DocumentStyleTests {
 
     @Test("numbers with separators, counts with units and precision, unknowns in words")
     func numbers() {
-        #expect(ja.number(1200) == "1,200" && ja.number(999) == "999" && ja.number(1_234_567) == "1,234,567" && ja.number(-4000) == "-4,000")
+        #expect(
+            ja.number(1200) == "1,200" && ja.number(999) == "999" && ja.number(1_234_567) == "1,234,567" && ja.number(-4000) == "-4,000")
         #expect(ja.count(1200, .items, precision: .approximate) == "1,200件（概数）")
         #expect(ja.count(1200, .items, precision: .at_least) == "1,200件以上")
         #expect(ja.count(1150, .persons) == "1,150人")
@@ -59,7 +62,8 @@ struct DocumentStyleTests {
         #expect(ja.clockState("met_late") == "期限後に達成" && en.clockState("missed") == "MISSED")
         #expect(ja.messageType("incident.opened") == "第一報" && ja.messageType("incident.contained") == "封じ込めの通知")
         #expect(ja.deliveryState("delivered") == "到達" && ja.caseState("contained") == "封じ込め済み")
-        #expect(ja.actor(user: "tanaka", role: "lead") == "tanaka（作業責任者）" && en.actor(user: "sokuhod", role: "admin") == "sokuhod (automatic)")
+        #expect(
+            ja.actor(user: "tanaka", role: "lead") == "tanaka（作業責任者）" && en.actor(user: "sokuhod", role: "admin") == "sokuhod (automatic)")
     }
 
     @Test("the changes of a case.updated event as a sentence, count and precision together")
@@ -67,8 +71,11 @@ struct DocumentStyleTests {
         let data: JSONValue = ["count": ["from": nil, "to": 1200], "count_precision": ["from": nil, "to": "approximate"]]
         #expect(EventSentence.sentence(type: "case.updated", data: data, style: ja) == "件数を 1,200件（概数）に更新")
         #expect(EventSentence.sentence(type: "case.updated", data: data, style: en) == "Number of items set to about 1,200 items")
-        let corrected: JSONValue = ["location": ["from": "本社", "to": "支社"], "discovered_at": ["from": "2026-11-26T00:00:00Z", "to": "2026-11-25T23:00:00Z"]]
-        #expect(EventSentence.sentence(type: "case.updated", data: corrected, style: ja)
+        let corrected: JSONValue = [
+            "location": ["from": "本社", "to": "支社"], "discovered_at": ["from": "2026-11-26T00:00:00Z", "to": "2026-11-25T23:00:00Z"],
+        ]
+        #expect(
+            EventSentence.sentence(type: "case.updated", data: corrected, style: ja)
                 == "発生場所を 「支社」に更新（以前は「本社」）、発見日時を 2026年11月26日 08:00に更新（以前は2026年11月26日 09:00）")
         let flags: JSONValue = ["persons": ["from": nil, "to": 1150], "sensitive": ["from": nil, "to": false]]
         #expect(EventSentence.sentence(type: "appi.updated", data: flags, style: ja) == "本人の数を 1,150人に更新、要配慮個人情報を なしに更新")
@@ -78,21 +85,34 @@ struct DocumentStyleTests {
     func automatic(_ jaDoc: Bool) {
         let s = DocumentStyle.japan(jaDoc)
         let context = EventSentence.Context(stepTitles: ["alert_lead": "作業責任者への連絡"])
-        let data: JSONValue = ["step": "alert_lead", "auto": true, "action": ["type": "notify", "endpoint": nil], "note": "playbooks.notify is not configured; logged only"]
+        let data: JSONValue = [
+            "step": "alert_lead", "auto": true, "action": ["type": "notify", "endpoint": nil],
+            "note": "playbooks.notify is not configured; logged only",
+        ]
         let text = EventSentence.sentence(type: "step.done", data: data, style: s, context: context)
-        #expect(text == (jaDoc ? "手順「作業責任者への連絡」：作業責任者へ自動通知（通知先未設定）" : "Step “作業責任者への連絡”: security lead notified automatically (no endpoint configured)"))
+        #expect(
+            text
+                == (jaDoc
+                    ? "手順「作業責任者への連絡」：作業責任者へ自動通知（通知先未設定）"
+                    : "Step “作業責任者への連絡”: security lead notified automatically (no endpoint configured)"))
     }
 
     /// Data of every event type as the dossier gives it, nulls included.
     static let samples: [String: JSONValue] = [
-        "case.opened": ["channel": "socket"], "case.updated": ["count": ["from": nil, "to": 5]], "access.denied": ["op": "case.close", "reason": "x"],
+        "case.opened": ["channel": "socket"], "case.updated": ["count": ["from": nil, "to": 5]],
+        "access.denied": ["op": "case.close", "reason": "x"],
         "spool.rejected": ["file": "a.json", "message": "bad", "message_ja": "不正", "code": "invalid_json"],
         "playbook.assigned": ["playbook": "leak", "version": "37ed4a3d4ca0"], "step.done": ["step": "contain", "note": nil, "auto": false],
-        "step.skipped": ["step": "contain", "reason": "市が実施"], "step.reminded": ["step": "contain", "due_at": "2026-11-26T01:00:00Z", "overdue_seconds": 8100, "endpoint": nil],
+        "step.skipped": ["step": "contain", "reason": "市が実施"],
+        "step.reminded": ["step": "contain", "due_at": "2026-11-26T01:00:00Z", "overdue_seconds": 8100, "endpoint": nil],
         "case.transitioned": ["from": "resolved", "to": "closed", "reason": nil, "resolution": nil],
-        "instruction.added": ["instruction": "I-1", "issued_at": "2026-11-26T01:30:00Z", "from": "情報政策課", "text": "提出すること", "source": "cli", "external_id": nil],
+        "instruction.added": [
+            "instruction": "I-1", "issued_at": "2026-11-26T01:30:00Z", "from": "情報政策課", "text": "提出すること", "source": "cli",
+            "external_id": nil,
+        ],
         "instruction.done": ["instruction": "I-1", "response": "提出済み"], "appi.updated": ["encrypted": ["from": nil, "to": true]],
-        "publication.decided": ["decision": "published", "date": "2026-12-01", "url": nil, "note": nil], "report.submitted": ["report": "confirmed"],
+        "publication.decided": ["decision": "published", "date": "2026-12-01", "url": nil, "note": nil],
+        "report.submitted": ["report": "confirmed"],
         "clock.missed": ["clock": "preliminary", "due_at": "2026-11-29T00:00:00Z"],
         "status_report.sent": ["from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z", "cases": 3],
     ]
@@ -107,7 +127,11 @@ struct DocumentStyleTests {
                 let text = EventSentence.sentence(type: type.rawValue, data: data ?? .null, style: s, context: context)
                 #expect(!text.isEmpty && !text.contains(type.rawValue), "\(type.rawValue): \(text)")
                 for raw in ["{", "}", "null", "T0", "Z)", "\"", "_"] { #expect(!text.contains(raw), "\(type.rawValue): \(raw) in \(text)") }
-                if s.japanese { #expect(!text.contains(where: { $0.isASCII && $0.isLetter && $0.isLowercase }) || [.accessDenied, .spoolRejected].contains(type), "\(text)") }
+                if s.japanese {
+                    #expect(
+                        !text.contains(where: { $0.isASCII && $0.isLetter && $0.isLowercase })
+                            || [.accessDenied, .spoolRejected].contains(type), "\(text)")
+                }
             }
         }
         #expect(EventSentence.sentence(type: "future.thing", data: ["x": 1], style: ja) == "その他の記録（種別 future.thing）")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SokuhoCore
 
 @Suite("JSON parsing and canonical form")
@@ -22,24 +23,26 @@ struct JSONParserTests {
         #expect(try JSONParser.parse("\"秘密情報　漏えい\"") == .string("秘密情報　漏えい"))
     }
 
-    @Test("errors name the problem and the byte", arguments: [
-        ("", JSONError.Reason.empty),
-        ("   ", .empty),
-        ("{", .unexpectedEnd),
-        ("{\"a\":1,}", .expectedKey),
-        ("{\"a\" 1}", .expectedColon),
-        ("[1 2]", .expectedCommaOrEnd),
-        ("{\"a\":1,\"a\":2}", .duplicateKey("a")),
-        ("\"abc", .unterminatedString),
-        ("\"a\u{01}\"", .controlCharacterInString),
-        ("\"\\x\"", .invalidEscape),
-        ("\"\\ud800\"", .invalidEscape),
-        ("01", .invalidNumber),
-        ("1.", .invalidNumber),
-        ("tru", .invalidLiteral),
-        ("1 2", .trailingData),
-        ("@", .unexpectedCharacter(UInt8(ascii: "@"))),
-    ])
+    @Test(
+        "errors name the problem and the byte",
+        arguments: [
+            ("", JSONError.Reason.empty),
+            ("   ", .empty),
+            ("{", .unexpectedEnd),
+            ("{\"a\":1,}", .expectedKey),
+            ("{\"a\" 1}", .expectedColon),
+            ("[1 2]", .expectedCommaOrEnd),
+            ("{\"a\":1,\"a\":2}", .duplicateKey("a")),
+            ("\"abc", .unterminatedString),
+            ("\"a\u{01}\"", .controlCharacterInString),
+            ("\"\\x\"", .invalidEscape),
+            ("\"\\ud800\"", .invalidEscape),
+            ("01", .invalidNumber),
+            ("1.", .invalidNumber),
+            ("tru", .invalidLiteral),
+            ("1 2", .trailingData),
+            ("@", .unexpectedCharacter(UInt8(ascii: "@"))),
+        ])
     func errors(_ input: String, _ reason: JSONError.Reason) {
         #expect(throws: JSONError.self) { try JSONParser.parse(input) }
         do { _ = try JSONParser.parse(input) } catch { #expect(error.reason == reason, "\(input)") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 @Suite("Case lifecycle, closure gates, clocks, APPI items, instructions")
@@ -7,11 +8,16 @@ struct CaseLifecycleTests {
     let t0 = Timestamp(rfc3339: "2026-11-26T09:00:00Z")!.epochSeconds
 
     func makeCase(count: Int64? = 1200) throws -> Case {
-        var o: [String: JSONValue] = ["kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
-                                      "discovered_at": "2026-11-26T09:00:00Z"]
+        var o: [String: JSONValue] = [
+            "kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
+            "discovered_at": "2026-11-26T09:00:00Z",
+        ]
         if let count { o["count"] = .int(count) }
-        return try Case.opened(id: "INC-2026-0001", at: "2026-11-26T09:05:00.000Z", data: Case.openingData(
-            report: try Report.validate(.object(o)), reportedBy: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"), source: .socket), hash: "h")
+        return try Case.opened(
+            id: "INC-2026-0001", at: "2026-11-26T09:05:00.000Z",
+            data: Case.openingData(
+                report: try Report.validate(.object(o)), reportedBy: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"),
+                source: .socket), hash: "h")
     }
 
     func move(_ c: inout Case, to: CaseState, reason: String? = nil, resolution: Resolution? = nil) throws {
@@ -41,7 +47,9 @@ struct CaseLifecycleTests {
                 #expect(error.message.contains(mentions), "\(error.message)")
             }
         }
-        #expect(throws: ValidationError.self) { _ = try CaseLifecycle.transition(fresh, to: .contained, reason: nil, resolution: .incident) }
+        #expect(throws: ValidationError.self) {
+            _ = try CaseLifecycle.transition(fresh, to: .contained, reason: nil, resolution: .incident)
+        }
         #expect(CaseLifecycle.messageType(to: .closed) == "incident.closed")
         #expect(CaseLifecycle.messageType(to: .open) == "incident.reopened")
         #expect(CaseLifecycle.messageType(to: .contained) == "incident.state_changed")
@@ -52,14 +60,18 @@ struct CaseLifecycleTests {
         var c = try makeCase(count: nil)
         let p = try samplePlaybook()
         var steps = PlaybookEngine.evaluate(p, case: c, now: t0)
-        try c.apply(type: "instruction.added", at: "2026-11-26T10:00:00Z", data: ["instruction": "I-1", "from": "市", "text": "一覧を提出", "source": "manual"])
+        try c.apply(
+            type: "instruction.added", at: "2026-11-26T10:00:00Z",
+            data: ["instruction": "I-1", "from": "市", "text": "一覧を提出", "source": "manual"])
         var gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: [])
         #expect(gates.map(\.key) == ["resolved", "count", "steps", "instructions", "final_report"])
         #expect(gates[2].en.contains("contain, scope, final"))
         #expect(gates[3].ja.contains("I-1"))
 
         try c.apply(type: "case.updated", at: "2026-11-26T11:00:00Z", data: ["changes": ["count": ["from": .null, "to": 10]]])
-        for s in ["contain", "scope", "final"] { try c.apply(type: "step.skipped", at: "2026-11-26T11:00:00Z", data: ["step": .string(s), "reason": "誤検知"]) }
+        for s in ["contain", "scope", "final"] {
+            try c.apply(type: "step.skipped", at: "2026-11-26T11:00:00Z", data: ["step": .string(s), "reason": "誤検知"])
+        }
         try c.apply(type: "instruction.done", at: "2026-11-26T12:00:00Z", data: ["instruction": "I-1", "response": "提出済み"])
         try move(&c, to: .resolved, resolution: .falsePositive)
         steps = PlaybookEngine.evaluate(p, case: c, now: t0)
@@ -89,9 +101,13 @@ struct CaseLifecycleTests {
         #expect(CaseClocks.nextDue(k, now: t0 + 901) == t0 + 72 * 3600)
         // A report that arrives after a clock was already due (discovered long ago): shown as
         // missed, no alarm of its own.
-        let late = try Case.opened(id: "INC-2026-0002", at: "2026-12-30T00:00:00.000Z", data: Case.openingData(
-            report: try Report.validate(["kind": "loss", "information": "i", "location": "l", "circumstances": "c", "discovered_at": "2026-11-26T09:00:00Z"]),
-            reportedBy: PeerIdentity(uid: 1, gid: 1, pid: 1, user: nil), source: .socket), hash: "h")
+        let late = try Case.opened(
+            id: "INC-2026-0002", at: "2026-12-30T00:00:00.000Z",
+            data: Case.openingData(
+                report: try Report.validate([
+                    "kind": "loss", "information": "i", "location": "l", "circumstances": "c", "discovered_at": "2026-11-26T09:00:00Z",
+                ]),
+                reportedBy: PeerIdentity(uid: 1, gid: 1, pid: 1, user: nil), source: .socket), hash: "h")
         let lateClocks = CaseClocks.evaluate(late, settings: ClockSettings(), firstReportDeliveredAt: nil, now: t0 + 40 * 86400)
         #expect(lateClocks.filter { $0.state == .missed }.count == 3)
         #expect(CaseClocks.newlyMissed(lateClocks, case: late).isEmpty)
@@ -143,7 +159,9 @@ struct CaseLifecycleTests {
 
     @Test("instructions from an endpoint's answer: the documented shape, anything else ignored")
     func instructionsFromAnswer() {
-        let body = Array(#"{"instructions": [{"id": "c-1", "from": "情報政策課", "text": "一覧を提出", "issued_at": "2026-11-26T10:00:00+09:00"}, {"text": ""}, {"id": "c-2", "text": "報告書を提出"}]}"#.utf8)
+        let body = Array(
+            #"{"instructions": [{"id": "c-1", "from": "情報政策課", "text": "一覧を提出", "issued_at": "2026-11-26T10:00:00+09:00"}, {"text": ""}, {"id": "c-2", "text": "報告書を提出"}]}"#
+                .utf8)
         let items = Instruction.fromWebhookAnswer(body)
         #expect(items.count == 2)
         #expect(items[0].externalID == "c-1" && items[0].from == "情報政策課" && items[0].issuedAt == "2026-11-26T10:00:00+09:00")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 /// A small playbook in JSON (what the YAML loader hands over).
@@ -67,8 +68,10 @@ struct PlaybookParseTests {
         var s: [String: JSONValue] = ["id": "x", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"]]
         for (k, v) in step { s[k] = v }
         do {
-            _ = try Playbook.parse(["playbook": "p", "title": ["ja": "a", "en": "a"], "applies_to": ["kinds": ["loss"]],
-                                    "steps": .array([.object(s)] + extraSteps)])
+            _ = try Playbook.parse([
+                "playbook": "p", "title": ["ja": "a", "en": "a"], "applies_to": ["kinds": ["loss"]],
+                "steps": .array([.object(s)] + extraSteps),
+            ])
             return nil
         } catch { return error }
     }
@@ -82,7 +85,9 @@ struct PlaybookParseTests {
         #expect(stepError(["action": ["type": "notify"]])?.message.contains("only auto steps") == true)
         #expect(stepError(["type": "auto", "action": ["type": "notfy"]])?.message.contains("did you mean \"notify\"") == true)
         #expect(stepError(["type": "auto", "action": ["type": "notify_city", "event": "contained"]])?.path == "steps[0].action.event")
-        #expect(stepError(["type": "auto", "action": ["type": "notify_city", "event": "incident.closed"]])?.message.contains("daemon itself") == true)
+        #expect(
+            stepError(["type": "auto", "action": ["type": "notify_city", "event": "incident.closed"]])?.message.contains("daemon itself")
+                == true)
         #expect(stepError(["type": "auto", "action": ["type": "remind"]])?.path == "steps[0].due")
         #expect(stepError(["role": "boss"])?.path == "steps[0].role")
         #expect(stepError(["mandatory": "yes"])?.path == "steps[0].mandatory")
@@ -96,10 +101,12 @@ struct PlaybookParseTests {
     func graph() {
         let dup = stepError([:], extraSteps: [["id": "x", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"]]])
         #expect(dup?.path == "steps[1].id")
-        let cycle = stepError(["after": ["y"]], extraSteps: [
-            ["id": "y", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"], "after": ["z"]],
-            ["id": "z", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"], "due": ["in": "1h", "from": "x"]],
-        ])
+        let cycle = stepError(
+            ["after": ["y"]],
+            extraSteps: [
+                ["id": "y", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"], "after": ["z"]],
+                ["id": "z", "title": ["ja": "a", "en": "a"], "guide": ["ja": "a", "en": "a"], "due": ["in": "1h", "from": "x"]],
+            ])
         #expect(cycle?.message.contains("dependency cycle: x → y → z → x") == true, "\(String(describing: cycle))")
     }
 }
@@ -109,17 +116,21 @@ struct PlaybookEngineTests {
     let t0 = Timestamp(rfc3339: "2026-11-26T09:00:00Z")!.epochSeconds
 
     func leakCase(count: Int64? = nil, discovered: String = "2026-11-26T09:00:00Z") throws -> Case {
-        var o: [String: JSONValue] = ["kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
-                                      "discovered_at": .string(discovered)]
+        var o: [String: JSONValue] = [
+            "kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
+            "discovered_at": .string(discovered),
+        ]
         if let count { o["count"] = .int(count) }
         let peer = PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice")
-        return try Case.opened(id: "INC-2026-0001", at: "2026-11-26T09:05:00.000Z",
-                               data: Case.openingData(report: try Report.validate(.object(o)), reportedBy: peer, source: .socket), hash: "h")
+        return try Case.opened(
+            id: "INC-2026-0001", at: "2026-11-26T09:05:00.000Z",
+            data: Case.openingData(report: try Report.validate(.object(o)), reportedBy: peer, source: .socket), hash: "h")
     }
 
     func done(_ c: inout Case, _ step: String, at: String, skipped: Bool = false) throws {
-        try c.apply(type: skipped ? "step.skipped" : "step.done", at: at,
-                    data: ["step": .string(step), "by": ["uid": 1, "user": "lead"], skipped ? "reason" : "note": "x"])
+        try c.apply(
+            type: skipped ? "step.skipped" : "step.done", at: at,
+            data: ["step": .string(step), "by": ["uid": 1, "user": "lead"], skipped ? "reason" : "note": "x"])
     }
 
     func state(_ s: [PlaybookEngine.StepStatus], _ id: String) -> PlaybookEngine.StepStatus { s.first { $0.step.id == id }! }
@@ -167,9 +178,11 @@ struct PlaybookEngineTests {
         s = PlaybookEngine.evaluate(p, case: c, now: t0)
         #expect(state(s, "scope").dueAt == t0 + 1800 + 7200)
         // A case without discovered_at counts from the time of receipt.
-        let bare = try Case.opened(id: "INC-2026-0002", at: "2026-11-26T09:05:00.000Z", data: Case.openingData(
-            report: try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c"]),
-            reportedBy: PeerIdentity(uid: 1, gid: 1, pid: 1, user: nil), source: .socket), hash: "h")
+        let bare = try Case.opened(
+            id: "INC-2026-0002", at: "2026-11-26T09:05:00.000Z",
+            data: Case.openingData(
+                report: try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c"]),
+                reportedBy: PeerIdentity(uid: 1, gid: 1, pid: 1, user: nil), source: .socket), hash: "h")
         #expect(PlaybookEngine.dueTime(p.step("contain")!, case: bare) == t0 + 300 + 3600)
     }
 
@@ -232,7 +245,9 @@ struct PlaybookEngineTests {
         #expect(set.select(for: try leakCase(count: 5000))?.playbook.id == "leak-large")
         #expect(set.uncoveredKinds == [.loss, .tampering, .damage, .other])
         #expect(throws: PlaybookSetError.self) {
-            try PlaybookSet([.init(file: "a.yaml", playbook: general), .init(file: "b.yaml", playbook: try samplePlaybook { $0["playbook"] = "other" })])
+            try PlaybookSet([
+                .init(file: "a.yaml", playbook: general), .init(file: "b.yaml", playbook: try samplePlaybook { $0["playbook"] = "other" }),
+            ])
         }
         #expect(throws: PlaybookSetError.self) {
             try PlaybookSet([.init(file: "a.yaml", playbook: general), .init(file: "b.yaml", playbook: general)])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 /// The rendered incident report, compared with committed snapshots in both languages. After an
@@ -18,39 +19,87 @@ struct ReportSnapshotTests {
             "location": "本社3階 共有フォルダ", "circumstances": "アクセス権の設定誤りで全社員が閲覧可能だった",
             "occurred_at": "2026-11-20", "discovered_at": "2026-11-26T09:00:00+09:00", "reported_at": "2026-11-26T00:05:00.000Z",
             "subcontractor": .null, "reporter": ["name": "山田 太郎", "organization": "株式会社サンプル", "contact": "03-0000-0000"],
-            "playbook": ["id": "leak", "hash": "37ed4a3d4ca054131a70a53d739cc028f1cf5796980b63fa4cd5dc8bf4f920d3",
-                         "title": ["ja": "情報漏えい対応", "en": "Information leak response"], "assigned_at": "2026-11-26T00:05:00.000Z"],
-            "appi": ["summary": "共有フォルダのアクセス権設定の誤り", "data_items": "氏名、住所、電話番号", "persons": 1150, "persons_precision": "exact",
-                     "cause": "権限変更時の確認漏れ", "secondary_harm": "no", "secondary_harm_detail": .null, "notice_to_persons": "市が本人へ通知",
-                     "recurrence_prevention": "権限変更の二重確認", "other": .null, "sensitive": false, "financial_harm": false, "malicious": false, "encrypted": false],
-            "publication": ["decision": "published", "date": "2026-12-01", "url": "https://www.city.example.jp/news/123", "note": .null, "decided_at": "2026-12-01T01:00:00.000Z"],
-            "instructions": [["id": "I-1", "issued_at": "2026-11-26T01:30:00.000Z", "from": "情報政策課", "text": "対象者一覧を本日中に提出すること",
-                              "source": "webhook:city", "external_id": "c-1", "recorded_at": "2026-11-26T01:30:01.000Z", "response": "提出済み",
-                              "done_at": "2026-11-26T06:00:00.000Z", "done_by": ["uid": 1001, "user": "tanaka"], "open": false]],
+            "playbook": [
+                "id": "leak", "hash": "37ed4a3d4ca054131a70a53d739cc028f1cf5796980b63fa4cd5dc8bf4f920d3",
+                "title": ["ja": "情報漏えい対応", "en": "Information leak response"], "assigned_at": "2026-11-26T00:05:00.000Z",
+            ],
+            "appi": [
+                "summary": "共有フォルダのアクセス権設定の誤り", "data_items": "氏名、住所、電話番号", "persons": 1150, "persons_precision": "exact",
+                "cause": "権限変更時の確認漏れ", "secondary_harm": "no", "secondary_harm_detail": .null, "notice_to_persons": "市が本人へ通知",
+                "recurrence_prevention": "権限変更の二重確認", "other": .null, "sensitive": false, "financial_harm": false, "malicious": false,
+                "encrypted": false,
+            ],
+            "publication": [
+                "decision": "published", "date": "2026-12-01", "url": "https://www.city.example.jp/news/123", "note": .null,
+                "decided_at": "2026-12-01T01:00:00.000Z",
+            ],
+            "instructions": [
+                [
+                    "id": "I-1", "issued_at": "2026-11-26T01:30:00.000Z", "from": "情報政策課", "text": "対象者一覧を本日中に提出すること",
+                    "source": "webhook:city", "external_id": "c-1", "recorded_at": "2026-11-26T01:30:01.000Z", "response": "提出済み",
+                    "done_at": "2026-11-26T06:00:00.000Z", "done_by": ["uid": 1001, "user": "tanaka"], "open": false,
+                ]
+            ],
             "submitted": ["preliminary": "2026-11-28T00:00:00.000Z", "confirmed": "2026-12-15T00:00:00.000Z"],
         ],
         "clocks": [
-            ["clock": "first_report", "title": ["ja": "第一報の到達", "en": "first report delivered"], "due_at": "2026-11-26T00:15:00.000Z", "state": "met", "met_at": "2026-11-26T00:05:01.000Z"],
-            ["clock": "preliminary", "title": ["ja": "速報", "en": "preliminary report"], "due_at": "2026-11-29T00:00:00.000Z", "state": "met", "met_at": "2026-11-28T00:00:00.000Z"],
-            ["clock": "confirmed", "title": ["ja": "確報", "en": "confirmed report"], "due_at": "2026-12-26T00:00:00.000Z", "state": "met", "met_at": "2026-12-15T00:00:00.000Z"],
+            [
+                "clock": "first_report", "title": ["ja": "第一報の到達", "en": "first report delivered"], "due_at": "2026-11-26T00:15:00.000Z",
+                "state": "met", "met_at": "2026-11-26T00:05:01.000Z",
+            ],
+            [
+                "clock": "preliminary", "title": ["ja": "速報", "en": "preliminary report"], "due_at": "2026-11-29T00:00:00.000Z",
+                "state": "met", "met_at": "2026-11-28T00:00:00.000Z",
+            ],
+            [
+                "clock": "confirmed", "title": ["ja": "確報", "en": "confirmed report"], "due_at": "2026-12-26T00:00:00.000Z", "state": "met",
+                "met_at": "2026-12-15T00:00:00.000Z",
+            ],
         ],
         "national_report": ["likely": true, "reasons": ["1150 persons > 100"], "persons_threshold": 100],
         "events": [
-            ["seq": 1, "at": "2026-11-26T00:05:00.000Z", "type": "case.opened", "hash": "a1", "actor": ["user": "yamada", "role": "reporter"], "data": ["channel": "socket"]],
-            ["seq": 2, "at": "2026-11-26T00:05:00.000Z", "type": "playbook.assigned", "hash": "a2", "actor": ["user": "sokuhod", "role": "admin"], "data": ["playbook": "leak", "version": "37ed4a3d4ca0"]],
-            ["seq": 3, "at": "2026-11-26T00:40:00.000Z", "type": "step.done", "hash": "a3", "actor": ["user": "tanaka", "role": "lead"], "data": ["step": "contain", "note": "権限を修正", "auto": false]],
-            ["seq": 4, "at": "2026-11-26T02:00:00.000Z", "type": "case.updated", "hash": "a4", "actor": ["user": "tanaka", "role": "lead"], "data": ["count": ["from": .null, "to": 1200]]],
-            ["seq": 5, "at": "2026-12-20T08:00:00.000Z", "type": "case.transitioned", "hash": "a5", "actor": ["user": "tanaka", "role": "lead"], "data": ["from": "resolved", "to": "closed"]],
+            [
+                "seq": 1, "at": "2026-11-26T00:05:00.000Z", "type": "case.opened", "hash": "a1",
+                "actor": ["user": "yamada", "role": "reporter"], "data": ["channel": "socket"],
+            ],
+            [
+                "seq": 2, "at": "2026-11-26T00:05:00.000Z", "type": "playbook.assigned", "hash": "a2",
+                "actor": ["user": "sokuhod", "role": "admin"], "data": ["playbook": "leak", "version": "37ed4a3d4ca0"],
+            ],
+            [
+                "seq": 3, "at": "2026-11-26T00:40:00.000Z", "type": "step.done", "hash": "a3", "actor": ["user": "tanaka", "role": "lead"],
+                "data": ["step": "contain", "note": "権限を修正", "auto": false],
+            ],
+            [
+                "seq": 4, "at": "2026-11-26T02:00:00.000Z", "type": "case.updated", "hash": "a4",
+                "actor": ["user": "tanaka", "role": "lead"], "data": ["count": ["from": .null, "to": 1200]],
+            ],
+            [
+                "seq": 5, "at": "2026-12-20T08:00:00.000Z", "type": "case.transitioned", "hash": "a5",
+                "actor": ["user": "tanaka", "role": "lead"], "data": ["from": "resolved", "to": "closed"],
+            ],
         ],
         "steps": [
-            ["id": "contain", "title": ["ja": "拡大を止める（封じ込め）", "en": "Stop the spread (containment)"], "state": "done", "mandatory": true,
-             "due_at": "2026-11-26T01:00:00.000Z", "record": ["outcome": "done", "at": "2026-11-26T00:40:00.000Z", "note": "権限を修正"]],
-            ["id": "notify_persons", "title": ["ja": "本人への通知を決める", "en": "Decide on telling the people affected"], "state": "skipped", "mandatory": false,
-             "due_at": "2026-12-03T00:00:00.000Z", "record": ["outcome": "skipped", "at": "2026-11-27T00:00:00.000Z", "reason": "市が通知する"]],
+            [
+                "id": "contain", "title": ["ja": "拡大を止める（封じ込め）", "en": "Stop the spread (containment)"], "state": "done", "mandatory": true,
+                "due_at": "2026-11-26T01:00:00.000Z", "record": ["outcome": "done", "at": "2026-11-26T00:40:00.000Z", "note": "権限を修正"],
+            ],
+            [
+                "id": "notify_persons", "title": ["ja": "本人への通知を決める", "en": "Decide on telling the people affected"], "state": "skipped",
+                "mandatory": false,
+                "due_at": "2026-12-03T00:00:00.000Z",
+                "record": ["outcome": "skipped", "at": "2026-11-27T00:00:00.000Z", "reason": "市が通知する"],
+            ],
         ],
         "deliveries": [
-            ["sequence": 1, "type": "incident.opened", "endpoint": "city", "state": "delivered", "delivered_at": "2026-11-26T00:05:01.000Z", "attempts": 1],
-            ["sequence": 9, "type": "incident.closed", "endpoint": "city", "state": "delivered", "delivered_at": "2026-12-20T08:00:01.000Z", "attempts": 1],
+            [
+                "sequence": 1, "type": "incident.opened", "endpoint": "city", "state": "delivered",
+                "delivered_at": "2026-11-26T00:05:01.000Z", "attempts": 1,
+            ],
+            [
+                "sequence": 9, "type": "incident.closed", "endpoint": "city", "state": "delivered",
+                "delivered_at": "2026-12-20T08:00:01.000Z", "attempts": 1,
+            ],
         ],
         "audit": ["events": 42, "head_hash": "f00dfeed", "case_last_hash": "a5"],
     ]
@@ -93,9 +142,16 @@ struct ReportSnapshotTests {
 
     @Test("the status report: CSV quoting and the summary")
     func statusReport() throws {
-        let r: JSONValue = ["from": "2026-11-01T00:00:00.000Z", "to": "2026-12-01T00:00:00.000Z", "generated_at": "2026-12-01T09:00:00.000Z",
-                            "cases": [Self.dossier["case"]!, ["id": "INC-2026-0008", "kind": "loss", "suspected": true, "state": "open",
-                                                              "count": .null, "reported_at": "2026-11-30T00:00:00.000Z", "information": "USB, \"A\""]]]
+        let r: JSONValue = [
+            "from": "2026-11-01T00:00:00.000Z", "to": "2026-12-01T00:00:00.000Z", "generated_at": "2026-12-01T09:00:00.000Z",
+            "cases": [
+                Self.dossier["case"]!,
+                [
+                    "id": "INC-2026-0008", "kind": "loss", "suspected": true, "state": "open",
+                    "count": .null, "reported_at": "2026-11-30T00:00:00.000Z", "information": "USB, \"A\"",
+                ],
+            ],
+        ]
         let csv = StatusReport.csv(r)
         #expect(csv.hasPrefix("case_id,kind,suspected,state,"))
         #expect(csv.contains("\r\nINC-2026-0008,loss,true,open,"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SokuhoCore
 
 @Suite("Report validation")
@@ -129,8 +130,9 @@ struct CaseUpdateTests {
     @Test("applying an update event changes the case")
     func apply() throws {
         let peer = PeerIdentity(uid: 1000, gid: 1000, pid: 42, user: "alice")
-        var c = try Case.opened(id: "INC-2026-0001", at: "2026-11-26T00:00:00.000Z",
-                                data: Case.openingData(report: report, reportedBy: peer, source: .socket), hash: "h")
+        var c = try Case.opened(
+            id: "INC-2026-0001", at: "2026-11-26T00:00:00.000Z",
+            data: Case.openingData(report: report, reportedBy: peer, source: .socket), hash: "h")
         #expect(c.missing == ["count"])
         let changes = try CaseUpdate.changes(["count": 7], to: c.report)
         try c.apply(type: EventType.caseUpdated.rawValue, at: "2026-11-26T01:00:00.000Z", data: ["changes": .object(changes)])

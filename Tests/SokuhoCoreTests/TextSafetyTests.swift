@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoCore
 
 /// Characters that forge lines, rewrite terminals or reorder text, in report fields and in
@@ -71,7 +72,8 @@ struct TextSafetyTests {
     @Test("TerminalSafe.escape leaves text alone and makes every control visible")
     func terminalSafe() {
         #expect(TerminalSafe.escape("顧客名簿 \\\\nas01\\share (x)") == "顧客名簿 \\\\nas01\\share (x)")
-        #expect(TerminalSafe.escape("a\rb\nc\td\u{1b}[0m\u{7f}\u{9b}\u{202e}\u{2066}\u{2028}")
+        #expect(
+            TerminalSafe.escape("a\rb\nc\td\u{1b}[0m\u{7f}\u{9b}\u{202e}\u{2066}\u{2028}")
                 == "a\\rb\\nc\\td\\x1b[0m\\x7f\\u{9b}\\u{202e}\\u{2066}\\u{2028}")
         #expect(TerminalSafe.escape("a\nb\tc\r", allowNewlines: true) == "a\nb\tc\\r")
         #expect(TerminalSafe.block("a\nb", indent: "  ") == "a\n  b")

@@ -18,8 +18,9 @@ struct DeliveryClockTests {
         #expect(queued.first?.nextAttemptAt == t.timeIntervalSince1970)
 
         // No endpoint configured: the attempt is recorded and retried 300 s after the clock's time.
-        let worker = DeliveryWorker(store: f.store, clock: clock, endpoints: [], schedule: .standard, wakeup: Wakeup(),
-                                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let worker = DeliveryWorker(
+            store: f.store, clock: clock, endpoints: [], schedule: .standard, wakeup: Wakeup(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await worker.run() }
         let deadline = ContinuousClock.now + .seconds(30)
         var message = try #require(queued.first)

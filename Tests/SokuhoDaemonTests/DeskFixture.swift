@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import SokuhoCore
-import SokuhoTestSupport
 import SokuhoDaemon
 import SokuhoSpool
 import SokuhoStore
+import SokuhoTestSupport
 
 /// A real `CaseDesk` on a real store in a temporary directory, called in-process with the peer
 /// identities of six kinds of user — no root, no second Unix account needed.
@@ -59,7 +59,8 @@ final class DeskFixture: @unchecked Sendable {
         settings.escalation = ["city"]
         settings.spool = spool
         settings.socketDescription = "test"
-        let desk = CaseDesk(store: store, clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), settings: settings)
+        let desk = CaseDesk(
+            store: store, clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), settings: settings)
         return (store, desk)
     }
 

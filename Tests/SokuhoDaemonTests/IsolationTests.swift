@@ -1,7 +1,7 @@
 import Foundation
 import SokuhoCore
-import SokuhoTestSupport
 import SokuhoStore
+import SokuhoTestSupport
 import Testing
 
 /// The defects of the isolation issue, each as the user who was harmed and the user who harmed.
@@ -30,11 +30,13 @@ struct IsolationTests {
         #expect(!bob.canonicalString.contains("alice の名簿"))
         // Suppressing: bob claims a guessable id first; alice's real report under it is still recorded.
         _ = try await f.report(.bob, ["report_id": "scan-2026-11-28-001", "information": "decoy"])
-        let real = await f.call(.alice, ["op": "report", "report": minimalReport(["report_id": "scan-2026-11-28-001", "information": "本物の報告"])])
+        let real = await f.call(
+            .alice, ["op": "report", "report": minimalReport(["report_id": "scan-2026-11-28-001", "information": "本物の報告"])])
         #expect(real["duplicate"] == false, "alice's report must not be dropped as bob's duplicate")
         #expect(real["case"]?["information"] == "本物の報告")
         // Her own retry is still idempotent.
-        let retry = await f.call(.alice, ["op": "report", "report": minimalReport(["report_id": "scan-2026-11-28-001", "information": "本物の報告"])])
+        let retry = await f.call(
+            .alice, ["op": "report", "report": minimalReport(["report_id": "scan-2026-11-28-001", "information": "本物の報告"])])
         #expect(retry["duplicate"] == true)
         #expect(retry["case"]?["id"] == real["case"]?["id"])
         let list = await f.call(.lena, ["op": "case.list"])
@@ -99,7 +101,8 @@ struct IsolationTests {
     func replayIgnoresRefusals() throws {
         let report = try Report.validate(minimalReport())
         let peer = PeerIdentity(uid: 1, gid: 1, pid: 1, user: "a")
-        var c = try Case.opened(id: "INC-2026-0001", at: "t0", data: Case.openingData(report: report, reportedBy: peer, source: .socket), hash: "h")
+        var c = try Case.opened(
+            id: "INC-2026-0001", at: "t0", data: Case.openingData(report: report, reportedBy: peer, source: .socket), hash: "h")
         let before = (c.version, c.updatedAt)
         try c.apply(type: EventType.accessDenied.rawValue, at: "t1", data: ["op": "case.update"])
         #expect(c.version == before.0 && c.updatedAt == before.1)

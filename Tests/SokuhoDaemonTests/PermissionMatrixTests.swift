@@ -1,7 +1,7 @@
 import Foundation
 import SokuhoCore
-import SokuhoTestSupport
 import SokuhoStore
+import SokuhoTestSupport
 import Testing
 
 /// Every op of the protocol × every kind of user, against the real desk and store: allowed, or
@@ -95,8 +95,10 @@ struct PermissionMatrixTests {
 
     /// Ops that change a case: a lead's request may still be refused by the case's state (a
     /// step that is not ready, a report that lacks items), never for the role.
-    static let mutating: Set<ControlOperation> = [.caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd,
-                                                   .instructionDone, .casePublication, .caseSubmit]
+    static let mutating: Set<ControlOperation> = [
+        .caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd,
+        .instructionDone, .casePublication, .caseSubmit,
+    ]
 
     static func expected(_ op: ControlOperation, _ v: Viewer) -> Outcome {
         guard let row = table[op] else { return .forbidden }
@@ -120,8 +122,9 @@ struct PermissionMatrixTests {
         }
     }
 
-    @Test("each op answers each kind of user as the role table says; verify passes afterwards",
-          arguments: Viewer.allCases)
+    @Test(
+        "each op answers each kind of user as the role table says; verify passes afterwards",
+        arguments: Viewer.allCases)
     func matrix(_ viewer: Viewer) async throws {
         let f = try DeskFixture()
         let id = try await f.report(.alice)
@@ -169,10 +172,14 @@ struct PermissionMatrixTests {
         for line in section.split(separator: "\n") where line.hasPrefix("| `") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 5 else { continue }
-            let ops = cells[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+            let ops = cells[0].split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            }
             for op in ops { seen[op] = Array(cells[1...4]) }
         }
-        #expect(Set(seen.keys) == Set(ControlOperation.names), "ops missing from the table: \(Set(ControlOperation.names).subtracting(seen.keys).sorted())")
+        #expect(
+            Set(seen.keys) == Set(ControlOperation.names),
+            "ops missing from the table: \(Set(ControlOperation.names).subtracting(seen.keys).sorted())")
         for op in ControlOperation.allCases {
             guard let row = seen[op.rawValue] else { continue }
             for (i, roles) in [Set<Role>([.reporter]), [.auditor], [.lead], [.admin, .lead, .auditor, .reporter]].enumerated() {

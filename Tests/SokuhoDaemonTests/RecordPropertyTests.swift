@@ -1,7 +1,7 @@
 import Foundation
 import SokuhoCore
-import SokuhoTestSupport
 import SokuhoStore
+import SokuhoTestSupport
 import Testing
 
 /// Seeded random sequences of every op from every kind of user, with refusals, malformed
@@ -51,8 +51,10 @@ struct RecordPropertyTests {
                 let id = cases.randomElement(using: &rng) ?? "INC-2026-0001"
                 var r = PermissionMatrixTests.request(op, id: Int.random(in: 0..<10, using: &rng) == 0 ? "INC-2026-9999" : id)
                 if op == .report, case .object(var o) = r {
-                    o["report"] = minimalReport(["report_id": .string("p-\(Int.random(in: 0..<40, using: &rng))"),
-                                                 "information": .string("情報 \(step)")])
+                    o["report"] = minimalReport([
+                        "report_id": .string("p-\(Int.random(in: 0..<40, using: &rng))"),
+                        "information": .string("情報 \(step)"),
+                    ])
                     r = .object(o)
                 }
                 if op == .caseUpdate, case .object(var o) = r {
@@ -82,6 +84,8 @@ struct RecordPropertyTests {
         #expect(verdict.casesChecked == cases.count)
         // Messages to the city are numbered without gaps, per case.
         for problem in try outboxNumberingProblems(database: f.dbPath) { Issue.record("seed \(seed): \(problem)") }
-        print("record property, seed \(seed): \(Self.steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events")
+        print(
+            "record property, seed \(seed): \(Self.steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events"
+        )
     }
 }

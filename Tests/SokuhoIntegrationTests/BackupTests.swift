@@ -4,6 +4,7 @@ import SokuhoCore
 import SokuhoTestSupport
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,9 @@ struct BackupTests {
             let socket = d.socketPath
             Thread.detachNewThread { [self] in
                 while running.load(ordering: .relaxed) {
-                    if let c = try? ControlClient(path: socket, timeoutSeconds: 20), let r = try? c.call(["op": "report", "report": minimalReport()]), r["ok"] == true {
+                    if let c = try? ControlClient(path: socket, timeoutSeconds: 20),
+                        let r = try? c.call(["op": "report", "report": minimalReport()]), r["ok"] == true
+                    {
                         accepted.add(1, ordering: .relaxed)
                     }
                 }
@@ -130,7 +133,10 @@ struct BackupTests {
         }
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "important\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/would-be-created"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["a-directory.db", "dangling.db", "link-to-file.db", "victim.txt"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+                "a-directory.db", "dangling.db", "link-to-file.db", "victim.txt",
+            ])
         // A database that is not one (an attacker's file passed as --db) is refused, nothing written.
         let bogus = dir + "/bogus.db"
         try "not a database".write(toFile: bogus, atomically: true, encoding: .utf8)

@@ -30,20 +30,37 @@ struct BadInputTests {
         Case(name: "unknown request member", bytes: line("{\"op\":\"status\",\"verbose\":true}"), code: "unknown_field", field: "verbose"),
         Case(name: "missing report", bytes: line("{\"op\":\"report\"}"), code: "missing_field", field: "report"),
         Case(name: "report not an object", bytes: report("\"leak\""), code: "wrong_type", field: "report"),
-        Case(name: "missing kind", bytes: report("{\"information\":\"i\",\"location\":\"l\",\"circumstances\":\"c\"}"), code: "missing_field", field: "kind"),
-        Case(name: "bad kind", bytes: report("{\(valid.replacingOccurrences(of: "leak", with: "leek"))}"), code: "invalid_value", field: "kind"),
-        Case(name: "empty information", bytes: report("{\"kind\":\"leak\",\"information\":\"   \",\"location\":\"l\",\"circumstances\":\"c\"}"), code: "empty_field", field: "information"),
-        Case(name: "full-width blank location", bytes: report("{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"\u{3000}\",\"circumstances\":\"c\"}"), code: "empty_field", field: "location"),
-        Case(name: "null circumstances", bytes: report("{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"l\",\"circumstances\":null}"), code: "missing_field", field: "circumstances"),
+        Case(
+            name: "missing kind", bytes: report("{\"information\":\"i\",\"location\":\"l\",\"circumstances\":\"c\"}"),
+            code: "missing_field", field: "kind"),
+        Case(
+            name: "bad kind", bytes: report("{\(valid.replacingOccurrences(of: "leak", with: "leek"))}"), code: "invalid_value",
+            field: "kind"),
+        Case(
+            name: "empty information",
+            bytes: report("{\"kind\":\"leak\",\"information\":\"   \",\"location\":\"l\",\"circumstances\":\"c\"}"), code: "empty_field",
+            field: "information"),
+        Case(
+            name: "full-width blank location",
+            bytes: report("{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"\u{3000}\",\"circumstances\":\"c\"}"),
+            code: "empty_field", field: "location"),
+        Case(
+            name: "null circumstances",
+            bytes: report("{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"l\",\"circumstances\":null}"), code: "missing_field",
+            field: "circumstances"),
         Case(name: "count as string", bytes: report("{\(valid),\"count\":\"12\"}"), code: "wrong_type", field: "count"),
         Case(name: "negative count", bytes: report("{\(valid),\"count\":-1}"), code: "invalid_value", field: "count"),
         Case(name: "fractional count", bytes: report("{\(valid),\"count\":1.5}"), code: "wrong_type", field: "count"),
         Case(name: "suspected as string", bytes: report("{\(valid),\"suspected\":\"yes\"}"), code: "wrong_type", field: "suspected"),
         Case(name: "bad time", bytes: report("{\(valid),\"occurred_at\":\"yesterday\"}"), code: "invalid_value", field: "occurred_at"),
         Case(name: "unknown field near miss", bytes: report("{\(valid),\"locaton\":\"x\"}"), code: "unknown_field", field: "locaton"),
-        Case(name: "unknown reporter field", bytes: report("{\(valid),\"reporter\":{\"mail\":\"a@b\"}}"), code: "unknown_field", field: "reporter.mail"),
+        Case(
+            name: "unknown reporter field", bytes: report("{\(valid),\"reporter\":{\"mail\":\"a@b\"}}"), code: "unknown_field",
+            field: "reporter.mail"),
         Case(name: "duplicate key", bytes: report("{\(valid),\"kind\":\"loss\"}"), code: "invalid_json"),
-        Case(name: "precision without count", bytes: report("{\(valid),\"count_precision\":\"approximate\"}"), code: "invalid_value", field: "count_precision"),
+        Case(
+            name: "precision without count", bytes: report("{\(valid),\"count_precision\":\"approximate\"}"), code: "invalid_value",
+            field: "count_precision"),
         Case(name: "bad case id", bytes: line("{\"op\":\"case.get\",\"id\":\"42\"}"), code: "invalid_value", field: "id"),
         Case(name: "limit out of range", bytes: line("{\"op\":\"case.list\",\"limit\":0}"), code: "invalid_value", field: "limit"),
     ]

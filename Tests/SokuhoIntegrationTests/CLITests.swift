@@ -80,7 +80,8 @@ struct CLITests {
         #expect(invalid.stderr.contains("circumstances"))
         let typo = try d.cli(["report", "--kind", "lek", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"])
         #expect(typo.stderr.contains("did you mean \"leak\""))
-        let ja = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--no-prompt"], environment: ["LANG": "ja_JP.UTF-8"])
+        let ja = try d.cli(
+            ["report", "--kind", "leak", "--information", "i", "--location", "l", "--no-prompt"], environment: ["LANG": "ja_JP.UTF-8"])
         #expect(ja.stderr.contains("必須"))
         #expect(try d.cli(["report", "--count", "many", "--no-prompt"]).status == 64)
         #expect(try d.cli(["case", "show", "INC-2026-0404"]).status == 2)
@@ -91,13 +92,15 @@ struct CLITests {
         #expect(help.stdout.contains("EXIT STATUS"))
     }
 
-    @Test("on a terminal, sokuho report asks for the missing fields — in Japanese when LANG is ja",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    @Test(
+        "on a terminal, sokuho report asks for the missing fields — in Japanese when LANG is ja",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func prompts() throws {
         let d = try DaemonHarness.started()
         // script(1) gives sokuho a pseudo-terminal; the answers arrive on it line by line.
         let answers = "2\ny\n顧客名簿（氏名・住所）\n本社3階\nメールの誤送信\n\n"
-        let run = try DaemonHarness.shell("""
+        let run = try DaemonHarness.shell(
+            """
             printf '\(answers)' | LANG=ja_JP.UTF-8 SOKUHO_SOCKET='\(d.socketPath)' script -qec '\(DaemonHarness.sokuho) report' /dev/null
             """)
         #expect(run.status == 0, "\(run.stdout)")
@@ -111,7 +114,8 @@ struct CLITests {
         #expect(c["information"] == "顧客名簿（氏名・住所）")
         #expect(c["location"] == "本社3階")
         #expect(c["count"] == .null)
-        let en = try DaemonHarness.shell("""
+        let en = try DaemonHarness.shell(
+            """
             printf '1\nn\nUSB stick\ntrain\nleft on the train\n65\n' | LANG=C.UTF-8 SOKUHO_SOCKET='\(d.socketPath)' script -qec '\(DaemonHarness.sokuho) report' /dev/null
             """)
         #expect(en.stdout.contains("What happened?"))

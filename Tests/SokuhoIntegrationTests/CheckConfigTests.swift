@@ -9,16 +9,17 @@ struct CheckConfigTests {
         guard let p = mkdtemp(&template) else { throw HarnessError("mkdtemp") }
         let dir = String(cString: p)
         let secret = dir + "/city.secret"
-        try ("whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString() + "\n").write(toFile: secret, atomically: false, encoding: .utf8)
+        try ("whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString() + "\n").write(
+            toFile: secret, atomically: false, encoding: .utf8)
         chmod(secret, mode)
         let config = dir + "/sokuhod.yaml"
         try """
-            state_dir: state
-            city:
-              webhook:
-                url: https://contractor:hunter2@city.example.invalid/hook
-                secret_file: city.secret
-            """.write(toFile: config, atomically: false, encoding: .utf8)
+        state_dir: state
+        city:
+          webhook:
+            url: https://contractor:hunter2@city.example.invalid/hook
+            secret_file: city.secret
+        """.write(toFile: config, atomically: false, encoding: .utf8)
         return (dir, config)
     }
 
@@ -55,8 +56,10 @@ struct CheckConfigTests {
     func credentials() throws {
         let s = try setup(mode: 0o600)
         defer { try? FileManager.default.removeItem(atPath: s.dir) }
-        let text = try String(contentsOfFile: s.config, encoding: .utf8).replacingOccurrences(of: "    secret_file: city.secret\n", with: "")
-            .replacingOccurrences(of: "    secret_file: city.secret", with: "")
+        let text = try String(contentsOfFile: s.config, encoding: .utf8).replacingOccurrences(
+            of: "    secret_file: city.secret\n", with: ""
+        )
+        .replacingOccurrences(of: "    secret_file: city.secret", with: "")
         try text.write(toFile: s.config, atomically: true, encoding: .utf8)
         let r = try checkConfig(s.config, environment: "env -u CREDENTIALS_DIRECTORY ")
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

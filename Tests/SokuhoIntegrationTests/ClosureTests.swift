@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,17 +25,22 @@ struct ClosureTests {
         #expect(r.status == 0, "\(what): \(r.stderr)")
     }
 
-    @Test("report → playbook → instruction from the city → count confirmed → close refused with reasons → gates met → closed → publication → report printed")
+    @Test(
+        "report → playbook → instruction from the city → count confirmed → close refused with reasons → gates met → closed → publication → report printed"
+    )
     func walkthrough() throws {
         let city = try EndpointHarness()
         // The city answers deliveries with an instruction (docs/escalation.md).
-        try #"{"instructions": [{"id": "tokoro-2026-17", "from": "情報政策課", "text": "対象者の一覧を本日17時までに提出すること", "issued_at": "2026-11-26T10:30:00+09:00"}]}"#
+        try
+            #"{"instructions": [{"id": "tokoro-2026-17", "from": "情報政策課", "text": "対象者の一覧を本日17時までに提出すること", "issued_at": "2026-11-26T10:30:00+09:00"}]}"#
             .write(toFile: city.dir + "/answer", atomically: true, encoding: .utf8)
         try city.start()
         let d = try daemon(city: city)
-        let report = try d.cli(["report", "--kind", "leak", "--suspected", "--information", "顧客名簿（氏名・住所・電話番号）",
-                                "--location", "本社3階 共有フォルダ", "--circumstances", "アクセス権の設定誤りで全社員が閲覧可能だった",
-                                "--reporter-name", "山田 太郎", "--reporter-contact", "03-0000-0000", "--no-prompt", "--json"])
+        let report = try d.cli([
+            "report", "--kind", "leak", "--suspected", "--information", "顧客名簿（氏名・住所・電話番号）",
+            "--location", "本社3階 共有フォルダ", "--circumstances", "アクセス権の設定誤りで全社員が閲覧可能だった",
+            "--reporter-name", "山田 太郎", "--reporter-contact", "03-0000-0000", "--no-prompt", "--json",
+        ])
         ok(report, "report")
         let id = try #require(try JSONParser.parse(report.stdout)["case"]?["id"]?.stringValue)
 
@@ -53,10 +59,13 @@ struct ClosureTests {
         #expect(ja.stdout.contains("件数が未確定です"), "\(ja.stdout)")
 
         // The lead works the case.
-        ok(try d.cli(["case", "update", id, "--count", "1200", "--count-precision", "approximate", "--persons", "1150",
-                      "--summary", "共有フォルダのアクセス権設定の誤り", "--data-items", "氏名、住所、電話番号", "--cause", "権限変更時の確認漏れ",
-                      "--secondary-harm", "no", "--notice-to-persons", "市が本人へ通知", "--recurrence-prevention", "権限変更の二重確認",
-                      "--sensitive", "false", "--financial-harm", "false", "--malicious", "false"]), "update")
+        ok(
+            try d.cli([
+                "case", "update", id, "--count", "1200", "--count-precision", "approximate", "--persons", "1150",
+                "--summary", "共有フォルダのアクセス権設定の誤り", "--data-items", "氏名、住所、電話番号", "--cause", "権限変更時の確認漏れ",
+                "--secondary-harm", "no", "--notice-to-persons", "市が本人へ通知", "--recurrence-prevention", "権限変更の二重確認",
+                "--sensitive", "false", "--financial-harm", "false", "--malicious", "false",
+            ]), "update")
         ok(try d.cli(["case", "contain", id, "--reason", "アクセス権を修正"]), "contain")
         ok(try d.cli(["instruction", "done", id, "I-1", "--response", "11/26 16:30 一覧を提出"]), "instruction done")
         ok(try d.cli(["case", "submit", id, "preliminary"]), "preliminary")
@@ -68,22 +77,33 @@ struct ClosureTests {
             if r.status != 0 { ok(try d.cli(["step", "skip", id, sid, "--reason", "テスト"]), "skip \(sid)") }
         }
         // Steps done out of dependency order above may have been skipped; all mandatory ones are closed now.
-        try waitFor { (try d.call(["op": "case.gates", "id": .string(id)])["gates"]?.arrayValue ?? []).map { $0["gate"]?.stringValue ?? "" } == ["resolved"] }
+        try waitFor {
+            (try d.call(["op": "case.gates", "id": .string(id)])["gates"]?.arrayValue ?? []).map { $0["gate"]?.stringValue ?? "" } == [
+                "resolved"
+            ]
+        }
         ok(try d.cli(["case", "resolve", id]), "resolve")
         let close = try d.cli(["case", "close", id])
         ok(close, "close")
         #expect(close.stdout.contains("final report (incident.closed)"))
-        ok(try d.cli(["case", "publication", id, "--decision", "published", "--date", "2026-12-01", "--url", "https://www.city.example.jp/news/123"]), "publication")
+        ok(
+            try d.cli([
+                "case", "publication", id, "--decision", "published", "--date", "2026-12-01", "--url",
+                "https://www.city.example.jp/news/123",
+            ]), "publication")
 
         // The city received every step of the way, in order, ending with the final report and the publication.
         try waitFor(timeout: 15) { city.attempts.contains { ($0["body"]?.stringValue ?? "").contains("\"incident.publication\"") } }
         let types = city.attempts.compactMap { try? JSONParser.parse($0["body"]?.stringValue ?? "") }.map { $0["type"]?.stringValue ?? "" }
-        for t in ["incident.opened", "incident.updated", "incident.state_changed", "incident.instruction_done", "incident.preliminary_report",
-                  "incident.confirmed_report", "incident.closed", "incident.publication"] {
+        for t in [
+            "incident.opened", "incident.updated", "incident.state_changed", "incident.instruction_done", "incident.preliminary_report",
+            "incident.confirmed_report", "incident.closed", "incident.publication",
+        ] {
             #expect(types.contains(t), "\(t) in \(types)")
         }
         #expect(types.firstIndex(of: "incident.closed")! < types.firstIndex(of: "incident.publication")!)
-        let closed = try #require(city.attempts.compactMap { try? JSONParser.parse($0["body"]?.stringValue ?? "") }.first { $0["type"] == "incident.closed" })
+        let closed = try #require(
+            city.attempts.compactMap { try? JSONParser.parse($0["body"]?.stringValue ?? "") }.first { $0["type"] == "incident.closed" })
         #expect(closed["data"]?["appi"]?["persons"] == 1150)
         #expect(closed["data"]?["state"] == "closed")
 

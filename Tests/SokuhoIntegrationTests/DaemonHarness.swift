@@ -2,6 +2,7 @@ import Foundation
 import SokuhoClient
 import SokuhoCore
 import SokuhoTestSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,8 +39,9 @@ final class DaemonHarness: @unchecked Sendable {
         chmod(dir, 0o755)
         configPath = dir + "/sokuhod.yaml"
         socketPath = dir + "/run/sokuhod.sock"
-        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: dir + "/run", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         let config = """
             state_dir: state
             socket:
@@ -65,7 +67,9 @@ final class DaemonHarness: @unchecked Sendable {
     }
 
     /// A harness with its daemon started (by default everyone reports); the arguments as `init`'s.
-    static func started(roles: String = "  reporter:\n    users: [\"*\"]\n", extra: String = "", socket: String = "") throws -> DaemonHarness {
+    static func started(roles: String = "  reporter:\n    users: [\"*\"]\n", extra: String = "", socket: String = "") throws
+        -> DaemonHarness
+    {
         let d = try DaemonHarness(roles: roles, extra: extra, socket: socket)
         try d.start()
         return d
@@ -74,8 +78,10 @@ final class DaemonHarness: @unchecked Sendable {
     /// Kills the daemon with SIGKILL and starts it again, at random moments, until `waitDone`
     /// (a group's or semaphore's `wait(timeout:)`) says the work is done; returns how many
     /// times it was killed.
-    func killRepeatedly(until waitDone: (DispatchTime) -> DispatchTimeoutResult, every interval: ClosedRange<Int>,
-                        pause: ClosedRange<UInt32>) throws -> Int {
+    func killRepeatedly(
+        until waitDone: (DispatchTime) -> DispatchTimeoutResult, every interval: ClosedRange<Int>,
+        pause: ClosedRange<UInt32>
+    ) throws -> Int {
         var kills = 0
         while waitDone(.now() + .milliseconds(Int.random(in: interval))) == .timedOut {
             stop(signal: SIGKILL)
@@ -187,7 +193,8 @@ struct HarnessError: Error, CustomStringConvertible {
 /// Realistic reports: the public municipal incidents in Fixtures/, reduced to report fields.
 enum SampleIncidents {
     static let all: [JSONValue] = {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/incidents-sample.jsonl").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/incidents-sample.jsonl")
+            .path
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line -> JSONValue? in
             guard case .object(var o)? = try? JSONParser.parse(String(line)) else { return nil }

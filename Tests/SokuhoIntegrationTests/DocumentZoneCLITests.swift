@@ -27,9 +27,13 @@ struct DocumentZoneCLITests {
     }
 
     static func report(_ d: DaemonHarness, uid: UInt32?) throws -> (String) throws -> DaemonHarness.Run {
-        let opened = try d.cli(["report", "--kind", "leak", "--information", "名簿", "--location", "本社", "--circumstances", "誤送信", "--no-prompt", "--json"], asUID: uid)
+        let opened = try d.cli(
+            ["report", "--kind", "leak", "--information", "名簿", "--location", "本社", "--circumstances", "誤送信", "--no-prompt", "--json"],
+            asUID: uid)
         let id = try #require(try JSONParser.parse(opened.stdout)["case"]?["id"]?.stringValue, "\(opened.stderr)")
-        return { config in try d.cli(["case", "report", id, "--lang", "ja"], environment: ["SOKUHO_CONFIG": config, "TZ": "UTC"], asUID: uid) }
+        return { config in
+            try d.cli(["case", "report", id, "--lang", "ja"], environment: ["SOKUHO_CONFIG": config, "TZ": "UTC"], asUID: uid)
+        }
     }
 
     @Test("a daemon that sets time_zone_offset states it: every user's documents are in its zone, whatever configuration they can read")
@@ -43,7 +47,9 @@ struct DocumentZoneCLITests {
         }
     }
 
-    @Test("a daemon on the host's zone: a FIFO, a device, a directory, a bad offset or an unreadable file gives the system's zone, and a warning")
+    @Test(
+        "a daemon on the host's zone: a FIFO, a device, a directory, a bad offset or an unreadable file gives the system's zone, and a warning"
+    )
     func unusableConfiguration() throws {
         let d = try DaemonHarness.started()
         let uid: UInt32? = getuid() == 0 ? 65534 : nil

@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,9 @@ final class EndpointHarness: @unchecked Sendable {
     let useReceive: Bool
 
     static let python: String? = {
-        for p in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" }) + ["/usr/bin/python3", "/usr/local/bin/python3"]
+        for p in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/python3" }) + [
+            "/usr/bin/python3", "/usr/local/bin/python3",
+        ]
         where FileManager.default.isExecutableFile(atPath: p) { return p }
         return nil
     }()
@@ -75,7 +78,8 @@ final class EndpointHarness: @unchecked Sendable {
             if useReceive {
                 let log = (try? String(contentsOfFile: dir + "/receive.log", encoding: .utf8)) ?? ""
                 if let line = log.split(separator: "\n").last(where: { $0.contains("listening on") }),
-                   let r = line.range(of: "127.0.0.1:"), let bound = Int(line[r.upperBound...].prefix(while: \.isNumber)) {
+                    let r = line.range(of: "127.0.0.1:"), let bound = Int(line[r.upperBound...].prefix(while: \.isNumber))
+                {
                     port = bound
                     return
                 }

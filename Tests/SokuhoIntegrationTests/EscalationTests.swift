@@ -3,10 +3,12 @@ import SokuhoCore
 import SokuhoTestSupport
 import Testing
 
-@Suite("Escalation: signed webhooks reach the city, in order, never lost",
-       .enabled(if: EndpointHarness.python != nil))
+@Suite(
+    "Escalation: signed webhooks reach the city, in order, never lost",
+    .enabled(if: EndpointHarness.python != nil))
 struct EscalationTests {
-    static let fastRetries = "escalation:\n  retry_schedule: [200ms, 300ms, 400ms, 500ms, 600ms, 700ms, 800ms, 900ms, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]\n"
+    static let fastRetries =
+        "escalation:\n  retry_schedule: [200ms, 300ms, 400ms, 500ms, 600ms, 700ms, 800ms, 900ms, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]\n"
 
     func daemon(for endpoint: EndpointHarness, retries: String = EscalationTests.fastRetries) throws -> DaemonHarness {
         let d = try DaemonHarness.started(extra: endpoint.cityConfig + retries)
@@ -28,7 +30,10 @@ struct EscalationTests {
         }
         try waitFor { city.received.count == 4 }
         let got = city.received
-        #expect(got.map { $0["payload"]?["type"]?.stringValue ?? "" } == ["incident.opened", "incident.updated", "incident.updated", "incident.updated"])
+        #expect(
+            got.map { $0["payload"]?["type"]?.stringValue ?? "" } == [
+                "incident.opened", "incident.updated", "incident.updated", "incident.updated",
+            ])
         #expect(got.map { $0["payload"]?["data"]?["sequence"]?.intValue ?? 0 } == [1, 2, 3, 4])
         #expect(got.last?["payload"]?["data"]?["count"] == 68)
         #expect(got[1]["payload"]?["data"]?["changes"]?["count"]?["to"] == 66)
@@ -42,8 +47,9 @@ struct EscalationTests {
         #expect(human.stdout.contains("delivered"))
     }
 
-    @Test("the reference Python verifier (standardwebhooks) accepts every signature",
-          .enabled(if: (try? DaemonHarness.shell("python3 -c 'import standardwebhooks'"))?.status == 0))
+    @Test(
+        "the reference Python verifier (standardwebhooks) accepts every signature",
+        .enabled(if: (try? DaemonHarness.shell("python3 -c 'import standardwebhooks'"))?.status == 0))
     func referenceVerifier() throws {
         let city = try EndpointHarness()
         try city.start()
@@ -186,20 +192,26 @@ struct EscalationTests {
         let d = try daemon(for: city)
         for i in 0..<30 { _ = try d.call(["op": "report", "report": minimalReport(["count": .int(Int64(i))])]) }
         d.stop(signal: SIGKILL)
-        let q = try DaemonHarness.shell("sqlite3 '\(d.dbPath)' \"SELECT (SELECT COUNT(*) FROM events WHERE type='case.opened'), (SELECT COUNT(*) FROM outbox)\"")
+        let q = try DaemonHarness.shell(
+            "sqlite3 '\(d.dbPath)' \"SELECT (SELECT COUNT(*) FROM events WHERE type='case.opened'), (SELECT COUNT(*) FROM outbox)\"")
         #expect(q.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "30|30")
     }
 
-    @Test("sokuho receive refuses bad signatures and stale timestamps with 401, and drops duplicates",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    @Test(
+        "sokuho receive refuses bad signatures and stale timestamps with 401, and drops duplicates",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
     func receiverRefusals() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
         let now = Int(Date().timeIntervalSince1970)
-        let bad = try DaemonHarness.shell("curl -s -o /dev/stderr -w '%{http_code}' -X POST -H 'webhook-id: msg_x' -H 'webhook-timestamp: \(now)' -H 'webhook-signature: v1,AAAA' --data '{}' \(city.url)")
+        let bad = try DaemonHarness.shell(
+            "curl -s -o /dev/stderr -w '%{http_code}' -X POST -H 'webhook-id: msg_x' -H 'webhook-timestamp: \(now)' -H 'webhook-signature: v1,AAAA' --data '{}' \(city.url)"
+        )
         #expect(bad.stdout == "401")
         #expect(bad.stderr.contains("no valid v1 signature"))
-        let stale = try DaemonHarness.shell("curl -s -o /dev/stderr -w '%{http_code}' -X POST -H 'webhook-id: msg_x' -H 'webhook-timestamp: \(now - 3600)' -H 'webhook-signature: v1,AAAA' --data '{}' \(city.url)")
+        let stale = try DaemonHarness.shell(
+            "curl -s -o /dev/stderr -w '%{http_code}' -X POST -H 'webhook-id: msg_x' -H 'webhook-timestamp: \(now - 3600)' -H 'webhook-signature: v1,AAAA' --data '{}' \(city.url)"
+        )
         #expect(stale.stdout == "401")
         #expect(stale.stderr.contains("timestamp"))
         #expect(city.received.isEmpty)

@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,10 @@ struct FaultTests {
     func holdLock(_ d: DaemonHarness, seconds: Int) throws -> Process {
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: EndpointHarness.python!)
-        locker.arguments = ["-c", "import sqlite3,time; c=sqlite3.connect('\(d.dbPath)', isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open('\(d.dir)/locked','w').close(); time.sleep(\(seconds)); c.execute('ROLLBACK')"]
+        locker.arguments = [
+            "-c",
+            "import sqlite3,time; c=sqlite3.connect('\(d.dbPath)', isolation_level=None); c.execute('BEGIN EXCLUSIVE'); open('\(d.dir)/locked','w').close(); time.sleep(\(seconds)); c.execute('ROLLBACK')",
+        ]
         try locker.run()
         try waitFor { FileManager.default.fileExists(atPath: d.dir + "/locked") }
         return locker
@@ -51,7 +55,9 @@ struct FaultTests {
         for i in 0..<200 {
             let rid = "full-\(i)"
             let r = try report(d, rid)
-            if r["ok"] == true { acknowledged.append(rid) } else {
+            if r["ok"] == true {
+                acknowledged.append(rid)
+            } else {
                 refused.append(rid)
                 #expect(r["error"]?["code"] == "storage_failure", "\(r)")
                 #expect(r["error"]?["message"]?.stringValue?.contains("nothing was recorded") == true, "\(r)")
@@ -68,14 +74,17 @@ struct FaultTests {
             #expect(again["duplicate"] == true, "acknowledged \(rid) is missing")
         }
         d.stop()
-        let count = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM report_ids WHERE report_id IN (\(refused.map { "'\($0)'" }.joined(separator: ",")))\"")
+        let count = try DaemonHarness.shell(
+            "sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM report_ids WHERE report_id IN (\(refused.map { "'\($0)'" }.joined(separator: ",")))\""
+        )
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "a refused report was recorded")
         let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
         #expect(verify.status == 0, "\(verify.stdout)")
     }
 
-    @Test("a database locked by another process: reports wait for it, then go through; nothing is acknowledged early",
-          .enabled(if: EndpointHarness.python != nil))
+    @Test(
+        "a database locked by another process: reports wait for it, then go through; nothing is acknowledged early",
+        .enabled(if: EndpointHarness.python != nil))
     func lockedBriefly() throws {
         let d = try DaemonHarness.started()
         #expect(try report(d, "first")["ok"] == true)
@@ -88,8 +97,9 @@ struct FaultTests {
         #expect(try report(d, "during-lock")["duplicate"] == true)
     }
 
-    @Test("a database locked too long: a clear storage error, nothing recorded, intake resumes after",
-          .enabled(if: EndpointHarness.python != nil))
+    @Test(
+        "a database locked too long: a clear storage error, nothing recorded, intake resumes after",
+        .enabled(if: EndpointHarness.python != nil))
     func lockedTooLong() throws {
         let d = try DaemonHarness.started()
         let locker = try holdLock(d, seconds: 13)

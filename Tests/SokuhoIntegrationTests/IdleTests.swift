@@ -27,8 +27,9 @@ func idleTicksPerSecond(pid: Int32, _ label: String) throws -> Double {
 
 @Suite("Quiet when idle, also after activity")
 struct IdleTests {
-    @Test("after a report (and its escalation), the idle daemon uses at most a few CPU ticks per second (robustness defect 1)",
-          .enabled(if: EndpointHarness.python != nil))
+    @Test(
+        "after a report (and its escalation), the idle daemon uses at most a few CPU ticks per second (robustness defect 1)",
+        .enabled(if: EndpointHarness.python != nil))
     func idleAfterReport() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
@@ -45,8 +46,9 @@ struct IdleTests {
         #expect(rate < 5, "sokuhod used \(rate) CPU ticks a second while idle")
     }
 
-    @Test("a message waiting behind an undelivered one, or in flight, does not make the worker poll (attack review finding 1)",
-          .enabled(if: EndpointHarness.python != nil))
+    @Test(
+        "a message waiting behind an undelivered one, or in flight, does not make the worker poll (attack review finding 1)",
+        .enabled(if: EndpointHarness.python != nil))
     func idleWhileBlocked() throws {
         let city = try EndpointHarness()
         try city.start()

@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,9 @@ struct InjectionTests {
         // a raw C1 CSI byte (0x9b) in a name that is not UTF-8 at all
         try InjectionFiles.dropRaw(d, name: Array("raw".utf8) + [0x9b] + Array("2J.json".utf8), Array(report.utf8))
         // a JSON key with control characters: refused, and the reason names it
-        try d.drop("badkey.json", "{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"l\",\"circumstances\":\"c\",\"x\\u001b]0;t\\u0007\\r\\u009b\":1}")
+        try d.drop(
+            "badkey.json",
+            "{\"kind\":\"leak\",\"information\":\"i\",\"location\":\"l\",\"circumstances\":\"c\",\"x\\u001b]0;t\\u0007\\r\\u009b\":1}")
         try waitFor(timeout: 30) { d.files("incoming").isEmpty && d.rejectedFiles.count >= 6 }
         // Names that could forge a screen or a log line are never taken as they are: each is set
         // aside unread under a safe name, and its case is never opened.
@@ -105,7 +108,9 @@ enum InjectionFiles {
     /// A spool drop whose name is raw bytes (need not be UTF-8).
     /// Writes a file named by raw bytes in tmp/ and, unless `directory` is "tmp", renames it there.
     static func dropRaw(_ d: DaemonHarness, name: [UInt8], _ bytes: [UInt8], directory: String = "incoming") throws {
-        for sub in ["tmp", "incoming"] { try FileManager.default.createDirectory(atPath: d.spoolDir + "/" + sub, withIntermediateDirectories: true) }
+        for sub in ["tmp", "incoming"] {
+            try FileManager.default.createDirectory(atPath: d.spoolDir + "/" + sub, withIntermediateDirectories: true)
+        }
         func path(_ sub: String) -> [CChar] { (Array((d.spoolDir + "/" + sub + "/").utf8) + name + [0]).map { CChar(bitPattern: $0) } }
         let fd = open(path("tmp"), O_WRONLY | O_CREAT | O_EXCL, 0o640)
         guard fd >= 0 else { throw HarnessError("open: \(String(cString: strerror(errno)))") }
@@ -121,6 +126,8 @@ enum InjectionFiles {
             (u.value < 0x20 && u != "\n" && u != "\t") || (0x7F...0x9F).contains(u.value)
                 || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
         }
-        #expect(bad.isEmpty, "\(what) prints \(bad.map { "U+" + String($0.value, radix: 16) }): \(text.debugDescription)", sourceLocation: sourceLocation)
+        #expect(
+            bad.isEmpty, "\(what) prints \(bad.map { "U+" + String($0.value, radix: 16) }): \(text.debugDescription)",
+            sourceLocation: sourceLocation)
     }
 }

@@ -36,7 +36,10 @@ struct LifecycleTests {
         // SIGTERM lands while traffic flows: after at least 30 acknowledgements.
         while Date() < giveUp, acknowledged.all.count < 30 { usleep(2000) }
         let status = d.stop(signal: SIGTERM)
-        #expect(status == 0, "sokuhod exit status after SIGTERM: \(d.log.split(separator: "\n").filter { !$0.contains("case opened") }.suffix(60).joined(separator: "\n"))")
+        #expect(
+            status == 0,
+            "sokuhod exit status after SIGTERM: \(d.log.split(separator: "\n").filter { !$0.contains("case opened") }.suffix(60).joined(separator: "\n"))"
+        )
         workers.wait()
         let ids = acknowledged.all
         #expect(ids.count >= 30, "traffic was flowing when SIGTERM arrived")
@@ -95,16 +98,19 @@ struct LifecycleTests {
         #expect(try d.call(["op": "status"])["ok"] == true)
         // The previous roles stay active: another user may still report.
         if getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            let allowed = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
+            let allowed = try d.cli(
+                ["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
             #expect(allowed.status == 0, "\(allowed.stderr)")
         }
-        try good.replacingOccurrences(of: "users: [\"*\"]", with: "users: [someone-else]").write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        try good.replacingOccurrences(of: "users: [\"*\"]", with: "users: [someone-else]").write(
+            toFile: d.configPath, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)
         try waitFor { d.log.contains("configuration reloaded") }
         #expect(d.log.contains("changed=roles"))
         // The new roles are in force: as another user (needs root for setpriv), reporting is now refused.
         if getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            let refused = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
+            let refused = try d.cli(
+                ["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: 65534)
             #expect(refused.status == 77, "\(refused.stderr)")
         }
     }
@@ -118,7 +124,9 @@ struct LifecycleTests {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         #expect(rc == 0)
         var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -143,8 +151,9 @@ struct LifecycleTests {
         #expect(sawStopping)
     }
 
-    @Test("socket activation: sokuhod serves a socket passed by systemd (systemd-socket-activate)",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    @Test(
+        "socket activation: sokuhod serves a socket passed by systemd (systemd-socket-activate)",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
     func socketActivation() throws {
         let d = try DaemonHarness()
         let p = Process()

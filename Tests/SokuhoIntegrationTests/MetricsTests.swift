@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,7 +91,9 @@ struct MetricsTests {
         let port = try Self.freePort()
         let d = try daemon(city: city, port: port)
         for place in ["本社3階", "倉庫"] {
-            let r = try d.cli(["report", "--kind", "loss", "--information", "USBメモリ", "--location", place, "--circumstances", "置き忘れ", "--no-prompt"])
+            let r = try d.cli([
+                "report", "--kind", "loss", "--information", "USBメモリ", "--location", place, "--circumstances", "置き忘れ", "--no-prompt",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
         }
         // Wait for the event (both opening messages delivered), then assert.
@@ -98,9 +101,11 @@ struct MetricsTests {
         let response = try #require(Self.get(port))
         #expect(response.hasPrefix("HTTP/1.1 200"))
         #expect(response.lowercased().contains("content-type: text/plain; version=0.0.4"))
-        for name in ["sokuho_build_info", "sokuho_reports_total", "sokuho_cases", "sokuho_outbox_messages", "sokuho_outbox_oldest_pending_seconds",
-                     "sokuho_deliveries_total", "sokuho_delivery_duration_seconds", "sokuho_clocks_missed_total", "sokuho_spool_rejected_total",
-                     "sokuho_audit_chain_events"] {
+        for name in [
+            "sokuho_build_info", "sokuho_reports_total", "sokuho_cases", "sokuho_outbox_messages", "sokuho_outbox_oldest_pending_seconds",
+            "sokuho_deliveries_total", "sokuho_delivery_duration_seconds", "sokuho_clocks_missed_total", "sokuho_spool_rejected_total",
+            "sokuho_audit_chain_events",
+        ] {
             #expect(response.contains("# TYPE \(name) "), "\(name) missing:\n\(response)")
         }
         let s = Self.samples(response)
@@ -115,9 +120,13 @@ struct MetricsTests {
         try d.start()
         try waitFor { Self.get(port)?.hasPrefix("HTTP/1.1 200") == true }
         let again = Self.samples(try #require(Self.get(port)))
-        for key in [#"sokuho_reports_total{channel="socket"}"#, #"sokuho_cases{state="open"}"#, #"sokuho_deliveries_total{endpoint="city",outcome="delivered"}"#,
-                    "sokuho_delivery_duration_seconds_count", "sokuho_audit_chain_events"] {
-            #expect(again[key] == s[key], "\(key): \(String(describing: again[key])) after the restart, \(String(describing: s[key])) before")
+        for key in [
+            #"sokuho_reports_total{channel="socket"}"#, #"sokuho_cases{state="open"}"#,
+            #"sokuho_deliveries_total{endpoint="city",outcome="delivered"}"#,
+            "sokuho_delivery_duration_seconds_count", "sokuho_audit_chain_events",
+        ] {
+            #expect(
+                again[key] == s[key], "\(key): \(String(describing: again[key])) after the restart, \(String(describing: s[key])) before")
         }
     }
 
@@ -127,8 +136,10 @@ struct MetricsTests {
         try city.start()
         let port = try Self.freePort()
         let d = try daemon(city: city, port: port)
-        let r = try d.cli(["report", "--kind", "leak", "--information", "マイナンバー一覧", "--location", "極秘会議室", "--circumstances", "誤送信",
-                           "--reporter-name", "山田 太郎", "--no-prompt", "--json"])
+        let r = try d.cli([
+            "report", "--kind", "leak", "--information", "マイナンバー一覧", "--location", "極秘会議室", "--circumstances", "誤送信",
+            "--reporter-name", "山田 太郎", "--no-prompt", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let id = try #require(try JSONParser.parse(r.stdout)["case"]?["id"]?.stringValue)
         try waitFor { (Self.samples(Self.get(port) ?? "")[#"sokuho_cases{state="open"}"#] ?? 0) >= 1 }

@@ -3,6 +3,7 @@ import SokuhoClient
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +32,9 @@ struct MixedCrashTests {
                 var i = c
                 while i < Self.reports {
                     let rid = "crash-socket-\(i)"
-                    let r = try? ControlClient(path: d.socketPath, timeoutSeconds: 5).call(["op": "report", "report": minimalReport(["report_id": .string(rid), "count": .int(Int64(i))])])
+                    let r = try? ControlClient(path: d.socketPath, timeoutSeconds: 5).call([
+                        "op": "report", "report": minimalReport(["report_id": .string(rid), "count": .int(Int64(i))]),
+                    ])
                     if r?["ok"] == true {
                         acked.mutate { _ = $0.insert(rid) }
                         i += clients
@@ -46,7 +49,10 @@ struct MixedCrashTests {
         Thread {
             defer { clientsDone.leave() }
             for i in 0..<Self.files {
-                let bytes = i % 9 == 4 ? Array("{\"kind\":".utf8) : Array(#"{"kind":"loss","information":"USB \#(i)","location":"駅","circumstances":"置き忘れ"}"#.utf8)
+                let bytes =
+                    i % 9 == 4
+                    ? Array("{\"kind\":".utf8)
+                    : Array(#"{"kind":"loss","information":"USB \#(i)","location":"駅","circumstances":"置き忘れ"}"#.utf8)
                 try? d.drop(String(format: "mixed-%05d.json", i), bytes)
                 if i % 10 == 0 { usleep(UInt32.random(in: 1_000...30_000)) }
             }
@@ -74,14 +80,18 @@ struct MixedCrashTests {
         // One case per acknowledged report and per accepted file.
         #expect(status["status"]?["cases"]?.intValue == Int64(Self.reports + accepted))
         // Every message reached the city exactly once, by webhook-id.
-        let outbox = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT message_id FROM outbox WHERE state = 'delivered'\"").stdout.split(separator: "\n").map(String.init)
-        let all = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM outbox\"").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let outbox = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT message_id FROM outbox WHERE state = 'delivered'\"").stdout
+            .split(separator: "\n").map(String.init)
+        let all = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM outbox\"").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(String(outbox.count) == all, "undelivered messages remain")
         let received = city.received.compactMap { $0["webhook_id"]?.stringValue }
         #expect(Set(received) == Set(outbox), "received \(received.count), delivered \(outbox.count)")
         #expect(received.count == Set(received).count)  // the receiver stored each webhook-id once
         let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
         #expect(verify.status == 0, "\(verify.stdout)")
-        print("mixed crash harness: \(Self.reports) socket reports, \(Self.files) spool files, \(kills) SIGKILLs, \(outbox.count) messages delivered")
+        print(
+            "mixed crash harness: \(Self.reports) socket reports, \(Self.files) spool files, \(kills) SIGKILLs, \(outbox.count) messages delivered"
+        )
     }
 }

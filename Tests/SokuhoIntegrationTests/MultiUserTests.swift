@@ -29,7 +29,8 @@ enum LocalUsers {
     }
 
     static func uid(_ user: String) -> UInt32 {
-        UInt32((try? DaemonHarness.shell("id -u \(user)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { UInt32($0) } ?? 0)
+        UInt32(
+            (try? DaemonHarness.shell("id -u \(user)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { UInt32($0) } ?? 0)
     }
 
     /// Runs a shell command as `user`, with that user's groups.
@@ -71,8 +72,9 @@ enum LocalUsers {
     }
 }
 
-@Suite("Several local users: nobody reads, replaces or suppresses another's report",
-       .serialized, .enabled(if: LocalUsers.available))
+@Suite(
+    "Several local users: nobody reads, replaces or suppresses another's report",
+    .serialized, .enabled(if: LocalUsers.available))
 struct MultiUserTests {
     func daemon() throws -> DaemonHarness {
         let d = try DaemonHarness(roles: "  reporter:\n    groups: [\(LocalUsers.reporters)]\n")
@@ -83,7 +85,9 @@ struct MultiUserTests {
 
     /// The documented shell recipe (docs/spool.md), up to but not including the rename.
     static func prepareDrop(_ d: DaemonHarness, as user: String, yaml: String) throws -> String {
-        let r = try LocalUsers.run(user, """
+        let r = try LocalUsers.run(
+            user,
+            """
             f=$(mktemp -p \(d.dir)/spool/tmp --suffix=.yaml report.XXXXXXXXXX) && printf '%s\\n' "\(yaml)" > "$f" && chmod 640 "$f" && echo "$f"
             """)
         guard r.status == 0 else { throw HarnessError("drop as \(user): \(r.stderr)") }
@@ -177,13 +181,17 @@ struct MultiUserTests {
         _ = try LocalUsers.run(LocalUsers.alice, "mv \(g) \(d.dir)/spool/incoming/")
         try waitFor { (try? d.call(["op": "case.list"]))?["count"]?.intValue == 1 }
         let name = (g as NSString).lastPathComponent
-        try waitFor { try DaemonHarness.shell("test -e \(d.dir)/spool/accepted/*--\(name) && ! test -e \(d.dir)/spool/incoming/\(name)").status == 0 }
-        let st = try DaemonHarness.shell("stat -c '%u %a %h' \(d.dir)/spool/accepted/*--\(name)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try waitFor {
+            try DaemonHarness.shell("test -e \(d.dir)/spool/accepted/*--\(name) && ! test -e \(d.dir)/spool/incoming/\(name)").status == 0
+        }
+        let st = try DaemonHarness.shell("stat -c '%u %a %h' \(d.dir)/spool/accepted/*--\(name)").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(st == "\(getuid()) 440 1", "owner, mode and links of the accepted copy: \(st)")
         #expect(try DaemonHarness.shell("test -e \(d.dir)/spool/incoming/\(name)").status != 0, "the reporter's file is gone")
         let hash = try d.call(["op": "case.list"])["cases"]?.arrayValue?.first?["id"]
         let shown = try d.call(["op": "case.get", "id": hash ?? .null])["case"]?["source"]?["sha256"]?.stringValue
-        let onDisk = try DaemonHarness.shell("sha256sum \(d.dir)/spool/accepted/*--\(name) | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let onDisk = try DaemonHarness.shell("sha256sum \(d.dir)/spool/accepted/*--\(name) | cut -d' ' -f1").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(shown == onDisk)
         // alice's spool list still shows her accepted file as hers.
         let mine = try LocalUsers.run(LocalUsers.alice, "SOKUHO_SOCKET=\(d.socketPath) \(DaemonHarness.sokuho) spool list --all --json")
@@ -203,9 +211,15 @@ struct MultiUserTests {
         #expect(infos == ["おとり", "本物の報告"])
         // Through the socket: bob reuses alice's id and gets his own case, not hers.
         let env = "SOKUHO_SOCKET=\(d.socketPath) LANG=C.UTF-8"
-        let a = try LocalUsers.run(LocalUsers.alice, "\(env) \(DaemonHarness.sokuho) report --kind leak --information 'アリス' --location l --circumstances c --report-id shared-1 --no-prompt --json")
+        let a = try LocalUsers.run(
+            LocalUsers.alice,
+            "\(env) \(DaemonHarness.sokuho) report --kind leak --information 'アリス' --location l --circumstances c --report-id shared-1 --no-prompt --json"
+        )
         #expect(a.status == 0, "\(a.stderr)")
-        let b = try LocalUsers.run(LocalUsers.bob, "\(env) \(DaemonHarness.sokuho) report --kind leak --information 'ボブ' --location l --circumstances c --report-id shared-1 --no-prompt --json")
+        let b = try LocalUsers.run(
+            LocalUsers.bob,
+            "\(env) \(DaemonHarness.sokuho) report --kind leak --information 'ボブ' --location l --circumstances c --report-id shared-1 --no-prompt --json"
+        )
         #expect(b.status == 0, "\(b.stderr)")
         #expect(!b.stdout.contains("アリス"))
         #expect(try JSONParser.parse(b.stdout)["duplicate"] == false)

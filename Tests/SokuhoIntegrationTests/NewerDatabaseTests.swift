@@ -13,7 +13,9 @@ struct NewerDatabaseTests {
         try d.start()
         #expect(try d.call(["op": "report", "report": minimalReport()])["ok"] == true)
         #expect(d.stop() == 0)
-        #expect(try DaemonHarness.shell("sqlite3 '\(d.dbPath)' \"INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');\"").status == 0)
+        #expect(
+            try DaemonHarness.shell("sqlite3 '\(d.dbPath)' \"INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future');\"")
+                .status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: d.dbPath))
         #expect(throws: HarnessError.self) { try d.start() }
         let status = d.stop()

@@ -51,10 +51,16 @@ struct OneDecoderTests {
             Fixture(name: "bad.yaml", bytes: Array("kind: leak\ninformation: [名簿\nlocation: 本社\n".utf8)),
             Fixture(name: "tab.yaml", bytes: Array("kind: leak\n\tinformation: 名簿\n".utf8)),
             Fixture(name: "utf8.yaml", bytes: Array("kind: leak\ninformation: 顧客".utf8) + [0xE5, 0x90] + Array("\nlocation: 本社\n".utf8)),
-            Fixture(name: "bom-utf8.json", bytes: bom + Array("{\"kind\": \"leak\",\n \"information\": \"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)),
+            Fixture(
+                name: "bom-utf8.json",
+                bytes: bom + Array("{\"kind\": \"leak\",\n \"information\": \"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)),
             Fixture(name: "odd-utf16.yaml", bytes: Array(utf16(SpoolTests.yaml, littleEndian: true).dropLast())),
-            Fixture(name: "unknown.yaml", bytes: Array("kind: leak\ninformation: 名簿\nlocation: 本社\ncircumstances: 誤送信\nreporter_name: 山田\n".utf8)),
-            Fixture(name: "nested.yaml", bytes: Array("kind: leak\ninformation: 名簿\nlocation: 本社\ncircumstances: 誤送信\nreporter:\n  nmae: 山田\n".utf8)),
+            Fixture(
+                name: "unknown.yaml",
+                bytes: Array("kind: leak\ninformation: 名簿\nlocation: 本社\ncircumstances: 誤送信\nreporter_name: 山田\n".utf8)),
+            Fixture(
+                name: "nested.yaml",
+                bytes: Array("kind: leak\ninformation: 名簿\nlocation: 本社\ncircumstances: 誤送信\nreporter:\n  nmae: 山田\n".utf8)),
         ]
         return out
     }
@@ -67,7 +73,8 @@ struct OneDecoderTests {
         var line: Int?
         var column: Int?
         var description: String {
-            accepted ? "accepted" : "\(code ?? "?") field=\(field ?? "-") at \(line.map(String.init) ?? "-"):\(column.map(String.init) ?? "-")"
+            accepted
+                ? "accepted" : "\(code ?? "?") field=\(field ?? "-") at \(line.map(String.init) ?? "-"):\(column.map(String.init) ?? "-")"
         }
     }
 
@@ -103,8 +110,9 @@ struct OneDecoderTests {
         let d = try DaemonHarness.started()
         let fixtures = Self.valid + Self.broken
         for f in fixtures { try d.drop(f.name, f.bytes) }
-        #expect(d.wait(timeout: 60) { d.files("accepted").count + d.rejectedFiles.count == fixtures.count && d.files("incoming").isEmpty },
-                "\(d.files("incoming")) \(d.files("accepted")) \(d.rejectedFiles)")
+        #expect(
+            d.wait(timeout: 60) { d.files("accepted").count + d.rejectedFiles.count == fixtures.count && d.files("incoming").isEmpty },
+            "\(d.files("incoming")) \(d.files("accepted")) \(d.rejectedFiles)")
 
         let cliDir = d.dir + "/cli"
         try FileManager.default.createDirectory(atPath: cliDir, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,8 @@ struct PlaybookIntegrationTests {
 
     func types(_ city: EndpointHarness) -> [String] { city.received.map { $0["payload"]?["type"]?.stringValue ?? "" } }
 
-    @Test("a leak gets the leak playbook; completing steps unlocks the next; the automatic step reaches the city once, also across restarts")
+    @Test(
+        "a leak gets the leak playbook; completing steps unlocks the next; the automatic step reaches the city once, also across restarts")
     func leakCase() throws {
         let city = try EndpointHarness(useReceive: true)
         try city.start()
@@ -80,7 +82,8 @@ struct PlaybookIntegrationTests {
         try d.start()
         usleep(500_000)
         #expect(types(city).filter { $0 == "incident.contained" }.count == 1, "\(types(city))")
-        let dump = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'step.done' AND data LIKE '%tell_city_contained%'\"")
+        let dump = try DaemonHarness.shell(
+            "sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'step.done' AND data LIKE '%tell_city_contained%'\"")
         #expect(dump.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
 
         // Skip needs a reason and unlocks what waits.
@@ -127,15 +130,17 @@ struct PlaybookIntegrationTests {
         try city.start()
         let lead = try EndpointHarness(useReceive: true)
         try lead.start()
-        let d = try DaemonHarness(extra: city.cityConfig + """
-            escalation:
-              endpoints:
-                - name: lead-chat
-                  url: \(lead.url)
-                  secret_file: \(lead.secretPath)
-            """)
+        let d = try DaemonHarness(
+            extra: city.cityConfig + """
+                escalation:
+                  endpoints:
+                    - name: lead-chat
+                      url: \(lead.url)
+                      secret_file: \(lead.secretPath)
+                """)
         // playbooks.notify goes into the existing playbooks section.
-        try (try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try
+            (try String(contentsOfFile: d.configPath, encoding: .utf8)
             .replacingOccurrences(of: "  dir: playbooks\n", with: "  dir: playbooks\n  notify: lead-chat\n"))
             .write(toFile: d.configPath, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: d.dir + "/playbooks", withIntermediateDirectories: true)
@@ -169,7 +174,8 @@ struct PlaybookIntegrationTests {
         try installShipped(d)
         let leak = d.dir + "/playbooks/leak.yaml"
         let good = try String(contentsOfFile: leak, encoding: .utf8)
-        let broken = good.replacingOccurrences(of: "    after: [preserve_evidence]\n    due: 1d", with: "    after: [preserve_evidense]\n    due: 1d")
+        let broken = good.replacingOccurrences(
+            of: "    after: [preserve_evidence]\n    due: 1d", with: "    after: [preserve_evidense]\n    due: 1d")
         #expect(broken != good)
         try broken.write(toFile: leak, atomically: true, encoding: .utf8)
         let refused = #expect(throws: HarnessError.self) { try d.start() }
@@ -193,7 +199,8 @@ struct PlaybookIntegrationTests {
         #expect(second["case"]?["playbook"]?["hash"]?.stringValue == firstHash)
 
         // A good edit is taken for new cases; running cases keep their version.
-        try good.replacingOccurrences(of: "en: Information leak response", with: "en: Leak response (v2)").write(toFile: leak, atomically: true, encoding: .utf8)
+        try good.replacingOccurrences(of: "en: Information leak response", with: "en: Leak response (v2)").write(
+            toFile: leak, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)
         try waitFor { d.log.contains("playbooks reloaded") }
         let third = try d.call(["op": "report", "report": minimalReport()])

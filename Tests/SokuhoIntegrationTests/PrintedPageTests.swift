@@ -10,16 +10,18 @@ import Testing
 ///
 /// `SOKUHO_DOC_IMAGES=DIR` also writes each document's PDF and its first page as a PNG into DIR
 /// (the pictures in docs/images/, made with `pdftoppm -png -r 60 -f 1 -l 1`).
-@Suite("Documents as printed pages",
-       .enabled(if: PrintedPages.available, "needs Debian's chromium and poppler-utils: run scripts/system-packages.sh --with-test-tools"),
-       .enabled(if: EndpointHarness.python != nil, "needs python3 for the city's endpoint"))
+@Suite(
+    "Documents as printed pages",
+    .enabled(if: PrintedPages.available, "needs Debian's chromium and poppler-utils: run scripts/system-packages.sh --with-test-tools"),
+    .enabled(if: EndpointHarness.python != nil, "needs python3 for the city's endpoint"))
 struct PrintedPageTests {
     static let japan = DocumentStyle(japanese: true, zone: .fixed(seconds: 9 * 3600))
 
     /// The walkthrough's case (docs/walkthrough.md), closed and published, on a daemon whose
     /// `time_zone_offset` is +09:00.
     static func walkthroughCase(_ city: EndpointHarness, report extra: [String] = []) throws -> (DaemonHarness, String) {
-        try #"{"instructions": [{"id": "tokoro-2026-17", "from": "情報政策課", "text": "対象者の一覧を本日17時までに提出すること", "issued_at": "2026-11-26T10:30:00+09:00"}]}"#
+        try
+            #"{"instructions": [{"id": "tokoro-2026-17", "from": "情報政策課", "text": "対象者の一覧を本日17時までに提出すること", "issued_at": "2026-11-26T10:30:00+09:00"}]}"#
             .write(toFile: city.dir + "/answer", atomically: true, encoding: .utf8)
         try city.start()
         let d = try ClosureTests().daemon(city: city, clocks: "time_zone_offset: \"+09:00\"\n")
@@ -27,27 +29,41 @@ struct PrintedPageTests {
             let r = try d.cli(args)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
-        let report = try d.cli(["report", "--kind", "leak", "--suspected", "--information", "顧客名簿（氏名・住所・電話番号）",
-                                "--location", "本社3階 共有フォルダ", "--circumstances", "アクセス権の設定誤りで全社員が閲覧可能だった",
-                                "--reporter-name", "山田 太郎", "--reporter-contact", "03-0000-0000", "--no-prompt", "--json"] + extra)
+        let report = try d.cli(
+            [
+                "report", "--kind", "leak", "--suspected", "--information", "顧客名簿（氏名・住所・電話番号）",
+                "--location", "本社3階 共有フォルダ", "--circumstances", "アクセス権の設定誤りで全社員が閲覧可能だった",
+                "--reporter-name", "山田 太郎", "--reporter-contact", "03-0000-0000", "--no-prompt", "--json",
+            ] + extra)
         let id = try #require(try JSONParser.parse(report.stdout)["case"]?["id"]?.stringValue, "\(report.stderr)")
         try waitFor { (try d.call(["op": "case.get", "id": .string(id)])["case"]?["instructions"]?.arrayValue?.count ?? 0) == 1 }
         try ok(["case", "update", id, "--count", "1200", "--count-precision", "approximate"])
-        try ok(["case", "update", id, "--persons", "1150", "--summary", "共有フォルダのアクセス権設定の誤り", "--data-items", "氏名、住所、電話番号",
-                "--cause", "権限変更時の確認漏れ", "--secondary-harm", "no", "--sensitive", "false", "--financial-harm", "false", "--malicious", "false"])
+        try ok([
+            "case", "update", id, "--persons", "1150", "--summary", "共有フォルダのアクセス権設定の誤り", "--data-items", "氏名、住所、電話番号",
+            "--cause", "権限変更時の確認漏れ", "--secondary-harm", "no", "--sensitive", "false", "--financial-harm", "false", "--malicious", "false",
+        ])
         try ok(["case", "contain", id, "--reason", "アクセス権を修正"])
         try ok(["instruction", "done", id, "I-1", "--response", "11/26 16:30 一覧を提出"])
         try ok(["case", "update", id, "--notice-to-persons", "市が本人へ通知", "--recurrence-prevention", "権限変更の二重確認"])
         try ok(["case", "submit", id, "preliminary"])
         try ok(["case", "submit", id, "confirmed"])
-        for s in try d.call(["op": "case.steps", "id": .string(id)])["steps"]?.arrayValue ?? [] where s["mandatory"] == true && s["type"] == "manual" {
+        for s in try d.call(["op": "case.steps", "id": .string(id)])["steps"]?.arrayValue ?? []
+        where s["mandatory"] == true && s["type"] == "manual" {
             let sid = s["id"]?.stringValue ?? ""
-            if try d.cli(["step", "done", id, sid, "--note", "実施済み"]).status != 0 { try ok(["step", "skip", id, sid, "--reason", "市の指示により不要"]) }
+            if try d.cli(["step", "done", id, sid, "--note", "実施済み"]).status != 0 {
+                try ok(["step", "skip", id, sid, "--reason", "市の指示により不要"])
+            }
         }
-        try waitFor { (try d.call(["op": "case.gates", "id": .string(id)])["gates"]?.arrayValue ?? []).map { $0["gate"]?.stringValue ?? "" } == ["resolved"] }
+        try waitFor {
+            (try d.call(["op": "case.gates", "id": .string(id)])["gates"]?.arrayValue ?? []).map { $0["gate"]?.stringValue ?? "" } == [
+                "resolved"
+            ]
+        }
         try ok(["case", "resolve", id])
         try ok(["case", "close", id])
-        try ok(["case", "publication", id, "--decision", "published", "--date", "2026-12-01", "--url", "https://www.city.example.jp/news/123"])
+        try ok([
+            "case", "publication", id, "--decision", "published", "--date", "2026-12-01", "--url", "https://www.city.example.jp/news/123",
+        ])
         try waitFor(timeout: 30) { city.attempts.contains { ($0["body"]?.stringValue ?? "").contains("\"incident.publication\"") } }
         return (d, id)
     }
@@ -79,7 +95,8 @@ struct PrintedPageTests {
         #expect(!unescaped.contains("{") && !unescaped.contains("}"), "\(name): JSON")
         #expect(text.range(of: #"\bnull\b"#, options: .regularExpression) == nil, "\(name): null")
         if japanese {
-            let english = #"\b(done|ready|waiting|skipped|not_applicable|pending|delivered|open|contained|resolved|closed|met|met_late|missed|unknown|yes|no|true|false)\b"#
+            let english =
+                #"\b(done|ready|waiting|skipped|not_applicable|pending|delivered|open|contained|resolved|closed|met|met_late|missed|unknown|yes|no|true|false)\b"#
             let hit = text.range(of: english, options: [.regularExpression, .caseInsensitive]).map { String(text[$0]) }
             #expect(hit == nil, "\(name): English word \(hit ?? "") in the Japanese document")
             #expect(!text.contains("?"), "\(name): ? for an unknown")
@@ -89,7 +106,9 @@ struct PrintedPageTests {
         // The page footer: what the document is, and page i / n, on every page.
         for (i, page) in p.pageTexts.enumerated() {
             #expect(page.contains(footer), "\(name) page \(i + 1): no \(footer) in the footer")
-            #expect(page.range(of: "\\b\(i + 1) ?/ ?\(p.pages)\\b", options: .regularExpression) != nil, "\(name) page \(i + 1): no page number")
+            #expect(
+                page.range(of: "\\b\(i + 1) ?/ ?\(p.pages)\\b", options: .regularExpression) != nil, "\(name) page \(i + 1): no page number"
+            )
         }
     }
 
@@ -105,8 +124,10 @@ struct PrintedPageTests {
         let ja = try Self.printed(d, ["case", "report", id, "--lang", "ja"], name: "incident-report-ja")
         Self.checkPage(ja, "incident report (ja)", japanese: true, pages: 2...8, footer: "事故報告書 \(id)")
         let jaText = Self.squeezed(ja.text)
-        for words in ["件数を1,200件（概数）に更新", "1,200件（概数）", "1,150人", "本人の数1,150人が100人を超える", "時刻は日本時間（UTC+09:00）で表示しています。",
-                      "状態を「対応中」から「封じ込め済み」に変更", "第一報", "最終報告", "到達", "完了"] {
+        for words in [
+            "件数を1,200件（概数）に更新", "1,200件（概数）", "1,150人", "本人の数1,150人が100人を超える", "時刻は日本時間（UTC+09:00）で表示しています。",
+            "状態を「対応中」から「封じ込め済み」に変更", "第一報", "最終報告", "到達", "完了",
+        ] {
             #expect(jaText.contains(Self.squeezed(words)), "incident report (ja): \(words)")
         }
         // Every time of the timeline printed whole, in Japan time, on one line.
@@ -133,7 +154,8 @@ struct PrintedPageTests {
         Self.checkPage(notice, "notice (ja)", japanese: true, pages: 1...1, footer: "公表文案 \(id)")
         #expect(notice.text.contains("約1,200件") && !notice.text.contains("山田") && !notice.text.contains("03-0000-0000"))
 
-        let status = try Self.printed(d, ["status-report", "--from", "2026-01-01", "--to", "2100-01-01", "--lang", "ja"], name: "status-report-ja")
+        let status = try Self.printed(
+            d, ["status-report", "--from", "2026-01-01", "--to", "2100-01-01", "--lang", "ja"], name: "status-report-ja")
         Self.checkPage(status, "status report (ja)", japanese: true, pages: 1...2, footer: "取扱状況報告")
         #expect(status.text.contains("1,200件") && status.text.contains("1,150人"), "\(status.text)")
         #expect(status.text.contains(id))
@@ -150,35 +172,45 @@ struct PrintedPageTests {
             let r = try d.call(["op": "report", "report": minimalReport(["location": .string(bad)])])
             #expect(r["error"]?["field"] == "location", "\(r)")
         }
-        let opened = try d.call(["op": "report", "report": minimalReport([
-            "information": "<script>alert(1)</script></td></tr></table><h1>偽の見出し</h1>",
-            "location": "</td><td>偽の列",
-            "circumstances": .string("タブ\tと改行\nの後に長い行: " + long),
-            "subcontractor": "<img src=x onerror=alert(1)>",
-            "reporter": ["name": "<u>名前</u>", "organization": "a|b", "contact": "<x@evil>"],
-        ])])
+        let opened = try d.call([
+            "op": "report",
+            "report": minimalReport([
+                "information": "<script>alert(1)</script></td></tr></table><h1>偽の見出し</h1>",
+                "location": "</td><td>偽の列",
+                "circumstances": .string("タブ\tと改行\nの後に長い行: " + long),
+                "subcontractor": "<img src=x onerror=alert(1)>",
+                "reporter": ["name": "<u>名前</u>", "organization": "a|b", "contact": "<x@evil>"],
+            ]),
+        ])
         let id = try #require(opened["case"]?["id"]?.stringValue, "\(opened)")
         #expect(try d.cli(["instruction", "add", id, "--from", "<b>市</b>", "--text", "</td></tr><script>x</script>"]).status == 0)
         let steps = try d.call(["op": "case.steps", "id": .string(id)])["steps"]?.arrayValue ?? []
-        let ready = try #require(steps.first { $0["state"] == "ready" && $0["type"] == "manual" }?["id"]?.stringValue, "a manual step ready: \(steps)")
+        let ready = try #require(
+            steps.first { $0["state"] == "ready" && $0["type"] == "manual" }?["id"]?.stringValue, "a manual step ready: \(steps)")
         let done = try d.cli(["step", "done", id, ready, "--note", "<i>メモ</i> " + long])
         #expect(done.status == 0, "\(done.stderr)")
 
         func checkHostile(_ p: PrintedPages.Printed, html: String, _ name: String, controls: Bool) {
-            #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"), "\(name): no content security policy")
+            #expect(
+                html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"),
+                "\(name): no content security policy")
             for raw in ["<script", "<img", "<h1>偽", "</td><td>偽", "<b>市", "<i>", "<u>", "\u{1b}", "\u{7}", "\u{202e}"] {
                 #expect(!html.contains(raw), "\(name): \(raw) unescaped in the HTML")
             }
             let text = p.text
             #expect(Self.squeezed(text).contains("<script>alert(1)</script>"), "\(name): the text is printed as text")
-            #expect(!text.unicodeScalars.contains { $0 == "\u{202e}" || $0 == "\u{1b}" || $0 == "\u{7}" }, "\(name): a raw control in the printed text")
+            #expect(
+                !text.unicodeScalars.contains { $0 == "\u{202e}" || $0 == "\u{1b}" || $0 == "\u{7}" },
+                "\(name): a raw control in the printed text")
             if controls { #expect(text.contains("\\x1b") && text.contains("\\u{202e}"), "\(name): controls as visible escapes") }
             #expect(text.filter { $0 == "A" }.count >= 2 * 4096, "\(name): part of a 4 KiB line is cut off")
         }
         for (lang, footer) in [("ja", "事故報告書 \(id)"), ("en", "Incident report \(id)")] {
             let p = try Self.printed(d, ["case", "report", id, "--lang", lang], name: "hostile-\(lang)")
             Self.checkPage(p, "hostile report (\(lang))", japanese: lang == "ja", pages: 1...12, footer: footer)
-            checkHostile(p, html: try String(contentsOfFile: d.dir + "/hostile-\(lang).html", encoding: .utf8), "hostile report (\(lang))", controls: false)
+            checkHostile(
+                p, html: try String(contentsOfFile: d.dir + "/hostile-\(lang).html", encoding: .utf8), "hostile report (\(lang))",
+                controls: false)
         }
         let notice = try Self.printed(d, ["case", "notice", id, "--lang", "ja"], name: "hostile-notice")
         Self.checkPage(notice, "hostile notice", japanese: true, pages: 1...4, footer: "公表文案 \(id)")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,9 @@ import Glibc
 enum PrintedPages {
     static func tool(_ names: [String]) -> String? {
         for name in names {
-            for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/" + name) { return dir + "/" + name }
+            for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
+                return dir + "/" + name
+            }
         }
         return nil
     }
@@ -47,8 +50,12 @@ enum PrintedPages {
         try p.run()
         let done = DispatchSemaphore(value: 0)
         let o = OutputBox(), e = OutputBox()
-        DispatchQueue.global().async { o.data = out.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-        DispatchQueue.global().async { e.data = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
+        DispatchQueue.global().async {
+            o.data = out.fileHandleForReading.readDataToEndOfFile(); done.signal()
+        }
+        DispatchQueue.global().async {
+            e.data = err.fileHandleForReading.readDataToEndOfFile(); done.signal()
+        }
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning, Date() < deadline { usleep(50_000) }
         if p.isRunning {
@@ -62,7 +69,9 @@ enum PrintedPages {
         _ = done.wait(timeout: .now() + 30)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw HarnessError("\(exe) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: e.data, as: UTF8.self).suffix(2000))")
+            throw HarnessError(
+                "\(exe) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: e.data, as: UTF8.self).suffix(2000))"
+            )
         }
         return String(decoding: o.data, as: UTF8.self)
     }
@@ -71,8 +80,10 @@ enum PrintedPages {
     /// `--no-sandbox`; its own header and footer (date, file URL) are off, the document prints
     /// its page footer itself; a profile of its own so parallel runs do not share one.
     static func chromiumArguments(html: String, pdf: String, profile: String) -> [String] {
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile)",
-         "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)"]
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile)",
+            "--no-pdf-header-footer", "--print-to-pdf=\(pdf)", "file://\(html)",
+        ]
     }
 
     /// Prints `html` (a file) to a PDF beside it and reads it back.
@@ -84,11 +95,15 @@ enum PrintedPages {
         guard FileManager.default.fileExists(atPath: pdf) else { throw HarnessError("chromium wrote no \(pdf)") }
         let info = try run(pdfinfo, [pdf])
         func field(_ name: String) -> String {
-            info.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) } ?? ""
+            info.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map {
+                $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)
+            } ?? ""
         }
         let pages = Int(field("Pages")) ?? 0
         var texts: [String] = []
-        for i in 0..<max(pages, 0) { texts.append(try run(pdftotext, ["-layout", "-enc", "UTF-8", "-f", "\(i + 1)", "-l", "\(i + 1)", pdf, "-"])) }
+        for i in 0..<max(pages, 0) {
+            texts.append(try run(pdftotext, ["-layout", "-enc", "UTF-8", "-f", "\(i + 1)", "-l", "\(i + 1)", pdf, "-"]))
+        }
         let bbox = try run(pdftotext, ["-bbox", "-enc", "UTF-8", pdf, "-"])
         let xs = bbox.components(separatedBy: "xMax=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
         return Printed(pdf: pdf, pages: pages, pageSize: field("Page size"), pageTexts: texts, rightmostWord: xs.max() ?? 0)

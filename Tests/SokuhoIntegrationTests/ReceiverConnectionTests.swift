@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,9 @@ struct ReceiverConnectionTests {
             let line = Array("OST /hook HTTP/1.1\r\nx: ".utf8)
             var i = 0
             while !stop.isSet {
-                for fd in dripping { _ = withUnsafePointer(to: line[i % line.count]) { send(fd, $0, 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) } }
+                for fd in dripping {
+                    _ = withUnsafePointer(to: line[i % line.count]) { send(fd, $0, 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                }
                 i += 1
                 for _ in 0..<10 where !stop.isSet { Thread.sleep(forTimeInterval: 0.1) }
             }

@@ -38,7 +38,8 @@ struct ReceiverDedupTests {
 
         // … and lines written before the digest was kept (and a line torn by a crash) still load.
         r.stop()
-        let old = #"{"payload":{"from":"old"},"received_at":"2026-01-01T00:00:00.000Z","webhook_id":"msg_old"}"# + "\n"
+        let old =
+            #"{"payload":{"from":"old"},"received_at":"2026-01-01T00:00:00.000Z","webhook_id":"msg_old"}"# + "\n"
             + #"{"payload":{"from":"torn"#
         let h = try #require(FileHandle(forWritingAtPath: r.outPath))
         h.seekToEndOfFile()

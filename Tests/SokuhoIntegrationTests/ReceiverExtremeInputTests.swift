@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,8 @@ struct ReceiverExtremeInputTests {
         let r = try ReceiverProcess.started()
         let body = Array("{}".utf8)
         for ts in ["-9223372036854775808", "9223372036854775807", "-1", "99999999999999999999", "1e9", "+\(Self.now())", " "] {
-            let a = try HTTPAnswer.post(port: r.port, headers: [("webhook-id", "a"), ("webhook-timestamp", ts), ("webhook-signature", "v1,A")], body: body)
+            let a = try HTTPAnswer.post(
+                port: r.port, headers: [("webhook-id", "a"), ("webhook-timestamp", ts), ("webhook-signature", "v1,A")], body: body)
             #expect(a.status == 401, "\(ts): \(a)")
             #expect(r.isRunning, "sokuho receive died on webhook-timestamp \(ts): \(r.log)")
         }
@@ -30,7 +32,8 @@ struct ReceiverExtremeInputTests {
             #expect(r.isRunning, "sokuho receive died on content-length \(cl): \(r.log)")
         }
         // A head over the header limit: refused, no crash.
-        let big = try HTTPAnswer.post(port: r.port, headers: [("x-pad", String(repeating: "a", count: 40_000))] + r.signedHeaders(id: "c", body: body), body: body)
+        let big = try HTTPAnswer.post(
+            port: r.port, headers: [("x-pad", String(repeating: "a", count: 40_000))] + r.signedHeaders(id: "c", body: body), body: body)
         #expect(big.status >= 400)
         // Nine signature entries: refused before any MAC is computed.
         var nine = r.signedHeaders(id: "d", body: body)

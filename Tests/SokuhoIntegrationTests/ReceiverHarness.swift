@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,9 @@ final class ReceiverProcess: @unchecked Sendable {
     var logPath: String { dir + "/receive.log" }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     var received: [JSONValue] {
-        ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONParser.parse(String($0))
+        }
     }
 
     init(options: [String] = [], fileLimit: Int? = nil) throws {
@@ -77,7 +80,8 @@ final class ReceiverProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             if let line = log.split(separator: "\n").last(where: { $0.contains("listening on") }),
-               let r = line.range(of: "127.0.0.1:"), let bound = Int(line[r.upperBound...].prefix(while: \.isNumber)) {
+                let r = line.range(of: "127.0.0.1:"), let bound = Int(line[r.upperBound...].prefix(while: \.isNumber))
+            {
                 port = bound
                 return nil
             }
@@ -100,8 +104,10 @@ final class ReceiverProcess: @unchecked Sendable {
 
     /// A correctly signed delivery now.
     func signedHeaders(id: String, body: [UInt8], timestamp: Int64 = Int64(Date().timeIntervalSince1970)) -> [(String, String)] {
-        [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
-         ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: body, secrets: secrets))]
+        [
+            ("webhook-id", id), ("webhook-timestamp", String(timestamp)),
+            ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: body, secrets: secrets)),
+        ]
     }
 
     func deliver(id: String, body: String) throws -> HTTPAnswer {
@@ -114,7 +120,9 @@ struct HTTPAnswer {
     var body: String
 
     /// One request on a new connection (`connection: close`); the answer read to the end.
-    static func post(port: Int, path: String = "/hook", headers: [(String, String)], body: [UInt8], timeout: Double = 10) throws -> HTTPAnswer {
+    static func post(port: Int, path: String = "/hook", headers: [(String, String)], body: [UInt8], timeout: Double = 10) throws
+        -> HTTPAnswer
+    {
         var head = "POST \(path) HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nconnection: close\r\n"
         if !headers.contains(where: { $0.0.lowercased() == "content-length" }) { head += "content-length: \(body.count)\r\n" }
         for (k, v) in headers { head += "\(k): \(v)\r\n" }

@@ -8,7 +8,8 @@ struct ReceiverOutputTests {
     @Test("control characters in a received report are not printed raw on the receiver's terminal")
     func printedSummaryIsEscaped() throws {
         let r = try ReceiverProcess.started()
-        let body = #"{"type":"incident.opened","data":{"case_id":"INC-2026-0001","sequence":1,"information":"x\u001b[2J\r\nreceived: forged\u202e\u0085"}}"#
+        let body =
+            #"{"type":"incident.opened","data":{"case_id":"INC-2026-0001","sequence":1,"information":"x\u001b[2J\r\nreceived: forged\u202e\u0085"}}"#
         #expect(try r.deliver(id: "msg_1", body: body).status == 200)
         try waitFor { r.log.contains("INC-2026-0001") }
         let log = r.log

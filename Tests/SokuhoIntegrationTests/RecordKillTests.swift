@@ -13,7 +13,8 @@ struct RecordKillTests {
         let steps = Int(ProcessInfo.processInfo.environment["SOKUHO_PROPERTY_STEPS"] ?? "") ?? 150
         var rng = SeededRandom(seed: 0x5EED)
         let d = try DaemonHarness(extra: "city:\n  webhook:\n    url: http://127.0.0.1:9/hook\n    secret_file: city.secret\n")
-        try ("whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString()).write(toFile: d.dir + "/city.secret", atomically: true, encoding: .utf8)
+        try ("whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString()).write(
+            toFile: d.dir + "/city.secret", atomically: true, encoding: .utf8)
         chmod(d.dir + "/city.secret", 0o600)
         try d.start()
         var cases: [String] = []
@@ -28,14 +29,20 @@ struct RecordKillTests {
             let id = cases.randomElement(using: &rng) ?? "INC-2026-0001"
             let request: JSONValue
             switch roll % 5 {
-            case 0, 1: request = ["op": "report", "report": minimalReport(["report_id": .string("k-\(Int.random(in: 0..<60, using: &rng))")])]
+            case 0, 1:
+                request = ["op": "report", "report": minimalReport(["report_id": .string("k-\(Int.random(in: 0..<60, using: &rng))")])]
             case 2: request = ["op": "case.update", "id": .string(id), "fields": ["count": .int(Int64(step))]]
             case 3: request = ["op": "instruction.add", "id": .string(id), "text": "対応せよ", "from": "市"]
-            default: request = ["op": "case.transition", "id": .string(id), "to": ["contained", "open", "resolved"].randomElement(using: &rng)!]
+            default:
+                request = [
+                    "op": "case.transition", "id": .string(id), "to": ["contained", "open", "resolved"].randomElement(using: &rng)!,
+                ]
             }
             guard let answer = try? d.call(request) else { continue }  // killed mid-request: not acknowledged
             if let cid = answer["case"]?["id"]?.stringValue, !cases.contains(cid) { cases.append(cid) }
-            if let seq = answer["receipt"]?["seq"]?.intValue, let hash = answer["receipt"]?["hash"]?.stringValue { acknowledged.append((seq, hash)) }
+            if let seq = answer["receipt"]?["seq"]?.intValue, let hash = answer["receipt"]?["hash"]?.stringValue {
+                acknowledged.append((seq, hash))
+            }
         }
         d.stop()
         let rows = try DaemonHarness.shell("sqlite3 \(d.dbPath) 'SELECT seq, hash FROM events'").stdout
@@ -48,6 +55,8 @@ struct RecordKillTests {
         let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         for problem in try outboxNumberingProblems(database: d.dbPath) { Issue.record(Comment(rawValue: problem)) }
-        print("record under SIGKILL: \(steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events")
+        print(
+            "record under SIGKILL: \(steps) steps, \(cases.count) cases, \(acknowledged.count) acknowledged changes, \(stored.count) events"
+        )
     }
 }

@@ -5,15 +5,18 @@ import Testing
 
 /// Role checks need a second Unix identity: the tests run the real CLI as `nobody` through
 /// setpriv, which needs root. Elsewhere they are skipped.
-@Suite("Roles come from peer credentials; refusals are clear and recorded",
-       .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+@Suite(
+    "Roles come from peer credentials; refusals are clear and recorded",
+    .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
 struct RoleTests {
     static let nobody: UInt32 = 65534
 
     @Test("a user without a role is refused, and the refusal is an event in the chain")
     func noRole() throws {
         let d = try DaemonHarness.started(roles: "  reporter:\n    users: [alice-does-not-exist]\n")
-        let run = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: Self.nobody)
+        let run = try d.cli(
+            ["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: Self.nobody
+        )
         #expect(run.status == 77, "\(run.stderr)")
         #expect(run.stderr.contains("forbidden"))
         let status = try d.call(["op": "status"])
@@ -32,8 +35,11 @@ struct RoleTests {
         let d = try DaemonHarness.started(roles: "  reporter:\n    users: [nobody]\n")
         let adminCase = try d.call(["op": "report", "report": minimalReport()])
         let adminID = try #require(adminCase["case"]?["id"]?.stringValue)
-        let run = try d.cli(["report", "--kind", "loss", "--information", "USBメモリ（児童65名分）", "--location", "帰宅途中",
-                             "--circumstances", "かばんごと紛失", "--no-prompt", "--json"], asUID: Self.nobody)
+        let run = try d.cli(
+            [
+                "report", "--kind", "loss", "--information", "USBメモリ（児童65名分）", "--location", "帰宅途中",
+                "--circumstances", "かばんごと紛失", "--no-prompt", "--json",
+            ], asUID: Self.nobody)
         #expect(run.status == 0, "\(run.stderr)")
         let mine = try JSONParser.parse(run.stdout)
         let myID = try #require(mine["case"]?["id"]?.stringValue)
@@ -67,6 +73,10 @@ struct RoleTests {
         let c2 = try auditor.call(["op": "report", "report": minimalReport()])
         let id2 = try #require(c2["case"]?["id"]?.stringValue)
         #expect(try auditor.cli(["case", "show", id2], asUID: Self.nobody).status == 0)
-        #expect(try auditor.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"], asUID: Self.nobody).status == 77)
+        #expect(
+            try auditor.cli(
+                ["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"],
+                asUID: Self.nobody
+            ).status == 77)
     }
 }

@@ -9,10 +9,12 @@ let systemPython = "/usr/bin/python3"
 
 /// One user floods the control socket (a real second Unix user, through setpriv: needs root);
 /// another keeps reporting. The flood is cut off at its bounds; the other is served as usual.
-@Suite("Control socket under abuse: bounded, and others are still served",
-       .serialized,
-       .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
-                && FileManager.default.isExecutableFile(atPath: systemPython)))
+@Suite(
+    "Control socket under abuse: bounded, and others are still served",
+    .serialized,
+    .enabled(
+        if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+            && FileManager.default.isExecutableFile(atPath: systemPython)))
 struct SocketAbuseTests {
     static let flooder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/flood.py").path
     /// A user may buffer a quarter of `max_buffered`: 2 MiB, where 32 half lines of 1 MiB would
@@ -28,8 +30,10 @@ struct SocketAbuseTests {
 
         init(socket: String, mode: String, count: Int, seconds: Double) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", systemPython, SocketAbuseTests.flooder,
-                                 socket, mode, String(count), String(seconds)]
+            process.arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", systemPython, SocketAbuseTests.flooder,
+                socket, mode, String(count), String(seconds),
+            ]
             process.standardOutput = output
             process.standardInput = input
             try process.run()
@@ -82,8 +86,9 @@ struct SocketAbuseTests {
         return d
     }
 
-    @Test("a flood of idle connections is capped per user; another user's reports stay fast (robustness defect 3)",
-          arguments: ["idle", "slow", "half"])
+    @Test(
+        "a flood of idle connections is capped per user; another user's reports stay fast (robustness defect 3)",
+        arguments: ["idle", "slow", "half"])
     func flood(_ mode: String) throws {
         let d = try daemon()
         let pid = try #require(d.process?.processIdentifier)
@@ -98,7 +103,8 @@ struct SocketAbuseTests {
         // flooder then reports what the daemon did to its connections.
         usleep(3_000_000)
         let last = try flood.finish()
-        print("""
+        print(
+            """
             flood \(mode): \(opened) connections opened, \(flood.first["refused"]?.intValue ?? 0) refused at once; \
             quiet user p50 \(String(format: "%.2f", Self.p(quiet, 0.5))) / p99 \(String(format: "%.2f", Self.p(quiet, 0.99))) ms, \
             during the flood p50 \(String(format: "%.2f", Self.p(during, 0.5))) / p99 \(String(format: "%.2f", Self.p(during, 0.99))) ms; \
@@ -107,11 +113,19 @@ struct SocketAbuseTests {
         // Cut off at the bounds: at most 32 connections of this user were ever served.
         let answers = last["answers"] ?? .null
         if mode != "half" {
-            #expect((answers["too_many_connections"]?.intValue ?? 0) >= Int64(opened) - 32, "connections past the per-user cap are refused: \(last.canonicalString)")
+            #expect(
+                (answers["too_many_connections"]?.intValue ?? 0) >= Int64(opened) - 32,
+                "connections past the per-user cap are refused: \(last.canonicalString)")
         }
-        if mode == "slow" { #expect((answers["timeout"]?.intValue ?? 0) >= 1, "a line that never ends is cut off: \(last.canonicalString)") }
-        if mode == "half" { #expect(rssDuring - rssBefore < 20, "unfinished lines are bounded by the budget: RSS grew \(rssDuring - rssBefore) MiB") }
-        if mode == "idle" { #expect((last["closed_by_daemon"]?.intValue ?? 0) >= Int64(opened), "idle connections are closed: \(last.canonicalString)") }
+        if mode == "slow" {
+            #expect((answers["timeout"]?.intValue ?? 0) >= 1, "a line that never ends is cut off: \(last.canonicalString)")
+        }
+        if mode == "half" {
+            #expect(rssDuring - rssBefore < 20, "unfinished lines are bounded by the budget: RSS grew \(rssDuring - rssBefore) MiB")
+        }
+        if mode == "idle" {
+            #expect((last["closed_by_daemon"]?.intValue ?? 0) >= Int64(opened), "idle connections are closed: \(last.canonicalString)")
+        }
         // The other user was served throughout, within a few times their quiet latency.
         #expect(during.count == 100)
         // (Generous: the rest of the suite runs beside it on two cores; the figures are printed.)

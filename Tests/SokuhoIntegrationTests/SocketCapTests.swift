@@ -31,8 +31,10 @@ struct SocketCapTests {
         }
         #expect(d.process?.isRunning == true, "sokuhod survived: \(d.log)")
         // The CLI does not lose the report: it goes to the spool.
-        let cli = try d.cli(["report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt",
-                             "--spool-dir", d.dir + "/spool"])
+        let cli = try d.cli([
+            "report", "--kind", "leak", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt",
+            "--spool-dir", d.dir + "/spool",
+        ])
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdout.contains("spool") || cli.stdout.contains("スプール"), "\(cli.stdout)")
         // A place frees up when a connection closes.

@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,15 +66,20 @@ struct SpoolCrashTests {
         let status = try d.call(["op": "status"])
         #expect(status["status"]?["cases"]?.intValue == Int64(expectedGood.count))
         d.stop()
-        let q = try DaemonHarness.shell("""
+        let q = try DaemonHarness.shell(
+            """
             sqlite3 \(d.dbPath) "SELECT COUNT(*), COUNT(DISTINCT json_extract(data, '$.source.file')) FROM events WHERE type = 'case.opened'; \
             SELECT COUNT(*), COUNT(DISTINCT json_extract(data, '$.file')) FROM events WHERE type = 'spool.rejected'; \
             SELECT COUNT(*) FROM events WHERE type NOT IN ('case.opened', 'spool.rejected');"
             """)
-        #expect(q.stdout.split(separator: "\n") == ["\(expectedGood.count)|\(expectedGood.count)", "\(expectedBad.count)|\(expectedBad.count)", "0"],
-                "\(q.stdout) \(q.stderr)")
+        #expect(
+            q.stdout.split(separator: "\n") == [
+                "\(expectedGood.count)|\(expectedGood.count)", "\(expectedBad.count)|\(expectedBad.count)", "0",
+            ],
+            "\(q.stdout) \(q.stderr)")
         // Each case holds the count its file said.
-        let counts = try DaemonHarness.shell("""
+        let counts = try DaemonHarness.shell(
+            """
             sqlite3 \(d.dbPath) "SELECT COUNT(*) FROM events WHERE type = 'case.opened' AND \
             CAST(substr(json_extract(data, '$.source.file'), 6, 5) AS INTEGER) != json_extract(data, '$.report.count')"
             """)
@@ -82,7 +88,9 @@ struct SpoolCrashTests {
         #expect(verify.status == 0, "\(verify.stdout)")
         // Files whose decision was committed just before a kill, and only moved after the restart.
         let completed = d.log.components(separatedBy: "was taken before; moved").count - 1
-        print("spool crash test: \(total) files, \(kills) SIGKILLs, \(accepted.count) accepted, \(rejected.count) rejected, \(completed) moves completed after a restart")
+        print(
+            "spool crash test: \(total) files, \(kills) SIGKILLs, \(accepted.count) accepted, \(rejected.count) rejected, \(completed) moves completed after a restart"
+        )
     }
 }
 

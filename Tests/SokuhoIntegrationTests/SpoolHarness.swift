@@ -1,5 +1,6 @@
 import Foundation
 import SokuhoCore
+
 #if canImport(Glibc)
 import Glibc
 #endif

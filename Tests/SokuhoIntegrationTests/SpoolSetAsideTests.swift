@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,8 +85,9 @@ struct SpoolSetAsideTests {
         try waitFor { FileManager.default.fileExists(atPath: d.spoolDir + "/incoming") }
         for i in 0..<260 { mkdir(d.spoolDir + "/incoming/junk-\(i)", 0o755) }
         func recorded() -> Int {
-            Int((try? DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\""))?
-                .stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            Int(
+                (try? DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT COUNT(*) FROM events WHERE type = 'spool.rejected'\""))?
+                    .stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         }
         try waitFor(timeout: 120) { d.log.contains("spool entries deferred") }
         #expect(recorded() < 260, "the burst was cut off")

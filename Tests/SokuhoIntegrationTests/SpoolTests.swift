@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,8 @@ struct SpoolTests {
         try d.drop("b.yaml", Self.yaml.replacingOccurrences(of: "kind: loss", with: "kind: tampering"))
         try d.drop("c.yml", [0xEF, 0xBB, 0xBF] + Array(Self.yaml.utf8))
         try d.drop("d.yaml", Self.shiftJIS)
-        #expect(d.wait { d.files("accepted").count == 4 && d.files("incoming").isEmpty }, "\(d.files("incoming")) \(d.rejectedFiles) \(d.log)")
+        #expect(
+            d.wait { d.files("accepted").count == 4 && d.files("incoming").isEmpty }, "\(d.files("incoming")) \(d.rejectedFiles) \(d.log)")
         #expect(d.files("incoming").isEmpty)
 
         let a = try #require(try d.caseFromFile("a.json"))
@@ -91,20 +93,28 @@ struct SpoolTests {
     }
 
     static let bad: [Bad] = [
-        Bad(name: "invalid.json", bytes: Array("{\"kind\": \"leak\", \"information\": \"名簿\",\n \"location\": }".utf8),
+        Bad(
+            name: "invalid.json", bytes: Array("{\"kind\": \"leak\", \"information\": \"名簿\",\n \"location\": }".utf8),
             code: "invalid_json", mentions: "line 2"),
-        Bad(name: "types.json", bytes: Array(#"{"kind":"leak","information":"i","location":"l","circumstances":"c","count":"many"}"#.utf8),
+        Bad(
+            name: "types.json", bytes: Array(#"{"kind":"leak","information":"i","location":"l","circumstances":"c","count":"many"}"#.utf8),
             code: "wrong_type", field: "count", mentions: "count"),
-        Bad(name: "missing.yaml", bytes: Array("kind: leak\ninformation: 名簿\ncircumstances: 誤送信\n".utf8),
+        Bad(
+            name: "missing.yaml", bytes: Array("kind: leak\ninformation: 名簿\ncircumstances: 誤送信\n".utf8),
             code: "missing_field", field: "location", mentions: "location"),
-        Bad(name: "unknown.json", bytes: Array(#"{"kind":"leak","information":"i","locaton":"l","circumstances":"c"}"#.utf8),
+        Bad(
+            name: "unknown.json", bytes: Array(#"{"kind":"leak","information":"i","locaton":"l","circumstances":"c"}"#.utf8),
             code: "unknown_field", field: "locaton", mentions: "location"),
-        Bad(name: "junk.json", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48],
+        Bad(
+            name: "junk.json", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48],
             code: "unsupported_format", mentions: "binary"),
         Bad(name: "empty.json", bytes: [], code: "empty_file", mentions: "empty"),
-        Bad(name: "huge.json", bytes: Array(("{\"kind\":\"leak\",\"information\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8),
+        Bad(
+            name: "huge.json", bytes: Array(("{\"kind\":\"leak\",\"information\":\"" + String(repeating: "x", count: 70_000) + "\"}").utf8),
             code: "file_too_large", mentions: "65536"),
-        Bad(name: "utf8.json", bytes: Array(#"{"kind":"leak","information":""#.utf8) + [0xC3, 0x28] + Array(#"","location":"l","circumstances":"c"}"#.utf8),
+        Bad(
+            name: "utf8.json",
+            bytes: Array(#"{"kind":"leak","information":""#.utf8) + [0xC3, 0x28] + Array(#"","location":"l","circumstances":"c"}"#.utf8),
             code: "invalid_utf8", mentions: "offset 30"),
         Bad(name: "report.docx", bytes: Array("PK".utf8), code: "unsupported_format", mentions: ".docx"),
         Bad(name: "list.yaml", bytes: Array("- kind: leak\n- kind: loss\n".utf8), code: "wrong_type", mentions: "array"),
@@ -114,7 +124,8 @@ struct SpoolTests {
     func malformed() throws {
         let d = try DaemonHarness(extra: "")
         // A small limit keeps the too-large file small.
-        try (try String(contentsOfFile: d.configPath, encoding: .utf8)
+        try
+            (try String(contentsOfFile: d.configPath, encoding: .utf8)
             .replacingOccurrences(of: "  dir: spool\n", with: "  dir: spool\n  max_file_size: 64KiB\n"))
             .write(toFile: d.configPath, atomically: true, encoding: .utf8)
         try d.start()
@@ -225,8 +236,11 @@ struct SpoolTests {
         let env = ["SOKUHO_SPOOL": d.spoolDir]
         try FileManager.default.createDirectory(atPath: d.spoolDir + "/tmp", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: d.spoolDir + "/incoming", withIntermediateDirectories: true)
-        let run = try d.cli(["report", "--kind", "loss", "--information", "ノートPC", "--location", "駅", "--circumstances", "置き忘れ",
-                             "--count", "unknown", "--no-prompt", "--report-id", "fallback-1"], environment: env)
+        let run = try d.cli(
+            [
+                "report", "--kind", "loss", "--information", "ノートPC", "--location", "駅", "--circumstances", "置き忘れ",
+                "--count", "unknown", "--no-prompt", "--report-id", "fallback-1",
+            ], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Queued"))
         #expect(run.stdout.contains(d.spoolDir + "/incoming/"))
@@ -236,8 +250,11 @@ struct SpoolTests {
 
         try d.start()
         #expect(d.wait { d.files("accepted").count == 1 })
-        let again = try d.cli(["report", "--kind", "loss", "--information", "ノートPC", "--location", "駅", "--circumstances", "置き忘れ",
-                               "--no-prompt", "--report-id", "fallback-1", "--json"], environment: env)
+        let again = try d.cli(
+            [
+                "report", "--kind", "loss", "--information", "ノートPC", "--location", "駅", "--circumstances", "置き忘れ",
+                "--no-prompt", "--report-id", "fallback-1", "--json",
+            ], environment: env)
         let answer = try JSONParser.parse(again.stdout)
         #expect(answer["duplicate"]?.boolValue == true)  // the queued report is the same case
         #expect(answer["case"]?["information"]?.stringValue == "ノートPC")
@@ -246,8 +263,9 @@ struct SpoolTests {
 
         // With neither the daemon nor a writable spool, nothing is claimed.
         d.stop()
-        let lost = try d.cli(["report", "--kind", "loss", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"],
-                             environment: ["SOKUHO_SPOOL": d.dir + "/no-such-spool"])
+        let lost = try d.cli(
+            ["report", "--kind", "loss", "--information", "i", "--location", "l", "--circumstances", "c", "--no-prompt"],
+            environment: ["SOKUHO_SPOOL": d.dir + "/no-such-spool"])
         #expect(lost.status == 69)
         #expect(lost.stderr.contains("NOTHING WAS RECORDED"))
     }

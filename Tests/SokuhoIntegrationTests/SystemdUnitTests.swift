@@ -4,7 +4,8 @@ import Testing
 /// The shipped unit files must pass systemd's own checks wherever systemd-analyze exists.
 @Suite("systemd units", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
 struct SystemdUnitTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 
     /// Copies the units, pointing ExecStart at the built binary (verify checks it exists).
     static func units() throws -> String {

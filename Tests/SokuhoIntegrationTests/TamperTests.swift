@@ -5,8 +5,9 @@ import Testing
 
 /// Each test edits a copy of a real database with the sqlite3 command, as an attacker with file
 /// access would, and checks that `sokuho audit verify` fails and names the event.
-@Suite("Tampering with the database is detected and the event named",
-       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+@Suite(
+    "Tampering with the database is detected and the event named",
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
 struct TamperTests {
     struct Scenario: Sendable, CustomTestStringConvertible {
         var name: String
@@ -17,44 +18,60 @@ struct TamperTests {
     }
 
     static let scenarios: [Scenario] = [
-        Scenario(name: "edit a field of an event", sql: """
-            DROP TRIGGER events_append_only_update;
-            UPDATE events SET data = replace(data, '本社', '支社') WHERE seq = 3;
-            """, seq: 3, kind: "edited"),
-        Scenario(name: "edit the actor of an event", sql: """
-            DROP TRIGGER events_append_only_update;
-            UPDATE events SET actor = replace(actor, '"uid":0', '"uid":1000') WHERE seq = 2;
-            """, seq: 2, kind: "edited"),
-        Scenario(name: "delete an event", sql: """
-            DROP TRIGGER events_append_only_delete;
-            DELETE FROM events WHERE seq = 2;
-            """, seq: 2, kind: "missing"),
-        Scenario(name: "delete the last event", sql: """
-            DROP TRIGGER events_append_only_delete;
-            DELETE FROM events WHERE seq = 6;
-            """, seq: 6, kind: "head_mismatch"),
-        Scenario(name: "insert an event in the middle", sql: """
-            DROP TRIGGER events_append_only_update;
-            UPDATE events SET seq = seq + 1000 WHERE seq >= 4;
-            UPDATE events SET seq = seq - 999 WHERE seq >= 1000;
-            INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash)
-              SELECT 4, at, case_id, type, actor, data, hash, hash FROM events WHERE seq = 3;
-            UPDATE chain_head SET seq = seq + 1;
-            """, seq: 4, kind: "edited"),
-        Scenario(name: "append a forged event at the end", sql: """
-            INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash)
-              SELECT 7, at, case_id, type, actor, data, hash, hash FROM events WHERE seq = 6;
-            UPDATE chain_head SET seq = 7, hash = (SELECT hash FROM events WHERE seq = 7);
-            """, seq: 7, kind: "edited"),
-        Scenario(name: "swap two events", sql: """
-            DROP TRIGGER events_append_only_update;
-            UPDATE events SET seq = -2 WHERE seq = 2;
-            UPDATE events SET seq = 2 WHERE seq = 3;
-            UPDATE events SET seq = 3 WHERE seq = -2;
-            """, seq: 2, kind: "edited"),
-        Scenario(name: "edit the derived case row", sql: """
-            UPDATE cases SET body = replace(body, '"count":1200', '"count":12') WHERE id LIKE 'INC-%-0001';
-            """, seq: 6, kind: "edited"),
+        Scenario(
+            name: "edit a field of an event",
+            sql: """
+                DROP TRIGGER events_append_only_update;
+                UPDATE events SET data = replace(data, '本社', '支社') WHERE seq = 3;
+                """, seq: 3, kind: "edited"),
+        Scenario(
+            name: "edit the actor of an event",
+            sql: """
+                DROP TRIGGER events_append_only_update;
+                UPDATE events SET actor = replace(actor, '"uid":0', '"uid":1000') WHERE seq = 2;
+                """, seq: 2, kind: "edited"),
+        Scenario(
+            name: "delete an event",
+            sql: """
+                DROP TRIGGER events_append_only_delete;
+                DELETE FROM events WHERE seq = 2;
+                """, seq: 2, kind: "missing"),
+        Scenario(
+            name: "delete the last event",
+            sql: """
+                DROP TRIGGER events_append_only_delete;
+                DELETE FROM events WHERE seq = 6;
+                """, seq: 6, kind: "head_mismatch"),
+        Scenario(
+            name: "insert an event in the middle",
+            sql: """
+                DROP TRIGGER events_append_only_update;
+                UPDATE events SET seq = seq + 1000 WHERE seq >= 4;
+                UPDATE events SET seq = seq - 999 WHERE seq >= 1000;
+                INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash)
+                  SELECT 4, at, case_id, type, actor, data, hash, hash FROM events WHERE seq = 3;
+                UPDATE chain_head SET seq = seq + 1;
+                """, seq: 4, kind: "edited"),
+        Scenario(
+            name: "append a forged event at the end",
+            sql: """
+                INSERT INTO events (seq, at, case_id, type, actor, data, prev_hash, hash)
+                  SELECT 7, at, case_id, type, actor, data, hash, hash FROM events WHERE seq = 6;
+                UPDATE chain_head SET seq = 7, hash = (SELECT hash FROM events WHERE seq = 7);
+                """, seq: 7, kind: "edited"),
+        Scenario(
+            name: "swap two events",
+            sql: """
+                DROP TRIGGER events_append_only_update;
+                UPDATE events SET seq = -2 WHERE seq = 2;
+                UPDATE events SET seq = 2 WHERE seq = 3;
+                UPDATE events SET seq = 3 WHERE seq = -2;
+                """, seq: 2, kind: "edited"),
+        Scenario(
+            name: "edit the derived case row",
+            sql: """
+                UPDATE cases SET body = replace(body, '"count":1200', '"count":12') WHERE id LIKE 'INC-%-0001';
+                """, seq: 6, kind: "edited"),
     ]
 
     /// A database with 6 events: five reports and one update of the first case.

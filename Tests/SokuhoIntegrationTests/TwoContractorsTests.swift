@@ -4,8 +4,9 @@ import SokuhoTestSupport
 import Testing
 
 /// A city hears from many contractors, who all number their cases from INC-<year>-0001.
-@Suite("Two contractors escalate to one city: every first report is stored",
-       .enabled(if: EndpointHarness.python != nil))
+@Suite(
+    "Two contractors escalate to one city: every first report is stored",
+    .enabled(if: EndpointHarness.python != nil))
 struct TwoContractorsTests {
     @Test("two real daemons, one sokuho receive: both INC-…-0001 first reports are stored, with different webhook-ids (isolation defect 0)")
     func bothFirstReportsStored() throws {

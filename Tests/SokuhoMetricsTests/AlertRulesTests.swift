@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SokuhoMetrics
 
 /// monitoring/sokuho-alerts.yml: valid rules (promtool check rules), a unit test for every alert
@@ -12,7 +13,9 @@ struct AlertRulesTests {
     static let unitTests = monitoring + "/sokuho-alerts.test.yml"
 
     static let promtool: String? = {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"] {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + [
+            "/usr/bin", "/usr/local/bin",
+        ] {
             let p = dir + "/promtool"
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
@@ -40,7 +43,9 @@ struct AlertRulesTests {
         #expect(r.output.contains("SUCCESS"), "\(r.output)")
     }
 
-    @Test("promtool test rules passes a unit test of every alert", .enabled(if: promtool != nil, "promtool (Debian package prometheus) is not installed"))
+    @Test(
+        "promtool test rules passes a unit test of every alert",
+        .enabled(if: promtool != nil, "promtool (Debian package prometheus) is not installed"))
     func unitTests() throws {
         let r = try Self.run(["test", "rules", Self.unitTests])
         #expect(r.status == 0, "\(r.output)")
@@ -59,7 +64,8 @@ struct AlertRulesTests {
             #expect(alerts.contains(required), "\(required) missing")
         }
         for a in alerts { #expect(tests.contains("alertname: \(a)\n"), "no unit test for \(a)") }
-        let used = Set(rules.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init).filter { $0.hasPrefix("sokuho_") })
+        let used = Set(
+            rules.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init).filter { $0.hasPrefix("sokuho_") })
         #expect(!used.isEmpty)
         for name in used { #expect(MetricsCollector.Name.all.contains(name), "\(name) is not exposed") }
     }

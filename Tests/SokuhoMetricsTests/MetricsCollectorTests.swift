@@ -2,6 +2,7 @@ import Foundation
 import SokuhoCore
 import SokuhoStore
 import Testing
+
 @testable import SokuhoMetrics
 
 /// The collector reads the store: what it shows is right after a restart (a new collector on
@@ -17,7 +18,8 @@ struct MetricsCollectorTests {
         path = dir + "/sokuho.db"
     }
 
-    static let alice = EventActor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 4242, user: "alice-secret-user"), role: .reporter, channel: "socket")
+    static let alice = EventActor(
+        peer: PeerIdentity(uid: 1000, gid: 1000, pid: 4242, user: "alice-secret-user"), role: .reporter, channel: "socket")
     static let bob = EventActor(peer: PeerIdentity(uid: 1001, gid: 1001, pid: 4243, user: "bob"), role: .reporter, channel: "spool")
     let date = Date(timeIntervalSince1970: 1_795_650_000)
 
@@ -39,7 +41,9 @@ struct MetricsCollectorTests {
     func names() async throws {
         let store = try CaseStore(path: path)
         _ = try await store.openCase(try report("顧客名簿 A"), actor: Self.alice, at: date, year: 2026, escalateTo: ["city"])
-        _ = try await store.openCase(try report("顧客名簿 B"), actor: Self.bob, at: date, year: 2026, source: ReportSource(channel: "spool", file: "b.json", sha256: String(repeating: "a", count: 64)), escalateTo: ["city"])
+        _ = try await store.openCase(
+            try report("顧客名簿 B"), actor: Self.bob, at: date, year: 2026,
+            source: ReportSource(channel: "spool", file: "b.json", sha256: String(repeating: "a", count: 64)), escalateTo: ["city"])
         let collector = MetricsCollector(store: store, endpoints: ["city"], version: "9.9.9", now: { 1_795_650_000 + 120 })
         let text = String(decoding: try await collector.scrape(), as: UTF8.self)
         for name in MetricsCollector.Name.all {
@@ -78,10 +82,12 @@ struct MetricsCollectorTests {
             _ = try await store.openCase(try report("r\(i)"), actor: Self.alice, at: date, year: 2026, escalateTo: ["city"])
         }
         let message = try #require(try await store.outbox(state: .pending).first)
-        try await store.recordAttempt(message, outcome: DeliveryOutcome(status: 503, latencyMs: 300, error: "busy", next: .retry(at: 0)), at: date)
+        try await store.recordAttempt(
+            message, outcome: DeliveryOutcome(status: 503, latencyMs: 300, error: "busy", next: .retry(at: 0)), at: date)
         try await store.recordAttempt(message, outcome: DeliveryOutcome(status: 200, latencyMs: 40, error: nil, next: .delivered), at: date)
         let now: @Sendable () -> Double = { 1_795_650_000 + 60 }
-        let before = Self.samples(String(decoding: try await MetricsCollector(store: store, endpoints: ["city"], now: now).scrape(), as: UTF8.self))
+        let before = Self.samples(
+            String(decoding: try await MetricsCollector(store: store, endpoints: ["city"], now: now).scrape(), as: UTF8.self))
         let reopened = try CaseStore(path: path)
         let collector = MetricsCollector(store: reopened, endpoints: ["city"], now: now)
         let after = Self.samples(String(decoding: try await collector.scrape(), as: UTF8.self))

@@ -1,7 +1,9 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoReceiver
+
 #if canImport(Glibc)
 import Glibc
 #endif

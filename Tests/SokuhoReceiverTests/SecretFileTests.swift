@@ -2,7 +2,9 @@ import Foundation
 import SokuhoCore
 import SokuhoWebhook
 import Testing
+
 @testable import SokuhoReceiver
+
 #if canImport(Glibc)
 import Glibc
 #endif

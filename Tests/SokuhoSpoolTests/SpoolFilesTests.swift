@@ -1,7 +1,9 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoSpool
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,7 +49,9 @@ struct SpoolFilesTests {
         mkfifo(layout.incoming + "/f.json", 0o600)
         mkdir(layout.incoming + "/d.json", 0o700)
         put("big.json", [UInt8](repeating: 0x20, count: 101))
-        for (name, code) in [("l.json", ErrorCode.unsafeFile), ("f.json", .unsafeFile), ("d.json", .unsafeFile), ("big.json", .fileTooLarge)] {
+        for (name, code) in [
+            ("l.json", ErrorCode.unsafeFile), ("f.json", .unsafeFile), ("d.json", .unsafeFile), ("big.json", .fileTooLarge),
+        ] {
             guard case .unread(let key, _, _, let reason) = SpoolReader.read(path: layout.incoming + "/" + name, maxSize: 100) else {
                 Issue.record("\(name) was read"); continue
             }
@@ -82,10 +86,12 @@ struct SpoolFilesTests {
     @Test("a rejection writes the reason file beside the moved file")
     func reject() throws {
         put("bad.json", [0x7B])
-        let moved = try SpoolFiles.reject(Array((layout.incoming + "/bad.json").utf8), name: "bad.json", into: layout.rejected,
-                                          reason: ["code": "invalid_json", "message": "…"])
+        let moved = try SpoolFiles.reject(
+            Array((layout.incoming + "/bad.json").utf8), name: "bad.json", into: layout.rejected,
+            reason: ["code": "invalid_json", "message": "…"])
         #expect(moved == "rejected/bad.json")
-        let reason = try JSONParser.parse(Array(try #require(FileManager.default.contents(atPath: layout.rejected + "/bad.json.error.json"))))
+        let reason = try JSONParser.parse(
+            Array(try #require(FileManager.default.contents(atPath: layout.rejected + "/bad.json.error.json"))))
         #expect(reason["code"]?.stringValue == "invalid_json")
         #expect(reason["moved_to"]?.stringValue == "rejected/bad.json")
         #expect(!FileManager.default.fileExists(atPath: layout.incoming + "/bad.json"))

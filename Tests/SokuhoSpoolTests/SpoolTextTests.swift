@@ -1,5 +1,6 @@
 import SokuhoCore
 import Testing
+
 @testable import SokuhoSpool
 
 @Suite("Reading spool text: UTF-8, BOMs, Shift_JIS/CP932, and refusing what cannot be read")
@@ -44,12 +45,14 @@ struct SpoolTextTests {
         #expect(try SpoolText.decode(Array("a\\b~".utf8) + cp932).get().text == "a\\b~顧客名簿①")
     }
 
-    @Test("damaged UTF-8 is refused with the offset, never read as Shift_JIS mojibake", arguments: [
-        [UInt8]([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]),  // {"a":"\xC3("}
-        Array("{\"information\":\"顧客".utf8) + [0xE5, 0x90],  // Japanese cut off mid-character
-        Array("名簿".utf8) + [0xFF] + Array("住所".utf8),
-        [0x80, 0x81, 0xFF],
-    ])
+    @Test(
+        "damaged UTF-8 is refused with the offset, never read as Shift_JIS mojibake",
+        arguments: [
+            [UInt8]([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]),  // {"a":"\xC3("}
+            Array("{\"information\":\"顧客".utf8) + [0xE5, 0x90],  // Japanese cut off mid-character
+            Array("名簿".utf8) + [0xFF] + Array("住所".utf8),
+            [0x80, 0x81, 0xFF],
+        ])
     func damagedUTF8(bytes: [UInt8]) {
         let result = SpoolText.decode(bytes)
         guard case .failure(let e) = result else { Issue.record("accepted \(result)"); return }
@@ -100,15 +103,17 @@ struct SpoolDecoderTests {
         #expect(c.fields["report_id"]?.stringValue == "0012")
     }
 
-    @Test("each problem names itself", arguments: [
-        ("report.docx", "PK", ErrorCode.unsupportedFormat, "docx"),
-        ("a.json", "", .emptyFile, "empty"),
-        ("a.json", " \n\t ", .emptyFile, "empty"),
-        ("a.json", "{\"kind\": \"leak\",\n \"count\": }", .invalidJSON, "line 2"),
-        ("a.yaml", "kind: [leak\n", .invalidYAML, "line"),
-        ("a.json", "[1, 2]", .wrongType, "array"),
-        ("a.yaml", "just words", .wrongType, "string"),
-    ])
+    @Test(
+        "each problem names itself",
+        arguments: [
+            ("report.docx", "PK", ErrorCode.unsupportedFormat, "docx"),
+            ("a.json", "", .emptyFile, "empty"),
+            ("a.json", " \n\t ", .emptyFile, "empty"),
+            ("a.json", "{\"kind\": \"leak\",\n \"count\": }", .invalidJSON, "line 2"),
+            ("a.yaml", "kind: [leak\n", .invalidYAML, "line"),
+            ("a.json", "[1, 2]", .wrongType, "array"),
+            ("a.yaml", "just words", .wrongType, "string"),
+        ])
     func problems(name: String, text: String, code: ErrorCode, mentions: String) {
         let result = SpoolDecoder.decode(Array(text.utf8), name: name)
         guard case .failure(let e) = result else { Issue.record("accepted \(result)"); return }

@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoStore
 
 @Suite("The SQLite case store")
@@ -27,8 +28,10 @@ struct CaseStoreTests {
     func pragmas() throws {
         let store = try CaseStore(path: path)
         let (mode, sync, migrations) = try store.pool.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            )
         }
         #expect(mode == "wal")
         #expect(sync == 2)  // FULL
@@ -74,8 +77,12 @@ struct CaseStoreTests {
             let u = try await store.updateCase(id: a.case.id, fields: ["count": 65], actor: actor, at: date.addingTimeInterval(60))
             #expect(u.receipt?.seq == 2)
             #expect(u.case.report.count == 65)
-            await #expect(throws: StoreError.self) { try await store.updateCase(id: "INC-2026-0404", fields: ["count": 1], actor: actor, at: date) }
-            await #expect(throws: StoreError.self) { try await store.updateCase(id: a.case.id, fields: ["count": -1], actor: actor, at: date) }
+            await #expect(throws: StoreError.self) {
+                try await store.updateCase(id: "INC-2026-0404", fields: ["count": 1], actor: actor, at: date)
+            }
+            await #expect(throws: StoreError.self) {
+                try await store.updateCase(id: a.case.id, fields: ["count": -1], actor: actor, at: date)
+            }
             #expect(try await store.stats().events == 2)
         }
         let reopened = try CaseStore(path: path)

@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoStore
 
 /// A database as version 5 left it — global report ids, a spool journal keyed by name and hash,
@@ -20,7 +21,9 @@ struct MigrationV6Tests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test("report ids, the spool journal and old refusals survive the upgrade; verify passes", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    @Test(
+        "report ids, the spool journal and old refusals survive the upgrade; verify passes",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func upgrade() async throws {
         let dir = NSTemporaryDirectory() + "sokuho-v5-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -31,16 +34,21 @@ struct MigrationV6Tests {
         let date = Date(timeIntervalSince1970: 1_790_000_000)
         do {
             let store = try CaseStore(path: path)
-            let report = try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1"])
+            let report = try Report.validate([
+                "kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1",
+            ])
             let a = try await store.openCase(report, actor: alice, at: date, year: 2026, escalateTo: ["city"])
-            _ = try await store.openCase(try Report.validate(["kind": "loss", "information": "i", "location": "l", "circumstances": "c"]),
-                                         actor: bob, at: date, year: 2026,
-                                         source: ReportSource(channel: "spool", file: "b.json", sha256: "bb", size: 1, format: "json", encoding: "utf-8"))
+            _ = try await store.openCase(
+                try Report.validate(["kind": "loss", "information": "i", "location": "l", "circumstances": "c"]),
+                actor: bob, at: date, year: 2026,
+                source: ReportSource(channel: "spool", file: "b.json", sha256: "bb", size: 1, format: "json", encoding: "utf-8"))
             // As version 5 recorded a refusal: with the case's id.
             try await store.record(type: .accessDenied, caseID: a.case.id, actor: bob, data: ["op": "case.update"], at: date)
         }
         // Back to the version-5 shape.
-        _ = try Self.sqlite(path, """
+        _ = try Self.sqlite(
+            path,
+            """
             CREATE TABLE report_ids_old (report_id TEXT PRIMARY KEY, case_id TEXT NOT NULL);
             INSERT INTO report_ids_old SELECT report_id, case_id FROM report_ids; DROP TABLE report_ids;
             ALTER TABLE report_ids_old RENAME TO report_ids;
@@ -56,11 +64,13 @@ struct MigrationV6Tests {
         #expect(try Self.sqlite(path, "SELECT owner_uid, name FROM spool_files") == "1001|b.json")
         #expect(try Self.sqlite(path, "SELECT length(installation_id) FROM installation") == "16")
         // The per-reporter rule holds on the upgraded data.
-        let again = try await store.openCase(try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1"]),
-                                             actor: alice, at: date, year: 2026)
+        let again = try await store.openCase(
+            try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1"]),
+            actor: alice, at: date, year: 2026)
         #expect(again.duplicate)
-        let other = try await store.openCase(try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1"]),
-                                             actor: EventActor(peer: bob.peer, role: .reporter, channel: "socket"), at: date, year: 2026)
+        let other = try await store.openCase(
+            try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c", "report_id": "r-1"]),
+            actor: EventActor(peer: bob.peer, role: .reporter, channel: "socket"), at: date, year: 2026)
         #expect(!other.duplicate)
         // The old refusal carries alice's case id: the replayed case still equals the stored one.
         let verdict = try AuditReader(path: path).verify()

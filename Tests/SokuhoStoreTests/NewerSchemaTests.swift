@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoStore
 
 /// A database written by a newer sokuhod (a migration this one does not know) is refused with
@@ -16,8 +17,9 @@ struct NewerSchemaTests {
         do {
             let store = try CaseStore(path: path)
             let actor = EventActor(peer: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"), role: .reporter, channel: "socket")
-            _ = try await store.openCase(try Report.validate(["kind": "loss", "information": "USB", "location": "駅", "circumstances": "紛失"]),
-                                         actor: actor, at: Date(), year: 2026)
+            _ = try await store.openCase(
+                try Report.validate(["kind": "loss", "information": "USB", "location": "駅", "circumstances": "紛失"]),
+                actor: actor, at: Date(), year: 2026)
         }
         // What a newer version would leave: one more applied migration (WAL mode, as sokuhod
         // leaves it; sqlite3 checkpoints on close, so the file alone holds everything).

@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoStore
 
 @Suite("The spool journal: one decision per file, committed with the case or the rejection")
@@ -74,7 +75,8 @@ struct SpoolJournalTests {
         let store = try CaseStore(path: path)
         let socket = EventActor(peer: owner.peer, role: .reporter, channel: "socket")
         let first = try await store.openCase(try report(["report_id": "r-1"]), actor: socket, at: date, year: 2026)
-        let fromSpool = try await store.openCase(try report(["report_id": "r-1"]), actor: owner, at: date, year: 2026, source: source("q.json", "qq"))
+        let fromSpool = try await store.openCase(
+            try report(["report_id": "r-1"]), actor: owner, at: date, year: 2026, source: source("q.json", "qq"))
         #expect(fromSpool.duplicate)
         #expect(fromSpool.case.id == first.case.id)
         #expect(try await store.spoolRecord(name: "q.json", sha256: "qq", ownerUID: 1000)?.caseID == first.case.id)
@@ -84,8 +86,10 @@ struct SpoolJournalTests {
     func rejection() async throws {
         let store = try CaseStore(path: path)
         let error = ValidationError(.missingField, field: "location", "location is required", ja: "location は必須です")
-        let r1 = try await store.recordSpoolRejection(name: "x.json", sha256: "xx", error: error, details: ["size": 10], actor: owner, at: date)
-        let r2 = try await store.recordSpoolRejection(name: "x.json", sha256: "xx", error: error, details: ["size": 10], actor: owner, at: date)
+        let r1 = try await store.recordSpoolRejection(
+            name: "x.json", sha256: "xx", error: error, details: ["size": 10], actor: owner, at: date)
+        let r2 = try await store.recordSpoolRejection(
+            name: "x.json", sha256: "xx", error: error, details: ["size": 10], actor: owner, at: date)
         #expect(r1 == r2)
         #expect(r1.outcome == .rejected)
         #expect(r1.error?["field"]?.stringValue == "location")

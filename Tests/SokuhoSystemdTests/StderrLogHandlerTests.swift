@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import SokuhoSystemd
 
 /// Collects what the handler writes.
@@ -13,8 +14,9 @@ final class Sink: Sendable {
 
 func logger(journald: Bool, _ sink: Sink) -> Logger {
     Logger(label: "test") { label in
-        StderrLogHandler(label: label, level: .trace, journald: journald, output: { sink.write($0) },
-                         clock: { Date(timeIntervalSince1970: 1_790_000_000) })
+        StderrLogHandler(
+            label: label, level: .trace, journald: journald, output: { sink.write($0) },
+            clock: { Date(timeIntervalSince1970: 1_790_000_000) })
     }
 }
 
@@ -27,8 +29,9 @@ let hostileScalars: [Unicode.Scalar] =
 func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(text.hasSuffix("\n"), sourceLocation: sourceLocation)
     let body = text.dropLast()
-    #expect(!body.unicodeScalars.contains { hostileScalars.contains($0) }, "raw control in \(body.debugDescription)",
-            sourceLocation: sourceLocation)
+    #expect(
+        !body.unicodeScalars.contains { hostileScalars.contains($0) }, "raw control in \(body.debugDescription)",
+        sourceLocation: sourceLocation)
 }
 
 @Suite struct StderrLogHandlerTests {
@@ -107,9 +110,15 @@ func assertOneSafeLine(_ text: String, sourceLocation: SourceLocation = #_source
 
     @Test func credentialsInURLsAreRedacted() {
         let sink = Sink()
-        logger(journald: true, sink).info("escalation endpoints", metadata: [
-            "endpoints": "city=https://user:s3cret@city.example.jp/hook other=http://tok@h:8080/x?a=b@c plain=https://h/p@q"])
-        #expect(sink.all == #"<6>level=info endpoints="city=https://***@city.example.jp/hook other=http://***@h:8080/x?a=b@c plain=https://h/p@q" msg=escalation endpoints"# + "\n")
+        logger(journald: true, sink).info(
+            "escalation endpoints",
+            metadata: [
+                "endpoints": "city=https://user:s3cret@city.example.jp/hook other=http://tok@h:8080/x?a=b@c plain=https://h/p@q"
+            ])
+        #expect(
+            sink.all
+                == #"<6>level=info endpoints="city=https://***@city.example.jp/hook other=http://***@h:8080/x?a=b@c plain=https://h/p@q" msg=escalation endpoints"#
+                + "\n")
         #expect(!sink.all.contains("s3cret") && !sink.all.contains("tok@"))
     }
 }

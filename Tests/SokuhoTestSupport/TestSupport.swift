@@ -54,7 +54,8 @@ public func shell(_ command: String) throws -> ShellRun {
 /// the problems found, where messages are not numbered 1, 2, 3, … without gaps. Empty when the
 /// numbering holds.
 public func outboxNumberingProblems(database path: String, endpoint: String = "city") throws -> [String] {
-    let sql = "SELECT case_id, group_concat(sequence) FROM (SELECT case_id, sequence FROM outbox WHERE endpoint = '\(endpoint)' "
+    let sql =
+        "SELECT case_id, group_concat(sequence) FROM (SELECT case_id, sequence FROM outbox WHERE endpoint = '\(endpoint)' "
         + "ORDER BY case_id, sequence) GROUP BY case_id"
     let rows = try shell("sqlite3 '\(path)' \"\(sql)\"").stdout
     var problems: [String] = []

@@ -1,6 +1,7 @@
 import Foundation
 import SokuhoCore
 import Testing
+
 @testable import SokuhoWebhook
 
 @Suite("Standard Webhooks signing")
@@ -8,8 +9,9 @@ struct WebhookSignatureTests {
     @Test("the reference test vector reproduces exactly")
     func vector() throws {
         let secret = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-        let sig = WebhookSignature.sign(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330,
-                                        body: Array(#"{"test": 2432232314}"#.utf8), secret: secret)
+        let sig = WebhookSignature.sign(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330,
+            body: Array(#"{"test": 2432232314}"#.utf8), secret: secret)
         #expect(sig == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
@@ -22,8 +24,12 @@ struct WebhookSignatureTests {
         #expect(header.split(separator: " ").count == 2)
         #expect(!header.contains("  "))
         #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: body, secrets: [b], now: 1000) == nil)
-        #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: Array("{ }".utf8), secrets: [a], now: 1000) != nil)
-        #expect(WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1301)?.contains("300") == true)
+        #expect(
+            WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: Array("{ }".utf8), secrets: [a], now: 1000)
+                != nil)
+        #expect(
+            WebhookSignature.verify(id: "msg_1", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1301)?.contains(
+                "300") == true)
         #expect(WebhookSignature.verify(id: "msg_2", timestamp: "1000", signatures: header, body: body, secrets: [a], now: 1000) != nil)
     }
 
@@ -31,15 +37,22 @@ struct WebhookSignatureTests {
     func extremeTimestamps() throws {
         let a = try WebhookSignature.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         let body = Array("{}".utf8)
-        for ts in ["-9223372036854775808", "9223372036854775807", "-1", "-0", "+1000", " 1000", "1000 ", "1e3", "", "0x10",
-                   "99999999999999999999999", "1000000000000000000", "１０００"] {
+        for ts in [
+            "-9223372036854775808", "9223372036854775807", "-1", "-0", "+1000", " 1000", "1000 ", "1e3", "", "0x10",
+            "99999999999999999999999", "1000000000000000000", "１０００",
+        ] {
             let header = "v1,AAAA"
-            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: 1000) != nil, "\(ts)")
-            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .min) != nil, "\(ts)")
-            #expect(WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .max) != nil, "\(ts)")
+            #expect(
+                WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: 1000) != nil, "\(ts)")
+            #expect(
+                WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .min) != nil, "\(ts)")
+            #expect(
+                WebhookSignature.verify(id: "a", timestamp: ts, signatures: header, body: body, secrets: [a], now: .max) != nil, "\(ts)")
         }
         // The largest accepted timestamp (18 digits) against the extremes of `now`: no overflow.
-        #expect(WebhookSignature.verify(id: "a", timestamp: "999999999999999999", signatures: "v1,AAAA", body: body, secrets: [a], now: .min) != nil)
+        #expect(
+            WebhookSignature.verify(id: "a", timestamp: "999999999999999999", signatures: "v1,AAAA", body: body, secrets: [a], now: .min)
+                != nil)
         #expect(WebhookSignature.within(0, of: .min, tolerance: 300) == false)
         #expect(WebhookSignature.within(.max, of: .min, tolerance: .max) == false)
         #expect(WebhookSignature.within(.min, of: .max, tolerance: .max) == false)
@@ -107,11 +120,14 @@ struct WebhookSignatureTests {
 
     @Test("the payload carries the Article 18 facts, what is missing, the sequence and the chain head")
     func payload() throws {
-        let report = try Report.validate(["kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
-                                          "reporter": ["name": "山田", "contact": "内線1"]])
-        let c = Case(id: "INC-2026-0001", state: .open, report: report, reportedAt: "2026-11-26T00:00:00.000Z",
-                     reportedBy: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"), openingHash: "h1",
-                     updatedAt: "2026-11-26T00:00:00.000Z", version: 1)
+        let report = try Report.validate([
+            "kind": "leak", "information": "名簿", "location": "本社", "circumstances": "誤送信",
+            "reporter": ["name": "山田", "contact": "内線1"],
+        ])
+        let c = Case(
+            id: "INC-2026-0001", state: .open, report: report, reportedAt: "2026-11-26T00:00:00.000Z",
+            reportedBy: PeerIdentity(uid: 1000, gid: 1000, pid: 1, user: "alice"), openingHash: "h1",
+            updatedAt: "2026-11-26T00:00:00.000Z", version: 1)
         let p = EscalationMessage.payload(kind: .opened, case: c, sequence: 1, chainSeq: 7, chainHash: "h7", at: "2026-11-26T00:00:00.000Z")
         #expect(p["type"] == "incident.opened")
         #expect(p["timestamp"] == "2026-11-26T00:00:00.000Z")
@@ -121,7 +137,8 @@ struct WebhookSignatureTests {
         #expect(d["audit"] == ["seq": 7, "hash": "h7", "opening_hash": "h1"])
         #expect(d["reporter_contact"]?["contact"] == "内線1")
         #expect(d["reported_by"] == nil, "no Unix identity leaves the machine")
-        #expect(!EscalationMessage.id(installation: "0123456789abcdef", caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
+        #expect(
+            !EscalationMessage.id(installation: "0123456789abcdef", caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
     }
 
     @Test("the repository's JSON Schema names every payload field")
@@ -131,9 +148,12 @@ struct WebhookSignatureTests {
         let schema = try JSONParser.parse(try String(contentsOfFile: schemaPath, encoding: .utf8))
         let props = try #require(schema["properties"]?["data"]?["properties"]?.objectValue)
         let report = try Report.validate(["kind": "leak", "information": "i", "location": "l", "circumstances": "c"])
-        let c = Case(id: "INC-2026-0001", state: .open, report: report, reportedAt: "t", reportedBy: PeerIdentity(uid: 0, gid: 0, pid: 0, user: nil),
-                     openingHash: "h", updatedAt: "t", version: 1)
-        let data = try #require(EscalationMessage.payload(kind: .updated, case: c, sequence: 2, chainSeq: 2, chainHash: "h", at: "t", changes: [:])["data"]?.objectValue)
+        let c = Case(
+            id: "INC-2026-0001", state: .open, report: report, reportedAt: "t", reportedBy: PeerIdentity(uid: 0, gid: 0, pid: 0, user: nil),
+            openingHash: "h", updatedAt: "t", version: 1)
+        let data = try #require(
+            EscalationMessage.payload(kind: .updated, case: c, sequence: 2, chainSeq: 2, chainHash: "h", at: "t", changes: [:])["data"]?
+                .objectValue)
         for key in data.keys { #expect(props[key] != nil, "schema lacks data.\(key)") }
     }
 }

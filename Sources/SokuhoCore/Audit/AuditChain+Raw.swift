@@ -19,9 +19,11 @@ extension AuditChain {
         public var prevHash: UnsafeBufferPointer<UInt8>
         public var hash: UnsafeBufferPointer<UInt8>
 
-        public init(seq: Int64, at: UnsafeBufferPointer<UInt8>, caseID: UnsafeBufferPointer<UInt8>?, type: UnsafeBufferPointer<UInt8>,
-                    actor: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>, prevHash: UnsafeBufferPointer<UInt8>,
-                    hash: UnsafeBufferPointer<UInt8>) {
+        public init(
+            seq: Int64, at: UnsafeBufferPointer<UInt8>, caseID: UnsafeBufferPointer<UInt8>?, type: UnsafeBufferPointer<UInt8>,
+            actor: UnsafeBufferPointer<UInt8>, data: UnsafeBufferPointer<UInt8>, prevHash: UnsafeBufferPointer<UInt8>,
+            hash: UnsafeBufferPointer<UInt8>
+        ) {
             (self.seq, self.at, self.caseID, self.type) = (seq, at, caseID, type)
             (self.actor, self.data, self.prevHash, self.hash) = (actor, data, prevHash, hash)
         }
@@ -75,7 +77,9 @@ extension AuditChain.Verifier {
         let type = String(decoding: e.type, as: UTF8.self)
         if e.seq != expectedSeq {
             let range = e.seq - expectedSeq == 1 ? "#\(expectedSeq)" : "#\(expectedSeq)–#\(e.seq - 1)"
-            fail(.missing, expectedSeq, "event \(range) is missing: event #\(e.seq) follows event #\(expectedSeq - 1) (deleted or renumbered)")
+            fail(
+                .missing, expectedSeq,
+                "event \(range) is missing: event #\(e.seq) follows event #\(expectedSeq - 1) (deleted or renumbered)")
             return false
         }
         AuditChain.canonicalBytes(of: e, into: &buffer)
@@ -87,7 +91,10 @@ extension AuditChain.Verifier {
         }
         let expectedPrev = last?.hash ?? AuditChain.genesisHash
         if !e.prevHash.elementsEqual(expectedPrev.utf8) {
-            fail(.brokenLink, e.seq, "event #\(e.seq) (\(type)) does not link to event #\(expectedSeq - 1): an event was inserted, rewritten or reordered at #\(e.seq - 1)/#\(e.seq)")
+            fail(
+                .brokenLink, e.seq,
+                "event #\(e.seq) (\(type)) does not link to event #\(expectedSeq - 1): an event was inserted, rewritten or reordered at #\(e.seq - 1)/#\(e.seq)"
+            )
             return false
         }
         accept(seq: e.seq, hash: String(decoding: e.hash, as: UTF8.self))

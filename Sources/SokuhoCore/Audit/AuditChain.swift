@@ -61,20 +61,27 @@ public enum AuditChain {
             let expectedSeq = (last?.seq ?? 0) + 1
             if e.seq != expectedSeq {
                 let range = e.seq - expectedSeq == 1 ? "#\(expectedSeq)" : "#\(expectedSeq)–#\(e.seq - 1)"
-                problem = Problem(kind: .missing, seq: expectedSeq,
+                problem = Problem(
+                    kind: .missing, seq: expectedSeq,
                     message: "event \(range) is missing: event #\(e.seq) follows event #\(expectedSeq - 1) (deleted or renumbered)")
                 return false
             }
             let expectedPrev = last?.hash ?? AuditChain.genesisHash
             let recomputed = AuditChain.hash(of: e)
             if recomputed != e.hash {
-                problem = Problem(kind: .edited, seq: e.seq,
-                    message: "event #\(e.seq) (\(e.type)\(e.caseID.map { ", " + $0 } ?? "")) was altered: its content does not match its recorded hash")
+                problem = Problem(
+                    kind: .edited, seq: e.seq,
+                    message:
+                        "event #\(e.seq) (\(e.type)\(e.caseID.map { ", " + $0 } ?? "")) was altered: its content does not match its recorded hash"
+                )
                 return false
             }
             if e.prevHash != expectedPrev {
-                problem = Problem(kind: .brokenLink, seq: e.seq,
-                    message: "event #\(e.seq) (\(e.type)) does not link to event #\(expectedSeq - 1): an event was inserted, rewritten or reordered at #\(e.seq - 1)/#\(e.seq)")
+                problem = Problem(
+                    kind: .brokenLink, seq: e.seq,
+                    message:
+                        "event #\(e.seq) (\(e.type)) does not link to event #\(expectedSeq - 1): an event was inserted, rewritten or reordered at #\(e.seq - 1)/#\(e.seq)"
+                )
                 return false
             }
             last = (e.seq, e.hash)
@@ -97,17 +104,24 @@ public enum AuditChain {
             let lastSeq = last?.seq ?? 0
             guard let head = recordedHead else {
                 if lastSeq != 0 {
-                    problem = Problem(kind: .headMismatch, seq: lastSeq, message: "the chain head record is missing (events exist up to #\(lastSeq))")
+                    problem = Problem(
+                        kind: .headMismatch, seq: lastSeq, message: "the chain head record is missing (events exist up to #\(lastSeq))")
                 }
                 return
             }
             if head.seq != lastSeq || head.hash != (last?.hash ?? AuditChain.genesisHash) {
                 if head.seq > lastSeq {
-                    problem = Problem(kind: .headMismatch, seq: lastSeq + 1,
-                        message: "event #\(lastSeq + 1) is missing: the chain head says #\(head.seq) but the last event is #\(lastSeq) (deleted at the end)")
+                    problem = Problem(
+                        kind: .headMismatch, seq: lastSeq + 1,
+                        message:
+                            "event #\(lastSeq + 1) is missing: the chain head says #\(head.seq) but the last event is #\(lastSeq) (deleted at the end)"
+                    )
                 } else {
-                    problem = Problem(kind: .headMismatch, seq: head.seq + (head.seq < lastSeq ? 1 : 0),
-                        message: "event #\(head.seq < lastSeq ? head.seq + 1 : lastSeq) does not match the chain head (#\(head.seq)): events were appended or rewritten at the end")
+                    problem = Problem(
+                        kind: .headMismatch, seq: head.seq + (head.seq < lastSeq ? 1 : 0),
+                        message:
+                            "event #\(head.seq < lastSeq ? head.seq + 1 : lastSeq) does not match the chain head (#\(head.seq)): events were appended or rewritten at the end"
+                    )
                 }
             }
         }

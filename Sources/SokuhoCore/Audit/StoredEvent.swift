@@ -14,15 +14,19 @@ public struct StoredEvent: Sendable, Hashable {
     /// SHA-256 (hex) of this event's canonical bytes, which include `prevHash`.
     public var hash: String
 
-    public init(seq: Int64, at: String, caseID: String?, type: String, actor: JSONValue, data: JSONValue,
-                prevHash: String, hash: String) {
+    public init(
+        seq: Int64, at: String, caseID: String?, type: String, actor: JSONValue, data: JSONValue,
+        prevHash: String, hash: String
+    ) {
         (self.seq, self.at, self.caseID, self.type) = (seq, at, caseID, type)
         (self.actor, self.data, self.prevHash, self.hash) = (actor, data, prevHash, hash)
     }
 
     /// Creates the next event of the chain, computing its hash.
-    public static func chained(after previous: (seq: Int64, hash: String)?, at: String, caseID: String?, type: String,
-                               actor: JSONValue, data: JSONValue) -> StoredEvent {
+    public static func chained(
+        after previous: (seq: Int64, hash: String)?, at: String, caseID: String?, type: String,
+        actor: JSONValue, data: JSONValue
+    ) -> StoredEvent {
         let seq = (previous?.seq ?? 0) + 1
         let prev = previous?.hash ?? AuditChain.genesisHash
         var e = StoredEvent(seq: seq, at: at, caseID: caseID, type: type, actor: actor, data: data, prevHash: prev, hash: "")
@@ -40,7 +44,9 @@ public struct StoredEvent: Sendable, Hashable {
     }
 
     public var json: JSONValue {
-        ["seq": .int(seq), "at": .string(at), "case_id": .optional(caseID), "type": .string(type),
-         "actor": actor, "data": data, "prev_hash": .string(prevHash), "hash": .string(hash)]
+        [
+            "seq": .int(seq), "at": .string(at), "case_id": .optional(caseID), "type": .string(type),
+            "actor": actor, "data": data, "prev_hash": .string(prevHash), "hash": .string(hash),
+        ]
     }
 }

@@ -16,8 +16,9 @@ extension Case {
         do { report = try Report.validate(reportJSON, stored: true) } catch {
             throw CaseError.malformedEvent(caseID: id, type: EventType.caseOpened.rawValue, reason: error.message)
         }
-        var c = Case(id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
-                     updatedAt: at, version: 1)
+        var c = Case(
+            id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
+            updatedAt: at, version: 1)
         c.source = ReportSource(openingData: data)
         return c
     }
@@ -63,8 +64,9 @@ extension Case {
     /// Replays a case from its events, oldest first.
     public static func replay(_ events: [StoredEvent]) throws(CaseError) -> Case {
         guard let first = events.first, first.type == EventType.caseOpened.rawValue, let id = first.caseID else {
-            throw CaseError.malformedEvent(caseID: events.first?.caseID ?? "?", type: events.first?.type ?? "none",
-                                           reason: "the first event of a case must be case.opened")
+            throw CaseError.malformedEvent(
+                caseID: events.first?.caseID ?? "?", type: events.first?.type ?? "none",
+                reason: "the first event of a case must be case.opened")
         }
         var c = try Case.opened(id: id, at: first.at, data: first.data, hash: first.hash)
         for e in events.dropFirst() { try c.apply(type: e.type, at: e.at, data: e.data) }

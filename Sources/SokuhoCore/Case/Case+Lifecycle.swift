@@ -12,9 +12,10 @@ extension Case {
             case .contained: break
             }
         case .instructionAdded(let i):
-            instructions.append(Instruction(
-                id: i.instruction, issuedAt: i.issuedAt ?? at, from: i.from, text: i.text, source: i.source, externalID: i.externalID,
-                recordedAt: at))
+            instructions.append(
+                Instruction(
+                    id: i.instruction, issuedAt: i.issuedAt ?? at, from: i.from, text: i.text, source: i.source, externalID: i.externalID,
+                    recordedAt: at))
         case .instructionDone(let d):
             guard let i = instructions.firstIndex(where: { $0.id == d.instruction }) else { throw bad("unknown instruction") }
             instructions[i].response = d.response

@@ -44,8 +44,10 @@ public struct Case: Sendable, Hashable {
         return m
     }
 
-    public init(id: String, state: CaseState, report: Report, reportedAt: String, reportedBy: PeerIdentity,
-                openingHash: String, updatedAt: String, version: Int) {
+    public init(
+        id: String, state: CaseState, report: Report, reportedAt: String, reportedBy: PeerIdentity,
+        openingHash: String, updatedAt: String, version: Int
+    ) {
         self.id = id
         self.state = state
         self.report = report

@@ -14,15 +14,18 @@ public enum CaseUpdate {
     /// The fields of a request: a non-empty object that does not touch `report_id`.
     static func request(_ fields: JSONValue) throws(ValidationError) -> [String: JSONValue] {
         guard case .object(let updates) = fields else {
-            throw ValidationError(.wrongType, field: "fields", "fields must be an object of report fields, not \(fields.typeName)",
+            throw ValidationError(
+                .wrongType, field: "fields", "fields must be an object of report fields, not \(fields.typeName)",
                 ja: "fields は報告項目のオブジェクトでなければなりません")
         }
         if updates.isEmpty {
-            throw ValidationError(.emptyField, field: "fields", "fields is empty: name at least one field to change",
+            throw ValidationError(
+                .emptyField, field: "fields", "fields is empty: name at least one field to change",
                 ja: "fields が空です。変更する項目を一つ以上指定してください")
         }
         if updates["report_id"] != nil {
-            throw ValidationError(.invalidValue, field: "report_id", "report_id cannot be changed after the report",
+            throw ValidationError(
+                .invalidValue, field: "report_id", "report_id cannot be changed after the report",
                 ja: "report_id は報告後に変更できません")
         }
         return updates

@@ -47,7 +47,9 @@ public struct EventActor: Sendable, Hashable {
     public init(peer: PeerIdentity, role: Role?, channel: String) { (self.peer, self.role, self.channel) = (peer, role, channel) }
 
     public var json: JSONValue {
-        ["uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),
-         "user": .optional(peer.user), "role": .optional(role?.rawValue), "channel": .string(channel)]
+        [
+            "uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),
+            "user": .optional(peer.user), "role": .optional(role?.rawValue), "channel": .string(channel),
+        ]
     }
 }

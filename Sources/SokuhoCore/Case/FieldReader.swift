@@ -18,7 +18,8 @@ public struct FieldReader {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .int(let i) = v else { throw wrongType(key, expected: "an integer", got: v) }
         guard range.contains(i) else {
-            throw ValidationError(.invalidValue, field: name(key),
+            throw ValidationError(
+                .invalidValue, field: name(key),
                 "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(i)",
                 ja: "\(name(key)) は \(range.lowerBound) から \(range.upperBound) の間で指定してください")
         }
@@ -47,7 +48,8 @@ public struct FieldReader {
     func name(_ key: String) -> String { prefix + key }
 
     func wrongType(_ key: String, expected: String, got: JSONValue) -> ValidationError {
-        ValidationError(.wrongType, field: name(key), "\(name(key)) must be \(expected), not \(got.typeName)",
+        ValidationError(
+            .wrongType, field: name(key), "\(name(key)) must be \(expected), not \(got.typeName)",
             ja: "\(name(key)) は \(expected) でなければなりません（\(got.typeName) が渡されました）")
     }
 
@@ -85,7 +87,9 @@ public struct FieldReader {
     /// lone carriage return is refused), no DEL, C1 controls or bidi embeddings, overrides and
     /// isolates (U+202A–U+202E, U+2066–U+2069): they forge lines and reorder text wherever the
     /// text is shown. Leading and trailing white space is removed.
-    private func checkedText(_ key: String, _ s: String, maxLength: Int = Report.maxTextLength, multiLine: Bool = true) throws(ValidationError) -> String {
+    private func checkedText(_ key: String, _ s: String, maxLength: Int = Report.maxTextLength, multiLine: Bool = true)
+        throws(ValidationError) -> String
+    {
         var text = s
         if !stored, text.unicodeScalars.contains("\r") { text = Self.normalizingLineEnds(text) }
         let trimmed = text.trimmingWhitespace()
@@ -93,20 +97,23 @@ public struct FieldReader {
             throw ValidationError(.emptyField, field: name(key), "\(name(key)) must not be empty", ja: "\(name(key)) が空です")
         }
         if s.utf8.count > maxLength {
-            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) is longer than \(maxLength) bytes",
+            throw ValidationError(
+                .invalidValue, field: name(key), "\(name(key)) is longer than \(maxLength) bytes",
                 ja: "\(name(key)) が長すぎます（最大 \(maxLength) バイト）")
         }
         if let bad = text.unicodeScalars.first(where: { !Self.allowedInText($0, multiLine: multiLine, stored: stored) }) {
             let hex = String(bad.value, radix: 16, uppercase: true)
             let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             if Self.isBidiControl(bad) {
-                throw ValidationError(.invalidValue, field: name(key),
+                throw ValidationError(
+                    .invalidValue, field: name(key),
                     "\(name(key)) contains a bidirectional control character (\(code)), which reorders the text around it; remove it",
                     ja: "\(name(key)) に双方向制御文字（\(code)）が含まれています。表示順を入れ替える文字のため使えません")
             }
             let what = bad == "\n" || bad == "\t" ? "a line break or tab (this field is a single line)" : "a control character (\(code))"
             let whatJa = bad == "\n" || bad == "\t" ? "改行またはタブ（この項目は1行です）" : "制御文字（\(code)）"
-            throw ValidationError(.invalidValue, field: name(key), "\(name(key)) contains \(what); remove it",
+            throw ValidationError(
+                .invalidValue, field: name(key), "\(name(key)) contains \(what); remove it",
                 ja: "\(name(key)) に\(whatJa)が含まれています")
         }
         return trimmed
@@ -153,7 +160,8 @@ public struct FieldReader {
         switch v {
         case .int(let i):
             if i < 0 {
-                throw ValidationError(.invalidValue, field: name(key), "\(name(key)) must be 0 or more (null when unknown), not \(i)",
+                throw ValidationError(
+                    .invalidValue, field: name(key), "\(name(key)) must be 0 or more (null when unknown), not \(i)",
                     ja: "\(name(key)) は0以上の整数です（不明なら null）。\(i) は使えません")
             }
             return i
@@ -167,7 +175,8 @@ public struct FieldReader {
     func requiredEnum<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(ValidationError) -> E
     where E.RawValue == String {
         guard let v = object[key], !v.isNull else {
-            throw ValidationError(.missingField, field: name(key),
+            throw ValidationError(
+                .missingField, field: name(key),
                 "\(name(key)) is required (one of \(E.allCases.map(\.rawValue).joined(separator: ", ")))",
                 ja: "\(name(key)) は必須です（\(E.allCases.map(\.rawValue).joined(separator: ", ")) のいずれか）")
         }
@@ -199,7 +208,8 @@ public struct FieldReader {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, expected: "an RFC 3339 time string", got: v) }
         guard let t = Timestamp(rfc3339: s) else {
-            throw ValidationError(.invalidValue, field: name(key),
+            throw ValidationError(
+                .invalidValue, field: name(key),
                 "\(name(key)) must be an RFC 3339 time such as 2026-11-26T09:30:00+09:00 (or a date 2026-11-26), not \"\(TerminalSafe.escape(TerminalSafe.bounded(s, limit: 200)))\"",
                 ja: "\(name(key)) は RFC 3339 形式の日時（例: 2026-11-26T09:30:00+09:00、または日付 2026-11-26）で指定してください")
         }

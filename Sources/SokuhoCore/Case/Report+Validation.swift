@@ -14,7 +14,8 @@ extension Report {
     /// case recorded before the rules were tightened still opens.
     public static func validate(_ value: JSONValue, stored: Bool = false) throws(ValidationError) -> Report {
         guard case .object(let object) = value else {
-            throw ValidationError(.wrongType, field: "report", "the report must be a JSON object, not \(value.typeName)",
+            throw ValidationError(
+                .wrongType, field: "report", "the report must be a JSON object, not \(value.typeName)",
                 ja: "報告はJSONオブジェクトでなければなりません（\(value.typeName)が渡されました）")
         }
         try FieldReader.rejectUnknownKeys(object, allowed: fieldNames, context: nil)
@@ -25,7 +26,8 @@ extension Report {
         let count = try r.optionalCount("count")
         let precision = try r.optionalEnum("count_precision", CountPrecision.self)
         if count == nil, precision != nil {
-            throw ValidationError(.invalidValue, field: "count_precision",
+            throw ValidationError(
+                .invalidValue, field: "count_precision",
                 "count_precision needs a count; leave both out (or count null) while the count is unknown",
                 ja: "count_precision には件数（count）が必要です。件数が不明な間は両方とも省略してください")
         }
@@ -35,7 +37,9 @@ extension Report {
         let discoveredAt = try r.optionalTimestamp("discovered_at")
         let reporter = try r.optionalReporter("reporter")
         let subcontractor = try r.optionalText("subcontractor")
-        let reportID = try stored ? r.optionalText("report_id", maxLength: maxReportIDLength)
+        let reportID =
+            try stored
+            ? r.optionalText("report_id", maxLength: maxReportIDLength)
             : r.optionalLine("report_id", maxLength: maxReportIDLength)
         return Report(
             kind: kind, suspected: suspected, information: information, count: count, countPrecision: precision,

@@ -16,8 +16,10 @@ public struct ReportSource: Sendable, Hashable {
     /// The text encoding the file was read in (spool only).
     public var encoding: String?
 
-    public init(channel: String, file: String? = nil, sha256: String? = nil, size: Int? = nil,
-                format: String? = nil, encoding: String? = nil) {
+    public init(
+        channel: String, file: String? = nil, sha256: String? = nil, size: Int? = nil,
+        format: String? = nil, encoding: String? = nil
+    ) {
         (self.channel, self.file, self.sha256, self.size, self.format, self.encoding) = (channel, file, sha256, size, format, encoding)
     }
 

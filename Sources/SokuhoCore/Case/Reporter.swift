@@ -39,6 +39,8 @@ public struct PeerIdentity: Sendable, Hashable {
     public init?(json: JSONValue) {
         guard let uid = json["uid"]?.intValue, let gid = json["gid"]?.intValue, let pid = json["pid"]?.intValue
         else { return nil }
-        self.init(uid: UInt32(truncatingIfNeeded: uid), gid: UInt32(truncatingIfNeeded: gid), pid: Int32(truncatingIfNeeded: pid), user: json["user"]?.stringValue)
+        self.init(
+            uid: UInt32(truncatingIfNeeded: uid), gid: UInt32(truncatingIfNeeded: gid), pid: Int32(truncatingIfNeeded: pid),
+            user: json["user"]?.stringValue)
     }
 }

@@ -50,16 +50,21 @@ public enum EscalationMessage {
     }
 
     /// Builds the payload for a case at the moment of an event.
-    public static func payload(kind: Kind, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
-                               at: String, changes: [String: JSONValue]? = nil) -> JSONValue {
-        payload(type: kind.rawValue, case: c, sequence: sequence, chainSeq: chainSeq, chainHash: chainHash, at: at,
-                extra: changes.map { ["changes": .object($0)] } ?? [:])
+    public static func payload(
+        kind: Kind, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
+        at: String, changes: [String: JSONValue]? = nil
+    ) -> JSONValue {
+        payload(
+            type: kind.rawValue, case: c, sequence: sequence, chainSeq: chainSeq, chainHash: chainHash, at: at,
+            extra: changes.map { ["changes": .object($0)] } ?? [:])
     }
 
     /// The payload for any message type: the case's facts plus `extra` members of `data`
     /// (`changes` for updates, `step` for playbook messages).
-    public static func payload(type: String, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
-                               at: String, extra: [String: JSONValue]) -> JSONValue {
+    public static func payload(
+        type: String, case c: Case, sequence: Int, chainSeq: Int64, chainHash: String,
+        at: String, extra: [String: JSONValue]
+    ) -> JSONValue {
         let r = c.report
         var data: [String: JSONValue] = [
             "case_id": .string(c.id),

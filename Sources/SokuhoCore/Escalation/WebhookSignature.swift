@@ -77,10 +77,16 @@ public enum WebhookSignature {
 
     /// Verifies a received message: a matching `v1` signature for one of `secrets`, and a
     /// timestamp within `tolerance` seconds of `now`. Returns the reason when it does not verify.
-    public static func verify(id: String, timestamp: String, signatures: String, body: [UInt8], secrets: [Secret],
-                              now: Int64, tolerance: Int64 = 300) -> String? {
-        if case .refused(let reason) = check(id: id, timestamp: timestamp, signatures: signatures, body: body, secrets: secrets,
-                                             now: now, tolerance: tolerance) { return reason }
+    public static func verify(
+        id: String, timestamp: String, signatures: String, body: [UInt8], secrets: [Secret],
+        now: Int64, tolerance: Int64 = 300
+    ) -> String? {
+        if case .refused(let reason) = check(
+            id: id, timestamp: timestamp, signatures: signatures, body: body, secrets: secrets,
+            now: now, tolerance: tolerance)
+        {
+            return reason
+        }
         return nil
     }
 
@@ -90,8 +96,10 @@ public enum WebhookSignature {
     /// digits only (no sign, no spaces), compared with `now` without overflow whatever the two
     /// values are; each `v1,` entry is base64-decoded and its MAC compared in constant time with
     /// the expected MAC of every secret.
-    public static func check(id: String, timestamp: String, signatures: String, body: [UInt8], secrets: [Secret],
-                             now: Int64, tolerance: Int64 = 300) -> Verification {
+    public static func check(
+        id: String, timestamp: String, signatures: String, body: [UInt8], secrets: [Secret],
+        now: Int64, tolerance: Int64 = 300
+    ) -> Verification {
         guard !id.isEmpty else { return .refused("missing webhook-id") }
         guard id.utf8.count <= Limits.maxIDBytes, id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             return .refused("webhook-id must be 1 to \(Limits.maxIDBytes) visible ASCII characters")

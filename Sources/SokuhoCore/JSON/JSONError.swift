@@ -30,7 +30,9 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUTF8: what = "the input is not valid UTF-8"
         case .unexpectedEnd: what = "the JSON text ends too early"
         case .unexpectedCharacter(let b):
-            what = b >= 0x20 && b < 0x7F ? "unexpected character '\(Character(Unicode.Scalar(b)))'" : "unexpected byte 0x\(String(b, radix: 16))"
+            what =
+                b >= 0x20 && b < 0x7F
+                ? "unexpected character '\(Character(Unicode.Scalar(b)))'" : "unexpected byte 0x\(String(b, radix: 16))"
         case .invalidLiteral: what = "invalid literal (expected true, false or null)"
         case .expectedKey: what = "expected a quoted object key"
         case .expectedColon: what = "expected ':' after an object key"

@@ -29,7 +29,9 @@ public struct AppiItems: Sendable, Hashable {
 
     public init() {}
 
-    public static let textFields = ["summary", "data_items", "cause", "secondary_harm_detail", "notice_to_persons", "recurrence_prevention", "other"]
+    public static let textFields = [
+        "summary", "data_items", "cause", "secondary_harm_detail", "notice_to_persons", "recurrence_prevention", "other",
+    ]
     public static let flagFields = ["sensitive", "financial_harm", "malicious", "encrypted"]
     public static let fieldNames = textFields + ["persons", "persons_precision", "secondary_harm"] + flagFields
 
@@ -60,7 +62,9 @@ public struct AppiItems: Sendable, Hashable {
     /// Builds the items from their JSON, validating every field; `stored: true` re-reads items as
     /// they were stored (replaying events), with the text rules of their time.
     public static func validate(_ v: JSONValue, stored: Bool = false) throws(ValidationError) -> AppiItems {
-        guard case .object(let o) = v else { throw ValidationError(.wrongType, field: nil, "the APPI items must be an object", ja: "個人情報保護法の報告事項はオブジェクトで指定してください") }
+        guard case .object(let o) = v else {
+            throw ValidationError(.wrongType, field: nil, "the APPI items must be an object", ja: "個人情報保護法の報告事項はオブジェクトで指定してください")
+        }
         try FieldReader.rejectUnknownKeys(o, allowed: fieldNames, context: nil)
         let r = FieldReader(object: o, prefix: "", stored: stored)
         var a = AppiItems()
@@ -73,8 +77,10 @@ public struct AppiItems: Sendable, Hashable {
         a.cause = try r.optionalText("cause")
         a.secondaryHarm = try r.optionalText("secondary_harm")
         if let s = a.secondaryHarm, !["yes", "no", "unknown"].contains(s) {
-            throw ValidationError(.invalidValue, field: "secondary_harm", "secondary_harm must be yes, no or unknown, not \"\(TerminalSafe.escape(TerminalSafe.bounded(s)))\"",
-                                  ja: "secondary_harm は yes・no・unknown のいずれかです")
+            throw ValidationError(
+                .invalidValue, field: "secondary_harm",
+                "secondary_harm must be yes, no or unknown, not \"\(TerminalSafe.escape(TerminalSafe.bounded(s)))\"",
+                ja: "secondary_harm は yes・no・unknown のいずれかです")
         }
         a.secondaryHarmDetail = try r.optionalText("secondary_harm_detail")
         a.noticeToPersons = try r.optionalText("notice_to_persons")

@@ -80,10 +80,15 @@ public enum CaseClocks {
         let falsePositive = c.resolution == .falsePositive
         func clock(_ name: Name, _ due: Double, metAt: Double?, optional: Bool) -> CaseClock {
             let state: CaseClock.State
-            if let m = metAt { state = m <= due ? .met : .metLate }
-            else if optional && falsePositive { state = .notRequired }
-            else if now > due { state = .missed }
-            else { state = .pending }
+            if let m = metAt {
+                state = m <= due ? .met : .metLate
+            } else if optional && falsePositive {
+                state = .notRequired
+            } else if now > due {
+                state = .missed
+            } else {
+                state = .pending
+            }
             return CaseClock(name: name, dueAt: due, state: state, metAt: metAt)
         }
         typealias Name = CaseClock.Name

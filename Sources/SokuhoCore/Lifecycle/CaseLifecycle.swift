@@ -17,10 +17,13 @@ public enum CaseLifecycle {
     ]
 
     /// Checks a transition and returns the event to record for it.
-    public static func transition(_ c: Case, to target: CaseState, reason: String?, resolution: Resolution?) throws(ValidationError) -> StateTransition {
+    public static func transition(_ c: Case, to target: CaseState, reason: String?, resolution: Resolution?) throws(ValidationError)
+        -> StateTransition
+    {
         let from = c.state
         if from == target {
-            throw ValidationError(.conflict, field: "to", "case \(c.id) is already \(target.rawValue)", ja: "事案 \(c.id) はすでに「\(target.japanese)」です")
+            throw ValidationError(
+                .conflict, field: "to", "case \(c.id) is already \(target.rawValue)", ja: "事案 \(c.id) はすでに「\(target.japanese)」です")
         }
         guard allowed[from, default: []].contains(target) else {
             let options = allowed[from, default: []].map(\.rawValue).sorted().joined(separator: ", ")
@@ -29,7 +32,8 @@ public enum CaseLifecycle {
             throw ValidationError(.conflict, field: "to", en, ja: "「\(from.japanese)」から「\(target.japanese)」には移れません")
         }
         if resolution != nil && target != .resolved {
-            throw ValidationError(.invalidValue, field: "resolution", "resolution is given only when resolving", ja: "resolution は解決時にだけ指定します")
+            throw ValidationError(
+                .invalidValue, field: "resolution", "resolution is given only when resolving", ja: "resolution は解決時にだけ指定します")
         }
         if target == .open {
             guard let reason, !reason.trimmingWhitespace().isEmpty else {

@@ -34,7 +34,10 @@ public struct Instruction: Sendable, Hashable {
         return items.prefix(100).compactMap { item in
             guard let text = item["text"]?.stringValue?.trimmingWhitespace(), !text.isEmpty, text.count <= 10_000 else { return nil }
             let issued = item["issued_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) != nil ? $0 : nil }
-            return (item["id"]?.stringValue.map { String($0.prefix(200)) }, item["from"]?.stringValue.map { String($0.prefix(200)) }, text, issued)
+            return (
+                item["id"]?.stringValue.map { String($0.prefix(200)) }, item["from"]?.stringValue.map { String($0.prefix(200)) }, text,
+                issued
+            )
         }
     }
 }

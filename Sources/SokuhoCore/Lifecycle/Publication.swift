@@ -25,26 +25,34 @@ public struct Publication: Sendable, Hashable {
     public var decidedAt: String
 
     public var json: JSONValue {
-        ["decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note), "decided_at": .string(decidedAt)]
+        [
+            "decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note),
+            "decided_at": .string(decidedAt),
+        ]
     }
 
     /// Validates a `case.publication` request into the decision to record.
     public static func request(_ o: [String: JSONValue]) throws(ValidationError) -> PublicationDecision {
         let r = FieldReader(object: o)
         guard let d = try r.optionalEnum("decision", Decision.self) else {
-            throw ValidationError(.missingField, field: "decision", "decision is required: not_planned, planned or published", ja: "decision（公表の判断）は必須です")
+            throw ValidationError(
+                .missingField, field: "decision", "decision is required: not_planned, planned or published", ja: "decision（公表の判断）は必須です")
         }
         let date = try r.optionalText("date")
         if let date, Timestamp(rfc3339: date) == nil {
-            throw ValidationError(.invalidValue, field: "date", "date must be a date such as 2026-12-01, not \"\(TerminalSafe.escape(TerminalSafe.bounded(date)))\"", ja: "date は 2026-12-01 の形式で指定してください")
+            throw ValidationError(
+                .invalidValue, field: "date",
+                "date must be a date such as 2026-12-01, not \"\(TerminalSafe.escape(TerminalSafe.bounded(date)))\"",
+                ja: "date は 2026-12-01 の形式で指定してください")
         }
         let url = try r.optionalText("url")
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw ValidationError(.invalidValue, field: "url", "url must be an http(s) address", ja: "url は http(s) のアドレスで指定してください")
         }
         if d == .published && (date == nil || url == nil) {
-            throw ValidationError(.missingField, field: date == nil ? "date" : "url", "a published decision needs the date and the url of the publication",
-                                  ja: "公表済みには公表日（date）と URL（url）が必要です")
+            throw ValidationError(
+                .missingField, field: date == nil ? "date" : "url", "a published decision needs the date and the url of the publication",
+                ja: "公表済みには公表日（date）と URL（url）が必要です")
         }
         return PublicationDecision(decision: d, date: date, url: url, note: try r.optionalText("note"))
     }

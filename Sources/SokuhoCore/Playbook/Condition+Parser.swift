@@ -108,8 +108,11 @@ extension Condition {
             }
             guard let type = Condition.fields[t.text] else {
                 var m = "unknown field \"\(t.text)\""
-                if let s = Suggestion.closest(to: t.text, among: Array(Condition.fields.keys)) { m += "; did you mean \"\(s)\"?" }
-                else { m += "; fields: \(Condition.fields.keys.sorted().joined(separator: ", "))" }
+                if let s = Suggestion.closest(to: t.text, among: Array(Condition.fields.keys)) {
+                    m += "; did you mean \"\(s)\"?"
+                } else {
+                    m += "; fields: \(Condition.fields.keys.sorted().joined(separator: ", "))"
+                }
                 throw PlaybookError(path: "", m, offset: t.column)
             }
             guard let opToken = peek, opToken.kind == .op, let op = Op(rawValue: opToken.text) else { return .truthy(t.text) }
@@ -121,7 +124,9 @@ extension Condition {
 
         static func value(_ v: Token, field: String, type: FieldType, op: Op) throws(PlaybookError) -> JSONValue {
             if v.kind == .word, v.text == "null" {
-                guard op == .eq || op == .ne else { throw PlaybookError(path: "", "null can only be compared with == or !=", offset: v.column) }
+                guard op == .eq || op == .ne else {
+                    throw PlaybookError(path: "", "null can only be compared with == or !=", offset: v.column)
+                }
                 return .null
             }
             let ordering = op != .eq && op != .ne
@@ -133,20 +138,26 @@ extension Condition {
                 return .int(n)
             case .bool:
                 guard v.kind == .word, v.text == "true" || v.text == "false", !ordering else {
-                    throw PlaybookError(path: "", "\(field) is true or false; compare it with == true / == false, or write \(field) / not \(field)", offset: v.column)
+                    throw PlaybookError(
+                        path: "", "\(field) is true or false; compare it with == true / == false, or write \(field) / not \(field)",
+                        offset: v.column)
                 }
                 return .bool(v.text == "true")
             case .choice(let options):
                 guard !ordering else { throw PlaybookError(path: "", "\(field) can only be compared with == or !=", offset: v.column) }
                 guard v.kind == .word || v.kind == .string, options.contains(v.text) else {
                     var m = "\(field) is one of \(options.joined(separator: ", ")), not \"\(v.text)\""
-                    if let s = Suggestion.closest(to: v.text, among: options) { m = "\(field) has no value \"\(v.text)\"; did you mean \"\(s)\"?" }
+                    if let s = Suggestion.closest(to: v.text, among: options) {
+                        m = "\(field) has no value \"\(v.text)\"; did you mean \"\(s)\"?"
+                    }
                     throw PlaybookError(path: "", m, offset: v.column)
                 }
                 return .string(v.text)
             case .text:
                 guard !ordering else { throw PlaybookError(path: "", "\(field) is text; compare it with == or !=", offset: v.column) }
-                guard v.kind == .word || v.kind == .string else { throw PlaybookError(path: "", "\(field) is text; quote the value", offset: v.column) }
+                guard v.kind == .word || v.kind == .string else {
+                    throw PlaybookError(path: "", "\(field) is text; quote the value", offset: v.column)
+                }
                 return .string(v.text)
             }
         }

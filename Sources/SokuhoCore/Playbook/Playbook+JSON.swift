@@ -19,20 +19,28 @@ extension Playbook {
     /// Parses and validates a playbook. Errors name the path of the problem.
     public static func parse(_ v: JSONValue) throws(PlaybookError) -> Playbook {
         let o = try object(v, path: "", allowed: keys)
-        guard let idValue = o["playbook"] else { throw PlaybookError(path: "playbook", "is required: the playbook's name, e.g. playbook: leak") }
+        guard let idValue = o["playbook"] else {
+            throw PlaybookError(path: "playbook", "is required: the playbook's name, e.g. playbook: leak")
+        }
         let id = try name(idValue, path: "playbook")
         let title = try LocalizedText.parse(o["title"], path: "title", required: true)!
         let description = try LocalizedText.parse(o["description"], path: "description", required: false)
-        guard let appliesValue = o["applies_to"] else { throw PlaybookError(path: "applies_to", "is required: applies_to: {kinds: [leak]}") }
+        guard let appliesValue = o["applies_to"] else {
+            throw PlaybookError(path: "applies_to", "is required: applies_to: {kinds: [leak]}")
+        }
         let applies = try object(appliesValue, path: "applies_to", allowed: ["kinds", "when"])
         guard case .array(let kindValues)? = applies["kinds"], !kindValues.isEmpty else {
-            throw PlaybookError(path: "applies_to.kinds", "must be a non-empty list of kinds (\(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw PlaybookError(
+                path: "applies_to.kinds",
+                "must be a non-empty list of kinds (\(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         var kinds: [IncidentKind] = []
         for (i, k) in kindValues.enumerated() {
             guard let s = k.stringValue, let kind = IncidentKind(rawValue: s) else {
                 var m = "must be one of \(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")), not \(k.canonicalString)"
-                if let s = k.stringValue, let near = Suggestion.closest(to: s, among: IncidentKind.allCases.map(\.rawValue)) { m += "; did you mean \"\(near)\"?" }
+                if let s = k.stringValue, let near = Suggestion.closest(to: s, among: IncidentKind.allCases.map(\.rawValue)) {
+                    m += "; did you mean \"\(near)\"?"
+                }
                 throw PlaybookError(path: "applies_to.kinds[\(i)]", m)
             }
             kinds.append(kind)
@@ -40,7 +48,9 @@ extension Playbook {
         let when = try condition(applies["when"], path: "applies_to.when")
         var priority = 0
         if let p = o["priority"] {
-            guard case .int(let n) = p, (-1000...1000).contains(n) else { throw PlaybookError(path: "priority", "must be a whole number from -1000 to 1000") }
+            guard case .int(let n) = p, (-1000...1000).contains(n) else {
+                throw PlaybookError(path: "priority", "must be a whole number from -1000 to 1000")
+            }
             priority = Int(n)
         }
         guard case .array(let stepValues)? = o["steps"], !stepValues.isEmpty else {
@@ -70,7 +80,9 @@ extension Playbook {
                 edges[i, default: []].append((k, "after"))
             }
             if case .step(let ref)? = s.due?.from {
-                guard let k = index[ref] else { throw PlaybookError(path: "steps[\(i)].due.from", Self.missing(ref, among: Array(index.keys))) }
+                guard let k = index[ref] else {
+                    throw PlaybookError(path: "steps[\(i)].due.from", Self.missing(ref, among: Array(index.keys)))
+                }
                 if k == i { throw PlaybookError(path: "steps[\(i)].due.from", "a step's due time cannot count from itself") }
                 edges[i, default: []].append((k, "due.from"))
             }
@@ -84,8 +96,9 @@ extension Playbook {
             for (m, via) in edges[n] ?? [] {
                 if state[m] == 1 {
                     let cycle = stack[stack.firstIndex(of: m)!...].map { steps[$0].id } + [steps[m].id]
-                    throw PlaybookError(path: "steps[\(n)].\(via == "after" ? "after" : "due.from")",
-                                        "dependency cycle: \(cycle.joined(separator: " → "))")
+                    throw PlaybookError(
+                        path: "steps[\(n)].\(via == "after" ? "after" : "due.from")",
+                        "dependency cycle: \(cycle.joined(separator: " → "))")
                 }
                 if state[m] == 0 { try visit(m) }
             }
@@ -105,14 +118,20 @@ extension Playbook {
         guard case .object(let o) = v else { throw PlaybookError(path: path, "must be a mapping, not \(v.typeName)") }
         for k in o.keys.sorted() where !allowed.contains(k) {
             var m = "unknown key \"\(k)\""
-            if let s = Suggestion.closest(to: k, among: allowed) { m += "; did you mean \"\(s)\"?" } else { m += "; keys: \(allowed.joined(separator: ", "))" }
+            if let s = Suggestion.closest(to: k, among: allowed) {
+                m += "; did you mean \"\(s)\"?"
+            } else {
+                m += "; keys: \(allowed.joined(separator: ", "))"
+            }
             throw PlaybookError(path: path.isEmpty ? k : path + "." + k, m)
         }
         return o
     }
 
     static func name(_ v: JSONValue, path: String) throws(PlaybookError) -> String {
-        guard case .string(let s) = v else { throw PlaybookError(path: path, "must be a name (letters, digits, - and _), not \(v.typeName)") }
+        guard case .string(let s) = v else {
+            throw PlaybookError(path: path, "must be a name (letters, digits, - and _), not \(v.typeName)")
+        }
         guard !s.isEmpty, s.count <= 64, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw PlaybookError(path: path, "\"\(s)\" is not a name: use letters, digits, - and _ (at most 64)")
         }
@@ -128,7 +147,8 @@ extension Playbook {
         default: throw PlaybookError(path: path, "must be a condition such as \"count > 100\", not \(v.typeName)")
         }
         do { return try Condition(parsing: text) } catch {
-            throw PlaybookError(path: path, "\(error.message) (in \"\(text)\"\(error.offset.map { ", column \($0)" } ?? ""))", offset: error.offset)
+            throw PlaybookError(
+                path: path, "\(error.message) (in \"\(text)\"\(error.offset.map { ", column \($0)" } ?? ""))", offset: error.offset)
         }
     }
 }
@@ -159,7 +179,8 @@ extension Playbook.Step {
     }
 
     /// Types of message a playbook may send to the city; the lifecycle's own are reserved.
-    public static let reservedEvents = ([.opened, .updated, .closed, .stepNotice, .stepOverdue, .stepReminder] as [EscalationMessage.Kind]).map(\.rawValue)
+    public static let reservedEvents = ([.opened, .updated, .closed, .stepNotice, .stepOverdue, .stepReminder] as [EscalationMessage.Kind])
+        .map(\.rawValue)
 
     static func parse(_ v: JSONValue, path: String) throws(PlaybookError) -> Playbook.Step {
         let o = try Playbook.object(v, path: path, allowed: Playbook.stepKeys)
@@ -176,7 +197,9 @@ extension Playbook.Step {
         }
         var action: Playbook.Action?
         if let a = o["action"], !a.isNull {
-            guard type == .auto else { throw PlaybookError(path: path + ".action", "only auto steps have an action; add type: auto or remove it") }
+            guard type == .auto else {
+                throw PlaybookError(path: path + ".action", "only auto steps have an action; add type: auto or remove it")
+            }
             action = try parseAction(a, path: path + ".action")
         } else if type == .auto {
             throw PlaybookError(path: path + ".action", "an auto step needs an action: notify_city, notify or remind")
@@ -213,13 +236,16 @@ extension Playbook.Step {
             mandatory = b
         }
         let when = try Playbook.condition(o["when"], path: path + ".when")
-        return Playbook.Step(id: id, title: title, guide: guide, type: type, action: action, after: after, due: due, role: role,
-                             mandatory: mandatory, when: when)
+        return Playbook.Step(
+            id: id, title: title, guide: guide, type: type, action: action, after: after, due: due, role: role,
+            mandatory: mandatory, when: when)
     }
 
     static func parseAction(_ v: JSONValue, path: String) throws(PlaybookError) -> Playbook.Action {
         let o = try Playbook.object(v, path: path, allowed: ["type", "event", "endpoint"])
-        guard let t = o["type"]?.stringValue else { throw PlaybookError(path: path + ".type", "is required: notify_city, notify or remind") }
+        guard let t = o["type"]?.stringValue else {
+            throw PlaybookError(path: path + ".type", "is required: notify_city, notify or remind")
+        }
         switch t {
         case "notify_city":
             guard let e = o["event"]?.stringValue else {
@@ -227,18 +253,28 @@ extension Playbook.Step {
             }
             let rest = e.hasPrefix("incident.") ? e.dropFirst("incident.".count) : ""
             guard !rest.isEmpty, rest.allSatisfy({ ($0.isASCII && $0.isLowercase) || $0 == "_" }) else {
-                throw PlaybookError(path: path + ".event", "must look like incident.contained (incident. and lower-case letters or _), not \"\(e)\"")
+                throw PlaybookError(
+                    path: path + ".event", "must look like incident.contained (incident. and lower-case letters or _), not \"\(e)\"")
             }
-            if reservedEvents.contains(e) { throw PlaybookError(path: path + ".event", "\(e) is sent by the daemon itself; choose another type") }
-            if o["endpoint"] != nil { throw PlaybookError(path: path + ".endpoint", "notify_city goes to the city's endpoints; use type: notify for another endpoint") }
+            if reservedEvents.contains(e) {
+                throw PlaybookError(path: path + ".event", "\(e) is sent by the daemon itself; choose another type")
+            }
+            if o["endpoint"] != nil {
+                throw PlaybookError(
+                    path: path + ".endpoint", "notify_city goes to the city's endpoints; use type: notify for another endpoint")
+            }
             return .notifyCity(event: e)
         case "notify":
-            if o["event"] != nil { throw PlaybookError(path: path + ".event", "notify sends incident.step_notice; event is for notify_city") }
+            if o["event"] != nil {
+                throw PlaybookError(path: path + ".event", "notify sends incident.step_notice; event is for notify_city")
+            }
             var endpoint: String?
             if let e = o["endpoint"], !e.isNull { endpoint = try Playbook.name(e, path: path + ".endpoint") }
             return .notify(endpoint: endpoint)
         case "remind":
-            if o["event"] != nil || o["endpoint"] != nil { throw PlaybookError(path: path, "remind takes no event or endpoint (it uses playbooks.notify)") }
+            if o["event"] != nil || o["endpoint"] != nil {
+                throw PlaybookError(path: path, "remind takes no event or endpoint (it uses playbooks.notify)")
+            }
             return .remind
         default:
             var m = "must be notify_city, notify or remind, not \"\(t)\""
@@ -269,8 +305,9 @@ extension Playbook.Step {
             throw PlaybookError(path: path, "must be a duration such as 4h, or {in: 4h, from: STEP}, not \(v.typeName)")
         }
         guard let text = inText.stringValue, let seconds = PlaybookDuration.parse(text) else {
-            throw PlaybookError(path: path + (v.objectValue == nil ? "" : ".in"),
-                                "must be a duration such as 30m, 4h, 3d or 2w (at most a year), not \(inText.canonicalString)")
+            throw PlaybookError(
+                path: path + (v.objectValue == nil ? "" : ".in"),
+                "must be a duration such as 30m, 4h, 3d or 2w (at most a year), not \(inText.canonicalString)")
         }
         return Playbook.Due(seconds: seconds, from: from)
     }

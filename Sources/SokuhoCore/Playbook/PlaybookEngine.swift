@@ -46,8 +46,9 @@ public enum PlaybookEngine {
                 state = waitingOn.isEmpty ? .ready : .waiting
             }
             let open = state == .ready || state == .waiting
-            return StepStatus(step: s, state: state, waitingOn: waitingOn, dueAt: dueAt, overdue: open && (dueAt.map { $0 <= now } ?? false),
-                              record: record)
+            return StepStatus(
+                step: s, state: state, waitingOn: waitingOn, dueAt: dueAt, overdue: open && (dueAt.map { $0 <= now } ?? false),
+                record: record)
         }
     }
 
@@ -56,7 +57,8 @@ public enum PlaybookEngine {
         guard let due = s.due else { return nil }
         let anchor: Double?
         switch due.from {
-        case .discovery: anchor = (c.report.discoveredAt.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(rfc3339: c.reportedAt))?.epochSeconds
+        case .discovery:
+            anchor = (c.report.discoveredAt.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(rfc3339: c.reportedAt))?.epochSeconds
         case .report: anchor = Timestamp(rfc3339: c.reportedAt)?.epochSeconds
         case .step(let id): anchor = c.steps[id]?.at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
         }

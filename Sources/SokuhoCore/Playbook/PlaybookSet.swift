@@ -35,7 +35,11 @@ public struct PlaybookSet: Sendable {
         for (i, a) in entries.enumerated() where a.playbook.when == nil {
             for b in entries[(i + 1)...] where b.playbook.when == nil && b.playbook.priority == a.playbook.priority {
                 if let kind = a.playbook.kinds.first(where: b.playbook.kinds.contains) {
-                    throw PlaybookSetError(file: b.file, message: "\(a.file) and \(b.file) both apply to every \(kind.rawValue) case at priority \(a.playbook.priority); give one a higher priority or a when condition")
+                    throw PlaybookSetError(
+                        file: b.file,
+                        message:
+                            "\(a.file) and \(b.file) both apply to every \(kind.rawValue) case at priority \(a.playbook.priority); give one a higher priority or a when condition"
+                    )
                 }
             }
         }

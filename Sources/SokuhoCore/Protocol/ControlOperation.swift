@@ -71,7 +71,8 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .caseGet, .caseList, .caseSteps, .caseGates, .caseReport, .spoolList: .readers
         case .outboxList, .statusReport: .overseers
         case .caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd, .instructionDone,
-             .casePublication, .caseSubmit: .leads
+            .casePublication, .caseSubmit:
+            .leads
         }
     }
 

@@ -52,8 +52,10 @@ public struct CaseListRequest: ControlRequest {
     }
     public var operation: ControlOperation { .caseList }
     public var members: [String: JSONValue?] {
-        ["kind": kind.map(JSONValue.string), "state": state.map(JSONValue.string), "limit": limit.map { .int(Int64($0)) },
-         "mine": mine ? true : nil]
+        [
+            "kind": kind.map(JSONValue.string), "state": state.map(JSONValue.string), "limit": limit.map { .int(Int64($0)) },
+            "mine": mine ? true : nil,
+        ]
     }
 }
 
@@ -86,7 +88,9 @@ public struct OutboxRetryRequest: ControlRequest {
     public var endpoint: String?
     public init(messageID: String?, endpoint: String?) { (self.messageID, self.endpoint) = (messageID, endpoint) }
     public var operation: ControlOperation { .outboxRetry }
-    public var members: [String: JSONValue?] { ["message_id": messageID.map(JSONValue.string), "endpoint": endpoint.map(JSONValue.string)] }
+    public var members: [String: JSONValue?] {
+        ["message_id": messageID.map(JSONValue.string), "endpoint": endpoint.map(JSONValue.string)]
+    }
 }
 
 /// `spool.list`: files in the spool in the given states.
@@ -105,8 +109,12 @@ public struct StepRequest: ControlRequest {
     /// The note of `step.done` or the reason of `step.skip`.
     public var text: String?
     public let skip: Bool
-    public static func done(id: String, step: String, note: String?) -> StepRequest { StepRequest(id: id, step: step, text: note, skip: false) }
-    public static func skip(id: String, step: String, reason: String) -> StepRequest { StepRequest(id: id, step: step, text: reason, skip: true) }
+    public static func done(id: String, step: String, note: String?) -> StepRequest {
+        StepRequest(id: id, step: step, text: note, skip: false)
+    }
+    public static func skip(id: String, step: String, reason: String) -> StepRequest {
+        StepRequest(id: id, step: step, text: reason, skip: true)
+    }
     public var operation: ControlOperation { skip ? .stepSkip : .stepDone }
     public var members: [String: JSONValue?] {
         ["id": .string(id), "step": .string(step), (skip ? "reason" : "note"): text.map(JSONValue.string)]
@@ -167,8 +175,10 @@ public struct PublicationRequest: ControlRequest {
     }
     public var operation: ControlOperation { .casePublication }
     public var members: [String: JSONValue?] {
-        ["id": .string(id), "decision": .string(decision), "date": date.map(JSONValue.string), "url": url.map(JSONValue.string),
-         "note": note.map(JSONValue.string)]
+        [
+            "id": .string(id), "decision": .string(decision), "date": date.map(JSONValue.string), "url": url.map(JSONValue.string),
+            "note": note.map(JSONValue.string),
+        ]
     }
 }
 

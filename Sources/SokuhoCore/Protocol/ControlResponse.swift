@@ -22,8 +22,9 @@ public enum ControlResponse {
     /// The error for a line that is not JSON.
     public static func failure(_ error: JSONError) -> JSONValue {
         if error.reason == .invalidUTF8 {
-            return failure(.invalidUTF8, "the request is not valid UTF-8 (at byte \(error.offset))",
-                           ja: "リクエストが正しい UTF-8 ではありません（\(error.offset) バイト目）")
+            return failure(
+                .invalidUTF8, "the request is not valid UTF-8 (at byte \(error.offset))",
+                ja: "リクエストが正しい UTF-8 ではありません（\(error.offset) バイト目）")
         }
         return failure(.invalidJSON, "the request is not valid JSON: \(error)", ja: "リクエストが正しい JSON ではありません: \(error)")
     }

@@ -34,14 +34,15 @@ extension DocumentStyle {
 
     /// Where a playbook step stands, with 期限超過 / overdue when it is late.
     public func stepState(_ raw: String?, overdue: Bool = false) -> String {
-        let word: String = switch raw.flatMap(PlaybookEngine.StepStatus.State.init(rawValue:)) {
-        case .waiting?: t("waiting for earlier steps", "前の手順待ち")
-        case .ready?: t("to do now", "実施待ち")
-        case .done?: t("done", "完了")
-        case .skipped?: t("skipped", "省略")
-        case .notApplicable?: t("does not apply", "対象外")
-        case nil: raw ?? Self.dash
-        }
+        let word: String =
+            switch raw.flatMap(PlaybookEngine.StepStatus.State.init(rawValue:)) {
+            case .waiting?: t("waiting for earlier steps", "前の手順待ち")
+            case .ready?: t("to do now", "実施待ち")
+            case .done?: t("done", "完了")
+            case .skipped?: t("skipped", "省略")
+            case .notApplicable?: t("does not apply", "対象外")
+            case nil: raw ?? Self.dash
+            }
         return overdue ? word + t(", OVERDUE", "（期限超過）") : word
     }
 
@@ -126,6 +127,7 @@ extension DocumentStyle {
         if user == "sokuhod" { return t("sokuhod (automatic)", "sokuhod（自動）") }
         let parts = [user, role.map { self.role($0) }].compactMap { $0 }
         if parts.isEmpty { return Self.dash }
-        return japanese ? parts.joined(separator: "（") + (parts.count > 1 ? "）" : "") : parts.joined(separator: " (") + (parts.count > 1 ? ")" : "")
+        return japanese
+            ? parts.joined(separator: "（") + (parts.count > 1 ? "）" : "") : parts.joined(separator: " (") + (parts.count > 1 ? ")" : "")
     }
 }

@@ -138,15 +138,16 @@ public struct DocumentStyle: Sendable {
     public func quoted(_ s: String, limit: Int = 80) -> String {
         let flat = s.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).joined(separator: " ")
         let cut = flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
-        let nested = String(cut.map { ch -> Character in
-            switch (japanese, ch) {
-            case (true, "「"): "『"
-            case (true, "」"): "』"
-            case (false, "“"): "‘"
-            case (false, "”"): "’"
-            default: ch
-            }
-        })
+        let nested = String(
+            cut.map { ch -> Character in
+                switch (japanese, ch) {
+                case (true, "「"): "『"
+                case (true, "」"): "』"
+                case (false, "“"): "‘"
+                case (false, "”"): "’"
+                default: ch
+                }
+            })
         return japanese ? "「\(nested)」" : "“\(nested)”"
     }
 

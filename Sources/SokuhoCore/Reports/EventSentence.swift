@@ -35,7 +35,8 @@ public enum EventSentence {
             return FieldChangeSentence.sentence(d.objectValue ?? [:], s)
         case .playbookAssigned:
             let id = d["playbook"]?.stringValue ?? ""
-            return s.t("Playbook \(s.quoted(context.playbookTitles[id] ?? id)) assigned", "対応手順\(s.quoted(context.playbookTitles[id] ?? id))を割当")
+            return s.t(
+                "Playbook \(s.quoted(context.playbookTitles[id] ?? id)) assigned", "対応手順\(s.quoted(context.playbookTitles[id] ?? id))を割当")
         case .stepDone:
             if d["auto"]?.boolValue == true { return s.t("Step \(step()): ", "手順\(step())：") + automatic(d["action"] ?? .null, s) }
             return s.t("Step \(step()) done", "手順\(step())を完了") + note("note", en: "note", ja: "メモ")
@@ -46,24 +47,28 @@ public enum EventSentence {
             let nowhere = (d["endpoint"]?.isNull ?? true) ? s.t(" (no endpoint configured; logged only)", "（通知先未設定のため記録のみ）") : ""
             return s.t("Reminder: step \(step()) is overdue by \(late)", "督促：手順\(step())が期限を\(late)超過") + nowhere
         case .caseTransitioned:
-            var text = s.t("State changed from \(s.caseState(d["from"]?.stringValue)) to \(s.caseState(d["to"]?.stringValue))",
-                           "状態を「\(s.caseState(d["from"]?.stringValue))」から「\(s.caseState(d["to"]?.stringValue))」に変更")
+            var text = s.t(
+                "State changed from \(s.caseState(d["from"]?.stringValue)) to \(s.caseState(d["to"]?.stringValue))",
+                "状態を「\(s.caseState(d["from"]?.stringValue))」から「\(s.caseState(d["to"]?.stringValue))」に変更")
             if let r = d["resolution"]?.stringValue { text += s.t(" (\(s.resolution(r)))", "（\(s.resolution(r))）") }
             return text + note("reason", en: "because", ja: "理由")
         case .instructionAdded:
             let id = d["instruction"]?.stringValue ?? ""
             let from = d["from"]?.stringValue.map { s.t(" from \(s.quoted($0, limit: 40))", "（指示者 \(s.quoted($0, limit: 40))）") } ?? ""
-            return s.t("Instruction \(id) from the city recorded\(from): \(s.quoted(d["text"]?.stringValue ?? ""))",
-                       "市の指示 \(id) を記録\(from)：\(s.quoted(d["text"]?.stringValue ?? ""))")
+            return s.t(
+                "Instruction \(id) from the city recorded\(from): \(s.quoted(d["text"]?.stringValue ?? ""))",
+                "市の指示 \(id) を記録\(from)：\(s.quoted(d["text"]?.stringValue ?? ""))")
         case .instructionDone:
             let id = d["instruction"]?.stringValue ?? ""
             return s.t("Instruction \(id) carried out", "指示 \(id) への対応を完了") + note("response", en: "response", ja: "対応")
         case .publicationDecided:
-            var text = s.t("Publication decision: \(s.decision(d["decision"]?.stringValue))", "公表の判断：\(s.decision(d["decision"]?.stringValue))")
+            var text = s.t(
+                "Publication decision: \(s.decision(d["decision"]?.stringValue))", "公表の判断：\(s.decision(d["decision"]?.stringValue))")
             if let date = s.day(d["date"]?.stringValue) { text += s.t(" (\(date))", "（\(date)）") }
             return text
         case .reportSubmitted:
-            return d["report"]?.stringValue == "confirmed" ? s.t("Confirmed report sent to the city", "確報を市へ送信")
+            return d["report"]?.stringValue == "confirmed"
+                ? s.t("Confirmed report sent to the city", "確報を市へ送信")
                 : s.t("Preliminary report sent to the city", "速報を市へ送信")
         case .clockMissed:
             let name = d["clock"]?.stringValue.flatMap(CaseClock.Name.init(rawValue:))
@@ -74,11 +79,14 @@ public enum EventSentence {
             return s.t("A request without the needed role was refused", "権限のない操作を拒否") + op
         case .spoolRejected:
             let why = (s.japanese ? d["message_ja"] : d["message"])?.stringValue.map { s.t(": \(s.quoted($0))", "：\(s.quoted($0))") } ?? ""
-            return s.t("Spool file \(s.quoted(d["file"]?.stringValue ?? "", limit: 60)) set aside", "スプールのファイル\(s.quoted(d["file"]?.stringValue ?? "", limit: 60))を受け付けず保管") + why
+            return s.t(
+                "Spool file \(s.quoted(d["file"]?.stringValue ?? "", limit: 60)) set aside",
+                "スプールのファイル\(s.quoted(d["file"]?.stringValue ?? "", limit: 60))を受け付けず保管") + why
         case .statusReportSent:
             let n = d["cases"]?.intValue ?? Int64(d["cases"]?.arrayValue?.count ?? 0)
-            return s.t("Handling status report sent to the city (\(s.day(d["from"]?.stringValue) ?? "") – \(s.day(d["to"]?.stringValue) ?? ""), \(s.count(n, .items)))",
-                       "取扱状況報告を市へ送信（\(s.day(d["from"]?.stringValue) ?? "")〜\(s.day(d["to"]?.stringValue) ?? "")、\(s.count(n, .items))）")
+            return s.t(
+                "Handling status report sent to the city (\(s.day(d["from"]?.stringValue) ?? "") – \(s.day(d["to"]?.stringValue) ?? ""), \(s.count(n, .items)))",
+                "取扱状況報告を市へ送信（\(s.day(d["from"]?.stringValue) ?? "")〜\(s.day(d["to"]?.stringValue) ?? "")、\(s.count(n, .items))）")
         }
     }
 
@@ -88,13 +96,15 @@ public enum EventSentence {
         case "notify_city":
             let what = s.messageType(a["event"]?.stringValue)
             let none = (a["endpoints"]?.arrayValue ?? []).isEmpty
-            return s.t("\(what) sent to the city automatically", "市へ\(what)を自動送信") + (none ? s.t(" (no city endpoint configured; recorded only)", "（送信先未設定のため記録のみ）") : "")
+            return s.t("\(what) sent to the city automatically", "市へ\(what)を自動送信")
+                + (none ? s.t(" (no city endpoint configured; recorded only)", "（送信先未設定のため記録のみ）") : "")
         case "notify":
             let none = a["endpoint"]?.isNull ?? true
             return s.t("security lead notified automatically", "作業責任者へ自動通知") + (none ? s.t(" (no endpoint configured)", "（通知先未設定）") : "")
         case "remind":
             let none = a["endpoint"]?.isNull ?? true
-            return s.t("reminder sent automatically", "自動で督促") + (none ? s.t(" (no endpoint configured; logged only)", "（通知先未設定のため記録のみ）") : "")
+            return s.t("reminder sent automatically", "自動で督促")
+                + (none ? s.t(" (no endpoint configured; logged only)", "（通知先未設定のため記録のみ）") : "")
         default:
             return s.t("done automatically", "自動で実施")
         }

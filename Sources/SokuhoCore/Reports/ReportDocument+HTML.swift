@@ -58,9 +58,13 @@ extension ReportDocument {
                 case .table(let columns, let rows):
                     if rows.isEmpty { out += "<p>—</p>\n"; continue }
                     func attr(_ i: Int) -> String { i < columns.count && columns[i].nowrap ? " class=\"nw\"" : "" }
-                    out += "<table class=\"grid\">\n<colgroup>" + columns.map { "<col style=\"width: \(max(1, min(100, $0.width)))%\">" }.joined() + "</colgroup>\n"
+                    out +=
+                        "<table class=\"grid\">\n<colgroup>"
+                        + columns.map { "<col style=\"width: \(max(1, min(100, $0.width)))%\">" }.joined() + "</colgroup>\n"
                     out += "<thead><tr>" + columns.map { "<th>\(Self.escape($0.title))</th>" }.joined() + "</tr></thead>\n"
-                    for r in rows { out += "<tr>" + r.enumerated().map { "<td\(attr($0.offset))>\(Self.escape($0.element))</td>" }.joined() + "</tr>\n" }
+                    for r in rows {
+                        out += "<tr>" + r.enumerated().map { "<td\(attr($0.offset))>\(Self.escape($0.element))</td>" }.joined() + "</tr>\n"
+                    }
                     out += "</table>\n"
                 case .text(let t):
                     out += "<p>\(Self.escape(t))</p>\n"

@@ -1,11 +1,11 @@
 import Dispatch
 import Foundation
 import Logging
-import Synchronization
 import ServiceLifecycle
 import SokuhoCore
 import SokuhoStore
 import SokuhoWebhook
+import Synchronization
 
 /// Delivers the outbox: signs each message (Standard Webhooks v1), POSTs it, records every
 /// attempt, and schedules retries.
@@ -31,8 +31,10 @@ public struct DeliveryWorker: Service {
     /// Called with the body of each 2xx answer, after the delivery is recorded.
     let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
 
-    public init(store: CaseStore, clock: any WallClock, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger,
-                maxConcurrent: Int = 48, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil) {
+    public init(
+        store: CaseStore, clock: any WallClock, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger,
+        maxConcurrent: Int = 48, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil
+    ) {
         self.onAnswer = onAnswer
         self.store = store
         self.clock = clock
@@ -46,8 +48,9 @@ public struct DeliveryWorker: Service {
     public func run() async throws {
         if let gone = try? await store.disabledEndpoints(), !gone.isEmpty {
             for e in gone {
-                logger.critical("ALARM: endpoint disabled after 410 Gone; its messages wait. Fix it, then: sokuho outbox retry --endpoint \(e.name)",
-                                metadata: ["endpoint": "\(e.name)", "since": "\(e.at)"])
+                logger.critical(
+                    "ALARM: endpoint disabled after 410 Gone; its messages wait. Fix it, then: sokuho outbox retry --endpoint \(e.name)",
+                    metadata: ["endpoint": "\(e.name)", "since": "\(e.at)"])
             }
         }
         let inFlight = InFlight()
@@ -85,8 +88,9 @@ public struct DeliveryWorker: Service {
         let start = clock.now()
         guard let endpoint = endpoints[m.endpoint] else {
             // Configuration changed: keep the message, try again later.
-            let outcome = DeliveryOutcome(status: nil, latencyMs: 0, error: "endpoint \(m.endpoint) is not configured",
-                                          next: .retry(at: start.timeIntervalSince1970 + 300))
+            let outcome = DeliveryOutcome(
+                status: nil, latencyMs: 0, error: "endpoint \(m.endpoint) is not configured",
+                next: .retry(at: start.timeIntervalSince1970 + 300))
             try? await store.recordAttempt(m, outcome: outcome, at: start)
             return
         }
@@ -107,29 +111,36 @@ public struct DeliveryWorker: Service {
         case .some(410):
             next = .endpointGone
             error = "410 Gone: the endpoint is disabled"
-            logger.critical("ALARM: endpoint answered 410 Gone and is disabled; messages wait. Fix it, then: sokuho outbox retry --endpoint \(m.endpoint)",
-                            metadata: meta)
+            logger.critical(
+                "ALARM: endpoint answered 410 Gone and is disabled; messages wait. Fix it, then: sokuho outbox retry --endpoint \(m.endpoint)",
+                metadata: meta)
         case .some(409):
             // The receiver holds another message under this webhook-id: retrying the same bytes
             // cannot help, so the message is set aside at once and an operator is told.
             next = .dead
             error = "409 Conflict: the endpoint holds a different message under this webhook-id"
-            logger.critical("ALARM: the endpoint refused the message: it holds a different message under the same webhook-id. Ask the city, then: sokuho outbox retry \(m.messageID)",
-                            metadata: meta)
+            logger.critical(
+                "ALARM: the endpoint refused the message: it holds a different message under the same webhook-id. Ask the city, then: sokuho outbox retry \(m.messageID)",
+                metadata: meta)
         default:
             // The endpoint's answer is not ours: at most 200 bytes of it are kept, its controls
             // escaped, so it can forge nothing where `last_error` is shown or logged.
             if let status = result.status {
-                error = "HTTP \(status)" + (result.body.isEmpty ? "" : ": " + TerminalSafe.escape(String(decoding: result.body.prefix(200), as: UTF8.self)))
+                error =
+                    "HTTP \(status)"
+                    + (result.body.isEmpty ? "" : ": " + TerminalSafe.escape(String(decoding: result.body.prefix(200), as: UTF8.self)))
             }
             let retryAfter = result.retryAfter ?? result.retryAt.map { max(0, $0.timeIntervalSince(end)) }
             if let delay = schedule.delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: -0.1...0.1)) {
                 next = .retry(at: end.timeIntervalSince1970 + delay)
-                logger.warning("escalation failed; will retry", metadata: meta.merging(["error": "\(error ?? "")", "retry_in_s": "\(Int(delay))"]) { a, _ in a })
+                logger.warning(
+                    "escalation failed; will retry",
+                    metadata: meta.merging(["error": "\(error ?? "")", "retry_in_s": "\(Int(delay))"]) { a, _ in a })
             } else {
                 next = .dead
-                logger.critical("ALARM: escalation undelivered after every retry; dead-lettered. Retry with: sokuho outbox retry \(m.messageID)",
-                                metadata: meta.merging(["error": "\(error ?? "")"]) { a, _ in a })
+                logger.critical(
+                    "ALARM: escalation undelivered after every retry; dead-lettered. Retry with: sokuho outbox retry \(m.messageID)",
+                    metadata: meta.merging(["error": "\(error ?? "")"]) { a, _ in a })
             }
         }
         let outcome = DeliveryOutcome(status: result.status, latencyMs: result.latencyMs, error: error, next: next)

@@ -51,8 +51,9 @@ public struct StepDone: Sendable, Equatable {
     }
     init(data: JSONValue) throws(EventDataError) {
         guard let step = data["step"]?.stringValue else { throw EventDataError("missing step") }
-        self.init(step: step, by: data["by"] ?? .null, auto: data["auto"]?.boolValue ?? false, note: data["note"]?.stringValue,
-                  action: data["action"])
+        self.init(
+            step: step, by: data["by"] ?? .null, auto: data["auto"]?.boolValue ?? false, note: data["note"]?.stringValue,
+            action: data["action"])
     }
     public var data: JSONValue {
         var o: [String: JSONValue] = ["step": .string(step), "by": by, "auto": .bool(auto)]
@@ -87,8 +88,9 @@ public struct StepReminded: Sendable, Equatable {
     }
     init(data: JSONValue) throws(EventDataError) {
         guard let step = data["step"]?.stringValue else { throw EventDataError("missing step") }
-        self.init(step: step, dueAt: data["due_at"]?.stringValue ?? "", overdueSeconds: data["overdue_seconds"]?.intValue ?? 0,
-                  endpoint: data["endpoint"]?.stringValue)
+        self.init(
+            step: step, dueAt: data["due_at"]?.stringValue ?? "", overdueSeconds: data["overdue_seconds"]?.intValue ?? 0,
+            endpoint: data["endpoint"]?.stringValue)
     }
     public var data: JSONValue {
         ["step": .string(step), "due_at": .string(dueAt), "overdue_seconds": .int(overdueSeconds), "endpoint": .optional(endpoint)]
@@ -107,8 +109,9 @@ public struct StateTransition: Sendable, Equatable {
     init(data: JSONValue) throws(EventDataError) {
         guard let to = data["to"]?.stringValue.flatMap(CaseState.init(rawValue:)) else { throw EventDataError("missing to") }
         let from = data["from"]?.stringValue.flatMap(CaseState.init(rawValue:)) ?? .open
-        self.init(from: from, to: to, reason: data["reason"]?.stringValue,
-                  resolution: data["resolution"]?.stringValue.flatMap(Resolution.init(rawValue:)))
+        self.init(
+            from: from, to: to, reason: data["reason"]?.stringValue,
+            resolution: data["resolution"]?.stringValue.flatMap(Resolution.init(rawValue:)))
     }
     public var data: JSONValue {
         var o: [String: JSONValue] = ["from": .string(from.rawValue), "to": .string(to.rawValue)]
@@ -129,17 +132,22 @@ public struct InstructionAdded: Sendable, Equatable {
     public var externalID: String?
     public var issuedAt: String?
     public init(instruction: String, from: String, text: String, source: String, externalID: String?, issuedAt: String?) {
-        (self.instruction, self.from, self.text, self.source, self.externalID, self.issuedAt) = (instruction, from, text, source, externalID, issuedAt)
+        (self.instruction, self.from, self.text, self.source, self.externalID, self.issuedAt) = (
+            instruction, from, text, source, externalID, issuedAt
+        )
     }
     init(data: JSONValue) throws(EventDataError) {
         guard let iid = data["instruction"]?.stringValue, let text = data["text"]?.stringValue else {
             throw EventDataError("missing instruction or text")
         }
-        self.init(instruction: iid, from: data["from"]?.stringValue ?? "", text: text, source: data["source"]?.stringValue ?? "manual",
-                  externalID: data["external_id"]?.stringValue, issuedAt: data["issued_at"]?.stringValue)
+        self.init(
+            instruction: iid, from: data["from"]?.stringValue ?? "", text: text, source: data["source"]?.stringValue ?? "manual",
+            externalID: data["external_id"]?.stringValue, issuedAt: data["issued_at"]?.stringValue)
     }
     public var data: JSONValue {
-        var o: [String: JSONValue] = ["instruction": .string(instruction), "from": .string(from), "text": .string(text), "source": .string(source)]
+        var o: [String: JSONValue] = [
+            "instruction": .string(instruction), "from": .string(from), "text": .string(text), "source": .string(source),
+        ]
         if let externalID { o["external_id"] = .string(externalID) }
         if let issuedAt { o["issued_at"] = .string(issuedAt) }
         return .object(o)
@@ -171,7 +179,9 @@ public struct PublicationDecision: Sendable, Equatable {
         (self.decision, self.date, self.url, self.note) = (decision, date, url, note)
     }
     init(data: JSONValue) throws(EventDataError) {
-        guard let d = data["decision"]?.stringValue.flatMap(Publication.Decision.init(rawValue:)) else { throw EventDataError("missing decision") }
+        guard let d = data["decision"]?.stringValue.flatMap(Publication.Decision.init(rawValue:)) else {
+            throw EventDataError("missing decision")
+        }
         self.init(decision: d, date: data["date"]?.stringValue, url: data["url"]?.stringValue, note: data["note"]?.stringValue)
     }
     public var data: JSONValue {
