@@ -12,7 +12,11 @@ import Glibc
 /// - the copy is one read transaction's snapshot (`VACUUM INTO`): every committed event up to
 ///   some point, nothing half-written, whatever the daemon is doing;
 /// - the destination must not exist: an existing file, directory or symbolic link (even a
-///   dangling one) is refused and left untouched; the copy is written to a new temporary file
+///   dangling one) is refused and left untouched; so is a directory that another user can change
+///   (SQLite writes the copy by name: whoever may rename entries there could swap the temporary
+///   file for a link and receive the copy): the directory and every directory above it must be
+///   owned by root, the caller or the database's owner and not writable by group or others,
+///   unless sticky; the copy is written to a new temporary file
 ///   in the same directory (created exclusively, mode 0600, never following a link), `fsync`ed,
 ///   verified like `sokuho audit verify`, and only then linked to its name (which fails if the
 ///   name appeared meanwhile); the directory is `fsync`ed;
@@ -20,6 +24,7 @@ import Glibc
 public enum DatabaseBackup {
     public enum Failure: Error, CustomStringConvertible, Sendable {
         case destinationExists(String)
+        case unsafeDirectory(String, String)
         case cannotCreate(String, String)
         case copyFailed(String)
         case doesNotVerify(AuditChain.Problem)
@@ -27,6 +32,7 @@ public enum DatabaseBackup {
         public var description: String {
             switch self {
             case .destinationExists(let p): "\(p) already exists (a file, directory or link): choose a new name; nothing was written"
+            case .unsafeDirectory(let p, let reason): "\(p) \(reason): another user could swap the copy for a link to a file of theirs; back up into a directory only you (or root) can change"
             case .cannotCreate(let p, let reason): "cannot create \(p): \(reason)"
             case .copyFailed(let reason): "the copy failed: \(reason)"
             case .doesNotVerify(let p): "the copy does not verify (event #\(p.seq): \(p.message)); it was removed"
@@ -40,6 +46,10 @@ public enum DatabaseBackup {
         if lstat(destination, &st) == 0 { throw Failure.destinationExists(destination) }
         let url = URL(fileURLWithPath: destination)
         let directory = url.deletingLastPathComponent().path
+        // The database's owner (sokuho) may read it anyway: a directory of theirs is trusted too.
+        var source_st = stat()
+        let owner: uid_t? = stat(source, &source_st) == 0 ? source_st.st_uid : nil
+        try checkNoOtherUserControls(directory, trusting: owner)
         let temporary = directory + "/." + url.lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure.cannotCreate(temporary, String(cString: strerror(errno))) }
@@ -89,5 +99,28 @@ public enum DatabaseBackup {
             close(dirfd)
         }
         return outcome
+    }
+
+    /// Refuses `directory` when a user other than root, the caller and `owner` (the database's
+    /// owner, who can read it anyway) may rename or replace an entry in it or in any directory
+    /// above it (symbolic links resolved first).
+    static func checkNoOtherUserControls(_ directory: String, trusting owner: uid_t?) throws {
+        guard let resolved = realpath(directory, nil) else {
+            throw Failure.cannotCreate(directory, String(cString: strerror(errno)))
+        }
+        var path = String(cString: resolved)
+        free(resolved)
+        let me = geteuid()
+        while true {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw Failure.cannotCreate(path, String(cString: strerror(errno))) }
+            if st.st_uid != 0 && st.st_uid != me && st.st_uid != owner { throw Failure.unsafeDirectory(path, "belongs to another user") }
+            if st.st_mode & 0o022 != 0 && st.st_mode & S_ISVTX == 0 {
+                throw Failure.unsafeDirectory(path, "is writable by another user (group or others, no sticky bit)")
+            }
+            if path == "/" { return }
+            path = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if path.isEmpty { path = "/" }
+        }
     }
 }

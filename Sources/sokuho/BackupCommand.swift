@@ -15,7 +15,9 @@ struct BackupCommand: ParsableCommand {
             running and accepting reports meanwhile.
 
             FILE must not exist: an existing file, directory or symbolic link is refused and \
-            nothing is written. Restore: stop sokuhod, copy the backup over the database (owner \
+            nothing is written. Its directory, and every one above it, must be owned by root, \
+            you or the database's owner and not writable by another user (a sticky directory \
+            such as /tmp is allowed). Restore: stop sokuhod, copy the backup over the database (owner \
             sokuho, mode 0600), start sokuhod (docs/operations.md, "Backup and restore").
 
             The database: --db PATH, else the state_dir of --config FILE, else $SOKUHO_DB, else \
@@ -47,7 +49,7 @@ struct BackupCommand: ParsableCommand {
         } catch let e as DatabaseBackup.Failure {
             printError(Lang.t("backup refused: \(e)", "バックアップできません: \(e)"))
             switch e {
-            case .destinationExists, .cannotCreate: throw ExitCode(73)
+            case .destinationExists, .unsafeDirectory, .cannotCreate: throw ExitCode(73)
             case .doesNotVerify: throw ExitCode(Exit.verifyFailed)
             case .copyFailed: throw ExitCode(Exit.ioError)
             }

@@ -144,4 +144,43 @@ struct BackupTests {
         #expect(r.status != 0)
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.db"))
     }
+    @Test("a destination directory another user can change is refused before anything is written (a swap to a symlink would leak the copy)")
+    func directoryAnotherUserControls() throws {
+        let d = try DaemonHarness()
+        try d.start()
+        #expect(try d.call(["op": "report", "report": minimalReport()])["ok"] == true)
+        let dir = try backupDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Writable by everyone, no sticky bit: anyone may rename the temporary copy away and put a
+        // symbolic link in its place before SQLite opens it by name.
+        let open = dir + "/open"
+        mkdir(open, 0o755)
+        chmod(open, 0o777)
+        var targets = [open]
+        if getuid() == 0 {
+            // Owned by another user (who may rename and replace entries), and a directory of
+            // root's inside one owned by another user (who may swap the directory itself).
+            let theirs = dir + "/theirs"
+            mkdir(theirs, 0o755)
+            chown(theirs, 65534, 65534)
+            let inside = theirs + "/mine"
+            mkdir(inside, 0o700)
+            targets += [theirs, inside]
+        }
+        for target in targets {
+            let r = try d.cli(["backup", "--db", d.dbPath, "--to", target + "/copy.db"])
+            #expect(r.status == 73, "\(target): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("another user"), "\(r.stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: target).filter { $0 != "mine" }
+            #expect(left.isEmpty, "\(target): \(left)")
+        }
+        guard getuid() == 0 else { return }
+        // A directory of the database's owner is trusted (root backing up sokuho's database into
+        // /var/lib/sokuho/backup): that user can read the database anyway.
+        let source = dir + "/source.db"
+        #expect(try d.cli(["backup", "--db", d.dbPath, "--to", source]).status == 0)
+        chown(source, 65534, 65534)
+        let r = try d.cli(["backup", "--db", source, "--to", dir + "/theirs/copy.db"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
 }
