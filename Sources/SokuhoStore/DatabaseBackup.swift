@@ -32,7 +32,8 @@ public enum DatabaseBackup {
         public var description: String {
             switch self {
             case .destinationExists(let p): "\(p) already exists (a file, directory or link): choose a new name; nothing was written"
-            case .unsafeDirectory(let p, let reason): "\(p) \(reason): another user could swap the copy for a link to a file of theirs; back up into a directory only you (or root) can change"
+            case .unsafeDirectory(let p, let reason):
+                "\(p) \(reason): another user could swap the copy for a link to a file of theirs; back up into a directory only you (or root) can change"
             case .cannotCreate(let p, let reason): "cannot create \(p): \(reason)"
             case .copyFailed(let reason): "the copy failed: \(reason)"
             case .doesNotVerify(let p): "the copy does not verify (event #\(p.seq): \(p.message)); it was removed"
