@@ -20,16 +20,38 @@ extension ControlRequest {
 
 /// An op that takes no members: `status`, `playbook.list`.
 public struct PlainRequest: ControlRequest {
-    public let operation: ControlOperation
-    public init(_ operation: ControlOperation) { self.operation = operation }
+    /// The ops that take no members (so no other op can be sent without its members).
+    public enum Operation: Sendable {
+        case status, playbookList
+    }
+    let kind: Operation
+    public init(_ kind: Operation) { self.kind = kind }
+    public var operation: ControlOperation {
+        switch kind {
+        case .status: .status
+        case .playbookList: .playbookList
+        }
+    }
     public var members: [String: JSONValue?] { [:] }
 }
 
 /// An op on one case that takes only its id: `case.get`, `case.steps`, `case.gates`, `case.report`.
 public struct CaseRequest: ControlRequest {
-    public let operation: ControlOperation
+    /// The ops that take only a case id.
+    public enum Operation: Sendable {
+        case caseGet, caseSteps, caseGates, caseReport
+    }
+    let kind: Operation
     public var id: String
-    public init(_ operation: ControlOperation, id: String) { (self.operation, self.id) = (operation, id) }
+    public init(_ kind: Operation, id: String) { (self.kind, self.id) = (kind, id) }
+    public var operation: ControlOperation {
+        switch kind {
+        case .caseGet: .caseGet
+        case .caseSteps: .caseSteps
+        case .caseGates: .caseGates
+        case .caseReport: .caseReport
+        }
+    }
     public var members: [String: JSONValue?] { ["id": .string(id)] }
 }
 
