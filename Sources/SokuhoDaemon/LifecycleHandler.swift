@@ -110,7 +110,7 @@ struct LifecycleHandler: DeskArea {
             "instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))",
             ja: "instruction（指示の番号）は必須です")
         let response = try r.requiredText("response", missing: "response is required: what was done", ja: "response（対応内容）は必須です")
-        let by: JSONValue = ["uid": .int(Int64(actor.peer.uid)), "user": .optional(actor.peer.user)]
+        let by = actor.by
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
             guard let i = c.instructions.first(where: { $0.id == iid }) else {

@@ -154,7 +154,7 @@ struct PlaybookRunner: Service {
         let notify = notifyEndpoint
         let result = try await mutateStep(step, caseID: caseID, playbook: playbook, among: { PlaybookEngine.autoStepsToRun($0, now: $1) }) {
             st, _ in
-            var done = StepDone(step: step.id, by: ["uid": .int(Int64(CaseStore.daemonActor.peer.uid)), "user": "sokuhod"], auto: true)
+            var done = StepDone(step: step.id, by: CaseStore.daemonActor.by, auto: true)
             var messages: [CaseChange.Message] = []
             let stepInfo = Self.stepJSON(st)
             switch step.action {

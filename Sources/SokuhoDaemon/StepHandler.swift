@@ -67,7 +67,7 @@ struct StepHandler: DeskArea {
             throw ValidationError(.invalidValue, field: "step", m, ja: "プレイブック \(ref.id) に手順「\(stepID)」はありません")
         }
         let now = clock.now()
-        let by: JSONValue = ["uid": .int(Int64(actor.peer.uid)), "user": .optional(actor.peer.user)]
+        let by = actor.by
         let result = try await store.mutateCase(id: id, actor: actor, at: now) { c in
             let statuses = PlaybookEngine.evaluate(playbook, case: c, now: now.timeIntervalSince1970)
             guard let st = statuses.first(where: { $0.step.id == stepID }) else { return [] }

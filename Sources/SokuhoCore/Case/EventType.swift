@@ -46,6 +46,9 @@ public struct EventActor: Sendable, Hashable {
 
     public init(peer: PeerIdentity, role: Role?, channel: String) { (self.peer, self.role, self.channel) = (peer, role, channel) }
 
+    /// Who did a step or carried out an instruction, as its event records it: `{uid, user}`.
+    public var by: JSONValue { ["uid": .int(Int64(peer.uid)), "user": .optional(peer.user)] }
+
     public var json: JSONValue {
         [
             "uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),
