@@ -24,18 +24,11 @@ struct AuditVerify: ParsableCommand {
             /var/lib/sokuho/sokuho.db.
             """)
 
-    @Option(help: ArgumentHelp("The database file.", valueName: "PATH")) var db: String?
-    @Option(help: ArgumentHelp("Take the database location from this configuration file.", valueName: "FILE")) var config: String?
+    @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var path = db ?? ProcessInfo.processInfo.environment["SOKUHO_DB"] ?? "/var/lib/sokuho/sokuho.db"
-        if db == nil, let config {
-            do { path = try Configuration.load(file: config).databasePath } catch {
-                printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        }
+        let path = try database.path()
         let outcome: AuditReader.Outcome
         do {
             outcome = try AuditReader(path: path).verify()

@@ -27,18 +27,11 @@ struct BackupCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The new backup file (must not exist).", valueName: "FILE")) var to: String
-    @Option(help: ArgumentHelp("The database file.", valueName: "PATH")) var db: String?
-    @Option(help: ArgumentHelp("Take the database location from this configuration file.", valueName: "FILE")) var config: String?
+    @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var path = db ?? ProcessInfo.processInfo.environment["SOKUHO_DB"] ?? "/var/lib/sokuho/sokuho.db"
-        if db == nil, let config {
-            do { path = try Configuration.load(file: config).databasePath } catch {
-                printError("\(error)")
-                throw ExitCode(Exit.usage)
-            }
-        }
+        let path = try database.path()
         guard FileManager.default.fileExists(atPath: path) else {
             printError(Lang.t("cannot back up \(path): no such file", "\(path) をバックアップできません: ファイルがありません"))
             throw ExitCode(Exit.ioError)
