@@ -108,7 +108,12 @@ public struct ControlServer: Service {
                     // A refused connection is framed too (what it already sent is ignored), so
                     // every channel carries only `LineFrame`s.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                    let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    // Finishes its writer on deinit: a connection accepted while the listener
+                    // closes never reaches `serve` (swift-nio#2813), and a writer dropped
+                    // unfinished traps the process. Every connection that reaches `serve` is
+                    // closed by `executeThenClose` as before. (NIO marks this initializer
+                    // deprecated for that very default; it is the behaviour needed here.)
+                    let async = try NIOAsyncChannel<LineFrame, ByteBuffer>(synchronouslyWrapping: channel)
                     return channel.eventLoop.makeSucceededFuture(
                         (async, PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, user: nil), refusal))
                 } catch {
@@ -192,7 +197,9 @@ public struct ControlServer: Service {
         }
         var peer = connection.peer
         guard let id = registry.add(connection.channel.channel) else {
-            try? await connection.channel.channel.close()
+            // Accepted as shutdown began: closed through `executeThenClose`, which finishes its
+            // writer (an `NIOAsyncChannel` dropped unfinished traps the process).
+            try? await connection.channel.executeThenClose { _, _ in }
             return
         }
         defer { registry.remove(id) }
