@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,12 @@ public final class InotifyWatcher: @unchecked Sendable {
     public let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     private let inotifyFD: Int32
-    private let stopPipe: (read: Int32, write: Int32)
+    private let stopRead: Int32
+    /// The pipe's write end while the thread runs; `nil` once `stop()` wrote to it or the thread
+    /// closed it. Held under the lock so a second `stop()` (graceful shutdown, then
+    /// cancellation) never writes to a closed descriptor whose number may already belong to a
+    /// socket or the database.
+    private let stopWrite: Mutex<Int32?>
     private let interval: Double
     private var thread: Thread?
 
@@ -49,7 +55,8 @@ public final class InotifyWatcher: @unchecked Sendable {
         }
         for end in p { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         inotifyFD = fd
-        stopPipe = (p[0], p[1])
+        stopRead = p[0]
+        stopWrite = Mutex(p[1])
         let t = Thread { [self] in self.loop() }
         t.name = "sokuho-spool-watch"
         thread = t
@@ -59,18 +66,26 @@ public final class InotifyWatcher: @unchecked Sendable {
     /// Adds an event from outside (a retry or settle timer).
     public func post(_ event: Event) { continuation.yield(event) }
 
-    /// Stops the thread and ends `events`.
+    /// Stops the thread and ends `events`. Safe to call more than once, from any thread.
     public func stop() {
-        var b: UInt8 = 1
-        _ = write(stopPipe.write, &b, 1)
+        stopWrite.withLock { fd in
+            guard let end = fd else { return }
+            var b: UInt8 = 1
+            _ = write(end, &b, 1)
+            close(end)
+            fd = nil
+        }
     }
 
     private func loop() {
         defer {
             continuation.finish()
             close(inotifyFD)
-            close(stopPipe.read)
-            close(stopPipe.write)
+            close(stopRead)
+            stopWrite.withLock { fd in
+                if let end = fd { close(end) }
+                fd = nil
+            }
         }
         let bufferSize = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: MemoryLayout<inotify_event>.alignment)
@@ -78,7 +93,7 @@ public final class InotifyWatcher: @unchecked Sendable {
         let timeout = Int32(min(interval * 1000, Double(Int32.max)))
         while true {
             var fds = [
-                pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stopRead, events: Int16(POLLIN), revents: 0),
             ]
             let n = poll(&fds, 2, timeout)
             if n < 0 { if errno == EINTR { continue }; return }
