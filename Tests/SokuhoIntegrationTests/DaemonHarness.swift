@@ -121,6 +121,17 @@ final class DaemonHarness: @unchecked Sendable {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// What a failed test should show of the log: the runtime's crash report (the fatal error
+    /// and the crashed thread's frames) when there is one, otherwise the last lines.
+    var logForFailure: String {
+        let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
+        var picked: [Substring] = lines.filter { $0.contains("Fatal error") || $0.contains("Program crashed") }
+        if let crashed = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Thread") && $0.hasSuffix("crashed:") }) {
+            picked += lines[crashed..<min(lines.count, crashed + 40)]
+        }
+        return (picked.isEmpty ? Array(lines.suffix(60)) : picked).joined(separator: "\n")
+    }
+
     /// Sends a signal and waits for the exit status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32 {

@@ -38,7 +38,7 @@ struct LifecycleTests {
         let status = d.stop(signal: SIGTERM)
         #expect(
             status == 0,
-            "sokuhod exit status after SIGTERM: \(d.log.split(separator: "\n").filter { !$0.contains("case opened") }.suffix(60).joined(separator: "\n"))"
+            "sokuhod exit status after SIGTERM: \(d.logForFailure)"
         )
         workers.wait()
         let ids = acknowledged.all
