@@ -18,6 +18,7 @@ public final class CaseDesk: ControlRequestHandler {
     let lifecycle: LifecycleHandler
     let outbox: OutboxHandler
     let reports: ReportHandler
+    let ledger: LedgerHandler
     /// The spool's intake and `spool.list`.
     let spoolHandler: SpoolHandler
     /// What `SpoolService` hands every dropped file to.
@@ -34,6 +35,7 @@ public final class CaseDesk: ControlRequestHandler {
         lifecycle = LifecycleHandler(context: context)
         outbox = OutboxHandler(context: context)
         reports = ReportHandler(context: context)
+        ledger = LedgerHandler(context: context)
         spoolHandler = SpoolHandler(context: context)
     }
 
@@ -46,6 +48,16 @@ public final class CaseDesk: ControlRequestHandler {
 
     /// Replaces the role policy (on reload).
     public func replacePolicy(_ p: RolePolicy) { context.policy.withLock { $0 = p } }
+
+    /// Records the approvals the city sent in its answer to a delivery (`LedgerApproval`); each
+    /// is recorded once, by the city's id. One that cannot be recorded is logged and skipped.
+    public func addApprovals(_ approvals: [LedgerApproval]) async {
+        for a in approvals {
+            do { try await ledger.record(a, actor: CaseStore.daemonActor) } catch {
+                logger.warning("approval in the city's answer not recorded", metadata: ["request": "\(a.request)", "error": "\(error)"])
+            }
+        }
+    }
 
     /// Records instructions the city sent in its answer to a delivery (see `LifecycleHandler`).
     @discardableResult
@@ -88,6 +100,8 @@ public final class CaseDesk: ControlRequestHandler {
     func storeFailure(_ e: StoreError) -> JSONValue {
         switch e {
         case .invalid(let v), .declined(let v as ValidationError): return ControlResponse.failure(v)
+        case .notFound(let id) where LedgerID.parse(id) != nil || LedgerID.parseRequest(id) != nil:
+            return ControlResponse.failure(.notFound, "no ledger entry \(id)", ja: "台帳に \(id) はありません", field: "id")
         case .notFound(let id):
             return ControlResponse.failure(.notFound, "no case \(id)", ja: "事案 \(id) は見つかりません", field: "id")
         default:
@@ -160,6 +174,16 @@ public final class CaseDesk: ControlRequestHandler {
         case .caseReport: return try await reports.dossier(o, actor: actor, ownOnly: ownOnly)
         case .statusReport: return try await reports.statusReport(o)
         case .status: return try await status(peer: peer, roles: roles)
+        case .ledgerAdd: return try await ledger.add(o, actor: actor)
+        case .ledgerList: return try await ledger.list(o)
+        case .ledgerGet: return try await ledger.get(o)
+        case .ledgerUpdate: return try await ledger.update(o, actor: actor)
+        case .ledgerSubmit: return try await ledger.submit(actor: actor)
+        case .ledgerTakeOut: return try await ledger.takeOut(o, actor: actor)
+        case .ledgerApprove: return try await ledger.approve(o, actor: actor)
+        case .ledgerReturn: return try await ledger.returnTakeOut(o, actor: actor)
+        case .disposalApply: return try await ledger.disposalApply(o, actor: actor)
+        case .disposalDone: return try await ledger.disposalDone(o, actor: actor)
         }
     }
 

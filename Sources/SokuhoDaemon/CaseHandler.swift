@@ -30,7 +30,8 @@ struct CaseHandler: DeskArea {
             changed(result.case.id)
         }
         return ControlResponse.success([
-            "case": result.case.json, "receipt": result.receipt.json, "duplicate": .bool(result.duplicate),
+            "case": caseJSON(result.case, reporterView: actor.role == .reporter), "receipt": result.receipt.json,
+            "duplicate": .bool(result.duplicate),
         ])
     }
 
@@ -55,7 +56,8 @@ struct CaseHandler: DeskArea {
             return .object(o)
         }
         var members = try await clocksAndAssessment(c)
-        members["case"] = c.json
+        members["case"] = caseJSON(c, reporterView: ownOnly)
+        members["count_history"] = .array(CountHistory.entries(events))
         members["events"] = .array(history)
         members["escalation"] = .array(escalation)
         members["time_zone_offset_seconds"] = zoneOffsetMember

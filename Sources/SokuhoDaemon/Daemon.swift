@@ -127,7 +127,10 @@ public struct Daemon: Sendable {
                 schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
                 wakeup: wakeup, logger: logger,
                 onAnswer: { message, body in
-                    // The city may answer a delivery with instructions (docs/escalation.md).
+                    // The city may answer a delivery with approvals of take-outs and disposals
+                    // (docs/ledger.md) and, for a case, with instructions (docs/escalation.md).
+                    await desk.addApprovals(LedgerApproval.fromWebhookAnswer(body, endpoint: message.endpoint))
+                    guard CaseID.parse(message.caseID) != nil else { return }
                     let items = Instruction.fromWebhookAnswer(body)
                     guard !items.isEmpty else { return }
                     do {

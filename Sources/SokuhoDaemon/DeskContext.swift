@@ -130,6 +130,14 @@ extension DeskArea {
         return (c, events)
     }
 
+    /// A case as `actor` may see it: a reporter may name ledger entries but not read the ledger,
+    /// so the entries of a case show to a reporter by id only.
+    func caseJSON(_ c: Case, reporterView: Bool) -> JSONValue {
+        guard reporterView, !c.ledgerEntries.isEmpty, case .object(var o) = c.json else { return c.json }
+        o["ledger_entries"] = .array(c.ledgerEntries.map { ["id": $0["id"] ?? .null] })
+        return .object(o)
+    }
+
     /// The playbook version a case follows (nil without one).
     func playbook(of c: Case) async throws -> Playbook? {
         guard let ref = c.playbook else { return nil }

@@ -16,7 +16,8 @@ struct ReportHandler: DeskArea {
         var members = try await clocksAndAssessment(c)
         let messages = try await store.outbox(caseID: id)
         let stats = try await store.stats()
-        members["case"] = c.json
+        members["case"] = caseJSON(c, reporterView: ownOnly)
+        members["count_history"] = .array(CountHistory.entries(events))
         members["events"] = .array(
             events.map { e in
                 [

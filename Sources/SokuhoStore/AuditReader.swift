@@ -115,6 +115,13 @@ public struct AuditReader: Sendable {
                     let result = Self.checkCases(bodies, byCase: byCase)
                     casesChecked = result.checked
                     problem = result.problem
+                    // A database from before the ledger (not yet opened by a newer daemon) has no table.
+                    if problem == nil, try db.tableExists("ledger_entries") {
+                        let entries = try Row.fetchAll(db, sql: "SELECT id, body FROM ledger_entries ORDER BY number").map {
+                            (id: $0["id"] as String, body: $0["body"] as String)
+                        }
+                        problem = Self.checkLedger(entries, byCase: byCase)
+                    }
                 }
                 return Outcome(
                     eventsChecked: verifier.count, casesChecked: casesChecked,
@@ -124,6 +131,26 @@ public struct AuditReader: Sendable {
         } catch {
             throw CaseStore.map(error)
         }
+    }
+
+    /// Replays every ledger entry from its events and compares it with its stored row; an entry
+    /// with events but no row (a deleted row) is a problem too.
+    static func checkLedger(_ rows: [(id: String, body: String)], byCase: [String: [RawRow]]) -> AuditChain.Problem? {
+        for (id, body) in rows {
+            let events = byCase[id] ?? []
+            let replayed = try? LedgerEntry.replay(events.map { try $0.event() })
+            if replayed?.json.canonicalString != body {
+                return AuditChain.Problem(
+                    kind: .edited, seq: events.last?.seq ?? 0,
+                    message: "ledger entry \(id): the stored entry does not match the entry replayed from its events (the ledger table was edited)")
+            }
+        }
+        let stored = Set(rows.map(\.id))
+        for (id, events) in byCase where LedgerID.parse(id) != nil && !stored.contains(id) {
+            return AuditChain.Problem(
+                kind: .edited, seq: events.last?.seq ?? 0, message: "ledger entry \(id) has events but no row (the ledger table was edited)")
+        }
+        return nil
     }
 
     /// A duration in seconds.

@@ -145,7 +145,11 @@ public final class CaseStore: Sendable {
             try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM cases WHERE year = ?"), arguments: [year])
             ?? 1
         let id = CaseID.make(year: year, number: number)
-        let data = Case.openingData(report: report, reportedBy: actor.peer, source: source)
+        let linked = try Self.linkedEntries(db, ids: report.assets)
+        var filled = report
+        let fromLedger = try Self.fillFromLedger(&filled, linked, actor: actor)
+        let data = Case.openingData(
+            report: filled, reportedBy: actor.peer, source: source, ledger: linked.map(\.summaryJSON), fromLedger: fromLedger)
         let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
         var c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
         var playbookHash: String?
@@ -176,6 +180,9 @@ public final class CaseStore: Sendable {
                 arguments: [playbookHash, id])
         }
         try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
+        for entry in linked {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_assets (entry_id, case_id) VALUES (?, ?)").execute(arguments: [entry.id, id])
+        }
         if let rid = report.reportID {
             try db.cachedStatement(sql: "INSERT INTO report_ids (reporter_uid, report_id, case_id) VALUES (?, ?, ?)")
                 .execute(arguments: [Int64(actor.peer.uid), rid, id])
@@ -186,6 +193,38 @@ public final class CaseStore: Sendable {
                 eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
         }
         return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
+    }
+
+    /// Fills what a report leaves to its ledger entries: the information (their names) when it
+    /// gives none, and the count and unit (their records summed, when every entry has records and
+    /// all share one unit) when it gives no count. Only for a lead or an admin: a reporter may
+    /// name entries but not read them, so a reporter's report must say the information itself.
+    /// Returns the fields filled.
+    static func fillFromLedger(_ report: inout Report, _ entries: [LedgerEntry], actor: EventActor) throws -> [String] {
+        guard !entries.isEmpty else { return [] }
+        let mayRead = actor.role == .lead || actor.role == .admin
+        if report.information.isEmpty && !mayRead {
+            throw StoreError.invalid(
+                ValidationError(
+                    .missingField, field: "information",
+                    "information is required: the ledger fills it from the entries named only for a security lead",
+                    ja: "information は必須です（台帳の項目名からの補完は作業責任者の報告に限られます）"))
+        }
+        guard mayRead else { return [] }
+        var filled: [String] = []
+        if report.information.isEmpty {
+            report.information = entries.map(\.fields.name).joined(separator: "、")
+            filled.append("information")
+        }
+        let units = Set(entries.map(\.fields.unit))
+        let records = entries.compactMap(\.fields.records)
+        if report.count == nil, units.count == 1, records.count == entries.count {
+            report.count = records.reduce(0, +)
+            report.countPrecision = .exact
+            report.countUnit = units.first
+            filled.append("count")
+        }
+        return filled
     }
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when

@@ -174,6 +174,29 @@ enum Schema {
                     ALTER TABLE spool_files_v6 RENAME TO spool_files;
                     """)
         }
+        m.registerMigration("v7-ledger") { db in
+            // The ledger of confidential information (Art. 10(3)): each entry as replayed from its
+            // events (stored under its id in events.case_id), verified like a case row; and which
+            // cases a report linked to which entries (an index, rebuilt from case.opened events).
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger_entries (
+                        id TEXT PRIMARY KEY,
+                        number INTEGER NOT NULL UNIQUE,
+                        state TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        last_seq INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE TABLE case_assets (
+                        entry_id TEXT NOT NULL,
+                        case_id TEXT NOT NULL,
+                        PRIMARY KEY (entry_id, case_id)
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -72,6 +72,8 @@ struct CaseShow: ParsableCommand {
         if json { printJSON(response); return }
         let c = response["case"] ?? .null
         CaseFormatter.print(c)
+        CaseFormatter.printLedger(c)
+        CaseFormatter.printCountHistory(response["count_history"]?.arrayValue ?? [])
         CaseFormatter.printLifecycle(response)
         print("")
         let escalation = response["escalation"]?.arrayValue ?? []
@@ -106,6 +108,34 @@ struct CaseShow: ParsableCommand {
 
 /// Human-readable case display, in the user's language.
 enum CaseFormatter {
+    /// The ledger entries a report named (by id only for a reporter).
+    static func printLedger(_ c: JSONValue) {
+        let entries = c["ledger_entries"]?.arrayValue ?? []
+        guard !entries.isEmpty else { return }
+        let style = DocumentStyle(japanese: Lang.japanese)
+        Swift.print(Lang.t("Ledger entries:", "台帳の該当項目:"))
+        for e in entries {
+            var line = "  \(shown(e["id"]?.stringValue ?? "?"))"
+            if let name = e["name"]?.stringValue {
+                let unit = e["unit"]?.stringValue.flatMap(CountUnit.init) ?? .items
+                line += "  \(shown(name))  \(shown(e["category"]?.stringValue ?? ""))  \(style.count(e["records"]?.intValue, unit: unit))"
+            }
+            Swift.print(line)
+        }
+        let filled = (c["from_ledger"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !filled.isEmpty { Swift.print(Lang.t("  taken from the ledger: ", "  台帳から補完: ") + filled.joined(separator: ", ")) }
+    }
+
+    /// Every value the count has had, when it changed after the report.
+    static func printCountHistory(_ history: [JSONValue]) {
+        guard history.count > 1 else { return }
+        let style = DocumentStyle(japanese: Lang.japanese)
+        Swift.print(Lang.t("Count history:", "件数の推移:"))
+        for h in history {
+            Swift.print("  \(shown(h["at"]?.stringValue))  \(shown(style.caseCount(h)))  \(shown(h["by"]?["user"]?.stringValue ?? "?"))  [\(shown(h["source"]?.stringValue))]")
+        }
+    }
+
     static func print(_ c: JSONValue) {
         /// A single-line value, escaped.
         func s(_ k: String) -> String { c[k]?.stringValue.map { shown($0) } ?? Lang.t("(not given)", "（未記入）") }
@@ -115,13 +145,7 @@ enum CaseFormatter {
         let kindText = kind.map { "\($0.japanese) (\($0.rawValue))" } ?? "?"
         let suspected = c["suspected"]?.boolValue == true ? Lang.t("  [suspected — may have happened]", "  【発生のおそれ】") : ""
         printLine("\(s("id"))  \(s("state"))  \(kindText)\(suspected)")
-        let count: String
-        if let n = c["count"]?.intValue {
-            let p = c["count_precision"]?.stringValue.flatMap(CountPrecision.init(rawValue:))
-            count = "\(n) (\(Lang.japanese ? (p?.japanese ?? "") : (p?.rawValue ?? "")))"
-        } else {
-            count = Lang.t("unknown", "不明")
-        }
+        let count = shown(DocumentStyle(japanese: Lang.japanese).caseCount(c))
         let rows: [(String, String, String)] = [
             ("information", "秘密情報の内容", text("information")),
             ("count", "件数", count),
@@ -202,6 +226,8 @@ struct CaseUpdate: ParsableCommand {
     @Option(help: "What confidential information is involved.") var information: String?
     @Option(help: ArgumentHelp("How many items: a number, or \"unknown\".", valueName: "N")) var count: String?
     @Option(help: "exact, approximate or at_least.") var countPrecision: String?
+    @Option(help: ArgumentHelp("The unit of the count: 件, 人, 通, 枚, 世帯, 冊, 台 or your own word.", valueName: "UNIT"))
+    var countUnit: String?
     @Option(help: "Where it happened.") var location: String?
     @Option(help: "How it happened.") var circumstances: String?
     @Option(help: "When it happened.") var occurredAt: String?
@@ -238,7 +264,7 @@ struct CaseUpdate: ParsableCommand {
             ("subcontractor", subcontractor),
             ("summary", summary), ("data_items", dataItems), ("persons_precision", personsPrecision), ("cause", cause),
             ("secondary_harm", secondaryHarm), ("secondary_harm_detail", secondaryHarmDetail), ("notice_to_persons", noticeToPersons),
-            ("recurrence_prevention", recurrencePrevention), ("other", other),
+            ("recurrence_prevention", recurrencePrevention), ("other", other), ("count_unit", countUnit),
         ]
         for (k, v) in texts { if let v { fields[k] = .string(v) } }
         if let suspected { fields["suspected"] = .bool(suspected) }

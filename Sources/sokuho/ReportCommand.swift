@@ -38,6 +38,14 @@ struct ReportCommand: ParsableCommand {
     var count: String?
     @Option(help: ArgumentHelp("exact, approximate or at_least.", valueName: "P"))
     var countPrecision: String?
+    @Option(help: ArgumentHelp("The unit of the count: 件 (default), 人, 通, 枚, 世帯, 冊, 台 or your own word.", valueName: "UNIT"))
+    var countUnit: String?
+    @Option(
+        name: .customLong("asset"),
+        help: ArgumentHelp(
+            "A ledger entry the information is recorded under (台帳番号), such as L-0003; repeat for several. A lead's report may then leave --information and --count to the ledger.",
+            valueName: "L-NNNN"))
+    var assets: [String] = []
     @Option(help: ArgumentHelp("Where it happened (発生場所).", valueName: "TEXT"))
     var location: String?
     @Option(help: ArgumentHelp("How it happened (発生状況).", valueName: "TEXT"))
@@ -76,11 +84,12 @@ struct ReportCommand: ParsableCommand {
         let flags: [(String, String?)] = [
             ("kind", kind), ("information", information), ("count_precision", countPrecision), ("location", location),
             ("circumstances", circumstances), ("occurred_at", occurredAt), ("discovered_at", discoveredAt),
-            ("subcontractor", subcontractor), ("report_id", reportId),
+            ("subcontractor", subcontractor), ("report_id", reportId), ("count_unit", countUnit),
         ]
         for (k, v) in flags { if let v { fields[k] = .string(v) } }
         if suspected { fields["suspected"] = .bool(true) }
         if let count { fields["count"] = try countFlag(count) }
+        if !assets.isEmpty { fields["assets"] = .array(assets.map { .string($0) }) }
         if reporterName != nil || reporterOrganization != nil || reporterContact != nil {
             var r = fields["reporter"]?.objectValue ?? [:]
             if let reporterName { r["name"] = .string(reporterName) }

@@ -30,6 +30,6 @@ struct SokuhoCommand: AsyncParsableCommand {
         subcommands: [
             ReportCommand.self, CaseCommand.self, OutboxCommand.self, StepsCommand.self, StepCommand.self, InstructionCommand.self,
             PlaybookCommand.self, StatusReportCommand.self, SpoolCommand.self, StatusCommand.self, AuditCommand.self, BackupCommand.self,
-            ReceiveCommand.self,
+            ReceiveCommand.self, LedgerCommand.self, DisposalCommand.self,
         ])
 }

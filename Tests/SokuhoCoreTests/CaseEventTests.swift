@@ -29,7 +29,9 @@ import Testing
             #expect(try CaseEvent(type: event.type, data: event.data) == event, "\(event.type.rawValue)")
         }
         let covered = Set(Self.every.map(\.type))
-        let changeNothing: Set<EventType> = [.caseOpened, .accessDenied, .spoolRejected, .statusReportSent]
+        let changeNothing: Set<EventType> = Set(EventType.allCases.filter { $0.isLedger || $0 == .ledgerSubmitted }).union([
+            .caseOpened, .accessDenied, .spoolRejected, .statusReportSent,
+        ])
         #expect(covered.union(changeNothing) == Set(EventType.allCases))
     }
 

@@ -24,6 +24,13 @@ import Testing
         PublicationRequest(id: "INC-2026-0001", decision: "planned", date: "2026-12-01", url: "https://example.jp", note: "n"),
         SubmitRequest(id: "INC-2026-0001", report: "preliminary"),
         StatusReportRequest(from: "2026-11-01", to: "2026-11-30"),
+        LedgerRequest.add(entry: ["name": "台帳"]), LedgerRequest.list(state: "held", category: "personal", limit: 5),
+        LedgerRequest.get(id: "L-0001"), LedgerRequest.update(id: "L-0001", fields: ["records": 3]), LedgerRequest.submit,
+        LedgerRequest.takeOut(id: "L-0001", purpose: "p", until: "2026-12-01", encrypted: true),
+        LedgerRequest.approve(request: "L-0001-T1", by: "市", approvedAt: "2026-11-28", approvalID: "A-1"),
+        LedgerRequest.returnTakeOut(request: "L-0001-T1", note: "n"),
+        LedgerRequest.disposalApply(id: "L-0001", method: "溶解", medium: "紙", quantity: "1箱", planned: "2026-12-01"),
+        LedgerRequest.disposalDone(request: "L-0001-D1", at: "2026-12-01", by: "山田", witness: "佐藤"),
     ]
 
     @Test func everyOpHasARequestType() {

@@ -115,6 +115,15 @@ struct DocumentStyleTests {
         "report.submitted": ["report": "confirmed"],
         "clock.missed": ["clock": "preliminary", "due_at": "2026-11-29T00:00:00Z"],
         "status_report.sent": ["from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z", "cases": 3],
+        "ledger.added": ["entry": ["name": "住民票写し", "category": "personal", "media": "paper", "storage": "書庫A"]],
+        "ledger.updated": ["changes": ["records": ["from": nil, "to": 120], "received_from": ["from": nil, "to": "市民課"]]],
+        "ledger.takeout_requested": ["request": "L-0001-T1", "purpose": "監査対応", "until": "2026-12-01T00:00:00Z", "encrypted": true],
+        "ledger.takeout_approved": ["request": "L-0001-T1", "approved_at": "2026-11-28T00:00:00Z", "by": "情報政策課", "source": "manual"],
+        "ledger.takeout_returned": ["request": "L-0001-T1", "note": nil],
+        "disposal.requested": ["request": "L-0001-D1", "method": "溶解", "medium": "紙", "quantity": "1箱", "planned": "2026-12-10"],
+        "disposal.approved": ["request": "L-0001-D1", "approved_at": "2026-11-28T00:00:00Z", "by": "情報政策課", "source": "manual"],
+        "disposal.completed": ["request": "L-0001-D1", "at": "2026-12-10T01:00:00Z", "by": "山田", "witness": "佐藤"],
+        "ledger.submitted": ["entries": 4],
     ]
 
     @Test("every event type has a sentence in both languages, with nothing raw from the wire")

@@ -1,9 +1,13 @@
 /// Applying events to cases: the one place where a case changes.
 extension Case {
     /// The event data that opens a case.
-    public static func openingData(report: Report, reportedBy: PeerIdentity, source: ReportSource) -> JSONValue {
+    public static func openingData(
+        report: Report, reportedBy: PeerIdentity, source: ReportSource, ledger: [JSONValue] = [], fromLedger: [String] = []
+    ) -> JSONValue {
         var o: [String: JSONValue] = ["report": report.json, "reported_by": reportedBy.json, "channel": .string(source.channel)]
         if source != .socket { o["source"] = source.json }
+        if !ledger.isEmpty { o["ledger"] = .array(ledger) }
+        if !fromLedger.isEmpty { o["from_ledger"] = .array(fromLedger.map { .string($0) }) }
         return .object(o)
     }
 
@@ -20,6 +24,8 @@ extension Case {
             id: id, state: .open, report: report, reportedAt: at, reportedBy: peer, openingHash: hash,
             updatedAt: at, version: 1)
         c.source = ReportSource(openingData: data)
+        c.ledgerEntries = data["ledger"]?.arrayValue ?? []
+        c.fromLedger = (data["from_ledger"]?.arrayValue ?? []).compactMap(\.stringValue)
         return c
     }
 

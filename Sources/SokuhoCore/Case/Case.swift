@@ -36,6 +36,11 @@ public struct Case: Sendable, Hashable {
     /// Clocks already raised as missed (each alarms once).
     public var clocksMissed: Set<String> = []
     public var closedAt: String?
+    /// The ledger entries the report named, as they were when it was received (what the city is
+    /// told: id, name, category, records, unit, media, state).
+    public var ledgerEntries: [JSONValue] = []
+    /// The report fields the daemon took from those entries (`information`, `count`).
+    public var fromLedger: [String] = []
 
     /// The Article 18 facts still unknown. For now: `count` while the count is unknown.
     public var missing: [String] {
@@ -78,6 +83,8 @@ public struct Case: Sendable, Hashable {
         o["submitted"] = .object(submitted.mapValues { .string($0) })
         o["closed_at"] = .optional(closedAt)
         if !steps.isEmpty { o["steps"] = .object(steps.mapValues(\.json)) }
+        if !ledgerEntries.isEmpty { o["ledger_entries"] = .array(ledgerEntries) }
+        if !fromLedger.isEmpty { o["from_ledger"] = .array(fromLedger.map { .string($0) }) }
         return .object(o)
     }
 

@@ -1,7 +1,7 @@
 /// Validates a `case.update` request against the current case and works out what changes.
 public enum CaseUpdate {
     /// Fields that `case.update` may change. `report_id` is the client's key and never changes.
-    public static let updatableFields: [String] = Report.fieldNames.filter { $0 != "report_id" }
+    public static let updatableFields: [String] = Report.fieldNames.filter { $0 != "report_id" && $0 != "assets" }
 
     /// Splits a `case.update` request into report fields and APPI fields (`AppiItems`),
     /// refusing unknown keys with a suggestion from both.

@@ -35,6 +35,28 @@ public enum EventType: String, Sendable, CaseIterable {
     case clockMissed = "clock.missed"
     /// The periodic handling-status report (Art. 16) was queued for the city. Data: `{"from", "to", "cases"}`.
     case statusReportSent = "status_report.sent"
+    // The ledger (docs/ledger.md). Stored under the entry's id (`L-0001`) in `case_id`.
+    /// A ledger entry was added. Data: `{"entry": {fields}}`.
+    case ledgerAdded = "ledger.added"
+    /// Its members changed, or it was handed back (`state: returned`). Data: `{"changes": {…}}`.
+    case ledgerUpdated = "ledger.updated"
+    /// A take-out was applied for (Art. 12). Data: `{"request", "purpose", "until", "encrypted", "by"}`.
+    case takeOutRequested = "ledger.takeout_requested"
+    /// The city approved a take-out. Data: `{"request", "approved_at", "by", "source", "approval_id"?}`.
+    case takeOutApproved = "ledger.takeout_approved"
+    /// What was taken out came back. Data: `{"request", "note"?}`.
+    case takeOutReturned = "ledger.takeout_returned"
+    /// A disposal was applied for (Art. 15). Data: `{"request", "method", "medium", "quantity", "planned", "by"}`.
+    case disposalRequested = "disposal.requested"
+    /// The city approved a disposal. Data as `ledger.takeout_approved`.
+    case disposalApproved = "disposal.approved"
+    /// The disposal was done. Data: `{"request", "at", "by", "witness"?}`.
+    case disposalCompleted = "disposal.completed"
+    /// The whole ledger was sent to the city (Art. 10(3)). Data: `{"entries"}`; belongs to no entry.
+    case ledgerSubmitted = "ledger.submitted"
+
+    /// The types of ledger events (kept under an entry's id).
+    public var isLedger: Bool { rawValue.hasPrefix("ledger.") && self != .ledgerSubmitted || rawValue.hasPrefix("disposal.") }
 }
 
 /// Who caused an event: the kernel-verified peer and the role it acted in.

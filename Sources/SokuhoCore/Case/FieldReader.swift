@@ -204,7 +204,7 @@ public struct FieldReader {
         throw ValidationError(.invalidValue, field: name(key), message, ja: ja)
     }
 
-    func optionalTimestamp(_ key: String) throws(ValidationError) -> String? {
+    public func optionalTimestamp(_ key: String) throws(ValidationError) -> String? {
         guard let v = object[key], !v.isNull else { return nil }
         guard case .string(let s) = v else { throw wrongType(key, expected: "an RFC 3339 time string", got: v) }
         guard let t = Timestamp(rfc3339: s) else {

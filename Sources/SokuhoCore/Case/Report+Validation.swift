@@ -22,7 +22,10 @@ extension Report {
         let r = FieldReader(object: object, prefix: "", stored: stored)
         let kind = try r.requiredEnum("kind", IncidentKind.self)
         let suspected = try r.optionalBool("suspected") ?? false
-        let information = try r.requiredText("information")
+        let assets = try r.optionalAssets("assets")
+        // With ledger entries named, the information may be left to them (`CaseStore` fills it
+        // from the entries for a lead; a reporter must still say it).
+        let information = assets.isEmpty || object["information"].map({ !$0.isNull }) == true ? try r.requiredText("information") : ""
         let count = try r.optionalCount("count")
         let precision = try r.optionalEnum("count_precision", CountPrecision.self)
         if count == nil, precision != nil {
@@ -31,6 +34,7 @@ extension Report {
                 "count_precision needs a count; leave both out (or count null) while the count is unknown",
                 ja: "count_precision には件数（count）が必要です。件数が不明な間は両方とも省略してください")
         }
+        let unit = try r.optionalUnit("count_unit")
         let location = try r.requiredText("location")
         let circumstances = try r.requiredText("circumstances")
         let occurredAt = try r.optionalTimestamp("occurred_at")
@@ -41,9 +45,12 @@ extension Report {
             try stored
             ? r.optionalText("report_id", maxLength: maxReportIDLength)
             : r.optionalLine("report_id", maxLength: maxReportIDLength)
-        return Report(
+        var report = Report(
             kind: kind, suspected: suspected, information: information, count: count, countPrecision: precision,
             location: location, circumstances: circumstances, occurredAt: occurredAt, discoveredAt: discoveredAt,
             reporter: reporter, subcontractor: subcontractor, reportID: reportID)
+        report.countUnit = unit
+        report.assets = assets
+        return report
     }
 }

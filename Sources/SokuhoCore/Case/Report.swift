@@ -10,6 +10,10 @@ public struct Report: Sendable, Hashable {
     public var count: Int64?
     /// Set whenever `count` is set (default `.exact`); `nil` when the count is unknown.
     public var countPrecision: CountPrecision?
+    /// The unit of `count` (件 when nil: reports made before units existed read the same).
+    public var countUnit: CountUnit?
+    /// Ledger entries (`L-0003`) the lost or leaked information is recorded under.
+    public var assets: [String] = []
     public var location: String
     public var circumstances: String
     public var occurredAt: String?
@@ -49,8 +53,14 @@ public struct Report: Sendable, Hashable {
     /// The report fields, in their JSON names.
     public static let fieldNames: [String] = [
         "kind", "suspected", "information", "count", "count_precision", "location", "circumstances",
-        "occurred_at", "discovered_at", "reporter", "subcontractor", "report_id",
+        "occurred_at", "discovered_at", "reporter", "subcontractor", "report_id", "count_unit", "assets",
     ]
+
+    /// The unit the count is in: `count_unit`, or 件.
+    public var unit: CountUnit { countUnit ?? .items }
+
+    /// At most this many ledger entries per report.
+    public static let maxAssets = 32
 
     /// The fields that must be present and non-empty.
     public static let requiredFields: [String] = ["kind", "information", "location", "circumstances"]
@@ -58,9 +68,10 @@ public struct Report: Sendable, Hashable {
     /// The keys of the `reporter` object.
     public static let reporterFieldNames: [String] = ["name", "organization", "contact"]
 
-    /// The report as JSON (absent optional values as `null`).
+    /// The report as JSON (absent optional values as `null`; `count_unit` and `assets` only
+    /// when given, so reports stored before they existed read back byte for byte).
     public var json: JSONValue {
-        [
+        var o: [String: JSONValue] = [
             "kind": .string(kind.rawValue),
             "suspected": .bool(suspected),
             "information": .string(information),
@@ -74,5 +85,8 @@ public struct Report: Sendable, Hashable {
             "subcontractor": .optional(subcontractor),
             "report_id": .optional(reportID),
         ]
+        if let countUnit { o["count_unit"] = .string(countUnit.text) }
+        if !assets.isEmpty { o["assets"] = .array(assets.map { .string($0) }) }
+        return .object(o)
     }
 }

@@ -90,6 +90,9 @@ public enum EscalationMessage {
         data["appi"] = c.appi.json
         data["instructions_open"] = .int(Int64(c.instructions.filter(\.isOpen).count))
         if let p = c.publication { data["publication"] = p.json }
+        if let unit = r.countUnit { data["count_unit"] = .string(unit.text) }
+        if !c.ledgerEntries.isEmpty { data["ledger_entries"] = .array(c.ledgerEntries) }
+        if !c.fromLedger.isEmpty { data["from_ledger"] = .array(c.fromLedger.map { .string($0) }) }
         for (k, v) in extra { data[k] = v }
         return ["type": .string(type), "timestamp": .string(at), "data": .object(data)]
     }

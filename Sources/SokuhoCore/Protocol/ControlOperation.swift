@@ -22,6 +22,17 @@ public enum ControlOperation: String, CaseIterable, Sendable {
     case caseSubmit = "case.submit"
     case caseReport = "case.report"
     case statusReport = "status.report"
+    // The ledger of confidential information (docs/ledger.md).
+    case ledgerAdd = "ledger.add"
+    case ledgerList = "ledger.list"
+    case ledgerGet = "ledger.get"
+    case ledgerUpdate = "ledger.update"
+    case ledgerSubmit = "ledger.submit"
+    case ledgerTakeOut = "ledger.takeout"
+    case ledgerApprove = "ledger.approve"
+    case ledgerReturn = "ledger.return"
+    case disposalApply = "disposal.apply"
+    case disposalDone = "disposal.done"
 
     /// Who may use an op. Ranks: reporter < auditor < lead < admin; admins may do everything.
     public enum Access: Sendable, Equatable {
@@ -59,6 +70,16 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .casePublication: ["id", "decision", "date", "url", "note"]
         case .caseSubmit: ["id", "report"]
         case .statusReport: ["from", "to"]
+        case .ledgerAdd: ["entry"]
+        case .ledgerList: ["state", "category", "limit"]
+        case .ledgerGet: ["id"]
+        case .ledgerSubmit: []
+        case .ledgerUpdate: ["id", "fields"]
+        case .ledgerTakeOut: ["id", "purpose", "until", "encrypted"]
+        case .ledgerApprove: ["request", "approved_at", "by", "approval_id"]
+        case .ledgerReturn: ["request", "note"]
+        case .disposalApply: ["id", "method", "medium", "quantity", "planned"]
+        case .disposalDone: ["request", "at", "by", "witness"]
         }
     }
 
@@ -69,9 +90,10 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .playbookList: .anyRole
         case .report: .reporters
         case .caseGet, .caseList, .caseSteps, .caseGates, .caseReport, .spoolList: .readers
-        case .outboxList, .statusReport: .overseers
+        case .outboxList, .statusReport, .ledgerList, .ledgerGet: .overseers
         case .caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd, .instructionDone,
-            .casePublication, .caseSubmit:
+            .casePublication, .caseSubmit, .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn,
+            .disposalApply, .disposalDone:
             .leads
         }
     }
@@ -90,6 +112,9 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .stepDone, .stepSkip: "completing or skipping playbook steps needs the lead role"
         case .status: "status needs no role"
         case .caseTransition, .instructionAdd, .instructionDone, .casePublication, .caseSubmit: "\(rawValue) needs the lead role"
+        case .ledgerList, .ledgerGet: "reading the ledger needs the auditor, lead or admin role"
+        case .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn, .disposalApply, .disposalDone:
+            "changing the ledger needs the lead role"
         }
     }
 

@@ -87,7 +87,45 @@ public enum EventSentence {
             return s.t(
                 "Handling status report sent to the city (\(s.day(d["from"]?.stringValue) ?? "") – \(s.day(d["to"]?.stringValue) ?? ""), \(s.count(n, .items)))",
                 "取扱状況報告を市へ送信（\(s.day(d["from"]?.stringValue) ?? "")〜\(s.day(d["to"]?.stringValue) ?? "")、\(s.count(n, .items))）")
+        case .ledgerAdded:
+            return s.t(
+                "Entered in the ledger: \(s.quoted(d["entry"]?["name"]?.stringValue ?? ""))",
+                "台帳に登録：\(s.quoted(d["entry"]?["name"]?.stringValue ?? ""))")
+        case .ledgerUpdated:
+            if d["changes"]?["state"]?["to"]?.stringValue == LedgerState.returned.rawValue {
+                return s.t("Handed back to the city", "市へ返却")
+            }
+            let keys = (d["changes"]?.objectValue ?? [:]).keys.sorted().compactMap(LedgerFields.label)
+            return s.t(
+                "Ledger entry changed (\(keys.map(\.en).joined(separator: ", ")))", "台帳の記載を変更（\(keys.map(\.ja).joined(separator: "、"))）")
+        case .takeOutRequested:
+            return s.t(
+                "Take-out \(request(d)) applied for: \(s.quoted(d["purpose"]?.stringValue ?? "")), until \(s.time(d["until"]))",
+                "持出し \(request(d)) を申請：\(s.quoted(d["purpose"]?.stringValue ?? ""))（\(s.time(d["until"]))まで）")
+        case .takeOutApproved, .disposalApproved:
+            let by = s.quoted(d["by"]?.stringValue ?? "", limit: 40)
+            return s.t("\(request(d)) approved by the city (\(by))", "\(request(d)) を市が承認（\(by)）")
+        case .takeOutReturned:
+            return s.t("Take-out \(request(d)) returned", "持出し \(request(d)) の返却") + note("note", en: "note", ja: "メモ")
+        case .disposalRequested:
+            return s.t(
+                "Disposal \(request(d)) applied for: \(s.quoted(d["method"]?.stringValue ?? "")), planned \(s.day(d["planned"]?.stringValue) ?? "")",
+                "廃棄 \(request(d)) を申請：\(s.quoted(d["method"]?.stringValue ?? ""))（予定 \(s.day(d["planned"]?.stringValue) ?? "")）")
+        case .disposalCompleted:
+            return s.t(
+                "Disposal \(request(d)) done by \(s.quoted(d["by"]?.stringValue ?? "", limit: 40))",
+                "廃棄 \(request(d)) を実施（実施者 \(s.quoted(d["by"]?.stringValue ?? "", limit: 40))）")
+        case .ledgerSubmitted:
+            return s.t(
+                "Ledger sent to the city (\(s.count(d["entries"]?.intValue ?? 0, .items)))",
+                "台帳を市へ提出（\(s.count(d["entries"]?.intValue ?? 0, .items))）")
         }
+    }
+
+    /// The request id of a ledger event, as is (ids are generated, never user text).
+    static func request(_ d: JSONValue) -> String {
+        guard let r = d["request"]?.stringValue, LedgerID.parseRequest(r) != nil else { return "" }
+        return r
     }
 
     /// What an automatic step did, from its recorded `action`.

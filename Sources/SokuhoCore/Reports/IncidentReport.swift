@@ -16,7 +16,7 @@ public enum IncidentReport {
             footer: "",
             pageFooter: s.t("Incident report ", "事故報告書 ") + id)
         doc.sections = [
-            facts(c, s), appi(c, d["national_report"] ?? .null, s), clocks(d, s), timeline(d, s), steps(d, s), instructions(c, s),
+            facts(c, s, history: d["count_history"]?.arrayValue ?? []), appi(c, d["national_report"] ?? .null, s), clocks(d, s), timeline(d, s), steps(d, s), instructions(c, s),
             deliveries(d, s),
         ]
         let audit = d["audit"] ?? .null
@@ -29,7 +29,7 @@ public enum IncidentReport {
     }
 
     /// Section 1: the Article 18 facts.
-    static func facts(_ c: JSONValue, _ s: DocumentStyle) -> ReportDocument.Section {
+    static func facts(_ c: JSONValue, _ s: DocumentStyle, history: [JSONValue] = []) -> ReportDocument.Section {
         let reporter = c["reporter"] ?? .null
         let reporterText =
             reporter.isNull
@@ -46,7 +46,7 @@ public enum IncidentReport {
                     (s.t("Kind", "種類"), s.kind(c["kind"]?.stringValue)),
                     (s.t("Occurred or suspected", "発生／おそれ"), s.occurrence(suspected: c["suspected"]?.boolValue == true)),
                     (s.t("Information involved", "秘密情報の内容"), given("information")),
-                    (s.t("Number of items", "件数"), s.count(of: c["count"], .items, precision: c["count_precision"])),
+                    (s.t("Number of items", "件数"), s.caseCount(c)),
                     (s.t("Where", "発生場所"), given("location")),
                     (s.t("How", "発生状況"), given("circumstances")),
                     (s.t("Occurred at", "発生日時"), s.time(c["occurred_at"]?.stringValue) ?? s.unknown),
@@ -54,7 +54,7 @@ public enum IncidentReport {
                     (s.t("Reported at", "報告日時"), s.time(c["reported_at"])),
                     (s.t("Subcontractor", "再委託事業者"), c["subcontractor"]?.stringValue ?? s.t("none", "なし")),
                     (s.t("Reporter (as declared)", "報告者（申告）"), reporterText.isEmpty ? s.unknown : reporterText),
-                ])
+                ] + ledgerRows(c, s) + countHistoryRows(history, s))
             ])
     }
 
@@ -112,5 +112,35 @@ public enum IncidentReport {
             }
         }
         return reasons.isEmpty ? likely : likely + s.t(" (\(reasons.joined(separator: "; ")))", "（\(reasons.joined(separator: "、"))）")
+    }
+
+    /// The ledger entries the report named, when it named any.
+    static func ledgerRows(_ c: JSONValue, _ s: DocumentStyle) -> [(String, String)] {
+        let entries = c["ledger_entries"]?.arrayValue ?? []
+        guard !entries.isEmpty else { return [] }
+        let lines = entries.map { e -> String in
+            let id = s.text(e["id"])
+            guard let name = e["name"]?.stringValue else { return id }
+            let category = e["category"]?.stringValue.flatMap(LedgerCategory.init(rawValue:)).map { s.t($0.english, $0.japanese) } ?? ""
+            let unit = e["unit"]?.stringValue.flatMap(CountUnit.init) ?? .items
+            return "\(id) \(s.quoted(name, limit: 60))（\(category)、\(s.count(e["records"]?.intValue, unit: unit))）"
+        }
+        var rows = [(s.t("Ledger entries", "台帳の該当項目"), lines.joined(separator: "\n"))]
+        let filled = (c["from_ledger"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !filled.isEmpty {
+            let words = filled.map { $0 == "count" ? s.t("number of items", "件数") : s.t("information", "秘密情報の内容") }
+            rows.append((s.t("Taken from the ledger", "台帳から補完"), words.joined(separator: s.t(", ", "、"))))
+        }
+        return rows
+    }
+
+    /// The count's history, when it changed after the report.
+    static func countHistoryRows(_ history: [JSONValue], _ s: DocumentStyle) -> [(String, String)] {
+        guard history.count > 1 else { return [] }
+        let lines = history.map { h -> String in
+            let who = s.actor(user: h["by"]?["user"]?.stringValue, role: h["by"]?["role"]?.stringValue)
+            return "\(s.time(h["at"]))　\(s.caseCount(h))　\(who)"
+        }
+        return [(s.t("Count history", "件数の推移"), lines.joined(separator: "\n"))]
     }
 }

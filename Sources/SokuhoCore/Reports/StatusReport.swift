@@ -24,15 +24,16 @@ public enum StatusReport {
     }
 
     public static func csv(_ r: JSONValue) -> String {
-        func field(_ value: String) -> String {
-            // A cell a spreadsheet would take for a formula (= + - @, or a tab or CR before one)
-            // starts with an apostrophe, so it shows as text; controls are visible escapes.
-            var s = TerminalSafe.escape(value, allowNewlines: true)
-            if let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { s = "'" + s }
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return ([csvHeader] + rows(r)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        ([csvHeader] + rows(r)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One CSV cell. A cell a spreadsheet would take for a formula (= + - @, or a tab or CR
+    /// before one) starts with an apostrophe, so it shows as text; controls are visible escapes.
+    static func csvField(_ value: String) -> String {
+        var s = TerminalSafe.escape(value, allowNewlines: true)
+        if let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { s = "'" + s }
+        return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// The report for people: the summary and one row per case, every value in the words of

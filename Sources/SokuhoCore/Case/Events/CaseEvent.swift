@@ -70,7 +70,9 @@ public enum CaseEvent: Sendable, Equatable {
         case .publicationDecided: self = .publicationDecided(try PublicationDecision(data: data))
         case .reportSubmitted: self = .reportSubmitted(try ReportSubmission(data: data))
         case .clockMissed: self = .clockMissed(try ClockMiss(data: data))
-        case .caseOpened, .accessDenied, .spoolRejected, .statusReportSent: return nil
+        case .caseOpened, .accessDenied, .spoolRejected, .statusReportSent, .ledgerAdded, .ledgerUpdated, .takeOutRequested,
+            .takeOutApproved, .takeOutReturned, .disposalRequested, .disposalApproved, .disposalCompleted, .ledgerSubmitted:
+            return nil
         }
     }
 }

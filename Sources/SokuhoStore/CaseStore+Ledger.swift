@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// One change to a ledger entry, decided from its current state: an event, and the message
+/// type it sends to the city (nil: none).
+public struct LedgerChange: Sendable {
+    public var event: LedgerEvent
+    public var message: EscalationMessage.LedgerKind?
+
+    public init(_ event: LedgerEvent, message: EscalationMessage.LedgerKind? = nil) {
+        self.event = event
+        self.message = message
+    }
+}
+
+/// The result of a ledger write: the entry after it, and one receipt per event written.
+public struct LedgerResult: Sendable {
+    public var entry: LedgerEntry
+    public var receipts: [Receipt]
+}
+
+/// The ledger of confidential information (Art. 10(3), docs/ledger.md): entries are written
+/// through events stored under their id, like cases, and their rows are what replay gives.
+extension CaseStore {
+    /// Adds an entry (`ledger.added`) and queues the receipt message (`ledger.received`) for
+    /// `endpoints`, in one transaction.
+    public func addLedgerEntry(_ fields: LedgerFields, actor: EventActor, at date: Date, endpoints: [String]) async throws(StoreError)
+        -> LedgerResult
+    {
+        let at = Timestamp.format(date)
+        let now = date.timeIntervalSince1970
+        do {
+            return try await intake.write { db in
+                let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM ledger_entries")) ?? 1
+                let id = LedgerID.make(number: number)
+                let event = LedgerEvent.added(fields)
+                let e = try Self.append(db, at: at, caseID: id, type: event.type.rawValue, actor: actor.json, data: event.data)
+                let entry = LedgerEntry(id: id, fields: fields, at: at)
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO ledger_entries (id, number, state, category, created_at, updated_at, last_seq, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    id, number, entry.state.rawValue, fields.category.rawValue, at, at, e.seq, entry.json.canonicalString,
+                ])
+                try Self.enqueueLedger(db, kind: .received, entry: entry, request: nil, event: e, endpoints: endpoints, now: now)
+                return LedgerResult(entry: entry, receipts: [Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at)])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Changes an entry in one transaction: replays it, lets `decide` look at it (and refuse with
+    /// a `ValidationError`, or return no change), then appends each event, applies it, queues
+    /// its message and updates the row. Deciding inside the write makes "only after approval"
+    /// and "one application at a time" race-free.
+    public func mutateLedgerEntry(
+        id: String, actor: EventActor, at date: Date, endpoints: [String],
+        _ decide: @Sendable @escaping (LedgerEntry) throws -> [LedgerChange]
+    ) async throws(StoreError) -> LedgerResult {
+        let at = Timestamp.format(date)
+        let now = date.timeIntervalSince1970
+        do {
+            return try await intake.write { db in
+                let events = try Self.events(db, caseID: id)
+                if events.isEmpty { throw StoreError.notFound(id: id) }
+                var entry = try LedgerEntry.replay(events)
+                var receipts: [Receipt] = []
+                for change in try decide(entry) {
+                    let e = try Self.append(db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
+                    try entry.apply(change.event, at: at)
+                    if let kind = change.message {
+                        let request = Self.requestJSON(change.event, entry: entry)
+                        try Self.enqueueLedger(db, kind: kind, entry: entry, request: request, event: e, endpoints: endpoints, now: now)
+                    }
+                    receipts.append(Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at))
+                }
+                if let last = receipts.last {
+                    try db.execute(
+                        sql: "UPDATE ledger_entries SET state = ?, category = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
+                        arguments: [entry.state.rawValue, entry.fields.category.rawValue, at, last.seq, entry.json.canonicalString, id])
+                }
+                return LedgerResult(entry: entry, receipts: receipts)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The take-out or disposal a request event concerns, as the city is told of it.
+    static func requestJSON(_ event: LedgerEvent, entry: LedgerEntry) -> JSONValue? {
+        let request: String
+        switch event {
+        case .takeOutRequested(let r): request = r.request
+        case .takeOutApproved(let a), .disposalApproved(let a): request = a.request
+        case .takeOutReturned(let r, _): request = r
+        case .disposalRequested(let r): request = r.request
+        case .disposalCompleted(let d): request = d.request
+        case .added, .updated: return nil
+        }
+        var json = entry.takeOut(request)?.json ?? entry.disposal(request)?.json
+        // Who asked is the contractor's business; the city gets the request itself.
+        if case .object(var o)? = json {
+            o["requested_by"] = nil
+            json = .object(o)
+        }
+        return json
+    }
+
+    /// Queues one ledger message per endpoint, numbered per entry and endpoint like a case's.
+    static func enqueueLedger(
+        _ db: Database, kind: EscalationMessage.LedgerKind, entry: LedgerEntry, request: JSONValue?, event: StoredEvent,
+        endpoints: [String], now: Double
+    ) throws {
+        guard !endpoints.isEmpty else { return }
+        let installation = try installationID(db)
+        for endpoint in endpoints {
+            let sequence =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
+                    arguments: [entry.id, endpoint]) ?? 1
+            let payload = EscalationMessage.ledgerPayload(
+                kind: kind, entry: entry, request: request, sequence: sequence, chainSeq: event.seq, chainHash: event.hash, at: event.at,
+                installation: installation)
+            try insertOutbox(db, installation: installation, subject: entry.id, sequence: sequence, endpoint: endpoint, type: kind.rawValue, event: event, payload: payload, now: now)
+        }
+    }
+
+    /// One outbox row for a message about `subject` (a case, an entry, or the ledger itself).
+    static func insertOutbox(
+        _ db: Database, installation: String, subject: String, sequence: Int, endpoint: String, type: String, event: StoredEvent,
+        payload: JSONValue, now: Double
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            EscalationMessage.id(installation: installation, caseID: subject, sequence: sequence, endpoint: endpoint),
+            endpoint, subject, sequence, type, event.seq, Data(payload.canonicalBytes), event.at, now,
+        ])
+    }
+
+    /// The entry with this id, replayed from its events, its events, and the cases whose
+    /// reports named it; `nil` when unknown.
+    public func ledgerEntry(id: String) async throws(StoreError) -> (entry: LedgerEntry, events: [StoredEvent], cases: [String])? {
+        do {
+            return try await pool.read { db in
+                let events = try Self.events(db, caseID: id)
+                guard events.first?.type == EventType.ledgerAdded.rawValue else { return nil }
+                let cases = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT case_id FROM case_assets WHERE entry_id = ? ORDER BY case_id"), arguments: [id])
+                return (try LedgerEntry.replay(events), events, cases)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The entries as stored, in number order, optionally of one state and category.
+    public func ledgerEntries(state: LedgerState? = nil, category: LedgerCategory? = nil, limit: Int = 10_000) async throws(StoreError)
+        -> [JSONValue]
+    {
+        do {
+            return try await pool.read { db in try Self.ledgerRows(db, state: state, category: category, limit: limit) }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    static func ledgerRows(_ db: Database, state: LedgerState?, category: LedgerCategory?, limit: Int) throws -> [JSONValue] {
+        var sql = "SELECT body FROM ledger_entries WHERE 1"
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let state {
+            sql += " AND state = ?"
+            args.append(state.rawValue)
+        }
+        if let category {
+            sql += " AND category = ?"
+            args.append(category.rawValue)
+        }
+        sql += " ORDER BY number LIMIT ?"
+        args.append(limit)
+        return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { body in
+            do { return try JSONParser.parse(body) } catch { throw StoreError.malformed(reason: "ledger row: \(error)") }
+        }
+    }
+
+    /// Sends the whole ledger as of now to `endpoints` (`ledger.submitted`, Art. 10(3)) and
+    /// records it, in one transaction. Returns the number of entries and the receipt.
+    public func submitLedger(actor: EventActor, at date: Date, endpoints: [String]) async throws(StoreError) -> (Int, Receipt) {
+        let at = Timestamp.format(date)
+        let now = date.timeIntervalSince1970
+        do {
+            return try await intake.write { db in
+                let rows = try Self.ledgerRows(db, state: nil, category: nil, limit: Int.max)
+                let e = try Self.append(
+                    db, at: at, caseID: nil, type: EventType.ledgerSubmitted.rawValue, actor: actor.json,
+                    data: ["entries": .int(Int64(rows.count))])
+                let installation = try Self.installationID(db)
+                for endpoint in endpoints {
+                    let sequence =
+                        try Int.fetchOne(
+                            db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
+                            arguments: [EscalationMessage.ledgerOutboxKey, endpoint]) ?? 1
+                    let payload: JSONValue = [
+                        "type": .string(EscalationMessage.LedgerKind.submitted.rawValue), "timestamp": .string(at),
+                        "data": [
+                            "sequence": .int(Int64(sequence)), "count": .int(Int64(rows.count)),
+                            "entries": .array(rows.map(EscalationMessage.ledgerSubmissionRow)),
+                            "audit": ["seq": .int(e.seq), "hash": .string(e.hash)], "installation": .string(installation),
+                        ],
+                    ]
+                    try Self.insertOutbox(
+                        db, installation: installation, subject: EscalationMessage.ledgerOutboxKey, sequence: sequence, endpoint: endpoint,
+                        type: EscalationMessage.LedgerKind.submitted.rawValue, event: e, payload: payload, now: now)
+                }
+                return (rows.count, Receipt(caseID: nil, seq: e.seq, hash: e.hash, at: at))
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The entries a report names, as they are now, inside the report's transaction; an unknown
+    /// id is refused, naming it.
+    static func linkedEntries(_ db: Database, ids: [String]) throws -> [LedgerEntry] {
+        try ids.enumerated().map { (i, id) in
+            let events = try Self.events(db, caseID: id)
+            guard events.first?.type == EventType.ledgerAdded.rawValue else {
+                throw StoreError.invalid(
+                    ValidationError(
+                        .notFound, field: "assets[\(i)]", "no ledger entry \(id)", ja: "台帳に \(id) はありません"))
+            }
+            return try LedgerEntry.replay(events)
+        }
+    }
+}
