@@ -174,8 +174,9 @@ struct PermissionMatrixTests {
             }
         }
         let refusals = try f.refusals()
-        // Recorded up to the per-user burst; the rest are counted (`suppressed`) with the next one.
-        #expect(refusals.count == min(forbidden, 20))
+        // Recorded up to the per-user burst (20, refilled one every 3 s while the test runs); the
+        // rest are counted (`suppressed`) with the next one recorded.
+        #expect(refusals.count >= min(forbidden, 20) && refusals.count <= forbidden, "\(refusals.count) of \(forbidden)")
         for r in refusals {
             #expect(r.utf8.count < 300, "a refusal records bounded facts only: \(r)")
             #expect(!r.contains("顧客名簿"), "a refusal never records the request's text")

@@ -35,7 +35,7 @@ struct CaseStoreTests {
         }
         #expect(mode == "wal")
         #expect(sync == 2)  // FULL
-        #expect(migrations == ["v1", "v2-outbox", "v3-spool", "v4-playbooks", "v5-status-reports", "v6-isolation"])
+        #expect(migrations == ["v1", "v2-outbox", "v3-spool", "v4-playbooks", "v5-status-reports", "v6-isolation", "v7-ledger"])
     }
 
     @Test("opening cases numbers them per year; the receipt is the opening event")

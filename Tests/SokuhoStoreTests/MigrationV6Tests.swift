@@ -56,6 +56,7 @@ struct MigrationV6Tests {
               at TEXT NOT NULL, owner_uid INTEGER NOT NULL, error TEXT, PRIMARY KEY (name, sha256));
             INSERT INTO spool_old SELECT * FROM spool_files; DROP TABLE spool_files; ALTER TABLE spool_old RENAME TO spool_files;
             DROP TABLE installation; DELETE FROM grdb_migrations WHERE identifier = 'v6-isolation';
+            DROP TABLE ledger_entries; DROP TABLE case_assets; DELETE FROM grdb_migrations WHERE identifier = 'v7-ledger';
             """)
         #expect(try Self.sqlite(path, "SELECT COUNT(*) FROM grdb_migrations") == "5")
 
