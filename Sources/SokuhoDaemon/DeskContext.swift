@@ -154,7 +154,7 @@ extension DeskArea {
         let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
         let clocks = CaseClocks.evaluate(
             c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
-        let a = c.appi.nationalReport(threshold: clockSettings.personsThreshold)
+        let a = c.nationalReport(threshold: clockSettings.personsThreshold)
         return [
             "clocks": .array(clocks.map(\.json)),
             "national_report": [

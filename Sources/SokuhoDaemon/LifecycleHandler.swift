@@ -185,7 +185,7 @@ struct LifecycleHandler: DeskArea {
                         ja: "確報には9項目すべてが必要です。未記入: \(missing.joined(separator: ", "))")
                 }
             }
-            let assessment = c.appi.nationalReport(threshold: threshold)
+            let assessment = c.nationalReport(threshold: threshold)
             return [
                 CaseChange(
                     .reportSubmitted(ReportSubmission(report: kind)),

@@ -63,8 +63,9 @@ struct ReportHandler: DeskArea {
         let fromText = Timestamp.format(Date(timeIntervalSince1970: f.epochSeconds))
         let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
         let cases = try await store.casesForStatusReport(from: fromText, to: toText)
+        let ledger = try await store.ledgerActivity(from: fromText, to: toText)
         return ControlResponse.success([
-            "from": .string(fromText), "to": .string(toText), "cases": .array(cases),
+            "from": .string(fromText), "to": .string(toText), "cases": .array(cases), "ledger": ledger,
             "generated_at": .string(Timestamp.format(clock.now())), "time_zone_offset_seconds": zoneOffsetMember,
         ])
     }

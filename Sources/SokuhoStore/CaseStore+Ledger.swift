@@ -239,4 +239,29 @@ extension CaseStore {
             return try LedgerEntry.replay(events)
         }
     }
+
+    /// The ledger's part of the Art. 16 status report: entries by state now, and the take-outs
+    /// approved and the disposals done in `[from, to)`.
+    static func ledgerActivity(_ db: Database, from: String, to: String) throws -> JSONValue {
+        var byState: [String: JSONValue] = Dictionary(uniqueKeysWithValues: LedgerState.allCases.map { ($0.rawValue, JSONValue.int(0)) })
+        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM ledger_entries GROUP BY state") {
+            byState[row["state"] as String] = .int(row["n"] as Int64)
+        }
+        func count(_ type: EventType) throws -> Int64 {
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM events WHERE type = ? AND at >= ? AND at < ?"),
+                arguments: [type.rawValue, from, to]) ?? 0
+        }
+        let total = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entries") ?? 0
+        return [
+            "entries": .int(total), "by_state": .object(byState), "added": .int(try count(.ledgerAdded)),
+            "takeouts_approved": .int(try count(.takeOutApproved)), "takeouts_returned": .int(try count(.takeOutReturned)),
+            "disposals_done": .int(try count(.disposalCompleted)),
+        ]
+    }
+
+    /// `ledgerActivity` on its own.
+    public func ledgerActivity(from: String, to: String) async throws(StoreError) -> JSONValue {
+        do { return try await pool.read { db in try Self.ledgerActivity(db, from: from, to: to) } } catch { throw Self.map(error) }
+    }
 }

@@ -36,6 +36,7 @@ extension CaseStore {
             }
             let now = date.timeIntervalSince1970
             let installation = try Self.installationID(db)
+            let ledger = try Self.ledgerActivity(db, from: from, to: to)
             for endpoint in endpoints {
                 let sequence =
                     (try Int.fetchOne(
@@ -46,6 +47,7 @@ extension CaseStore {
                     "data": [
                         "from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
                         "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)],
+                        "ledger": ledger,
                         "installation": .string(installation),
                     ],
                 ]

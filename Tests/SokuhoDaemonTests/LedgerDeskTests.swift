@@ -152,6 +152,9 @@ struct LedgerDeskTests {
         #expect(history.map { $0["source"] } == ["ledger", "update"])
         #expect(history.last?["by"]?["user"] == "lena")
         #expect(history.last?["count_unit"] == "枚")
+        // The USB stick held My Number data: the national report is likely, and says why.
+        #expect(got["national_report"]?["likely"] == true)
+        #expect(got["national_report"]?["reasons"]?.arrayValue?.last?.stringValue?.contains("特定個人情報") == true)
         #expect(try f.verify().problem == nil)
     }
 

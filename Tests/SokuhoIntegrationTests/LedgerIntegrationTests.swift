@@ -90,6 +90,12 @@ struct LedgerIntegrationTests {
         #expect(receipt.stdout.contains("受領証") && receipt.stdout.contains("窓口申請書"))
         let certificate = try d.cli(["disposal", "certificate", "L-0001-D1", "--lang", "ja"])
         #expect(certificate.stdout.contains("データ消去") && certificate.stdout.contains("情報政策課"), "\(certificate.stdout)")
+        // The Art. 16 status report has a ledger section.
+        let status = try d.call(["op": "status.report", "from": "2020-01-01", "to": "2100-01-01"])
+        #expect(status["ledger"]?["by_state"]?["disposed"] == 1)
+        #expect(status["ledger"]?["disposals_done"] == 1)
+        let statusDoc = try d.cli(["status-report", "--from", "2020-01-01", "--to", "2100-01-01", "--lang", "ja"])
+        #expect(statusDoc.stdout.contains("秘密情報の管理台帳") && statusDoc.stdout.contains("期間中の廃棄"), "\(statusDoc.stdout)")
         d.stop()
         let verify = try d.cli(["audit", "verify", "--db", d.dbPath])
         #expect(verify.status == 0, "\(verify.stdout)")

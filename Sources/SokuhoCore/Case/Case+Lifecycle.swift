@@ -36,3 +36,17 @@ extension Case {
         }
     }
 }
+
+extension Case {
+    /// The national-report assessment (`AppiItems.nationalReport`), with the ledger: a report
+    /// naming an entry of specific personal information (特定個人情報, My Number) makes a report
+    /// likely, unless the data was strongly encrypted.
+    public func nationalReport(threshold: Int64) -> (likely: Bool?, reasons: [String]) {
+        let a = appi.nationalReport(threshold: threshold)
+        let specific = ledgerEntries.filter { $0["category"]?.stringValue == LedgerCategory.specific_personal.rawValue }
+            .compactMap { $0["id"]?.stringValue }
+        guard !specific.isEmpty, appi.encrypted != true else { return a }
+        let reason = "specific personal information (特定個人情報) in ledger \(specific.joined(separator: ", "))"
+        return (true, (a.likely == true ? a.reasons : []) + [reason])
+    }
+}

@@ -76,7 +76,7 @@ public enum StatusReport {
             var publication = c["publication"]?["decision"]?.stringValue.map { s.decision($0) } ?? s.t("not decided", "未定")
             if let date = s.day(c["publication"]?["date"]?.stringValue) { publication += s.t(" (\(date))", "（\(date)）") }
             return [
-                s.text(c["id"]), kind, state, s.count(of: c["count"], .items, precision: c["count_precision"]),
+                s.text(c["id"]), kind, state, s.caseCount(c),
                 a["persons"]?.isNull ?? true ? s.unknown : s.count(of: a["persons"], .persons, precision: a["persons_precision"]),
                 s.day(c["reported_at"]?.stringValue) ?? DocumentStyle.dash, s.number(Int64(open)),
                 s.day(c["submitted"]?["confirmed"]?.stringValue) ?? DocumentStyle.dash, publication,
@@ -97,6 +97,25 @@ public enum StatusReport {
                         ],
                         rows: rows)
                 ]))
+        if let ledger = r["ledger"], !ledger.isNull { doc.sections.append(ledgerSection(ledger, s)) }
         return doc
+    }
+
+    /// The ledger in the period (Arts. 10, 12, 15): entries by state now, take-outs and
+    /// disposals in the period.
+    static func ledgerSection(_ l: JSONValue, _ s: DocumentStyle) -> ReportDocument.Section {
+        func n(_ v: JSONValue?) -> String { s.count(v?.intValue ?? 0, .items) }
+        let states = LedgerState.allCases.map { st in (s.t(st.english.prefix(1).uppercased() + st.english.dropFirst(), st.japanese), n(l["by_state"]?[st.rawValue])) }
+        return .init(
+            heading: s.t("Ledger of confidential information", "秘密情報の管理台帳"),
+            blocks: [
+                .fields(
+                    [(s.t("Entries", "登録項目"), n(l["entries"]))] + states + [
+                        (s.t("Added in the period", "期間中の登録"), n(l["added"])),
+                        (s.t("Take-outs approved in the period", "期間中に承認された持出し"), n(l["takeouts_approved"])),
+                        (s.t("Take-outs returned in the period", "期間中の持出しの返却"), n(l["takeouts_returned"])),
+                        (s.t("Disposals done in the period", "期間中の廃棄"), n(l["disposals_done"])),
+                    ])
+            ])
     }
 }
