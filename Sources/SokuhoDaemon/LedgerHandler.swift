@@ -12,7 +12,8 @@ struct LedgerHandler: DeskArea {
 
     func add(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         guard let body = o["entry"] else {
-            throw ValidationError(.missingField, field: "entry", "entry is required: {\"op\":\"ledger.add\",\"entry\":{…}}", ja: "entry は必須です")
+            throw ValidationError(
+                .missingField, field: "entry", "entry is required: {\"op\":\"ledger.add\",\"entry\":{…}}", ja: "entry は必須です")
         }
         let fields = try LedgerFields.validate(body)
         let result = try await store.addLedgerEntry(fields, actor: actor, at: clock.now(), endpoints: escalation)
@@ -72,11 +73,16 @@ struct LedgerHandler: DeskArea {
         let r = FieldReader(object: o)
         let purpose = try r.requiredLine("purpose", maxLength: 500)
         guard let until = try r.optionalTimestamp("until") else {
-            throw ValidationError(.missingField, field: "until", "until is required: when it comes back at the latest", ja: "until（返却予定日時）は必須です")
+            throw ValidationError(
+                .missingField, field: "until", "until is required: when it comes back at the latest", ja: "until（返却予定日時）は必須です")
         }
         let encrypted = try r.optionalBool("encrypted") ?? false
         let result = try await store.mutateLedgerEntry(id: id, actor: actor, at: clock.now(), endpoints: escalation) { entry in
-            [LedgerChange(try entry.requestTakeOut(purpose: purpose, until: until, encrypted: encrypted, by: actor.by), message: .takeOutRequested)]
+            [
+                LedgerChange(
+                    try entry.requestTakeOut(purpose: purpose, until: until, encrypted: encrypted, by: actor.by), message: .takeOutRequested
+                )
+            ]
         }
         logger.notice("take-out applied for", metadata: ["entry": "\(id)", "uid": "\(actor.peer.uid)"])
         wake()
@@ -186,7 +192,8 @@ struct LedgerHandler: DeskArea {
         }
         guard case .string(let s) = v, let parsed = LedgerID.parseRequest(s), kind == nil || parsed.kind == kind else {
             throw ValidationError(
-                .invalidValue, field: "request", "request must look like \(example), not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
+                .invalidValue, field: "request",
+                "request must look like \(example), not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
                 ja: "request は \(example) の形式で指定してください")
         }
         return (s, parsed.entry)

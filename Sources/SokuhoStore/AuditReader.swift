@@ -142,13 +142,16 @@ public struct AuditReader: Sendable {
             if replayed?.json.canonicalString != body {
                 return AuditChain.Problem(
                     kind: .edited, seq: events.last?.seq ?? 0,
-                    message: "ledger entry \(id): the stored entry does not match the entry replayed from its events (the ledger table was edited)")
+                    message:
+                        "ledger entry \(id): the stored entry does not match the entry replayed from its events (the ledger table was edited)"
+                )
             }
         }
         let stored = Set(rows.map(\.id))
         for (id, events) in byCase where LedgerID.parse(id) != nil && !stored.contains(id) {
             return AuditChain.Problem(
-                kind: .edited, seq: events.last?.seq ?? 0, message: "ledger entry \(id) has events but no row (the ledger table was edited)")
+                kind: .edited, seq: events.last?.seq ?? 0, message: "ledger entry \(id) has events but no row (the ledger table was edited)"
+            )
         }
         return nil
     }

@@ -70,7 +70,8 @@ extension CaseStore {
                 var entry = try LedgerEntry.replay(events)
                 var receipts: [Receipt] = []
                 for change in try decide(entry) {
-                    let e = try Self.append(db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
+                    let e = try Self.append(
+                        db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
                     try entry.apply(change.event, at: at)
                     if let kind = change.message {
                         let request = Self.requestJSON(change.event, entry: entry)
@@ -125,7 +126,9 @@ extension CaseStore {
             let payload = EscalationMessage.ledgerPayload(
                 kind: kind, entry: entry, request: request, sequence: sequence, chainSeq: event.seq, chainHash: event.hash, at: event.at,
                 installation: installation)
-            try insertOutbox(db, installation: installation, subject: entry.id, sequence: sequence, endpoint: endpoint, type: kind.rawValue, event: event, payload: payload, now: now)
+            try insertOutbox(
+                db, installation: installation, subject: entry.id, sequence: sequence, endpoint: endpoint, type: kind.rawValue,
+                event: event, payload: payload, now: now)
         }
     }
 

@@ -181,7 +181,9 @@ public final class CaseStore: Sendable {
         }
         try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
         for entry in linked {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_assets (entry_id, case_id) VALUES (?, ?)").execute(arguments: [entry.id, id])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_assets (entry_id, case_id) VALUES (?, ?)").execute(arguments: [
+                entry.id, id,
+            ])
         }
         if let rid = report.reportID {
             try db.cachedStatement(sql: "INSERT INTO report_ids (reporter_uid, report_id, case_id) VALUES (?, ?, ?)")

@@ -132,7 +132,9 @@ enum CaseFormatter {
         let style = DocumentStyle(japanese: Lang.japanese)
         Swift.print(Lang.t("Count history:", "件数の推移:"))
         for h in history {
-            Swift.print("  \(shown(h["at"]?.stringValue))  \(shown(style.caseCount(h)))  \(shown(h["by"]?["user"]?.stringValue ?? "?"))  [\(shown(h["source"]?.stringValue))]")
+            Swift.print(
+                "  \(shown(h["at"]?.stringValue))  \(shown(style.caseCount(h)))  \(shown(h["by"]?["user"]?.stringValue ?? "?"))  [\(shown(h["source"]?.stringValue))]"
+            )
         }
     }
 

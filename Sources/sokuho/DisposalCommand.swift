@@ -41,7 +41,8 @@ struct DisposalApply: ParsableCommand {
 }
 
 struct DisposalApprove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Record the city's approval of a disposal (leads only).")
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Record the city's approval of a disposal (leads only).")
     @Argument(help: "The disposal, e.g. L-0001-D1.") var request: String
     @Option(help: "Who at the city approved.") var by: String
     @Option(help: "When (default: now).") var at: String?
@@ -93,7 +94,9 @@ struct DisposalCertificateCommand: ParsableCommand {
         }
         let r = try callDaemon(LedgerRequest.get(id: parsed.entry), options: connection)
         let style = ReportLanguage.style(lang, answer: r)
-        guard let doc = DisposalCertificate.document(r["entry"] ?? .null, request: request, style: style, generatedAt: Timestamp.format(Date()))
+        guard
+            let doc = DisposalCertificate.document(
+                r["entry"] ?? .null, request: request, style: style, generatedAt: Timestamp.format(Date()))
         else {
             printError(Lang.t("no disposal \(shown(request))", "廃棄 \(shown(request)) はありません"))
             throw ExitCode(Exit.notFound)

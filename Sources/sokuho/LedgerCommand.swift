@@ -66,7 +66,8 @@ struct LedgerAdd: ParsableCommand {
         let r = try callDaemon(LedgerRequest.add(entry: try entry.fields()), options: connection)
         if json { printJSON(r); return }
         let id = shown(r["entry"]?["id"]?.stringValue ?? "?")
-        print(Lang.t("Added \(id) to the ledger. Receipt: sokuho ledger receipt \(id)", "台帳に \(id) を登録しました。受領証: sokuho ledger receipt \(id)"))
+        print(
+            Lang.t("Added \(id) to the ledger. Receipt: sokuho ledger receipt \(id)", "台帳に \(id) を登録しました。受領証: sokuho ledger receipt \(id)"))
         print(Lang.t("  receipt (chain): ", "  受付番号（監査チェーン）: ") + shown(r["receipt"]?["hash"]?.stringValue ?? ""))
     }
 }
@@ -119,10 +120,13 @@ struct LedgerShow: ParsableCommand {
             let status =
                 d["completed_at"]?.stringValue.map { Lang.t("done \(shown($0))", "実施 \(shown($0))") }
                 ?? (d["approval"]?.isNull == false ? Lang.t("approved", "承認済み") : Lang.t("waiting for approval", "承認待ち"))
-            print(Lang.t("Disposal ", "廃棄 ") + "\(shown(d["request"]?.stringValue ?? "?")): \(shown(d["method"]?.stringValue ?? "")) — \(status)")
+            print(
+                Lang.t("Disposal ", "廃棄 ")
+                    + "\(shown(d["request"]?.stringValue ?? "?")): \(shown(d["method"]?.stringValue ?? "")) — \(status)")
         }
         let cases = (r["cases"]?.arrayValue ?? []).compactMap(\.stringValue)
-        print(Lang.t("Cases that named it: ", "関係する事案: ") + (cases.isEmpty ? Lang.t("none", "なし") : cases.map(shown).joined(separator: ", ")))
+        print(
+            Lang.t("Cases that named it: ", "関係する事案: ") + (cases.isEmpty ? Lang.t("none", "なし") : cases.map(shown).joined(separator: ", ")))
         print(Lang.t("History (audit chain):", "履歴（監査チェーン）:"))
         for ev in r["events"]?.arrayValue ?? [] {
             let sentence = EventSentence.sentence(type: ev["type"]?.stringValue ?? "", data: ev["data"] ?? .null, style: style)
@@ -152,13 +156,15 @@ struct LedgerUpdate: ParsableCommand {
         if json { printJSON(r); return }
         print(
             r["receipt"]?.isNull == false
-                ? Lang.t("Updated \(shown(id)).", "\(shown(id)) を更新しました。") : Lang.t("No change: \(shown(id)) already has these values.", "変更なし。"))
+                ? Lang.t("Updated \(shown(id)).", "\(shown(id)) を更新しました。")
+                : Lang.t("No change: \(shown(id)) already has these values.", "変更なし。"))
     }
 }
 
 struct LedgerExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "The whole ledger as CSV, HTML (prints on A4), Markdown or JSON (Art. 10(3): submitted on request).")
+        commandName: "export",
+        abstract: "The whole ledger as CSV, HTML (prints on A4), Markdown or JSON (Art. 10(3): submitted on request).")
     @Option(help: "csv, html, markdown or json.") var format = "csv"
     @Option(help: "ja or en (default: from LANG).") var lang: String?
     @Option(help: "Write to this file instead of standard output.") var output: String?
@@ -196,7 +202,9 @@ struct LedgerSubmit: ParsableCommand {
         print(
             to.isEmpty
                 ? Lang.t("Recorded; no endpoint is configured, so nothing was sent.", "記録しました（送信先が未設定のため送信はしていません）。")
-                : Lang.t("The ledger (\(n) entries) is on its way to \(to.joined(separator: ", ")).", "台帳（\(n)件）を \(to.joined(separator: "、")) へ送信します。"))
+                : Lang.t(
+                    "The ledger (\(n) entries) is on its way to \(to.joined(separator: ", ")).",
+                    "台帳（\(n)件）を \(to.joined(separator: "、")) へ送信します。"))
     }
 }
 
@@ -252,7 +260,8 @@ struct TakeOutApply: ParsableCommand {
 }
 
 struct TakeOutApprove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Record the city's approval of a take-out (leads only).")
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Record the city's approval of a take-out (leads only).")
     @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
     @Option(help: "Who at the city approved.") var by: String
     @Option(help: "When (default: now).") var at: String?
@@ -267,7 +276,8 @@ struct TakeOutApprove: ParsableCommand {
 }
 
 struct TakeOutReturn: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "return", abstract: "Record that what was taken out came back (leads only).")
+    static let configuration = CommandConfiguration(
+        commandName: "return", abstract: "Record that what was taken out came back (leads only).")
     @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
     @Option(help: "A note.") var note: String?
     @Flag(help: "Print JSON.") var json = false

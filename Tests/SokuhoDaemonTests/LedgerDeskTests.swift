@@ -102,7 +102,8 @@ struct LedgerDeskTests {
         #expect(early["error"]?["code"] == "conflict")
         #expect(early["error"]?["message"]?.stringValue?.contains("Article 15") == true)
         // The approval comes in the city's answer, twice (a retried delivery): recorded once.
-        let answer = Array(#"{"approvals":[{"id":"AP-77","request":"L-0001-D1","approved_at":"2026-12-01T10:00:00+09:00","by":"情報政策課"}]}"#.utf8)
+        let answer = Array(
+            #"{"approvals":[{"id":"AP-77","request":"L-0001-D1","approved_at":"2026-12-01T10:00:00+09:00","by":"情報政策課"}]}"#.utf8)
         await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"))
         await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"))
         let got = await f.call(.audrey, ["op": "ledger.get", "id": .string(id)])
@@ -193,7 +194,12 @@ struct LedgerDeskTests {
         let id = try await add(f, Self.paper)
         let cases: [(JSONValue, String)] = [
             (["op": "ledger.add", "entry": ["name": "a\u{1B}[2Jb", "category": "personal", "media": "paper", "storage": "x"]], "name"),
-            (["op": "ledger.add", "entry": ["name": "a", "category": "personal", "media": "paper", "storage": "x", "unit": "世帯世帯世帯世帯世帯世帯世帯世帯世帯"]], "unit"),
+            (
+                [
+                    "op": "ledger.add",
+                    "entry": ["name": "a", "category": "personal", "media": "paper", "storage": "x", "unit": "世帯世帯世帯世帯世帯世帯世帯世帯世帯"],
+                ], "unit"
+            ),
             (["op": "ledger.add", "entry": ["name": "a", "category": "secret", "media": "paper", "storage": "x"]], "category"),
             (["op": "ledger.add", "entry": ["name": "a", "category": "personal", "media": "paper", "storage": "x", "extra": 1]], "extra"),
             (["op": "ledger.get", "id": "L-0001'; DROP TABLE events;--"], "id"),

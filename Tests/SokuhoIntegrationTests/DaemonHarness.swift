@@ -126,7 +126,8 @@ final class DaemonHarness: @unchecked Sendable {
     var logForFailure: String {
         let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
         var picked: [Substring] = lines.filter { $0.contains("Fatal error") || $0.contains("Program crashed") }
-        if let crashed = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Thread") && $0.hasSuffix("crashed:") }) {
+        if let crashed = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Thread") && $0.hasSuffix("crashed:") }
+        ) {
             picked += lines[crashed..<min(lines.count, crashed + 40)]
         }
         return (picked.isEmpty ? Array(lines.suffix(60)) : picked).joined(separator: "\n")

@@ -47,7 +47,10 @@ struct LedgerIntegrationTests {
         let shown = try d.cli(["ledger", "show", "L-0001", "--json"])
         #expect(try JSONParser.parse(shown.stdout)["entry"]?["state"] == "disposed")
         // A lead reports the lost medium by its entry: what and how many come from the ledger.
-        ok(try d.cli(["ledger", "add", "--name", "窓口申請書", "--category", "personal", "--records", "1200", "--media", "paper", "--storage", "書庫A"]), "add 2")
+        ok(
+            try d.cli([
+                "ledger", "add", "--name", "窓口申請書", "--category", "personal", "--records", "1200", "--media", "paper", "--storage", "書庫A",
+            ]), "add 2")
         let report = try d.cli([
             "report", "--kind", "loss", "--asset", "L-0002", "--location", "本社3階", "--circumstances", "書庫から持ち出した箱が見当たらない",
             "--no-prompt", "--json",
@@ -109,7 +112,9 @@ struct LedgerIntegrationTests {
         ok(try d.cli(["ledger", "add", "--name", "申請書控え", "--category", "personal", "--media", "paper", "--storage", "書庫A"]), "add")
         try #"{"approvals":[{"id":"CITY-AP-1","request":"L-0001-D1","approved_at":"2026-12-01T10:00:00+09:00","by":"情報政策課"}]}"#
             .write(toFile: city.dir + "/answer", atomically: true, encoding: .utf8)
-        ok(try d.cli(["disposal", "apply", "L-0001", "--method", "溶解", "--medium", "紙", "--quantity", "1箱", "--planned", "2026-12-10"]), "apply")
+        ok(
+            try d.cli(["disposal", "apply", "L-0001", "--method", "溶解", "--medium", "紙", "--quantity", "1箱", "--planned", "2026-12-10"]),
+            "apply")
         try waitFor {
             let r = try d.call(["op": "ledger.get", "id": "L-0001"])
             return r["entry"]?["disposals"]?.arrayValue?.first?["approval"]?["source"] == "webhook:city"
@@ -133,7 +138,10 @@ struct LedgerIntegrationTests {
         let show = try d.cli(["ledger", "show", "L-0001"], asUID: nobody)
         #expect(show.status == 77)
         let report = try d.cli(
-            ["report", "--kind", "loss", "--asset", "L-0001", "--information", "申請書の箱", "--location", "本社", "--circumstances", "紛失", "--no-prompt", "--json"],
+            [
+                "report", "--kind", "loss", "--asset", "L-0001", "--information", "申請書の箱", "--location", "本社", "--circumstances", "紛失",
+                "--no-prompt", "--json",
+            ],
             asUID: nobody)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(!report.stdout.contains("住民票写し"), "a reporter sees the entry's id only")

@@ -9,7 +9,9 @@ public enum CountHistory {
             let changed: [String: JSONValue]
             let source: String
             if e.type == EventType.caseOpened.rawValue, let r = e.data["report"] {
-                changed = ["count": r["count"] ?? .null, "count_precision": r["count_precision"] ?? .null, "count_unit": r["count_unit"] ?? .null]
+                changed = [
+                    "count": r["count"] ?? .null, "count_precision": r["count_precision"] ?? .null, "count_unit": r["count_unit"] ?? .null,
+                ]
                 let fromLedger = (e.data["from_ledger"]?.arrayValue ?? []).contains("count")
                 source = fromLedger ? "ledger" : "report"
             } else if e.type == EventType.caseUpdated.rawValue, let c = e.data["changes"]?.objectValue {

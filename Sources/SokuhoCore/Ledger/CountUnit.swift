@@ -48,7 +48,9 @@ extension FieldReader {
     /// `assets`: an array of distinct ledger entry ids (`L-0003`), at most `Report.maxAssets`.
     func optionalAssets(_ key: String) throws(ValidationError) -> [String] {
         guard let v = object[key], !v.isNull else { return [] }
-        guard case .array(let items) = v else { throw wrongType(key, expected: "an array of ledger entry ids such as [\"L-0003\"]", got: v) }
+        guard case .array(let items) = v else {
+            throw wrongType(key, expected: "an array of ledger entry ids such as [\"L-0003\"]", got: v)
+        }
         if items.count > Report.maxAssets {
             throw ValidationError(
                 .invalidValue, field: name(key), "\(name(key)) names at most \(Report.maxAssets) ledger entries, not \(items.count)",

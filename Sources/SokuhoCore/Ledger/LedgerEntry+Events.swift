@@ -59,7 +59,8 @@ extension LedgerEntry {
     public static func replay(_ events: [StoredEvent]) throws(LedgerError) -> LedgerEntry {
         guard let first = events.first, first.type == EventType.ledgerAdded.rawValue, let id = first.caseID else {
             throw .malformedEvent(
-                entry: events.first?.caseID ?? "?", type: events.first?.type ?? "none", reason: "the first event of an entry must be ledger.added")
+                entry: events.first?.caseID ?? "?", type: events.first?.type ?? "none",
+                reason: "the first event of an entry must be ledger.added")
         }
         let added: LedgerEvent?
         do { added = try LedgerEvent(type: .ledgerAdded, data: first.data) } catch {

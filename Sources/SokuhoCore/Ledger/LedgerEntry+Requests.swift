@@ -109,9 +109,9 @@ extension LedgerEntry {
     }
 
     /// Applying for a disposal (Art. 15): only an entry held, one open application at a time.
-    public func requestDisposal(method: String, medium: String, quantity: String, planned: String, by: JSONValue) throws(
-        ValidationError
-    ) -> LedgerEvent {
+    public func requestDisposal(method: String, medium: String, quantity: String, planned: String, by: JSONValue) throws(ValidationError)
+        -> LedgerEvent
+    {
         guard state == .held else {
             throw Self.conflict(
                 "\(id) is \(state.rawValue): only an entry held can be disposed of", ja: "\(id) は\(state.japanese)のため廃棄できません")

@@ -142,7 +142,8 @@ extension FieldReader {
         for (i, item) in items.enumerated() {
             let r = FieldReader(object: ["\(key)[\(i)]": item], prefix: prefix, stored: stored)
             guard let s = try r.optionalLine("\(key)[\(i)]", maxLength: maxLength), !s.trimmingWhitespace().isEmpty else {
-                throw ValidationError(.emptyField, field: name("\(key)[\(i)]"), "\(name(key)) must not hold empty items", ja: "\(name(key)) に空の項目があります")
+                throw ValidationError(
+                    .emptyField, field: name("\(key)[\(i)]"), "\(name(key)) must not hold empty items", ja: "\(name(key)) に空の項目があります")
             }
             out.append(s)
         }

@@ -40,7 +40,8 @@ public enum LedgerRequest: ControlRequest {
         func s(_ v: String?) -> JSONValue? { v.map(JSONValue.string) }
         switch self {
         case .add(let entry): return ["entry": .object(entry)]
-        case .list(let state, let category, let limit): return ["state": s(state), "category": s(category), "limit": limit.map { .int(Int64($0)) }]
+        case .list(let state, let category, let limit):
+            return ["state": s(state), "category": s(category), "limit": limit.map { .int(Int64($0)) }]
         case .get(let id): return ["id": .string(id)]
         case .update(let id, let fields): return ["id": .string(id), "fields": .object(fields)]
         case .submit: return [:]
@@ -51,7 +52,8 @@ public enum LedgerRequest: ControlRequest {
         case .returnTakeOut(let request, let note): return ["request": .string(request), "note": s(note)]
         case .disposalApply(let id, let method, let medium, let quantity, let planned):
             return [
-                "id": .string(id), "method": .string(method), "medium": .string(medium), "quantity": .string(quantity), "planned": .string(planned),
+                "id": .string(id), "method": .string(method), "medium": .string(medium), "quantity": .string(quantity),
+                "planned": .string(planned),
             ]
         case .disposalDone(let request, let at, let by, let witness):
             return ["request": .string(request), "at": s(at), "by": .string(by), "witness": s(witness)]

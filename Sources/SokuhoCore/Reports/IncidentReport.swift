@@ -16,7 +16,8 @@ public enum IncidentReport {
             footer: "",
             pageFooter: s.t("Incident report ", "事故報告書 ") + id)
         doc.sections = [
-            facts(c, s, history: d["count_history"]?.arrayValue ?? []), appi(c, d["national_report"] ?? .null, s), clocks(d, s), timeline(d, s), steps(d, s), instructions(c, s),
+            facts(c, s, history: d["count_history"]?.arrayValue ?? []), appi(c, d["national_report"] ?? .null, s), clocks(d, s),
+            timeline(d, s), steps(d, s), instructions(c, s),
             deliveries(d, s),
         ]
         let audit = d["audit"] ?? .null
@@ -40,21 +41,22 @@ public enum IncidentReport {
         return .init(
             heading: s.t("1. The incident (Article 18)", "1. 事故の概要（第18条）"),
             blocks: [
-                .fields([
-                    (s.t("Case", "事案番号"), s.text(c["id"])),
-                    (s.t("State", "状態"), state),
-                    (s.t("Kind", "種類"), s.kind(c["kind"]?.stringValue)),
-                    (s.t("Occurred or suspected", "発生／おそれ"), s.occurrence(suspected: c["suspected"]?.boolValue == true)),
-                    (s.t("Information involved", "秘密情報の内容"), given("information")),
-                    (s.t("Number of items", "件数"), s.caseCount(c)),
-                    (s.t("Where", "発生場所"), given("location")),
-                    (s.t("How", "発生状況"), given("circumstances")),
-                    (s.t("Occurred at", "発生日時"), s.time(c["occurred_at"]?.stringValue) ?? s.unknown),
-                    (s.t("Discovered at", "発見日時"), s.time(c["discovered_at"]?.stringValue) ?? s.unknown),
-                    (s.t("Reported at", "報告日時"), s.time(c["reported_at"])),
-                    (s.t("Subcontractor", "再委託事業者"), c["subcontractor"]?.stringValue ?? s.t("none", "なし")),
-                    (s.t("Reporter (as declared)", "報告者（申告）"), reporterText.isEmpty ? s.unknown : reporterText),
-                ] + ledgerRows(c, s) + countHistoryRows(history, s))
+                .fields(
+                    [
+                        (s.t("Case", "事案番号"), s.text(c["id"])),
+                        (s.t("State", "状態"), state),
+                        (s.t("Kind", "種類"), s.kind(c["kind"]?.stringValue)),
+                        (s.t("Occurred or suspected", "発生／おそれ"), s.occurrence(suspected: c["suspected"]?.boolValue == true)),
+                        (s.t("Information involved", "秘密情報の内容"), given("information")),
+                        (s.t("Number of items", "件数"), s.caseCount(c)),
+                        (s.t("Where", "発生場所"), given("location")),
+                        (s.t("How", "発生状況"), given("circumstances")),
+                        (s.t("Occurred at", "発生日時"), s.time(c["occurred_at"]?.stringValue) ?? s.unknown),
+                        (s.t("Discovered at", "発見日時"), s.time(c["discovered_at"]?.stringValue) ?? s.unknown),
+                        (s.t("Reported at", "報告日時"), s.time(c["reported_at"])),
+                        (s.t("Subcontractor", "再委託事業者"), c["subcontractor"]?.stringValue ?? s.t("none", "なし")),
+                        (s.t("Reporter (as declared)", "報告者（申告）"), reporterText.isEmpty ? s.unknown : reporterText),
+                    ] + ledgerRows(c, s) + countHistoryRows(history, s))
             ])
     }
 

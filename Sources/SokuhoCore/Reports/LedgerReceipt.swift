@@ -41,7 +41,8 @@ public enum DisposalCertificate {
         let when: String = s.time(generatedAt) ?? DocumentStyle.dash
         let lead: String = s.t("Article 15 of the special provisions. Disposal ", "特記事項第15条　廃棄番号 ") + s.text(d["request"])
         let subtitle: String = lead + s.t(". Generated ", "。作成日時 ") + when + s.t(". ", "。") + s.zoneNote(at: generatedAt)
-        let approvedText: String = approval.isNull ? s.t("not approved", "未承認") : s.time(approval["approved_at"]) + "　" + s.text(approval["by"])
+        let approvedText: String =
+            approval.isNull ? s.t("not approved", "未承認") : s.time(approval["approved_at"]) + "　" + s.text(approval["by"])
         var doc = ReportDocument(
             title: s.t("Record of disposal", "廃棄の記録（廃棄証明）"),
             subtitle: subtitle,

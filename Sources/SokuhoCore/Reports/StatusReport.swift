@@ -105,7 +105,9 @@ public enum StatusReport {
     /// disposals in the period.
     static func ledgerSection(_ l: JSONValue, _ s: DocumentStyle) -> ReportDocument.Section {
         func n(_ v: JSONValue?) -> String { s.count(v?.intValue ?? 0, .items) }
-        let states = LedgerState.allCases.map { st in (s.t(st.english.prefix(1).uppercased() + st.english.dropFirst(), st.japanese), n(l["by_state"]?[st.rawValue])) }
+        let states = LedgerState.allCases.map { st in
+            (s.t(st.english.prefix(1).uppercased() + st.english.dropFirst(), st.japanese), n(l["by_state"]?[st.rawValue]))
+        }
         return .init(
             heading: s.t("Ledger of confidential information", "秘密情報の管理台帳"),
             blocks: [
