@@ -49,10 +49,20 @@ public final class CaseDesk: ControlRequestHandler {
     /// Replaces the role policy (on reload).
     public func replacePolicy(_ p: RolePolicy) { context.policy.withLock { $0 = p } }
 
-    /// Records the approvals the city sent in its answer to a delivery (`LedgerApproval`); each
-    /// is recorded once, by the city's id. One that cannot be recorded is logged and skipped.
-    public func addApprovals(_ approvals: [LedgerApproval]) async {
-        for a in approvals {
+    /// Records the approvals the city sent in its answer to a delivery of a ledger message
+    /// (`LedgerApproval`): only from an escalation endpoint (the city, never a lead's
+    /// notification endpoint), and only for requests of the entry the message was about. Each
+    /// is recorded once, by the city's id; one that cannot be recorded is logged and skipped.
+    public func addApprovals(_ approvals: [LedgerApproval], answering subject: String, endpoint: String) async {
+        guard context.settings.escalation.contains(endpoint), LedgerID.parse(subject) != nil else {
+            if !approvals.isEmpty {
+                logger.warning(
+                    "approvals ignored: only the city's answer to a message about the entry approves",
+                    metadata: ["endpoint": "\(endpoint)", "subject": "\(subject)"])
+            }
+            return
+        }
+        for a in approvals where LedgerID.parseRequest(a.request)?.entry == subject {
             do { try await ledger.record(a, actor: CaseStore.daemonActor) } catch {
                 logger.warning("approval in the city's answer not recorded", metadata: ["request": "\(a.request)", "error": "\(error)"])
             }
@@ -182,6 +192,7 @@ public final class CaseDesk: ControlRequestHandler {
         case .ledgerTakeOut: return try await ledger.takeOut(o, actor: actor)
         case .ledgerApprove: return try await ledger.approve(o, actor: actor)
         case .ledgerReturn: return try await ledger.returnTakeOut(o, actor: actor)
+        case .ledgerWithdraw: return try await ledger.withdraw(o, actor: actor)
         case .disposalApply: return try await ledger.disposalApply(o, actor: actor)
         case .disposalDone: return try await ledger.disposalDone(o, actor: actor)
         }

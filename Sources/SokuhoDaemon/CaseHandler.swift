@@ -55,7 +55,7 @@ struct CaseHandler: DeskArea {
             o["attempt_log"] = .array(attempts[m.messageID] ?? [])
             return .object(o)
         }
-        var members = try await clocksAndAssessment(c)
+        var members = try await clocksAndAssessment(c, reporterView: ownOnly)
         members["case"] = caseJSON(c, reporterView: ownOnly)
         members["count_history"] = .array(CountHistory.entries(events))
         members["events"] = .array(history)
@@ -72,7 +72,7 @@ struct CaseHandler: DeskArea {
         if let limit = try reader.optionalInt("limit", in: 1...10_000) { filter.limit = Int(limit) }
         let mine = try reader.optionalBool("mine") ?? false
         if ownOnly || mine { filter.reporterUID = actor.peer.uid }
-        let cases = try await store.listCases(filter)
+        let cases = try await store.listCases(filter).map { ownOnly ? Case.reporterView($0) : $0 }
         return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
     }
 

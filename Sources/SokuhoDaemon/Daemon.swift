@@ -129,7 +129,9 @@ public struct Daemon: Sendable {
                 onAnswer: { message, body in
                     // The city may answer a delivery with approvals of take-outs and disposals
                     // (docs/ledger.md) and, for a case, with instructions (docs/escalation.md).
-                    await desk.addApprovals(LedgerApproval.fromWebhookAnswer(body, endpoint: message.endpoint))
+                    await desk.addApprovals(
+                        LedgerApproval.fromWebhookAnswer(body, endpoint: message.endpoint), answering: message.caseID,
+                        endpoint: message.endpoint)
                     guard CaseID.parse(message.caseID) != nil else { return }
                     let items = Instruction.fromWebhookAnswer(body)
                     guard !items.isEmpty else { return }

@@ -133,9 +133,7 @@ extension DeskArea {
     /// A case as `actor` may see it: a reporter may name ledger entries but not read the ledger,
     /// so the entries of a case show to a reporter by id only.
     func caseJSON(_ c: Case, reporterView: Bool) -> JSONValue {
-        guard reporterView, !c.ledgerEntries.isEmpty, case .object(var o) = c.json else { return c.json }
-        o["ledger_entries"] = .array(c.ledgerEntries.map { ["id": $0["id"] ?? .null] })
-        return .object(o)
+        reporterView ? Case.reporterView(c.json) : c.json
     }
 
     /// The playbook version a case follows (nil without one).
@@ -150,11 +148,13 @@ extension DeskArea {
     }
 
     /// Clocks and the national-report assessment of a case, for `case.get` and the dossier.
-    func clocksAndAssessment(_ c: Case) async throws -> [String: JSONValue] {
+    func clocksAndAssessment(_ c: Case, reporterView: Bool = false) async throws -> [String: JSONValue] {
         let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
         let clocks = CaseClocks.evaluate(
             c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
-        let a = c.nationalReport(threshold: clockSettings.personsThreshold)
+        var a = c.nationalReport(threshold: clockSettings.personsThreshold)
+        // The ledger's category of an entry is not the reporter's to read.
+        if reporterView { a.reasons = a.reasons.filter { !$0.contains("ledger L-") } }
         return [
             "clocks": .array(clocks.map(\.json)),
             "national_report": [

@@ -28,7 +28,9 @@ struct LedgerHandler: DeskArea {
         let category = try r.optionalEnum("category", LedgerCategory.self)
         let limit = try r.optionalInt("limit", in: 1...10_000) ?? 10_000
         let entries = try await store.ledgerEntries(state: state, category: category, limit: Int(limit))
-        return ControlResponse.success(["entries": .array(entries), "count": .int(Int64(entries.count))])
+        return ControlResponse.success([
+            "entries": .array(entries), "count": .int(Int64(entries.count)), "time_zone_offset_seconds": zoneOffsetMember,
+        ])
     }
 
     func get(_ o: [String: JSONValue]) async throws -> JSONValue {
@@ -105,8 +107,9 @@ struct LedgerHandler: DeskArea {
     @discardableResult
     func record(_ approval: LedgerApproval, actor: EventActor) async throws -> LedgerResult {
         guard let parsed = LedgerID.parseRequest(approval.request) else { throw StoreError.notFound(id: approval.request) }
-        let result = try await store.mutateLedgerEntry(id: parsed.entry, actor: actor, at: clock.now(), endpoints: escalation) { entry in
-            try entry.approve(approval).map { [LedgerChange($0)] } ?? []
+        let now = clock.now()
+        let result = try await store.mutateLedgerEntry(id: parsed.entry, actor: actor, at: now, endpoints: escalation) { entry in
+            try entry.approve(approval, now: now.timeIntervalSince1970).map { [LedgerChange($0)] } ?? []
         }
         if !result.receipts.isEmpty {
             logger.notice("approval recorded", metadata: ["request": "\(approval.request)", "source": "\(approval.source)"])
@@ -151,10 +154,26 @@ struct LedgerHandler: DeskArea {
         let by = try r.requiredLine("by", maxLength: 200)
         let at = try r.optionalTimestamp("at") ?? Timestamp.format(clock.now())
         let witness = try r.optionalLine("witness", maxLength: 200)
-        let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: clock.now(), endpoints: escalation) { entry in
-            [LedgerChange(try entry.completeDisposal(request.id, at: at, by: by, witness: witness), message: .disposalCompleted)]
+        let now = clock.now()
+        let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: now, endpoints: escalation) { entry in
+            [
+                LedgerChange(
+                    try entry.completeDisposal(request.id, at: at, by: by, witness: witness, now: now.timeIntervalSince1970),
+                    message: .disposalCompleted)
+            ]
         }
         logger.notice("disposal recorded", metadata: ["request": "\(request.id)", "uid": "\(actor.peer.uid)"])
+        wake()
+        return answer(result)
+    }
+
+    func withdraw(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
+        let request = try requestID(o)
+        let reason = try FieldReader(object: o).requiredLine("reason", maxLength: 500)
+        let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: clock.now(), endpoints: escalation) { entry in
+            [LedgerChange(try entry.withdraw(request.id, reason: reason), message: .withdrawn)]
+        }
+        logger.notice("application withdrawn", metadata: ["request": "\(request.id)", "uid": "\(actor.peer.uid)"])
         wake()
         return answer(result)
     }

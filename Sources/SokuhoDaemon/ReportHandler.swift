@@ -13,7 +13,7 @@ struct ReportHandler: DeskArea {
         let id = try caseID(o)
         let (c, events) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
-        var members = try await clocksAndAssessment(c)
+        var members = try await clocksAndAssessment(c, reporterView: ownOnly)
         let messages = try await store.outbox(caseID: id)
         let stats = try await store.stats()
         members["case"] = caseJSON(c, reporterView: ownOnly)

@@ -115,13 +115,7 @@ public struct AuditReader: Sendable {
                     let result = Self.checkCases(bodies, byCase: byCase)
                     casesChecked = result.checked
                     problem = result.problem
-                    // A database from before the ledger (not yet opened by a newer daemon) has no table.
-                    if problem == nil, try db.tableExists("ledger_entries") {
-                        let entries = try Row.fetchAll(db, sql: "SELECT id, body FROM ledger_entries ORDER BY number").map {
-                            (id: $0["id"] as String, body: $0["body"] as String)
-                        }
-                        problem = Self.checkLedger(entries, byCase: byCase)
-                    }
+                    if problem == nil { problem = try Self.checkLedger(db, byCase: byCase) }
                 }
                 return Outcome(
                     eventsChecked: verifier.count, casesChecked: casesChecked,
@@ -133,13 +127,51 @@ public struct AuditReader: Sendable {
         }
     }
 
+    /// The ledger against its events: each row (body, state, category) as replayed, no entry
+    /// with events but no row, and the links between cases and entries (`case_assets`) exactly
+    /// those the reports made. A database from before the ledger has no tables, and then no
+    /// ledger events may exist either (dropped tables are found).
+    static func checkLedger(_ db: Database, byCase: [String: [RawRow]]) throws -> AuditChain.Problem? {
+        let ledgerIDs = byCase.keys.filter { LedgerID.parse($0) != nil }
+        guard try db.tableExists("ledger_entries"), try db.tableExists("case_assets") else {
+            guard let id = ledgerIDs.min() else { return nil }
+            return AuditChain.Problem(
+                kind: .edited, seq: byCase[id]?.last?.seq ?? 0, message: "ledger entry \(id) has events but the ledger tables are gone")
+        }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, state, category, body FROM ledger_entries ORDER BY number").map {
+            (id: $0["id"] as String, state: $0["state"] as String, category: $0["category"] as String, body: $0["body"] as String)
+        }
+        if let p = checkLedger(rows, byCase: byCase) { return p }
+        // The links: from each case's opening event.
+        var expected = Set<String>()
+        for (caseID, events) in byCase where CaseID.parse(caseID) != nil {
+            guard let first = events.first, first.type == EventType.caseOpened.rawValue, let data = try? JSONParser.parse(first.data) else {
+                continue
+            }
+            for e in data["ledger"]?.arrayValue ?? [] { if let id = e["id"]?.stringValue { expected.insert(id + " " + caseID) } }
+        }
+        let stored = Set(
+            try Row.fetchAll(db, sql: "SELECT entry_id, case_id FROM case_assets").map {
+                ($0["entry_id"] as String) + " " + ($0["case_id"] as String)
+            })
+        if let odd = stored.symmetricDifference(expected).min() {
+            return AuditChain.Problem(
+                kind: .edited, seq: 0, message: "case_assets: the link \(odd) does not match the reports' events (the table was edited)")
+        }
+        return nil
+    }
+
     /// Replays every ledger entry from its events and compares it with its stored row; an entry
     /// with events but no row (a deleted row) is a problem too.
-    static func checkLedger(_ rows: [(id: String, body: String)], byCase: [String: [RawRow]]) -> AuditChain.Problem? {
-        for (id, body) in rows {
+    static func checkLedger(_ rows: [(id: String, state: String, category: String, body: String)], byCase: [String: [RawRow]])
+        -> AuditChain.Problem?
+    {
+        for (id, state, category, body) in rows {
             let events = byCase[id] ?? []
             let replayed = try? LedgerEntry.replay(events.map { try $0.event() })
-            if replayed?.json.canonicalString != body {
+            if replayed?.json.canonicalString != body || replayed?.state.rawValue != state
+                || replayed?.fields.category.rawValue != category
+            {
                 return AuditChain.Problem(
                     kind: .edited, seq: events.last?.seq ?? 0,
                     message:

@@ -100,6 +100,7 @@ extension CaseStore {
         case .takeOutReturned(let r, _): request = r
         case .disposalRequested(let r): request = r.request
         case .disposalCompleted(let d): request = d.request
+        case .withdrawn(let r, _): request = r
         case .added, .updated: return nil
         }
         var json = entry.takeOut(request)?.json ?? entry.disposal(request)?.json

@@ -220,8 +220,16 @@ public final class CaseStore: Sendable {
         }
         let units = Set(entries.map(\.fields.unit))
         let records = entries.compactMap(\.fields.records)
-        if report.count == nil, units.count == 1, records.count == entries.count {
-            report.count = records.reduce(0, +)
+        // The sum, unless it overflows (records are counts a user typed: never trusted to add up).
+        let sum = records.reduce(Int64?.some(0)) { total, n in
+            guard let total else { return nil }
+            let (s, overflow) = total.addingReportingOverflow(n)
+            return overflow ? nil : s
+        }
+        if report.count == nil, units.count == 1, records.count == entries.count, let sum,
+            report.countUnit == nil || report.countUnit == units.first
+        {
+            report.count = sum
             report.countPrecision = .exact
             report.countUnit = units.first
             filled.append("count")

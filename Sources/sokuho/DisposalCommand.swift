@@ -16,7 +16,7 @@ struct DisposalCommand: ParsableCommand {
               sokuho disposal apply L-0001 --method 溶解処理 --medium 紙 --quantity "段ボール2箱" \\
                 --planned 2026-12-10
             """,
-        subcommands: [DisposalApply.self, DisposalApprove.self, DisposalDone.self, DisposalCertificateCommand.self])
+        subcommands: [DisposalApply.self, DisposalApprove.self, DisposalDone.self, DisposalWithdraw.self, DisposalCertificateCommand.self])
 }
 
 struct DisposalApply: ParsableCommand {
@@ -50,9 +50,25 @@ struct DisposalApprove: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
+        try requireRequest(request, .disposal)
         let r = try callDaemon(LedgerRequest.approve(request: request, by: by, approvedAt: at, approvalID: approvalId), options: connection)
         if json { printJSON(r); return }
-        print(Lang.t("Recorded the city's approval of \(shown(request)).", "\(shown(request)) の市の承認を記録しました。"))
+        printApproval(r, request: request)
+    }
+}
+
+struct DisposalWithdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw", abstract: "Withdraw a disposal application, or record that the city refused it (leads only).")
+    @Argument(help: "The disposal, e.g. L-0001-D1.") var request: String
+    @Option(help: "Why (required).") var reason: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+    func run() throws {
+        try requireRequest(request, .disposal)
+        let r = try callDaemon(LedgerRequest.withdraw(request: request, reason: reason), options: connection)
+        if json { printJSON(r); return }
+        print(Lang.t("Withdrew \(shown(request)); the city is told.", "\(shown(request)) を取り下げました（市へ通知）。"))
     }
 }
 
@@ -66,6 +82,7 @@ struct DisposalDone: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
+        try requireRequest(request, .disposal)
         let r = try callDaemon(LedgerRequest.disposalDone(request: request, at: at, by: by, witness: witness), options: connection)
         if json { printJSON(r); return }
         print(

@@ -237,7 +237,7 @@ struct TakeOutCommand: ParsableCommand {
             (approve) or from the city's answer {"approvals": [{"id", "request", "approved_at", \
             "by"}]}; return closes it. Electronic information goes out only encrypted.
             """,
-        subcommands: [TakeOutApply.self, TakeOutApprove.self, TakeOutReturn.self])
+        subcommands: [TakeOutApply.self, TakeOutApprove.self, TakeOutReturn.self, TakeOutWithdraw.self])
 }
 
 struct TakeOutApply: ParsableCommand {
@@ -269,9 +269,47 @@ struct TakeOutApprove: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
+        try requireRequest(request, .takeOut)
         let r = try callDaemon(LedgerRequest.approve(request: request, by: by, approvedAt: at, approvalID: approvalId), options: connection)
         if json { printJSON(r); return }
+        printApproval(r, request: request)
+    }
+}
+
+/// Refuses, before asking the daemon, a request id of the wrong kind (a disposal given to a
+/// take-out command, or the other way round).
+func requireRequest(_ request: String, _ kind: LedgerID.RequestKind) throws {
+    guard let parsed = LedgerID.parseRequest(request), parsed.kind == kind else {
+        let example = kind == .takeOut ? "L-0001-T1" : "L-0001-D1"
+        printError(
+            Lang.t(
+                "\(shown(request)) is not a \(kind == .takeOut ? "take-out" : "disposal") such as \(example)",
+                "\(shown(request)) は \(example) の形式ではありません"))
+        throw ExitCode(Exit.usage)
+    }
+}
+
+/// What an approval did: recorded, or already recorded under the city's id.
+func printApproval(_ r: JSONValue, request: String) {
+    if r["receipt"]?.isNull ?? true {
+        print(Lang.t("Already recorded: nothing changed.", "記録済みのため変更はありません。"))
+    } else {
         print(Lang.t("Recorded the city's approval of \(shown(request)).", "\(shown(request)) の市の承認を記録しました。"))
+    }
+}
+
+struct TakeOutWithdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw", abstract: "Withdraw a take-out application, or record that the city refused it (leads only).")
+    @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
+    @Option(help: "Why (required).") var reason: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+    func run() throws {
+        try requireRequest(request, .takeOut)
+        let r = try callDaemon(LedgerRequest.withdraw(request: request, reason: reason), options: connection)
+        if json { printJSON(r); return }
+        print(Lang.t("Withdrew \(shown(request)); the city is told.", "\(shown(request)) を取り下げました（市へ通知）。"))
     }
 }
 
@@ -283,6 +321,7 @@ struct TakeOutReturn: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
+        try requireRequest(request, .takeOut)
         let r = try callDaemon(LedgerRequest.returnTakeOut(request: request, note: note), options: connection)
         if json { printJSON(r); return }
         print(Lang.t("\(shown(request)) is back; the city is told (ledger.takeout_returned).", "\(shown(request)) の返却を記録しました（市へ通知）。"))

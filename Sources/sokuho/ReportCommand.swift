@@ -265,13 +265,19 @@ enum Prompter {
             ("location", "Where did it happen?", "どこで発生しましたか？（事故の発生場所）"),
             ("circumstances", "How did it happen?", "どのように発生しましたか？（発生状況）"),
         ]
+        // With ledger entries named, the information may be left to them (Enter: a lead's report
+        // takes it from the ledger).
+        let namesEntries = !(fields["assets"]?.arrayValue ?? []).isEmpty
         for (key, en, ja) in questions where missing(key) {
             while true {
-                guard let a = ask(Lang.t(en, ja) + " ") else { return }
+                let optional = key == "information" && namesEntries
+                let hint = optional ? Lang.t(" (Enter: from the ledger entries)", "（Enter: 台帳の項目から）") : ""
+                guard let a = ask(Lang.t(en, ja) + hint + " ") else { return }
                 if !a.isEmpty { fields[key] = .string(a); break }
+                if optional { break }
             }
         }
-        if fields["count"] == nil {
+        if fields["count"] == nil, !namesEntries {
             if let a = ask(Lang.t("How many items? (a number; Enter if unknown): ", "件数は？（数字。不明なら Enter）: ")), let n = Int64(a) {
                 fields["count"] = .int(n)
             }

@@ -28,7 +28,7 @@ import Testing
         LedgerRequest.get(id: "L-0001"), LedgerRequest.update(id: "L-0001", fields: ["records": 3]), LedgerRequest.submit,
         LedgerRequest.takeOut(id: "L-0001", purpose: "p", until: "2026-12-01", encrypted: true),
         LedgerRequest.approve(request: "L-0001-T1", by: "市", approvedAt: "2026-11-28", approvalID: "A-1"),
-        LedgerRequest.returnTakeOut(request: "L-0001-T1", note: "n"),
+        LedgerRequest.returnTakeOut(request: "L-0001-T1", note: "n"), LedgerRequest.withdraw(request: "L-0001-T1", reason: "r"),
         LedgerRequest.disposalApply(id: "L-0001", method: "溶解", medium: "紙", quantity: "1箱", planned: "2026-12-01"),
         LedgerRequest.disposalDone(request: "L-0001-D1", at: "2026-12-01", by: "山田", witness: "佐藤"),
     ]

@@ -123,7 +123,7 @@ struct DocumentStyleTests {
         "disposal.requested": ["request": "L-0001-D1", "method": "溶解", "medium": "紙", "quantity": "1箱", "planned": "2026-12-10"],
         "disposal.approved": ["request": "L-0001-D1", "approved_at": "2026-11-28T00:00:00Z", "by": "情報政策課", "source": "manual"],
         "disposal.completed": ["request": "L-0001-D1", "at": "2026-12-10T01:00:00Z", "by": "山田", "witness": "佐藤"],
-        "ledger.submitted": ["entries": 4],
+        "ledger.submitted": ["entries": 4], "ledger.request_withdrawn": ["request": "L-0001-T1", "reason": "市が不承認"],
     ]
 
     @Test("every event type has a sentence in both languages, with nothing raw from the wire")

@@ -102,15 +102,15 @@ struct LedgerDeskTests {
         #expect(early["error"]?["code"] == "conflict")
         #expect(early["error"]?["message"]?.stringValue?.contains("Article 15") == true)
         // The approval comes in the city's answer, twice (a retried delivery): recorded once.
-        let answer = Array(
-            #"{"approvals":[{"id":"AP-77","request":"L-0001-D1","approved_at":"2026-12-01T10:00:00+09:00","by":"情報政策課"}]}"#.utf8)
-        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"))
-        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"))
+        let now = Timestamp.format(Date())
+        let answer = Array(#"{"approvals":[{"id":"AP-77","request":"L-0001-D1","approved_at":"\#(now)","by":"情報政策課"}]}"#.utf8)
+        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"), answering: id, endpoint: "city")
+        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(answer, endpoint: "city"), answering: id, endpoint: "city")
         let got = await f.call(.audrey, ["op": "ledger.get", "id": .string(id)])
         #expect(got["events"]?.arrayValue?.filter { $0["type"] == "disposal.approved" }.count == 1)
         #expect(got["entry"]?["disposals"]?.arrayValue?.element(0)?["approval"]?["source"] == "webhook:city")
         let done = await f.call(
-            .lena, ["op": "disposal.done", "request": "L-0001-D1", "by": "山田", "witness": "佐藤", "at": "2026-12-10T14:00:00+09:00"])
+            .lena, ["op": "disposal.done", "request": "L-0001-D1", "by": "山田", "witness": "佐藤"])
         #expect(done["entry"]?["state"] == "disposed", "\(done.canonicalString)")
         let later = await f.call(.lena, ["op": "ledger.update", "id": .string(id), "fields": ["records": 1]])
         #expect(later["error"]?["code"] == "conflict")
@@ -120,7 +120,7 @@ struct LedgerDeskTests {
             done["entry"] ?? .null, request: "L-0001-D1", style: DocumentStyle(japanese: true, zone: .fixed(seconds: 9 * 3600)),
             generatedAt: nil)
         let md = try #require(doc).markdown()
-        #expect(md.contains("溶解処理") && md.contains("情報政策課") && md.contains("2026年12月10日 14:00") && md.contains("佐藤"))
+        #expect(md.contains("溶解処理") && md.contains("情報政策課") && md.contains("山田") && md.contains("佐藤"), "\(md)")
         #expect(try f.verify().problem == nil)
     }
 
@@ -224,18 +224,112 @@ struct LedgerDeskTests {
         }
         // An approval of a request that does not exist changes nothing and breaks nothing.
         let ghost = Array(#"{"approvals":[{"id":"A","request":"L-0009-D1","approved_at":"2026-12-01","by":"x"}]}"#.utf8)
-        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(ghost, endpoint: "city"))
+        await f.desk.addApprovals(LedgerApproval.fromWebhookAnswer(ghost, endpoint: "city"), answering: "L-0009", endpoint: "city")
         #expect(try f.verify().problem == nil)
     }
 
-    @Test("editing or deleting a ledger row is found by the verifier")
+    @Test("a reporter's case list shows their entries by id only")
+    func reporterList() async throws {
+        let f = try DeskFixture()
+        let a = try await add(f, Self.paper)
+        _ = await f.call(.alice, ["op": "report", "report": minimalReport(["assets": [.string(a)]])])
+        let list = await f.call(.alice, ["op": "case.list"])
+        #expect(list["count"] == 1)
+        #expect(!list.canonicalString.contains("住民票写し") && list.canonicalString.contains(a), "\(list.canonicalString)")
+        let lead = await f.call(.lena, ["op": "case.list"])
+        #expect(lead.canonicalString.contains("住民票写し"))
+    }
+
+    @Test("one application at a time: a disposed or returned entry never comes back, nothing is disposed while out")
+    func noResurrection() async throws {
+        let f = try DeskFixture()
+        let id = try await add(f, Self.paper)
+        func call(_ r: JSONValue) async -> JSONValue { await f.call(.lena, r) }
+        _ = await call(["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2027-01-10"])
+        let both = await call([
+            "op": "disposal.apply", "id": .string(id), "method": "m", "medium": "紙", "quantity": "1", "planned": "2026-12-10",
+        ])
+        #expect(both["error"]?["code"] == "conflict", "a disposal while a take-out waits")
+        let returned = await call(["op": "ledger.update", "id": .string(id), "fields": ["state": "returned"]])
+        #expect(returned["error"]?["code"] == "conflict", "handed back while a take-out waits")
+        // The city refuses the take-out: withdrawn, and the disposal may be applied for.
+        let w = await call(["op": "ledger.withdraw", "request": "L-0001-T1", "reason": "市が不承認"])
+        #expect(w["entry"]?["takeouts"]?.arrayValue?.element(0)?["withdrawn_at"]?.isNull == false, "\(w.canonicalString)")
+        _ = await call(["op": "disposal.apply", "id": .string(id), "method": "m", "medium": "紙", "quantity": "1", "planned": "2026-12-10"])
+        _ = await call(["op": "ledger.approve", "request": "L-0001-D1", "by": "市"])
+        let done = await call(["op": "disposal.done", "request": "L-0001-D1", "by": "山田"])
+        #expect(done["entry"]?["state"] == "disposed")
+        for r: JSONValue in [
+            ["op": "ledger.approve", "request": "L-0001-T1", "by": "市"], ["op": "ledger.return", "request": "L-0001-T1"],
+            ["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2027-01-10"],
+            ["op": "ledger.withdraw", "request": "L-0001-D1", "reason": "x"],
+        ] {
+            let got = await call(r)
+            #expect(got["error"]?["code"] == "conflict", "\(r.canonicalString): \(got.canonicalString)")
+        }
+        let after = await f.call(.audrey, ["op": "ledger.get", "id": .string(id)])
+        #expect(after["entry"]?["state"] == "disposed")
+        #expect(try f.verify().problem == nil)
+    }
+
+    @Test("approvals come only from the city, in answer to that entry's messages, each city id once, never dated before or after")
+    func approvalsOnlyFromTheCity() async throws {
+        let f = try DeskFixture()
+        let id = try await add(f, Self.paper)
+        let caseID = try await f.report(.lena)
+        _ = await f.call(
+            .lena, ["op": "disposal.apply", "id": .string(id), "method": "m", "medium": "紙", "quantity": "1", "planned": "2026-12-10"])
+        let answer = LedgerApproval.fromWebhookAnswer(
+            Array(#"{"approvals":[{"id":"AP-1","request":"L-0001-D1","approved_at":"2026-11-28T00:00:00Z","by":"x"}]}"#.utf8),
+            endpoint: "lead")
+        await f.desk.addApprovals(answer, answering: id, endpoint: "lead")  // not the city
+        await f.desk.addApprovals(answer, answering: caseID, endpoint: "city")  // not about the entry
+        await f.desk.addApprovals(answer, answering: "L-0002", endpoint: "city")  // another entry's message
+        let still = await f.call(.audrey, ["op": "ledger.get", "id": .string(id)])
+        #expect(still["entry"]?["disposals"]?.arrayValue?.element(0)?["approval"]?.isNull == true, "\(still.canonicalString)")
+        // Times: not before the application, not in the future.
+        let early = await f.call(.lena, ["op": "ledger.approve", "request": "L-0001-D1", "by": "市", "approved_at": "1970-01-02"])
+        #expect(early["error"]?["field"] == "approved_at")
+        let future = await f.call(.lena, ["op": "ledger.approve", "request": "L-0001-D1", "by": "市", "approved_at": "2099-01-01"])
+        #expect(future["error"]?["field"] == "approved_at")
+        let ok = await f.call(.lena, ["op": "ledger.approve", "request": "L-0001-D1", "by": "市", "approval_id": "CITY-9"])
+        #expect(ok["ok"] == true)
+        let before = await f.call(.lena, ["op": "disposal.done", "request": "L-0001-D1", "by": "山田", "at": "2001-01-01"])
+        #expect(before["error"]?["field"] == "at", "done before it was approved")
+        // A city id already used for one request does not approve another.
+        let other = try await add(f, Self.usb)
+        _ = await f.call(.lena, ["op": "ledger.takeout", "id": .string(other), "purpose": "p", "until": "2027-01-10", "encrypted": true])
+        let reuse = await f.call(.lena, ["op": "ledger.approve", "request": "L-0001-D1", "by": "市", "approval_id": "CITY-9"])
+        #expect(reuse["receipt"]?.isNull == true, "the same approval again changes nothing")
+        #expect(try f.verify().problem == nil)
+    }
+
+    @Test("records that do not add up leave the count unknown; the daemon keeps running")
+    func overflow() async throws {
+        let f = try DeskFixture()
+        var big = try #require(Self.paper.objectValue)
+        big["records"] = .int(Int64.max)
+        let a = try await add(f, .object(big))
+        let b = try await add(f, Self.paper)
+        var report = try #require(minimalReport().objectValue)
+        report["assets"] = [.string(a), .string(b)]
+        let r = await f.call(.lena, ["op": "report", "report": .object(report)])
+        #expect(r["ok"] == true, "\(r.canonicalString)")
+        #expect(r["case"]?["count"] == .null)
+        #expect(try f.verify().problem == nil)
+    }
+
+    @Test("editing, deleting or dropping the ledger's rows, or the links of cases to entries, is found by the verifier")
     func tamper() async throws {
         for sql in [
             "UPDATE ledger_entries SET body = replace(body, '1200', '12') WHERE id = 'L-0001'",
-            "DELETE FROM ledger_entries WHERE id = 'L-0001'",
+            "DELETE FROM ledger_entries WHERE id = 'L-0001'", "UPDATE ledger_entries SET state = 'disposed'",
+            "UPDATE ledger_entries SET category = 'confidential'", "DROP TABLE ledger_entries", "DROP TABLE case_assets",
+            "DELETE FROM case_assets", "INSERT INTO case_assets VALUES ('L-0001', 'INC-2026-0009')",
         ] {
             let f = try DeskFixture()
             _ = try await add(f, Self.paper)
+            _ = await f.call(.lena, ["op": "report", "report": minimalReport(["assets": ["L-0001"]])])
             #expect(try f.verify().problem == nil)
             _ = try shell("sqlite3 '\(f.dbPath)' \"\(sql)\"")
             let problem = try f.verify().problem

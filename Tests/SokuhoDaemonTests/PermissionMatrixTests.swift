@@ -70,6 +70,7 @@ struct PermissionMatrixTests {
         case .ledgerTakeOut: o["id"] = "L-0001"; o["purpose"] = "監査対応"; o["until"] = "2027-01-01"; o["encrypted"] = true
         case .ledgerApprove: o["request"] = "L-0001-T1"; o["by"] = "情報政策課"
         case .ledgerReturn: o["request"] = "L-0001-T1"
+        case .ledgerWithdraw: o["request"] = "L-0001-T1"; o["reason"] = "市が不承認"
         case .disposalApply:
             o["id"] = "L-0001"; o["method"] = "溶解"; o["medium"] = "紙"; o["quantity"] = "1箱"; o["planned"] = "2027-02-01"
         case .disposalDone: o["request"] = "L-0001-D1"; o["by"] = "山田"
@@ -112,6 +113,7 @@ struct PermissionMatrixTests {
         .ledgerTakeOut: (.forbidden, .forbidden, .forbidden, .forbidden),
         .ledgerApprove: (.forbidden, .forbidden, .forbidden, .forbidden),
         .ledgerReturn: (.forbidden, .forbidden, .forbidden, .forbidden),
+        .ledgerWithdraw: (.forbidden, .forbidden, .forbidden, .forbidden),
         .disposalApply: (.forbidden, .forbidden, .forbidden, .forbidden),
         .disposalDone: (.forbidden, .forbidden, .forbidden, .forbidden),
     ]
@@ -121,7 +123,7 @@ struct PermissionMatrixTests {
     static let mutating: Set<ControlOperation> = [
         .caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd,
         .instructionDone, .casePublication, .caseSubmit, .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove,
-        .ledgerReturn, .disposalApply, .disposalDone,
+        .ledgerReturn, .ledgerWithdraw, .disposalApply, .disposalDone,
     ]
 
     static func expected(_ op: ControlOperation, _ v: Viewer) -> Outcome {

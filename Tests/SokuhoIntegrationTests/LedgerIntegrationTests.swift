@@ -110,7 +110,9 @@ struct LedgerIntegrationTests {
         try city.start()
         let d = try DaemonHarness.started(extra: city.cityConfig + Self.fast)
         ok(try d.cli(["ledger", "add", "--name", "申請書控え", "--category", "personal", "--media", "paper", "--storage", "書庫A"]), "add")
-        try #"{"approvals":[{"id":"CITY-AP-1","request":"L-0001-D1","approved_at":"2026-12-01T10:00:00+09:00","by":"情報政策課"}]}"#
+        // Dated a moment after the application (the city answers the disposal.requested delivery).
+        let approvedAt = Timestamp.format(Date().addingTimeInterval(2))
+        try #"{"approvals":[{"id":"CITY-AP-1","request":"L-0001-D1","approved_at":"\#(approvedAt)","by":"情報政策課"}]}"#
             .write(toFile: city.dir + "/answer", atomically: true, encoding: .utf8)
         ok(
             try d.cli(["disposal", "apply", "L-0001", "--method", "溶解", "--medium", "紙", "--quantity", "1箱", "--planned", "2026-12-10"]),

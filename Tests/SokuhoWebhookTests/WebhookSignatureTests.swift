@@ -155,5 +155,19 @@ struct WebhookSignatureTests {
             EscalationMessage.payload(kind: .updated, case: c, sequence: 2, chainSeq: 2, chainHash: "h", at: "t", changes: [:])["data"]?
                 .objectValue)
         for key in data.keys { #expect(props[key] != nil, "schema lacks data.\(key)") }
+        // A case that named ledger entries, and a ledger entry's own message.
+        var linked = c
+        linked.report.countUnit = CountUnit("人")
+        linked.ledgerEntries = [["id": "L-0001"]]
+        linked.fromLedger = ["count"]
+        let entry = LedgerEntry(id: "L-0001", fields: LedgerFields(name: "n", category: .personal, media: .paper, storage: "s"), at: "t")
+        for payload in [
+            EscalationMessage.payload(kind: .opened, case: linked, sequence: 1, chainSeq: 1, chainHash: "h", at: "t"),
+            EscalationMessage.ledgerPayload(
+                kind: .received, entry: entry, request: ["request": "L-0001-T1"], sequence: 1, chainSeq: 1, chainHash: "h", at: "t",
+                installation: "0123456789abcdef"),
+        ] {
+            for key in payload["data"]?.objectValue?.keys ?? [:].keys { #expect(props[key] != nil, "schema lacks data.\(key)") }
+        }
     }
 }

@@ -88,6 +88,14 @@ public struct Case: Sendable, Hashable {
         return .object(o)
     }
 
+    /// A case's JSON as a reporter may see it: they may name ledger entries but not read the
+    /// ledger, so entries show by id only. Works on stored case bodies too (`case.list`).
+    public static func reporterView(_ json: JSONValue) -> JSONValue {
+        guard case .object(var o) = json, let entries = o["ledger_entries"]?.arrayValue else { return json }
+        o["ledger_entries"] = .array(entries.map { ["id": $0["id"] ?? .null] })
+        return .object(o)
+    }
+
     /// A short form for lists.
     public var summaryJSON: JSONValue {
         [

@@ -52,6 +52,8 @@ public enum EventType: String, Sendable, CaseIterable {
     case disposalApproved = "disposal.approved"
     /// The disposal was done. Data: `{"request", "at", "by", "witness"?}`.
     case disposalCompleted = "disposal.completed"
+    /// A take-out or disposal application was withdrawn (or refused by the city). Data: `{"request", "reason"}`.
+    case requestWithdrawn = "ledger.request_withdrawn"
     /// The whole ledger was sent to the city (Art. 10(3)). Data: `{"entries"}`; belongs to no entry.
     case ledgerSubmitted = "ledger.submitted"
 

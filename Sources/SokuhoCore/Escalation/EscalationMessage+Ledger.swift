@@ -14,6 +14,8 @@ extension EscalationMessage {
         case disposalRequested = "disposal.requested"
         /// A disposal was done.
         case disposalCompleted = "disposal.completed"
+        /// A take-out or disposal application was withdrawn (or the city refused it).
+        case withdrawn = "ledger.request_withdrawn"
         /// The whole ledger, on the city's request (Art. 10(3)).
         case submitted = "ledger.submitted"
     }

@@ -192,3 +192,12 @@ public enum EscalationError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
+
+extension WebhookSignature.Secret: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Never the key: a secret printed in a log line (a service's description at debug level,
+    /// an error) shows only that it is there and how long it is.
+    public var description: String { "Secret(\(key.count) bytes, redacted)" }
+    public var debugDescription: String { description }
+    /// Reflection (`dump`, `String(describing:)` of an enclosing struct) shows the redacted form too.
+    public var customMirror: Mirror { Mirror(self, children: ["key": "redacted (\(key.count) bytes)"]) }
+}

@@ -60,9 +60,12 @@ public struct TakeOut: Sendable, Hashable {
     public var approval: LedgerApproval?
     public var returnedAt: String?
     public var returnNote: String?
+    /// Withdrawn (or refused by the city) before it was approved.
+    public var withdrawnAt: String?
+    public var withdrawReason: String?
 
-    /// Applied for, not yet approved.
-    public var isPending: Bool { approval == nil && returnedAt == nil }
+    /// Applied for, not yet approved, not withdrawn.
+    public var isPending: Bool { approval == nil && returnedAt == nil && withdrawnAt == nil }
     /// Approved and not yet back: the entry is out.
     public var isOut: Bool { approval != nil && returnedAt == nil }
 
@@ -70,7 +73,8 @@ public struct TakeOut: Sendable, Hashable {
         [
             "request": .string(request), "purpose": .string(purpose), "until": .string(until), "encrypted": .bool(encrypted),
             "requested_at": .string(requestedAt), "requested_by": requestedBy, "approval": approval?.data ?? .null,
-            "returned_at": .optional(returnedAt), "return_note": .optional(returnNote),
+            "returned_at": .optional(returnedAt), "return_note": .optional(returnNote), "withdrawn_at": .optional(withdrawnAt),
+            "withdraw_reason": .optional(withdrawReason),
         ]
     }
 }
@@ -90,15 +94,20 @@ public struct Disposal: Sendable, Hashable {
     public var completedAt: String?
     public var completedBy: String?
     public var witness: String?
+    /// Withdrawn (or refused by the city) before it was done.
+    public var withdrawnAt: String?
+    public var withdrawReason: String?
 
     public var isDone: Bool { completedAt != nil }
+    /// Neither done nor withdrawn: it still stands.
+    public var isOpen: Bool { completedAt == nil && withdrawnAt == nil }
 
     public var json: JSONValue {
         [
             "request": .string(request), "method": .string(method), "medium": .string(medium), "quantity": .string(quantity),
             "planned": .string(planned), "requested_at": .string(requestedAt), "requested_by": requestedBy,
             "approval": approval?.data ?? .null, "completed_at": .optional(completedAt), "completed_by": .optional(completedBy),
-            "witness": .optional(witness),
+            "witness": .optional(witness), "withdrawn_at": .optional(withdrawnAt), "withdraw_reason": .optional(withdrawReason),
         ]
     }
 }

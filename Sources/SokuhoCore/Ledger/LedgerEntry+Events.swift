@@ -50,6 +50,16 @@ extension LedgerEntry {
             disposals[i].completedBy = d.by
             disposals[i].witness = d.witness
             state = .disposed
+        case .withdrawn(let request, let reason):
+            if let i = takeOuts.firstIndex(where: { $0.request == request }) {
+                takeOuts[i].withdrawnAt = at
+                takeOuts[i].withdrawReason = reason
+            } else if let i = disposals.firstIndex(where: { $0.request == request }) {
+                disposals[i].withdrawnAt = at
+                disposals[i].withdrawReason = reason
+            } else {
+                throw bad("no request \(request)")
+            }
         }
         updatedAt = at
         version += 1

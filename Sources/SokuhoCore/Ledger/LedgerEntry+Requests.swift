@@ -31,6 +31,12 @@ extension LedgerEntry {
                     "\(id) is \(state.rawValue): only an entry held can be returned", ja: "\(id) は\(state.japanese)のため返却にできません",
                     field: "state")
             }
+            if let open = openRequest {
+                throw Self.conflict(
+                    "\(id) has an application that still stands (\(open)): withdraw it first",
+                    ja: "\(id) には未了の申請（\(open)）があります。先に取り下げてください",
+                    field: "state")
+            }
             changes["state"] = ["from": .string(state.rawValue), "to": .string(LedgerState.returned.rawValue)]
         }
         if state == .disposed {
@@ -50,10 +56,10 @@ extension LedgerEntry {
             throw Self.conflict(
                 "\(id) is \(state.rawValue): only an entry held can be taken out", ja: "\(id) は\(state.japanese)のため持ち出せません")
         }
-        if let open = takeOuts.first(where: \.isPending) {
+        if let open = openRequest {
             throw Self.conflict(
-                "\(id) already has a take-out waiting for the city's approval (\(open.request))",
-                ja: "\(id) には市の承認待ちの持出し申請（\(open.request)）があります")
+                "\(id) already has an application that still stands (\(open)); one at a time",
+                ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
         }
         if fields.media.isElectronic && !encrypted {
             throw ValidationError(
@@ -65,34 +71,84 @@ extension LedgerEntry {
             TakeOutRequest(request: nextRequest(.takeOut), purpose: purpose, until: until, encrypted: encrypted, by: by))
     }
 
-    /// Recording the city's approval of a take-out or disposal. `nil` when this approval (by
-    /// the city's id) is already recorded: an answer delivered twice approves once.
-    public func approve(_ a: LedgerApproval) throws(ValidationError) -> LedgerEvent? {
+    /// The application that still stands, if any: a take-out waiting for approval or out, or a
+    /// disposal neither done nor withdrawn. An entry has at most one at a time.
+    public var openRequest: String? {
+        takeOuts.first(where: { $0.isPending || $0.isOut })?.request ?? disposals.first(where: \.isOpen)?.request
+    }
+
+    /// How far a time given from outside (the city's, a lead's) may lie ahead of the daemon's clock.
+    static let allowedSkew = 300.0
+
+    /// Recording the city's approval of a take-out or disposal: only of an application that
+    /// still stands on an entry held, never dated before the application or in the future. `nil`
+    /// when this approval (by the city's id) is already recorded: an answer delivered twice
+    /// approves once; a city id already used for another request of the entry is refused.
+    public func approve(_ a: LedgerApproval, now: Double) throws(ValidationError) -> LedgerEvent? {
         guard let parsed = LedgerID.parseRequest(a.request), parsed.entry == id else {
             throw ValidationError(.notFound, field: "request", "no request \(a.request) for \(id)", ja: "\(id) に申請 \(a.request) はありません")
         }
+        if let cityID = a.approvalID {
+            let used = (takeOuts.compactMap(\.approval) + disposals.compactMap(\.approval)).first { $0.approvalID == cityID }
+            if let used {
+                if used.request == a.request {
+                    return nil
+                } else {
+                    throw Self.conflict(
+                        "approval id \(cityID) is already recorded for \(used.request)", ja: "承認番号 \(cityID) は \(used.request) に記録済みです",
+                        field: "approval_id")
+                }
+            }
+        }
+        let requestedAt: String
         switch parsed.kind {
         case .takeOut:
             guard let t = takeOut(a.request) else {
                 throw ValidationError(.notFound, field: "request", "no take-out \(a.request)", ja: "持出し申請 \(a.request) はありません")
             }
-            if let done = t.approval {
-                if a.approvalID != nil, done.approvalID == a.approvalID { return nil }
-                throw Self.conflict("\(a.request) is already approved", ja: "\(a.request) は承認済みです", field: "request")
-            }
-            if t.returnedAt != nil { throw Self.conflict("\(a.request) is closed", ja: "\(a.request) は終了しています", field: "request") }
-            return .takeOutApproved(a)
+            if t.approval != nil { throw Self.conflict("\(a.request) is already approved", ja: "\(a.request) は承認済みです", field: "request") }
+            guard t.isPending else { throw Self.conflict("\(a.request) no longer stands", ja: "\(a.request) は終了しています", field: "request") }
+            requestedAt = t.requestedAt
         case .disposal:
             guard let d = disposal(a.request) else {
                 throw ValidationError(.notFound, field: "request", "no disposal \(a.request)", ja: "廃棄申請 \(a.request) はありません")
             }
-            if let done = d.approval {
-                if a.approvalID != nil, done.approvalID == a.approvalID { return nil }
-                throw Self.conflict("\(a.request) is already approved", ja: "\(a.request) は承認済みです", field: "request")
-            }
-            if d.isDone { throw Self.conflict("\(a.request) is done", ja: "\(a.request) は完了しています", field: "request") }
-            return .disposalApproved(a)
+            if d.approval != nil { throw Self.conflict("\(a.request) is already approved", ja: "\(a.request) は承認済みです", field: "request") }
+            guard d.isOpen else { throw Self.conflict("\(a.request) no longer stands", ja: "\(a.request) は終了しています", field: "request") }
+            requestedAt = d.requestedAt
         }
+        guard state == .held else {
+            throw Self.conflict("\(id) is \(state.rawValue): nothing of it can be approved", ja: "\(id) は\(state.japanese)のため承認を記録できません")
+        }
+        try Self.checkTime(a.approvedAt, field: "approved_at", notBefore: requestedAt, what: "the application", now: now)
+        return parsed.kind == .takeOut ? .takeOutApproved(a) : .disposalApproved(a)
+    }
+
+    /// A time from outside: not before `notBefore` (allowing the skew of another clock) and not
+    /// in the future.
+    static func checkTime(_ t: String, field: String, notBefore: String?, what: String, now: Double) throws(ValidationError) {
+        guard let at = Timestamp(rfc3339: t)?.epochSeconds else { return }
+        if at > now + allowedSkew {
+            throw ValidationError(.invalidValue, field: field, "\(field) is in the future", ja: "\(field) が未来の日時です")
+        }
+        if let notBefore, let earliest = Timestamp(rfc3339: notBefore)?.epochSeconds, at < earliest - allowedSkew {
+            throw ValidationError(.invalidValue, field: field, "\(field) is before \(what)", ja: "\(field) が申請・承認より前の日時です")
+        }
+    }
+
+    /// Withdrawing an application (or recording that the city refused it) before it was approved
+    /// (a take-out) or done (a disposal).
+    public func withdraw(_ request: String, reason: String) throws(ValidationError) -> LedgerEvent {
+        if let t = takeOut(request) {
+            guard t.isPending else {
+                throw Self.conflict("\(request) is no longer waiting for approval", ja: "\(request) は承認待ちではありません", field: "request")
+            }
+        } else if let d = disposal(request) {
+            guard d.isOpen else { throw Self.conflict("\(request) no longer stands", ja: "\(request) は終了しています", field: "request") }
+        } else {
+            throw ValidationError(.notFound, field: "request", "no request \(request)", ja: "申請 \(request) はありません")
+        }
+        return .withdrawn(request: request, reason: reason)
     }
 
     /// Returning what was taken out.
@@ -100,7 +156,7 @@ extension LedgerEntry {
         guard let t = takeOut(request) else {
             throw ValidationError(.notFound, field: "request", "no take-out \(request)", ja: "持出し申請 \(request) はありません")
         }
-        guard t.isOut else {
+        guard t.isOut, state == .taken_out else {
             throw Self.conflict(
                 t.returnedAt != nil ? "\(request) was already returned" : "\(request) is not approved yet: nothing was taken out",
                 ja: t.returnedAt != nil ? "\(request) は返却済みです" : "\(request) は未承認のため持ち出されていません", field: "request")
@@ -116,25 +172,35 @@ extension LedgerEntry {
             throw Self.conflict(
                 "\(id) is \(state.rawValue): only an entry held can be disposed of", ja: "\(id) は\(state.japanese)のため廃棄できません")
         }
-        if let open = disposals.first(where: { !$0.isDone }) {
+        if let open = openRequest {
             throw Self.conflict(
-                "\(id) already has a disposal application (\(open.request))", ja: "\(id) には廃棄申請（\(open.request)）が既にあります")
+                "\(id) already has an application that still stands (\(open)); one at a time",
+                ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
         }
         return .disposalRequested(
             DisposalRequest(request: nextRequest(.disposal), method: method, medium: medium, quantity: quantity, planned: planned, by: by))
     }
 
     /// Recording a disposal as done: only after the city approved it (Art. 15).
-    public func completeDisposal(_ request: String, at: String, by: String, witness: String?) throws(ValidationError) -> LedgerEvent {
+    public func completeDisposal(_ request: String, at: String, by: String, witness: String?, now: Double) throws(ValidationError)
+        -> LedgerEvent
+    {
         guard let d = disposal(request) else {
             throw ValidationError(.notFound, field: "request", "no disposal \(request)", ja: "廃棄申請 \(request) はありません")
         }
         if d.isDone { throw Self.conflict("\(request) is already recorded as done", ja: "\(request) は完了済みです", field: "request") }
+        guard d.isOpen else { throw Self.conflict("\(request) was withdrawn", ja: "\(request) は取り下げられています", field: "request") }
+        guard state == .held else {
+            throw Self.conflict(
+                "\(id) is \(state.rawValue): only an entry held (not taken out) can be disposed of",
+                ja: "\(id) は\(state.japanese)のため廃棄できません")
+        }
         guard d.approval != nil else {
             throw Self.conflict(
                 "\(request) is not approved by the city yet: Article 15 allows disposal only after approval",
                 ja: "\(request) は市の承認前です。第15条により、承認を得てから廃棄してください", field: "request")
         }
+        try Self.checkTime(at, field: "at", notBefore: d.approval?.approvedAt, what: "the city's approval", now: now)
         return .disposalCompleted(DisposalDone(request: request, at: at, by: by, witness: witness))
     }
 }

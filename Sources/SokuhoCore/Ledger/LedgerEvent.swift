@@ -18,6 +18,9 @@ public enum LedgerEvent: Sendable, Equatable {
     case disposalApproved(LedgerApproval)
     /// `disposal.completed`: `{"request", "at", "by", "witness"?}`.
     case disposalCompleted(DisposalDone)
+    /// `ledger.request_withdrawn`: a take-out or disposal application withdrawn, or refused by
+    /// the city, before it was approved or done. `{"request", "reason"}`.
+    case withdrawn(request: String, reason: String)
 
     public var type: EventType {
         switch self {
@@ -29,6 +32,7 @@ public enum LedgerEvent: Sendable, Equatable {
         case .disposalRequested: .disposalRequested
         case .disposalApproved: .disposalApproved
         case .disposalCompleted: .disposalCompleted
+        case .withdrawn: .requestWithdrawn
         }
     }
 
@@ -42,6 +46,7 @@ public enum LedgerEvent: Sendable, Equatable {
             note.map { ["request": .string(request), "note": .string($0)] } ?? ["request": .string(request)]
         case .disposalRequested(let r): r.data
         case .disposalCompleted(let d): d.data
+        case .withdrawn(let request, let reason): ["request": .string(request), "reason": .string(reason)]
         }
     }
 
@@ -60,6 +65,11 @@ public enum LedgerEvent: Sendable, Equatable {
         case .disposalRequested: self = .disposalRequested(try DisposalRequest(data: data))
         case .disposalApproved: self = .disposalApproved(try LedgerApproval(data: data))
         case .disposalCompleted: self = .disposalCompleted(try DisposalDone(data: data))
+        case .requestWithdrawn:
+            guard let r = data["request"]?.stringValue, let reason = data["reason"]?.stringValue else {
+                throw EventDataError("missing request or reason")
+            }
+            self = .withdrawn(request: r, reason: reason)
         default: return nil
         }
     }

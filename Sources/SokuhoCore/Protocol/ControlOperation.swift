@@ -31,6 +31,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
     case ledgerTakeOut = "ledger.takeout"
     case ledgerApprove = "ledger.approve"
     case ledgerReturn = "ledger.return"
+    case ledgerWithdraw = "ledger.withdraw"
     case disposalApply = "disposal.apply"
     case disposalDone = "disposal.done"
 
@@ -78,6 +79,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .ledgerTakeOut: ["id", "purpose", "until", "encrypted"]
         case .ledgerApprove: ["request", "approved_at", "by", "approval_id"]
         case .ledgerReturn: ["request", "note"]
+        case .ledgerWithdraw: ["request", "reason"]
         case .disposalApply: ["id", "method", "medium", "quantity", "planned"]
         case .disposalDone: ["request", "at", "by", "witness"]
         }
@@ -93,7 +95,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .outboxList, .statusReport, .ledgerList, .ledgerGet: .overseers
         case .caseUpdate, .outboxRetry, .stepDone, .stepSkip, .caseTransition, .instructionAdd, .instructionDone,
             .casePublication, .caseSubmit, .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn,
-            .disposalApply, .disposalDone:
+            .ledgerWithdraw, .disposalApply, .disposalDone:
             .leads
         }
     }
@@ -113,7 +115,8 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .status: "status needs no role"
         case .caseTransition, .instructionAdd, .instructionDone, .casePublication, .caseSubmit: "\(rawValue) needs the lead role"
         case .ledgerList, .ledgerGet: "reading the ledger needs the auditor, lead or admin role"
-        case .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn, .disposalApply, .disposalDone:
+        case .ledgerAdd, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn, .ledgerWithdraw, .disposalApply,
+            .disposalDone:
             "changing the ledger needs the lead role"
         }
     }

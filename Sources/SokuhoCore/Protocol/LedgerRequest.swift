@@ -16,6 +16,8 @@ public enum LedgerRequest: ControlRequest {
     case approve(request: String, by: String, approvedAt: String?, approvalID: String?)
     /// `ledger.return`: what was taken out came back.
     case returnTakeOut(request: String, note: String?)
+    /// `ledger.withdraw`: withdraw an application, or record that the city refused it.
+    case withdraw(request: String, reason: String)
     /// `disposal.apply`: apply for a disposal (Art. 15).
     case disposalApply(id: String, method: String, medium: String, quantity: String, planned: String)
     /// `disposal.done`: record a disposal as done.
@@ -31,6 +33,7 @@ public enum LedgerRequest: ControlRequest {
         case .takeOut: .ledgerTakeOut
         case .approve: .ledgerApprove
         case .returnTakeOut: .ledgerReturn
+        case .withdraw: .ledgerWithdraw
         case .disposalApply: .disposalApply
         case .disposalDone: .disposalDone
         }
@@ -50,6 +53,7 @@ public enum LedgerRequest: ControlRequest {
         case .approve(let request, let by, let at, let approvalID):
             return ["request": .string(request), "by": .string(by), "approved_at": s(at), "approval_id": s(approvalID)]
         case .returnTakeOut(let request, let note): return ["request": .string(request), "note": s(note)]
+        case .withdraw(let request, let reason): return ["request": .string(request), "reason": .string(reason)]
         case .disposalApply(let id, let method, let medium, let quantity, let planned):
             return [
                 "id": .string(id), "method": .string(method), "medium": .string(medium), "quantity": .string(quantity),

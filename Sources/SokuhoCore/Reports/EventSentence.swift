@@ -115,6 +115,8 @@ public enum EventSentence {
             return s.t(
                 "Disposal \(request(d)) done by \(s.quoted(d["by"]?.stringValue ?? "", limit: 40))",
                 "廃棄 \(request(d)) を実施（実施者 \(s.quoted(d["by"]?.stringValue ?? "", limit: 40))）")
+        case .requestWithdrawn:
+            return s.t("Application \(request(d)) withdrawn", "申請 \(request(d)) を取下げ") + note("reason", en: "because", ja: "理由")
         case .ledgerSubmitted:
             return s.t(
                 "Ledger sent to the city (\(s.count(d["entries"]?.intValue ?? 0, .items)))",

@@ -71,7 +71,8 @@ public enum CaseEvent: Sendable, Equatable {
         case .reportSubmitted: self = .reportSubmitted(try ReportSubmission(data: data))
         case .clockMissed: self = .clockMissed(try ClockMiss(data: data))
         case .caseOpened, .accessDenied, .spoolRejected, .statusReportSent, .ledgerAdded, .ledgerUpdated, .takeOutRequested,
-            .takeOutApproved, .takeOutReturned, .disposalRequested, .disposalApproved, .disposalCompleted, .ledgerSubmitted:
+            .takeOutApproved, .takeOutReturned, .disposalRequested, .disposalApproved, .disposalCompleted, .ledgerSubmitted,
+            .requestWithdrawn:
             return nil
         }
     }
