@@ -54,15 +54,15 @@ public final class CaseDesk: ControlRequestHandler {
     /// notification endpoint), and only for requests of the entry the message was about. Each
     /// is recorded once, by the city's id; one that cannot be recorded is logged and skipped.
     public func addApprovals(_ approvals: [LedgerApproval], answering subject: String, endpoint: String) async {
-        guard context.settings.escalation.contains(endpoint), LedgerID.parse(subject) != nil else {
-            if !approvals.isEmpty {
-                logger.warning(
-                    "approvals ignored: only the city's answer to a message about the entry approves",
-                    metadata: ["endpoint": "\(endpoint)", "subject": "\(subject)"])
-            }
-            return
+        guard !approvals.isEmpty else { return }
+        let fromCity = endpoint == context.settings.cityEndpoint && LedgerID.parse(subject) != nil
+        let mine = fromCity ? approvals.filter { LedgerID.parseRequest($0.request)?.entry == subject } : []
+        if mine.count < approvals.count {
+            logger.warning(
+                "approvals ignored: only the city's answer to a message about the entry approves its requests",
+                metadata: ["endpoint": "\(endpoint)", "subject": "\(subject)", "ignored": "\(approvals.count - mine.count)"])
         }
-        for a in approvals where LedgerID.parseRequest(a.request)?.entry == subject {
+        for a in mine {
             do { try await ledger.record(a, actor: CaseStore.daemonActor) } catch {
                 logger.warning("approval in the city's answer not recorded", metadata: ["request": "\(a.request)", "error": "\(error)"])
             }

@@ -91,6 +91,7 @@ public struct Daemon: Sendable {
             utcOffset: { date in fixedOffset ?? TimeZone.current.secondsFromGMT(for: date) })
         settings.configuredOffset = fixedOffset
         settings.escalation = endpoints.map(\.name)
+        settings.cityEndpoint = endpoints.map(\.name).first { $0 == config.cityWebhook.name && config.cityWebhook.url != nil }
         settings.spool = SpoolLayout(root: config.spoolDir)
         settings.playbooks = playbooks
         settings.clockSettings = config.clocks

@@ -18,6 +18,9 @@ public struct DeskSettings: Sendable {
     public var configuredOffset: Int?
     /// Endpoint names that receive escalations.
     public var escalation: [String] = []
+    /// The city's own endpoint (`city.webhook`), when configured: the only one whose answers
+    /// may approve take-outs and disposals (never a lead's chat endpoint).
+    public var cityEndpoint: String?
     /// The spool, for `spool.list` (nil: the daemon has none).
     public var spool: SpoolLayout?
     /// The playbooks in force for new cases (replaced on reload).

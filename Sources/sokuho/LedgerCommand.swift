@@ -110,7 +110,8 @@ struct LedgerShow: ParsableCommand {
         let users = (e["users"]?.arrayValue ?? []).compactMap(\.stringValue)
         if !users.isEmpty { print(Lang.t("Users: ", "利用者: ") + users.map(shown).joined(separator: ", ")) }
         for t in e["takeouts"]?.arrayValue ?? [] {
-            let approved = t["approval"]?.isNull == false ? Lang.t("approved", "承認済み") : Lang.t("waiting for approval", "承認待ち")
+            var approved = t["approval"]?.isNull == false ? Lang.t("approved", "承認済み") : Lang.t("waiting for approval", "承認待ち")
+            if let w = t["withdrawn_at"]?.stringValue { approved = Lang.t("withdrawn \(shown(w))", "取下げ \(shown(w))") }
             let back = t["returned_at"]?.stringValue.map { Lang.t(", returned \(shown($0))", "、返却 \(shown($0))") } ?? ""
             print(
                 Lang.t("Take-out ", "持出し ")
@@ -119,6 +120,7 @@ struct LedgerShow: ParsableCommand {
         for d in e["disposals"]?.arrayValue ?? [] {
             let status =
                 d["completed_at"]?.stringValue.map { Lang.t("done \(shown($0))", "実施 \(shown($0))") }
+                ?? d["withdrawn_at"]?.stringValue.map { Lang.t("withdrawn \(shown($0))", "取下げ \(shown($0))") }
                 ?? (d["approval"]?.isNull == false ? Lang.t("approved", "承認済み") : Lang.t("waiting for approval", "承認待ち"))
             print(
                 Lang.t("Disposal ", "廃棄 ")

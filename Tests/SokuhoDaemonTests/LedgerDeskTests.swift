@@ -25,7 +25,8 @@ struct LedgerDeskTests {
 
     /// The outbox messages of a subject, oldest first, as stored.
     func messages(_ f: DeskFixture, subject: String) throws -> [JSONValue] {
-        try shell("sqlite3 '\(f.dbPath)' \"SELECT body FROM outbox WHERE case_id = '\(subject)' ORDER BY sequence\"").stdout
+        try shell("sqlite3 '\(f.dbPath)' \"SELECT body FROM outbox WHERE case_id = '\(subject)' AND endpoint = 'city' ORDER BY sequence\"")
+            .stdout
             .split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
     }
 

@@ -128,10 +128,13 @@ extension LedgerEntry {
     /// in the future.
     static func checkTime(_ t: String, field: String, notBefore: String?, what: String, now: Double) throws(ValidationError) {
         guard let at = Timestamp(rfc3339: t)?.epochSeconds else { return }
-        if at > now + allowedSkew {
+        // A date alone (2026-12-01) is read as midnight UTC: it names a day, so it may lie up to
+        // a day either side of the moments it is compared with.
+        let skew = t.contains("T") ? allowedSkew : 86_400 + allowedSkew
+        if at > now + skew {
             throw ValidationError(.invalidValue, field: field, "\(field) is in the future", ja: "\(field) が未来の日時です")
         }
-        if let notBefore, let earliest = Timestamp(rfc3339: notBefore)?.epochSeconds, at < earliest - allowedSkew {
+        if let notBefore, let earliest = Timestamp(rfc3339: notBefore)?.epochSeconds, at < earliest - skew {
             throw ValidationError(.invalidValue, field: field, "\(field) is before \(what)", ja: "\(field) が申請・承認より前の日時です")
         }
     }

@@ -46,11 +46,15 @@ public enum DisposalCertificate {
         var doc = ReportDocument(
             title: s.t("Record of disposal", "廃棄の記録（廃棄証明）"),
             subtitle: subtitle,
-            footer: d["completed_at"]?.stringValue == nil
-                ? s.t("NOT DONE YET: this disposal is not recorded as done.", "未実施：この廃棄は実施の記録がありません。")
-                : s.t(
-                    "The information above was disposed of as recorded here, after the city's approval.",
-                    "上記の秘密情報を、市の承認を得たうえで、記載のとおり廃棄しました。"),
+            footer: d["withdrawn_at"]?.isNull == false
+                ? s.t(
+                    "WITHDRAWN: this application was withdrawn or refused; nothing was disposed of under it.",
+                    "取下げ：この申請は取り下げられました（または市が承認しませんでした）。この申請による廃棄はありません。")
+                : d["completed_at"]?.stringValue == nil
+                    ? s.t("NOT DONE YET: this disposal is not recorded as done.", "未実施：この廃棄は実施の記録がありません。")
+                    : s.t(
+                        "The information above was disposed of as recorded here, after the city's approval.",
+                        "上記の秘密情報を、市の承認を得たうえで、記載のとおり廃棄しました。"),
             pageFooter: s.t("Disposal ", "廃棄の記録 ") + s.text(d["request"]))
         doc.sections = [
             .init(heading: s.t("The information", "対象の情報"), blocks: [.fields(LedgerExport.fields(e, s))]),
