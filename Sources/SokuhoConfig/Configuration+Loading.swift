@@ -106,9 +106,17 @@ extension Configuration {
             if let n = m["notify"] { notifyEndpoint = try reader.optionalString(n, key: "playbooks.notify"); notifyNode = n }
         }
         var webhook = Webhook()
+        var pollEvery: Double? = Configuration.defaultPollEvery
         if let c = top["city"] {
-            let m = try reader.mapping(c, key: "city", allowed: ["webhook"])
+            let m = try reader.mapping(c, key: "city", allowed: ["webhook", "poll_every"])
             if let w = m["webhook"] { webhook = try reader.webhook(w, key: "city.webhook", name: "city") }
+            if let n = m["poll_every"] {
+                if try reader.optionalString(n, key: "city.poll_every").map({ ["off", "false", "no"].contains($0) }) ?? true {
+                    pollEvery = nil
+                } else {
+                    pollEvery = try reader.duration(n, key: "city.poll_every", max: 86400)
+                }
+            }
         }
         var extra: [Webhook] = []
         var schedule: [Double]?
@@ -223,7 +231,7 @@ extension Configuration {
             source: file, stateDir: stateDir, socket: Socket(path: socketPath, group: socketGroup, mode: socketMode, limits: limits),
             spoolDir: spoolDir, spoolMaxFileSize: spoolMaxFileSize, spoolScanInterval: spoolScanInterval, playbooksDir: playbooksDir,
             remindEvery: remindEvery, notifyEndpoint: notifyEndpoint, clocks: clocks, statusReportEvery: statusReportEvery,
-            cityWebhook: webhook, extraEndpoints: extra,
+            pollEvery: pollEvery, cityWebhook: webhook, extraEndpoints: extra,
             retrySchedule: schedule, roles: roles, logLevel: logLevel, utcOffset: utcOffset,
             metricsListen: try parseMetrics(top["metrics"], reader: reader, file: file))
     }

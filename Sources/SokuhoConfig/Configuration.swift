@@ -52,6 +52,10 @@ public struct Configuration: Sendable, Equatable {
     public var clocks = ClockSettings()
     /// Seconds between handling-status reports sent to the city (`status_report.every`); nil: none.
     public var statusReportEvery: Double?
+    /// Seconds between `instructions.poll` messages to the city (`city.poll_every`, default 5m),
+    /// so its instructions and decisions arrive when nothing else is sent; nil: off.
+    public var pollEvery: Double? = Configuration.defaultPollEvery
+    public static let defaultPollEvery: Double = 300
     public var cityWebhook: Webhook
     /// Further endpoints (e.g. the security lead's chat webhook), from `escalation.endpoints`.
     public var extraEndpoints: [Webhook] = []

@@ -49,6 +49,36 @@ public final class CaseDesk: ControlRequestHandler {
     /// Replaces the role policy (on reload).
     public func replacePolicy(_ p: RolePolicy) { context.policy.withLock { $0 = p } }
 
+    /// Takes what an endpoint's 2xx answer carries: instructions for cases (each for its
+    /// `case_id`, else for the case the answered message was about), the city's publication
+    /// decisions (only from the city's endpoint), and approvals (`addApprovals`). What cannot be
+    /// recorded is logged and skipped; nothing here fails the delivery.
+    public func takeAnswer(_ body: [UInt8], answering subject: String, endpoint: String) async {
+        await addApprovals(LedgerApproval.fromWebhookAnswer(body, endpoint: endpoint), answering: subject, endpoint: endpoint)
+        let byCase = Dictionary(grouping: Instruction.fromWebhookAnswer(body, defaultCase: subject), by: \.caseID)
+        for (caseID, items) in byCase where CaseID.parse(caseID) != nil {
+            do {
+                try await addInstructions(
+                    caseID: caseID, items.map { ($0.externalID, $0.from, $0.text, $0.issuedAt) }, source: "webhook:\(endpoint)",
+                    actor: CaseStore.daemonActor)
+            } catch {
+                logger.error("instructions in the city's answer not recorded", metadata: ["case": "\(caseID)", "error": "\(error)"])
+            }
+        }
+        let publications = Publication.fromWebhookAnswer(body)
+        guard !publications.isEmpty else { return }
+        guard endpoint == context.settings.cityEndpoint else {
+            logger.warning("publication decisions ignored: only the city's endpoint decides", metadata: ["endpoint": "\(endpoint)"])
+            return
+        }
+        for (caseID, decision) in publications {
+            do { try await lifecycle.recordCityPublication(caseID: caseID, decision) } catch {
+                logger.error(
+                    "publication decision in the city's answer not recorded", metadata: ["case": "\(caseID)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// Records the approvals the city sent in its answer to a delivery of a ledger message
     /// (`LedgerApproval`): only from an escalation endpoint (the city, never a lead's
     /// notification endpoint), and only for requests of the entry the message was about. Each

@@ -128,27 +128,18 @@ public struct Daemon: Sendable {
                 schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
                 wakeup: wakeup, logger: logger,
                 onAnswer: { message, body in
-                    // The city may answer a delivery with approvals of take-outs and disposals
-                    // (docs/ledger.md) and, for a case, with instructions (docs/escalation.md).
-                    await desk.addApprovals(
-                        LedgerApproval.fromWebhookAnswer(body, endpoint: message.endpoint), answering: message.caseID,
-                        endpoint: message.endpoint)
-                    guard CaseID.parse(message.caseID) != nil else { return }
-                    let items = Instruction.fromWebhookAnswer(body)
-                    guard !items.isEmpty else { return }
-                    do {
-                        try await desk.addInstructions(
-                            caseID: message.caseID, items, source: "webhook:\(message.endpoint)", actor: CaseStore.daemonActor)
-                    } catch {
-                        log.error(
-                            "instructions in the city's answer not recorded", metadata: ["case": "\(message.caseID)", "error": "\(error)"])
-                    }
+                    // The city may answer a delivery with instructions, publication decisions
+                    // (docs/escalation.md) and approvals of take-outs and disposals (docs/ledger.md).
+                    await desk.takeAnswer(body, answering: message.caseID, endpoint: message.endpoint)
                 }))
         services.append(
             PlaybookRunner(
                 store: store, queue: playbookQueue, clock: clock, cityEndpoints: endpoints.map(\.name),
                 notifyEndpoint: config.notifyEndpoint, remindEvery: config.remindEvery, clocks: config.clocks, deliveryWakeup: wakeup,
                 logger: logger))
+        if let every = config.pollEvery, let city = endpoints.first(where: { $0.name == settings.cityEndpoint }) {
+            services.append(PollService(store: store, endpoint: city, every: every, clock: clock, desk: desk, logger: logger))
+        }
         if let every = config.statusReportEvery {
             services.append(
                 StatusReportService(

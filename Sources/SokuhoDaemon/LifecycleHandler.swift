@@ -165,6 +165,25 @@ struct LifecycleHandler: DeskArea {
         return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
     }
 
+    /// A publication decision the city sent itself: recorded as the city's (`decided_by: city`),
+    /// once per city id; the city is told it was recorded like any decision.
+    func recordCityPublication(caseID: String, _ decision: PublicationDecision) async throws {
+        let endpoints = escalation
+        let result = try await store.mutateCase(id: caseID, actor: CaseStore.daemonActor, at: clock.now()) { c in
+            if let ext = decision.externalID, c.publication?.externalID == ext { return [] }
+            return [
+                CaseChange(
+                    .publicationDecided(decision),
+                    messages: [.init(type: EscalationMessage.Kind.publication.rawValue, endpoints: endpoints)])
+            ]
+        }
+        if !result.receipts.isEmpty {
+            logger.notice(
+                "publication decision of the city recorded", metadata: ["case": "\(caseID)", "decision": "\(decision.decision.rawValue)"])
+            changed(caseID)
+        }
+    }
+
     /// `case.submit`: sends the preliminary (速報) or confirmed (確報) report with the APPI items.
     /// The confirmed report needs all nine items.
     func submit(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {

@@ -269,3 +269,32 @@ extension CaseStore {
         do { return try await pool.read { db in try Self.ledgerActivity(db, from: from, to: to) } } catch { throw Self.map(error) }
     }
 }
+
+/// What `instructions.poll` tells the city (docs/city.md).
+extension CaseStore {
+    /// This installation's id.
+    public func installation() async throws(StoreError) -> String {
+        do { return try await pool.read { db in try Self.installationID(db) } } catch { throw Self.map(error) }
+    }
+
+    /// The cases not closed, and the city's instructions and publication decisions recorded on
+    /// them (by the city's ids): what the next poll reports as received.
+    public func cityRecorded() async throws(StoreError) -> (openCases: [String], instructions: [String], publications: [String]) {
+        do {
+            return try await pool.read { db in
+                var open: [String] = []
+                var instructions: [String] = []
+                var publications: [String] = []
+                for row in try Row.fetchAll(db, sql: "SELECT id, body FROM cases WHERE state != 'closed' ORDER BY year, number") {
+                    open.append(row["id"])
+                    guard let body = try? JSONParser.parse(row["body"] as String) else { continue }
+                    instructions += (body["instructions"]?.arrayValue ?? []).compactMap { $0["external_id"]?.stringValue }
+                    if let p = body["publication"]?["external_id"]?.stringValue { publications.append(p) }
+                }
+                return (open, instructions, publications)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+}

@@ -26,7 +26,8 @@ extension Case {
             for (k, v) in p.newValues { fields[k] = v }
             do { appi = try AppiItems.validate(.object(fields), stored: true) } catch { throw bad(error.message) }
         case .publicationDecided(let p):
-            publication = Publication(decision: p.decision, date: p.date, url: p.url, note: p.note, decidedAt: at)
+            publication = Publication(
+                decision: p.decision, date: p.date, url: p.url, note: p.note, decidedAt: at, source: p.source, externalID: p.externalID)
         case .reportSubmitted(let r):
             submitted[r.report] = at
         case .clockMissed(let c):

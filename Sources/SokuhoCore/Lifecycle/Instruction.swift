@@ -30,12 +30,23 @@ public struct Instruction: Sendable, Hashable {
     /// "text", "issued_at"?}, …]}` (`docs/escalation.md`). Anything else yields none; items
     /// without text are ignored.
     public static func fromWebhookAnswer(_ body: [UInt8]) -> [(externalID: String?, from: String?, text: String, issuedAt: String?)] {
+        fromWebhookAnswer(body, defaultCase: "").map { ($0.externalID, $0.from, $0.text, $0.issuedAt) }
+    }
+
+    /// As `fromWebhookAnswer(_:)`, each with the case it is for: its `case_id` (a well-formed
+    /// case id), else `defaultCase` (the case the answered message was about).
+    public static func fromWebhookAnswer(_ body: [UInt8], defaultCase: String) -> [(
+        caseID: String, externalID: String?, from: String?, text: String, issuedAt: String?
+    )] {
         guard !body.isEmpty, let v = try? JSONParser.parse(body), case .array(let items)? = v["instructions"] else { return [] }
         return items.prefix(100).compactMap { item in
+            let caseID = item["case_id"]?.stringValue ?? defaultCase
+            guard item["case_id"] == nil || CaseID.parse(caseID) != nil else { return nil }
             guard let text = item["text"]?.stringValue?.trimmingWhitespace(), !text.isEmpty, text.count <= 10_000 else { return nil }
             let issued = item["issued_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) != nil ? $0 : nil }
             return (
-                item["id"]?.stringValue.map { String($0.prefix(200)) }, item["from"]?.stringValue.map { String($0.prefix(200)) }, text,
+                caseID, item["id"]?.stringValue.map { String($0.prefix(200)) }, item["from"]?.stringValue.map { String($0.prefix(200)) },
+                text,
                 issued
             )
         }

@@ -23,12 +23,37 @@ public struct Publication: Sendable, Hashable {
     public var url: String?
     public var note: String?
     public var decidedAt: String
+    /// `city` when the city's own daemon sent the decision; nil when a lead recorded it.
+    public var source: String? = nil
+    /// The city's id for the decision (recorded once).
+    public var externalID: String? = nil
 
     public var json: JSONValue {
-        [
+        var o: [String: JSONValue] = [
             "decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note),
             "decided_at": .string(decidedAt),
         ]
+        if let source { o["decided_by"] = .string(source) }
+        if let externalID { o["external_id"] = .string(externalID) }
+        return .object(o)
+    }
+
+    /// Publication decisions in the city's answer: `{"publications": [{"id", "case_id",
+    /// "decision", "date"?, "url"?, "note"?}]}`, each checked as a lead's request is; anything
+    /// else is skipped. At most 100.
+    public static func fromWebhookAnswer(_ body: [UInt8]) -> [(caseID: String, decision: PublicationDecision)] {
+        guard !body.isEmpty, body.count <= 1 << 20, let v = try? JSONParser.parse(body), case .array(let items)? = v["publications"] else {
+            return []
+        }
+        return items.prefix(100).compactMap { item in
+            guard case .object(var o) = item, let id = o.removeValue(forKey: "id")?.stringValue, !id.isEmpty, id.utf8.count <= 200,
+                let caseID = o.removeValue(forKey: "case_id")?.stringValue, CaseID.parse(caseID) != nil,
+                var d = try? request(o)
+            else { return nil }
+            d.source = "city"
+            d.externalID = id
+            return (caseID, d)
+        }
     }
 
     /// Validates a `case.publication` request into the decision to record.

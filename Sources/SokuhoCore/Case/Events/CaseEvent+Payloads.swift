@@ -175,17 +175,30 @@ public struct PublicationDecision: Sendable, Equatable {
     public var date: String?
     public var url: String?
     public var note: String?
-    public init(decision: Publication.Decision, date: String?, url: String?, note: String?) {
-        (self.decision, self.date, self.url, self.note) = (decision, date, url, note)
+    /// `city` when the decision came from the city itself (its answer to a delivery or a poll),
+    /// with the city's id for it; nil when a lead typed it in.
+    public var source: String?
+    public var externalID: String?
+    public init(
+        decision: Publication.Decision, date: String?, url: String?, note: String?, source: String? = nil, externalID: String? = nil
+    ) {
+        (self.decision, self.date, self.url, self.note, self.source, self.externalID) = (decision, date, url, note, source, externalID)
     }
     init(data: JSONValue) throws(EventDataError) {
         guard let d = data["decision"]?.stringValue.flatMap(Publication.Decision.init(rawValue:)) else {
             throw EventDataError("missing decision")
         }
-        self.init(decision: d, date: data["date"]?.stringValue, url: data["url"]?.stringValue, note: data["note"]?.stringValue)
+        self.init(
+            decision: d, date: data["date"]?.stringValue, url: data["url"]?.stringValue, note: data["note"]?.stringValue,
+            source: data["source"]?.stringValue, externalID: data["external_id"]?.stringValue)
     }
     public var data: JSONValue {
-        ["decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note)]
+        var o: [String: JSONValue] = [
+            "decision": .string(decision.rawValue), "date": .optional(date), "url": .optional(url), "note": .optional(note),
+        ]
+        if let source { o["source"] = .string(source) }
+        if let externalID { o["external_id"] = .string(externalID) }
+        return .object(o)
     }
 }
 
