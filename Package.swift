@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "sokuhod", targets: ["sokuhod"]),
         .executable(name: "sokuho", targets: ["sokuho"]),
+        .executable(name: "sokuho-city", targets: ["sokuho-city"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -124,6 +125,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The city's side (docs/city.md): the contractors' webhooks into a store, what the city
+        // issues back, the audit anchor.
+        .target(
+            name: "SokuhoCity",
+            dependencies: [
+                "SokuhoCore", "SokuhoReceiver", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "sokuho-city",
+            dependencies: [
+                "SokuhoCore", "SokuhoCity", "SokuhoConfig", "SokuhoStore", "SokuhoWebhook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Benchmarks: starts the real daemon and prints figures (docs/performance.md).
         .executableTarget(
             name: "sokuho-bench",
@@ -170,7 +188,7 @@ let package = Package(
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",
-            dependencies: ["SokuhoCore", "SokuhoClient", "SokuhoTestSupport", "sokuhod", "sokuho", "sokuho-fuzz"]
+            dependencies: ["SokuhoCore", "SokuhoClient", "SokuhoTestSupport", "sokuhod", "sokuho", "sokuho-fuzz", "sokuho-city"]
         ),
     ]
 )

@@ -155,9 +155,11 @@ extension DeskArea {
         let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: escalation)
         let clocks = CaseClocks.evaluate(
             c, settings: clockSettings, firstReportDeliveredAt: delivered, now: clock.now().timeIntervalSince1970)
-        var a = c.nationalReport(threshold: clockSettings.personsThreshold)
-        // The ledger's category of an entry is not the reporter's to read.
-        if reporterView { a.reasons = a.reasons.filter { !$0.contains("ledger L-") } }
+        // The ledger's category of an entry is not the reporter's to read: their view is
+        // assessed without the ledger rule (the verdict alone would tell the category).
+        let a =
+            reporterView
+            ? c.appi.nationalReport(threshold: clockSettings.personsThreshold) : c.nationalReport(threshold: clockSettings.personsThreshold)
         return [
             "clocks": .array(clocks.map(\.json)),
             "national_report": [

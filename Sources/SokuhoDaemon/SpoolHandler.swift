@@ -41,9 +41,25 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         let source = ReportSource(
             channel: "spool", file: drop.name, sha256: drop.key, size: drop.size,
             format: content.format, encoding: content.encoding)
-        let result = try await store.openCase(
-            report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
-            source: source, escalateTo: escalation, playbooks: currentPlaybooks)
+        let opened: Result<OpenResult, StoreError>
+        do {
+            opened = .success(
+                try await store.openCase(
+                    report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
+                    source: source, escalateTo: escalation, playbooks: currentPlaybooks))
+        } catch {
+            opened = .failure(error)
+        }
+        let result: OpenResult
+        switch opened {
+        case .success(let r): result = r
+        case .failure(.invalid(let e)):
+            // Refused on what the store knows (a ledger entry that does not exist, information
+            // only a lead's report may leave to the ledger): set aside with the reason, like any
+            // invalid report — never retried.
+            return try await reject(drop, e, actor: actor)
+        case .failure(let e): throw e
+        }
         if !result.duplicate {
             logger.notice(
                 "case opened",

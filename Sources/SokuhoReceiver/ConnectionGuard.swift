@@ -10,7 +10,7 @@ import NIOCore
 /// hold at most `cap` connections, and only until someone else connects, so a sender that sends
 /// its request at once is always served. Only when every connection is busy with a request that
 /// has fully arrived is the new one refused (503, then closed).
-final class ConnectionRegistry: @unchecked Sendable {
+public final class ConnectionRegistry: @unchecked Sendable {
     let cap: Int
     let idleTimeout: TimeAmount
     let requestTimeout: TimeAmount
@@ -24,7 +24,9 @@ final class ConnectionRegistry: @unchecked Sendable {
     private var lastWarning: NIODeadline?
     let log: @Sendable (String) -> Void
 
-    init(cap: Int, idleTimeout: TimeAmount, requestTimeout: TimeAmount, loop: any EventLoop, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        cap: Int, idleTimeout: TimeAmount, requestTimeout: TimeAmount, loop: any EventLoop, log: @escaping @Sendable (String) -> Void
+    ) {
         self.cap = max(1, cap)
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
@@ -41,7 +43,7 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     /// Admits a new connection, evicting the one waiting longest when at the cap; false when
     /// every connection is busy (the new one is then refused).
-    func admit(_ g: ConnectionGuard) -> Bool {
+    public func admit(_ g: ConnectionGuard) -> Bool {
         loop.preconditionInEventLoop()
         if open.count >= cap {
             // The waiting connection that entered its state first (smallest sequence).
@@ -81,9 +83,9 @@ final class ConnectionRegistry: @unchecked Sendable {
 /// The first handler of each connection (raw bytes): registers it, closes it when it waits for
 /// a request longer than the idle timeout or takes longer than the request timeout to send
 /// one, and lets the registry close it to make room.
-final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
     enum State { case idle, reading, processing, closed }
 
@@ -97,7 +99,7 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
     /// Set while the client does not read its answers (the channel is not writable).
     private var unreadTimer: Scheduled<Void>?
 
-    init(registry: ConnectionRegistry) {
+    public init(registry: ConnectionRegistry) {
         self.registry = registry
         since = registry.nextSequence()
     }
@@ -105,11 +107,11 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
     /// Idle or still sending a request: may be closed to make room.
     var waiting: Bool { state == .idle || state == .reading }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    public func channelActive(context: ChannelHandlerContext) {
         enter(.idle)
         context.fireChannelActive()
     }
@@ -117,7 +119,7 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
     /// A client that sends requests but never reads the answers (they back up until the channel
     /// is not writable) is closed after the request timeout: it may not hold memory and a
     /// connection slot while signed deliveries wait.
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
         unreadTimer?.cancel()
         unreadTimer = nil
         if !context.channel.isWritable {
@@ -132,7 +134,7 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelWritabilityChanged()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         unreadTimer?.cancel()
         timer?.cancel()
         state = .closed
@@ -140,13 +142,13 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         registry.remove(self)
         self.context = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch state {
         case .idle: enter(.reading)
         case .processing: bytesWhileProcessing = true
@@ -156,14 +158,14 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// The request has fully arrived: no clock while it is verified and stored.
-    func requestComplete() {
+    public func requestComplete() {
         guard state != .closed else { return }
         bytesWhileProcessing = false
         enter(.processing)
     }
 
     /// The answer is written: wait for the next request (or go on reading one already begun).
-    func responseSent() {
+    public func responseSent() {
         guard state == .processing else { return }
         enter(bytesWhileProcessing ? .reading : .idle)
     }
@@ -199,8 +201,10 @@ final class ConnectionGuard: ChannelInboundHandler, @unchecked Sendable {
 }
 
 /// Answers a connection over the cap with 503 and closes it.
-final class RefuseHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
+public final class RefuseHandler: ChannelInboundHandler, @unchecked Sendable {
+    public typealias InboundIn = ByteBuffer
+
+    public init() {}
 
     static let answer: [UInt8] = {
         let body = #"{"error":"too many connections; try again later","ok":false}"# + "\n"
@@ -209,12 +213,12 @@ final class RefuseHandler: ChannelInboundHandler, @unchecked Sendable {
                 + "retry-after: 5\r\nconnection: close\r\n\r\n" + body).utf8)
     }()
 
-    func channelActive(context: ChannelHandlerContext) {
+    public func channelActive(context: ChannelHandlerContext) {
         let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(NIOAny(context.channel.allocator.buffer(bytes: Self.answer))).whenComplete { _ in
             ctx.value.close(promise: nil)
         }
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

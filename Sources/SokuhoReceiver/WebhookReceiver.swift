@@ -44,7 +44,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         public static func validTimeout(_ seconds: Double) -> Bool { seconds.isFinite && seconds > 0 && seconds <= 86_400 }
 
         /// As a NIO time amount, clamped to (0, 1 day] (a huge Double must not trap on conversion).
-        static func amount(_ seconds: Double) -> TimeAmount {
+        public static func amount(_ seconds: Double) -> TimeAmount {
             let s = validTimeout(seconds) ? seconds : (seconds > 0 ? 86_400 : 0.001)
             return .nanoseconds(Int64(s * 1e9))
         }
@@ -152,7 +152,7 @@ public final class WebhookReceiver: @unchecked Sendable {
 
     /// Raises the soft limit on open files to the hard limit, and returns `wanted` lowered so
     /// that connections never exhaust file descriptors (accept would fail for everyone).
-    static func capForFileLimit(_ wanted: Int) -> Int {
+    public static func capForFileLimit(_ wanted: Int) -> Int {
         var lim = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 else { return max(1, wanted) }
         if lim.rlim_cur < lim.rlim_max {

@@ -87,8 +87,11 @@ struct LedgerList: ParsableCommand {
         let style = DocumentStyle(japanese: Lang.japanese)
         for e in entries {
             let unit = e["unit"]?.stringValue.flatMap(CountUnit.init) ?? .items
+            let state = e["state"]?.stringValue.flatMap(LedgerState.init(rawValue:)).map { Lang.t($0.english, $0.japanese) } ?? "?"
+            let category =
+                e["category"]?.stringValue.flatMap(LedgerCategory.init(rawValue:)).map { Lang.t($0.rawValue, $0.japanese) } ?? "?"
             print(
-                "\(shown(e["id"]?.stringValue ?? "?"))  \(shown(e["state"]?.stringValue ?? "?"))  \(shown(e["category"]?.stringValue ?? "?"))  \(style.count(e["records"]?.intValue, unit: unit))  \(shown(e["name"]?.stringValue ?? ""))"
+                "\(shown(e["id"]?.stringValue ?? "?"))  \(state)  \(category)  \(style.count(e["records"]?.intValue, unit: unit))  \(shown(e["name"]?.stringValue ?? ""))"
             )
         }
     }
@@ -106,7 +109,9 @@ struct LedgerShow: ParsableCommand {
         let e = r["entry"] ?? .null
         let style = DocumentStyle(japanese: Lang.japanese)
         for (label, value) in LedgerExport.fields(e, style) { print("\(label): \(shown(value))") }
-        print(Lang.t("State: ", "状態: ") + shown(e["state"]?.stringValue ?? "?"))
+        print(
+            Lang.t("State: ", "状態: ")
+                + (e["state"]?.stringValue.flatMap(LedgerState.init(rawValue:)).map { Lang.t($0.english, $0.japanese) } ?? "?"))
         let users = (e["users"]?.arrayValue ?? []).compactMap(\.stringValue)
         if !users.isEmpty { print(Lang.t("Users: ", "利用者: ") + users.map(shown).joined(separator: ", ")) }
         for t in e["takeouts"]?.arrayValue ?? [] {

@@ -56,7 +56,7 @@ final class DeskFixture: @unchecked Sendable {
         try spool.prepare()
         let policy = RolePolicy(reporter: .init(users: ["alice", "bob"]), lead: .init(users: ["lena"]), auditor: .init(users: ["audrey"]))
         var settings = DeskSettings(policy: policy, daemonUID: 999, utcOffset: { _ in 9 * 3600 })
-        settings.escalation = ["city", "lead"]
+        settings.escalation = ["city"]
         settings.cityEndpoint = "city"
         settings.spool = spool
         settings.socketDescription = "test"

@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import SokuhoCore
+
+/// What the city's staff do with the store: list and read cases, issue instructions and
+/// publication decisions (sent back in the answer to the contractor's next message or poll),
+/// and read the chain heads for an audit.
+extension CityStore {
+    /// One case as the city knows it.
+    public struct CaseRow: Sendable {
+        public var contractor: String
+        public var caseID: String
+        public var facts: JSONValue
+        public var firstReceivedAt: String?
+        public var updatedAt: String
+
+        /// Minutes from discovery to the first report's arrival, when both are known.
+        public var firstReportDelayMinutes: Int64? {
+            guard let received = firstReceivedAt.flatMap(Timestamp.init(rfc3339:))?.epochSeconds,
+                let discovered = facts["discovered_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
+            else { return nil }
+            return Int64(((received - discovered) / 60).rounded())
+        }
+
+        public var json: JSONValue {
+            [
+                "contractor": .string(contractor), "case_id": .string(caseID), "facts": facts,
+                "first_received_at": .optional(firstReceivedAt), "updated_at": .string(updatedAt),
+                "first_report_delay_minutes": .optional(firstReportDelayMinutes),
+            ]
+        }
+    }
+
+    /// Cases, newest first, optionally of one contractor and one state.
+    public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000) async throws(CityError) -> [CaseRow] {
+        do {
+            return try await pool.read { db in
+                var sql = "SELECT contractor, case_id, facts, first_received_at, updated_at FROM cases WHERE 1"
+                var args: [(any DatabaseValueConvertible)?] = []
+                if let contractor {
+                    sql += " AND contractor = ?"
+                    args.append(contractor)
+                }
+                sql += " ORDER BY COALESCE(first_received_at, updated_at) DESC LIMIT ?"
+                args.append(limit)
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { r in
+                    let facts = (try? JSONParser.parse(r["facts"] as String)) ?? .null
+                    if let state, facts["state"]?.stringValue != state { return nil }
+                    return CaseRow(
+                        contractor: r["contractor"], caseID: r["case_id"], facts: facts, firstReceivedAt: r["first_received_at"],
+                        updatedAt: r["updated_at"])
+                }
+            }
+        } catch {
+            throw CityError.storage("\(error)")
+        }
+    }
+
+    /// One case with every message received about it and what the city issued for it.
+    public func caseDetail(contractor: String, caseID: String) async throws(CityError) -> JSONValue {
+        do {
+            return try await pool.read { db in
+                guard
+                    let r = try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT contractor, case_id, facts, first_received_at, updated_at FROM cases WHERE contractor = ? AND case_id = ?",
+                        arguments: [contractor, caseID])
+                else { throw CityError.notFound("no case \(caseID) of \(contractor)") }
+                let row = CaseRow(
+                    contractor: r["contractor"], caseID: r["case_id"], facts: (try? JSONParser.parse(r["facts"] as String)) ?? .null,
+                    firstReceivedAt: r["first_received_at"], updatedAt: r["updated_at"])
+                let messages = try Row.fetchAll(
+                    db,
+                    sql: "SELECT webhook_id, received_at, type, payload FROM messages WHERE contractor = ? AND case_id = ? ORDER BY seq",
+                    arguments: [contractor, caseID]
+                ).map { m -> JSONValue in
+                    [
+                        "webhook_id": .string(m["webhook_id"]), "received_at": .string(m["received_at"]), "type": .string(m["type"]),
+                        "sequence": (try? JSONParser.parse(m["payload"] as String))?["data"]?["sequence"] ?? .null,
+                    ]
+                }
+                let instructions = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, text, from_name, issued_at, issued_by, delivered_at FROM instructions WHERE contractor = ? AND case_id = ? ORDER BY number",
+                    arguments: [contractor, caseID]
+                ).map { i -> JSONValue in
+                    [
+                        "id": .string(i["id"]), "text": .string(i["text"]), "from": .optional(i["from_name"] as String?),
+                        "issued_at": .string(i["issued_at"]), "issued_by": .string(i["issued_by"]),
+                        "delivered_at": .optional(i["delivered_at"] as String?),
+                    ]
+                }
+                let publications = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, decision, date, url, note, decided_at, decided_by, delivered_at FROM publications WHERE contractor = ? AND case_id = ? ORDER BY number",
+                    arguments: [contractor, caseID]
+                ).map { p -> JSONValue in
+                    [
+                        "id": .string(p["id"]), "decision": .string(p["decision"]), "date": .optional(p["date"] as String?),
+                        "url": .optional(p["url"] as String?), "note": .optional(p["note"] as String?),
+                        "decided_at": .string(p["decided_at"]),
+                        "decided_by": .string(p["decided_by"]), "delivered_at": .optional(p["delivered_at"] as String?),
+                    ]
+                }
+                guard case .object(var o) = row.json else { return .null }
+                o["messages"] = .array(messages)
+                o["instructions"] = .array(instructions)
+                o["publications"] = .array(publications)
+                return .object(o)
+            }
+        } catch let e as CityError {
+            throw e
+        } catch {
+            throw CityError.storage("\(error)")
+        }
+    }
+
+    /// Issues an instruction for a case the city has heard of; it goes back in the answer to
+    /// the contractor's next message or poll until the contractor says it recorded it.
+    public func instruct(contractor: String, caseID: String, text: String, from: String?, by: String, at: String) async throws(CityError)
+        -> String
+    {
+        try await issue(contractor: contractor, caseID: caseID) { db in
+            let n = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM instructions")) ?? 1
+            let id = "CI-\(n)"
+            try db.execute(
+                sql:
+                    "INSERT INTO instructions (number, id, contractor, case_id, text, from_name, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [n, id, contractor, caseID, text, from, at, by])
+            return id
+        }
+    }
+
+    /// Records the city's publication decision for a case (Art. 18 §2); it goes back like an instruction.
+    public func publish(contractor: String, caseID: String, decision: PublicationDecision, by: String, at: String) async throws(CityError)
+        -> String
+    {
+        try await issue(contractor: contractor, caseID: caseID) { db in
+            let n = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM publications")) ?? 1
+            let id = "CP-\(n)"
+            try db.execute(
+                sql: """
+                    INSERT INTO publications (number, id, contractor, case_id, decision, date, url, note, decided_at, decided_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [n, id, contractor, caseID, decision.decision.rawValue, decision.date, decision.url, decision.note, at, by])
+            return id
+        }
+    }
+
+    private func issue(contractor: String, caseID: String, _ insert: @Sendable @escaping (Database) throws -> String)
+        async throws(CityError)
+        -> String
+    {
+        do {
+            return try await pool.write { db in
+                guard
+                    try Int.fetchOne(db, sql: "SELECT 1 FROM cases WHERE contractor = ? AND case_id = ?", arguments: [contractor, caseID])
+                        != nil
+                else { throw CityError.notFound("no case \(caseID) of \(contractor)") }
+                return try insert(db)
+            }
+        } catch let e as CityError {
+            throw e
+        } catch {
+            throw CityError.storage("\(error)")
+        }
+    }
+
+    /// Every chain head received from a contractor (Art. 17), for `sokuho-city audit`.
+    public func anchors(contractor: String) async throws(CityError) -> [ChainAnchor] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT installation, seq, hash, webhook_id FROM anchors WHERE contractor = ? ORDER BY seq",
+                    arguments: [contractor]
+                ).map { r in
+                    let installation: String = r["installation"]
+                    return ChainAnchor(
+                        seq: r["seq"], hash: r["hash"], installation: installation.isEmpty ? nil : installation, source: r["webhook_id"])
+                }
+            }
+        } catch {
+            throw CityError.storage("\(error)")
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import ArgumentParser
+import Foundation
+import SokuhoCity
+import SokuhoConfig
+import SokuhoCore
+import SokuhoStore
+import SokuhoWebhook
+
+/// sokuho-city: the city's daemon and its staff's commands (docs/city.md).
+@main
+struct SokuhoCityCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sokuho-city",
+        abstract:
+            "The city's side of Sokuho: every contractor's escalations, instructions and publication decisions back, the audit anchor.",
+        discussion: """
+            serve runs the daemon: one HTTP listener for the contractors' signed webhooks. Each \
+            message is attributed to the contractor whose secret verifies it and answered 200 only \
+            once it is stored; the answer carries that contractor's pending instructions and \
+            publication decisions. The other commands read and write the same database \
+            (<state_dir>/sokuho-city.db of --config, default /etc/sokuho-city/sokuho-city.yaml).
+
+            EXIT STATUS
+              0   success
+              1   audit: the contractor's database disagrees with a chain head the city received
+              2   no such case or contractor
+              64  usage error
+              74  the database or a file cannot be read or written
+              78  the configuration is invalid
+            """,
+        subcommands: [
+            CityServe.self, CityList.self, CityShow.self, CityInstruct.self, CityPublish.self, CityAudit.self,
+        ])
+}
+
+/// `--config FILE`, shared by every command.
+struct CityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE")) var config = CityConfiguration.defaultPath
+
+    func load() throws -> CityConfiguration {
+        do { return try CityConfiguration.load(file: config) } catch {
+            fail("\(error)", code: 78)
+        }
+    }
+
+    func store() throws -> (CityConfiguration, CityStore) {
+        let c = try load()
+        do { return (c, try CityStore(path: c.databasePath)) } catch { fail("\(error)", code: 74) }
+    }
+}
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data(("sokuho-city: " + TerminalSafe.escape(message) + "\n").utf8))
+    Foundation.exit(code)
+}
+
+func printJSON(_ v: JSONValue) { print(TerminalSafe.escape(v.canonicalString)) }
+
+/// Runs a store call; a failure ends the command with its exit status.
+func orFail<T>(_ body: () async throws(CityError) -> T) async -> T {
+    do { return try await body() } catch {
+        switch error {
+        case .notFound(let m): fail(m, code: 2)
+        case .invalid(let m): fail(m, code: 64)
+        case .storage(let m): fail(m, code: 74)
+        }
+    }
+}
+
+struct CityServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the daemon: receive the contractors' webhooks (SIGTERM stops it).")
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (config, store) = try options.store()
+        var contractors: [CityServer.Contractor] = []
+        for c in config.contractors {
+            var secrets: [WebhookSignature.Secret] = []
+            for f in c.secretFiles {
+                do { secrets += try Endpoint.loadSecrets(file: f) } catch { fail("contractor \(c.name): \(error)", code: 78) }
+            }
+            contractors.append(CityServer.Contractor(name: c.name, secrets: secrets))
+        }
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data((TerminalSafe.escape($0) + "\n").utf8)) }
+        let server = CityServer(host: config.host, port: config.port, contractors: contractors, store: store, log: log)
+        let port = try await server.start()
+        log("sokuho-city: listening on \(config.host):\(port); \(contractors.count) contractors; database \(store.path)")
+        let stop = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .main)
+        signal(SIGTERM, SIG_IGN)
+        stop.setEventHandler { Task { await server.stop() } }
+        stop.resume()
+        try await server.wait()
+        log("sokuho-city: stopped")
+    }
+}
+
+struct CityList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Every case of every contractor, newest first, with the first report's delay.")
+    @Option(help: "Only this contractor.") var contractor: String?
+    @Option(help: "Only this state (open, contained, resolved, closed).") var state: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (_, store) = try options.store()
+        let rows = await orFail { () async throws(CityError) in try await store.cases(contractor: contractor, state: state) }
+        if json { printJSON(["cases": .array(rows.map(\.json)), "count": .int(Int64(rows.count))]); return }
+        if rows.isEmpty { print("No cases."); return }
+        let style = DocumentStyle(japanese: ProcessInfo.processInfo.environment["LANG"]?.hasPrefix("ja") == true)
+        for r in rows {
+            let f = r.facts
+            let delay = r.firstReportDelayMinutes.map { "\($0) min" } ?? "-"
+            let open = f["instructions_open"]?.intValue ?? 0
+            print(
+                TerminalSafe.escape(
+                    "\(r.contractor)  \(r.caseID)  \(f["state"]?.stringValue ?? "?")  \(f["kind"]?.stringValue ?? "?")\(f["suspected"]?.boolValue == true ? " (suspected)" : "")  \(style.caseCount(f))  first report +\(delay)  open instructions \(open)  \(String((f["information"]?.stringValue ?? "").prefix(40)))"
+                ))
+        }
+    }
+}
+
+struct CityShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One case: the facts as last reported, every message, the instructions and decisions.")
+    @Argument(help: "The contractor.") var contractor: String
+    @Argument(help: "The case id.") var caseID: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (_, store) = try options.store()
+        let d = await orFail { () async throws(CityError) in try await store.caseDetail(contractor: contractor, caseID: caseID) }
+        if json { printJSON(d); return }
+        print(d.prettyString.split(separator: "\n").map { TerminalSafe.escape(String($0)) }.joined(separator: "\n"))
+    }
+}
+
+struct CityInstruct: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "instruct", abstract: "Issue an instruction to a contractor for one of its cases (Art. 18).",
+        discussion:
+            "It reaches the contractor in the answer to its next message or poll (city.poll_every on its side), and blocks the case's closure there until done."
+    )
+    @Argument(help: "The contractor.") var contractor: String
+    @Argument(help: "The case id.") var caseID: String
+    @Option(help: "What the contractor must do.") var text: String
+    @Option(help: "Who at the city gives it.") var from: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (_, store) = try options.store()
+        let trimmed = text.trimmingWhitespace()
+        guard !trimmed.isEmpty, trimmed.count <= 10_000 else { fail("--text must hold 1 to 10,000 characters", code: 64) }
+        let by = ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())"
+        let id = await orFail { () async throws(CityError) in
+            try await store.instruct(
+                contractor: contractor, caseID: caseID, text: trimmed, from: from, by: by, at: Timestamp.format(Date()))
+        }
+        if json { printJSON(["ok": true, "id": .string(id)]); return }
+        print(
+            "Instruction \(id) for \(TerminalSafe.escape(contractor)) \(TerminalSafe.escape(caseID)) is waiting for the contractor's next message or poll."
+        )
+    }
+}
+
+struct CityPublish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish", abstract: "Record the city's publication decision for a case (Art. 18 §2).")
+    @Argument(help: "The contractor.") var contractor: String
+    @Argument(help: "The case id.") var caseID: String
+    @Option(help: "not_planned, planned or published.") var decision: String
+    @Option(help: "The (planned) date of publication.") var date: String?
+    @Option(help: "Where it is published.") var url: String?
+    @Option(help: "A note.") var note: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (_, store) = try options.store()
+        var o: [String: JSONValue] = ["decision": .string(decision)]
+        if let date { o["date"] = .string(date) }
+        if let url { o["url"] = .string(url) }
+        if let note { o["note"] = .string(note) }
+        let d: PublicationDecision
+        do { d = try Publication.request(o) } catch { fail(error.message, code: 64) }
+        let by = ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())"
+        let id = await orFail { () async throws(CityError) in
+            try await store.publish(contractor: contractor, caseID: caseID, decision: d, by: by, at: Timestamp.format(Date()))
+        }
+        if json { printJSON(["ok": true, "id": .string(id)]); return }
+        print(
+            "Publication decision \(id) for \(TerminalSafe.escape(contractor)) \(TerminalSafe.escape(caseID)) is waiting for the contractor's next message or poll."
+        )
+    }
+}
+
+struct CityAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Check a copy of a contractor's database against every chain head the city received (Art. 17).",
+        discussion: """
+            The copy must verify on its own (sokuho audit verify) and hold, at each position, the \
+            hash the city received there. A database rewritten after the fact — even with its \
+            whole chain recomputed consistently — fails, and the first head that disagrees is named.
+            """)
+    @Option(help: "The contractor whose database it is.") var contractor: String
+    @Option(help: ArgumentHelp("The copy of the contractor's database.", valueName: "COPY.db")) var db: String
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let (config, store) = try options.store()
+        guard config.contractors.contains(where: { $0.name == contractor }) else {
+            fail("no contractor \(contractor) is configured", code: 2)
+        }
+        let anchors = await orFail { () async throws(CityError) in try await store.anchors(contractor: contractor) }
+        let reader: AuditReader
+        let outcome: AuditReader.Outcome
+        let checked: AuditReader.AnchorOutcome
+        do {
+            reader = try AuditReader(path: db)
+            outcome = try reader.verify()
+            checked = try reader.check(anchors: anchors)
+        } catch { fail("cannot read \(db): \(error)", code: 74) }
+        if json {
+            printJSON(["ok": .bool(outcome.problem == nil && checked.mismatch == nil), "chain": outcome.json, "anchors": checked.json])
+        } else if let p = outcome.problem {
+            print("FAILED: the database does not verify on its own: event #\(p.seq): \(TerminalSafe.escape(p.message))")
+        } else if let m = checked.mismatch {
+            print("FAILED: the database disagrees with a chain head the city received from \(contractor).")
+            print("  event #\(m.anchor.seq): the city received \(m.anchor.hash), the database has \(m.found ?? "no such event")")
+            print("  in message \(TerminalSafe.escape(m.anchor.source))")
+        } else {
+            print(
+                "OK: \(outcome.eventsChecked) events verify, and all \(checked.checked) chain heads the city received from \(contractor) match."
+            )
+        }
+        if outcome.problem != nil || checked.mismatch != nil { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import SokuhoClient
+import SokuhoCore
+import SokuhoTestSupport
+import Testing
+
+/// The city's daemon with two real contractors (`sokuhod` each, their own secrets): attribution,
+/// instructions and decisions flowing back within a poll, the audit anchor, and SIGKILL.
+@Suite("sokuho-city: every contractor's escalations, instructions and decisions back, the anchor", .serialized)
+struct CityTests {
+    @Test("two contractors escalate to one city; each case is theirs; the city's instruction and decision reach the right case")
+    func twoContractors() throws {
+        let city = try CityHarness(contractors: ["acme", "bento"])
+        try city.start()
+        let a = try DaemonHarness.started(extra: try city.contractorConfig("acme"))
+        let b = try DaemonHarness.started(extra: try city.contractorConfig("bento"))
+        let aCase = try #require(try a.call(["op": "report", "report": minimalReport(["count": 12])])["case"]?["id"]?.stringValue)
+        let bCase = try #require(try b.call(["op": "report", "report": minimalReport(["count_unit": "人"])])["case"]?["id"]?.stringValue)
+        #expect(aCase == bCase, "both contractors number from 0001")
+        try waitFor { try city.cases().count == 2 }
+        let listed = try city.cases()
+        #expect(Set(listed.compactMap { $0["contractor"]?.stringValue }) == ["acme", "bento"])
+        #expect(listed.first { $0["contractor"] == "acme" }?["facts"]?["count"] == 12)
+        #expect(listed.allSatisfy { $0["first_report_delay_minutes"]?.intValue != nil })
+
+        // An instruction for acme's case, a decision for bento's: each reaches only its contractor.
+        let issued = try city.cli(["instruct", "acme", aCase, "--text", "対象者一覧を本日中に提出すること", "--from", "情報政策課"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        #expect(try city.cli(["publish", "bento", bCase, "--decision", "planned", "--date", "2026-12-05"]).status == 0)
+        try waitFor {
+            try a.call(["op": "case.get", "id": .string(aCase)])["case"]?["instructions"]?.arrayValue?.count == 1
+                && b.call(["op": "case.get", "id": .string(bCase)])["case"]?["publication"]?["decided_by"] == "city"
+        }
+        #expect(try b.call(["op": "case.get", "id": .string(bCase)])["case"]?["instructions"]?.arrayValue?.isEmpty == true)
+        #expect(try a.call(["op": "case.get", "id": .string(aCase)])["case"]?["publication"] == .null)
+        // The open instruction blocks closure at acme.
+        _ = try a.call(["op": "case.transition", "id": .string(aCase), "to": "contained"])
+        _ = try a.call(["op": "case.transition", "id": .string(aCase), "to": "resolved", "resolution": "fixed"])
+        #expect(try a.call(["op": "case.transition", "id": .string(aCase), "to": "closed"])["ok"] == false)
+        // The next poll tells the city both were recorded.
+        try waitFor {
+            let shown = try JSONParser.parse(try city.cli(["show", "acme", aCase, "--json"]).stdout)
+            return shown["instructions"]?.arrayValue?.first?["delivered_at"]?.isNull == false
+        }
+        try waitFor {
+            let shown = try JSONParser.parse(try city.cli(["show", "bento", bCase, "--json"]).stdout)
+            return shown["publications"]?.arrayValue?.first?["delivered_at"]?.isNull == false
+        }
+        #expect(try city.cli(["instruct", "acme", "INC-2099-0042", "--text", "x"]).status == 2)
+    }
+
+    @Test("a message signed with acme's secret but claiming bento's case is stored as acme's; unsigned and replayed ids are refused")
+    func attribution() throws {
+        let city = try CityHarness(contractors: ["acme", "bento"])
+        try city.start()
+        let forged =
+            #"{"type":"incident.opened","timestamp":"2026-11-28T00:00:00Z","data":{"case_id":"INC-2026-0777","installation":"bento0000000000b","count":1,"state":"open"}}"#
+        let r = try city.deliver(as: "acme", id: "msg_forged_1", body: forged)
+        #expect(r.status == 200, "\(r)")
+        #expect(r.body.contains(#""contractor":"acme""#))
+        let listed = try city.cases()
+        #expect(listed.count == 1)
+        #expect(listed.first?["contractor"] == "acme")
+        // The same id again: stored once; another body under it: 409.
+        #expect(try city.deliver(as: "acme", id: "msg_forged_1", body: forged).body.contains(#""duplicate":true"#))
+        #expect(try city.deliver(as: "acme", id: "msg_forged_1", body: #"{"type":"x"}"#).status == 409)
+        // bento may use the same id for its own message: another contractor, another message.
+        #expect(try city.deliver(as: "bento", id: "msg_forged_1", body: #"{"type":"status.report","data":{}}"#).status == 200)
+        // Unsigned: 401.
+        let unsigned = try HTTPAnswer.post(
+            port: city.port, headers: [("webhook-id", "x"), ("webhook-timestamp", "1")], body: Array("{}".utf8))
+        #expect(unsigned.status == 401)
+    }
+
+    @Test("the anchor: a contractor database rewritten consistently passes verify alone and fails sokuho-city audit")
+    func anchor() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        try city.start()
+        let a = try DaemonHarness.started(extra: try city.contractorConfig("acme"))
+        let id = try #require(try a.call(["op": "report", "report": minimalReport(["count": 100])])["case"]?["id"]?.stringValue)
+        _ = try a.call(["op": "case.update", "id": .string(id), "fields": ["count": 120]])
+        try waitFor {
+            let shown = try JSONParser.parse(try city.cli(["show", "acme", id, "--json"]).stdout)
+            return shown["messages"]?.arrayValue?.count == 2
+        }
+        a.stop()
+        let good = try city.cli(["audit", "--contractor", "acme", "--db", a.dbPath])
+        #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
+        try AnchorTests.rewrite(a.dbPath) { r in
+            r.type == EventType.caseOpened.rawValue ? r.data.replacingOccurrences(of: #""count":100"#, with: #""count":10"#) : nil
+        }
+        #expect(try a.cli(["audit", "verify", "--db", a.dbPath]).status == 0)
+        let bad = try city.cli(["audit", "--contractor", "acme", "--db", a.dbPath])
+        #expect(bad.status == 1, "\(bad.stdout)")
+        #expect(bad.stdout.contains("event #1:"), "\(bad.stdout)")
+    }
+
+    @Test("SIGKILL of sokuho-city while a contractor escalates: every message answered 200 is there, once")
+    func sigkill() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        try city.start()
+        let a = try DaemonHarness.started(extra: try city.contractorConfig("acme"))
+        let reports = 150
+        let done = DispatchSemaphore(value: 0)
+        let socket = a.socketPath
+        DispatchQueue.global().async {
+            if let client = try? ControlClient(path: socket, timeoutSeconds: 20) {
+                for n in 0..<reports {
+                    _ = try? client.call(["op": "report", "report": minimalReport(["count": .int(Int64(n))])])
+                    usleep(10_000)  // reports keep coming while the city is killed again and again
+                }
+            }
+            done.signal()
+        }
+        var kills = 0
+        while done.wait(timeout: .now() + .milliseconds(Int.random(in: 50...250))) == .timedOut {
+            city.stop(signal: SIGKILL)
+            kills += 1
+            try city.start()
+        }
+        if kills == 0 { city.stop(signal: SIGKILL); try city.start(); kills = 1 }
+        // Every message the contractor holds as delivered is in the city's store, exactly once.
+        try waitFor(timeout: 60) {
+            try a.call(["op": "outbox.list", "limit": 1000])["messages"]?.arrayValue?.allSatisfy { $0["state"] == "delivered" } == true
+                && city.cases().count == reports
+        }
+        let ids = try DaemonHarness.shell("sqlite3 '\(city.dbPath)' 'SELECT webhook_id FROM messages'").stdout.split(separator: "\n")
+        #expect(Set(ids).count == ids.count)
+        let delivered =
+            try a.call(["op": "outbox.list", "limit": 1000])["messages"]?.arrayValue?.compactMap { $0["message_id"]?.stringValue } ?? []
+        #expect(Set(delivered).isSubset(of: Set(ids.map(String.init))), "a message answered 200 was lost")
+        print("sokuho-city crash test: \(reports) reports, \(kills) SIGKILLs, \(ids.count) messages stored once each")
+    }
+}
