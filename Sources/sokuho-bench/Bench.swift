@@ -33,12 +33,20 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Skip the side-by-side run of Prometheus Alertmanager.") var noPeer = false
     @Flag(help: "Run only the side-by-side peer figures (with placeholders for ours).") var peerOnly = false
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Run only the city's figures (sokuho-city).") var cityOnly = false
+    @Option(help: "Messages sent to sokuho-city for its figures.") var cityMessages = 3000
 
     func run() async throws {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let dir = NSTemporaryDirectory() + "sokuho-bench-" + String(UUID().uuidString.prefix(8))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        if cityOnly {
+            for (k, v, _) in try CityBench.run(bin: bin, dir: dir, messages: cityMessages, senders: 8) {
+                print(k.padding(toLength: max(62, k.count + 2), withPad: " ", startingAt: 0) + v)
+            }
+            return
+        }
         if peerOnly {
             for (k, v, _) in try await PeerComparison.run(
                 bin: bin, dir: dir, events: peerEvents, burst: burst, ours: .init(receiptP99: .nan, rssMiB: .nan))

@@ -41,8 +41,10 @@ struct EscalationTests {
         #expect(first["information"] == SampleIncidents.all[1]["information"])
         #expect(first["missing"] == [])
         #expect(first["audit"]?["hash"] == r["receipt"]?["hash"])
-        let show = try d.call(["op": "case.get", "id": id])
-        #expect(show["escalation"]?.arrayValue?.allSatisfy { $0["state"] == "delivered" } == true)
+        // The receiver has stored the 4th message; the daemon records it delivered when the answer arrives.
+        try waitFor {
+            try d.call(["op": "case.get", "id": id])["escalation"]?.arrayValue?.allSatisfy { $0["state"] == "delivered" } == true
+        }
         let human = try d.cli(["case", "show", id.stringValue!])
         #expect(human.stdout.contains("delivered"))
     }

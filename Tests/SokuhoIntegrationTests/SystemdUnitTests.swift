@@ -15,6 +15,9 @@ struct SystemdUnitTests {
             .replacingOccurrences(of: "/usr/bin/sokuhod", with: DaemonHarness.sokuhod)
         try service.write(toFile: dir + "/sokuhod.service", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: repo + "/systemd/sokuhod.socket", toPath: dir + "/sokuhod.socket")
+        let city = try String(contentsOfFile: repo + "/systemd/sokuho-city.service", encoding: .utf8)
+            .replacingOccurrences(of: "/usr/bin/sokuho-city", with: CityHarness.binary)
+        try city.write(toFile: dir + "/sokuho-city.service", atomically: true, encoding: .utf8)
         return dir
     }
 
@@ -36,6 +39,16 @@ struct SystemdUnitTests {
     func security() throws {
         let r = try Self.analyze("security --offline=yes --threshold=15 ./sokuhod.service")
         #expect(r.status == 0, "\(r.stdout)")
+        let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
+        let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99
+        #expect(score <= 1.5, "\(line)")
+    }
+
+    @Test("sokuho-city.service: verify passes and security rates it 1.5 or better")
+    func cityUnit() throws {
+        let v = try Self.analyze("verify --man=no ./sokuho-city.service")
+        #expect(!v.stderr.contains("sokuho-city.service:"), "\(v.stderr)")
+        let r = try Self.analyze("security --offline=yes --threshold=15 ./sokuho-city.service")
         let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
         let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99
         #expect(score <= 1.5, "\(line)")
