@@ -197,46 +197,6 @@ public final class CaseStore: Sendable {
         return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
     }
 
-    /// Fills what a report leaves to its ledger entries: the information (their names) when it
-    /// gives none, and the count and unit (their records summed, when every entry has records and
-    /// all share one unit) when it gives no count. Only for a lead or an admin: a reporter may
-    /// name entries but not read them, so a reporter's report must say the information itself.
-    /// Returns the fields filled.
-    static func fillFromLedger(_ report: inout Report, _ entries: [LedgerEntry], actor: EventActor) throws -> [String] {
-        guard !entries.isEmpty else { return [] }
-        let mayRead = actor.role == .lead || actor.role == .admin
-        if report.information.isEmpty && !mayRead {
-            throw StoreError.invalid(
-                ValidationError(
-                    .missingField, field: "information",
-                    "information is required: the ledger fills it from the entries named only for a security lead",
-                    ja: "information は必須です（台帳の項目名からの補完は作業責任者の報告に限られます）"))
-        }
-        guard mayRead else { return [] }
-        var filled: [String] = []
-        if report.information.isEmpty {
-            report.information = entries.map(\.fields.name).joined(separator: "、")
-            filled.append("information")
-        }
-        let units = Set(entries.map(\.fields.unit))
-        let records = entries.compactMap(\.fields.records)
-        // The sum, unless it overflows (records are counts a user typed: never trusted to add up).
-        let sum = records.reduce(Int64?.some(0)) { total, n in
-            guard let total else { return nil }
-            let (s, overflow) = total.addingReportingOverflow(n)
-            return overflow ? nil : s
-        }
-        if report.count == nil, units.count == 1, records.count == entries.count, let sum,
-            report.countUnit == nil || report.countUnit == units.first
-        {
-            report.count = sum
-            report.countPrecision = .exact
-            report.countUnit = units.first
-            filled.append("count")
-        }
-        return filled
-    }
-
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when
     /// something changes; nothing when the values are already as given.
     public func updateCase(id: String, fields: JSONValue, actor: EventActor, at date: Date, escalateTo endpoints: [String] = [])

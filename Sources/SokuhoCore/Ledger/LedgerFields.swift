@@ -116,37 +116,3 @@ public struct LedgerFields: Sendable, Hashable {
         return out
     }
 }
-
-extension FieldReader {
-    /// A required one-line text.
-    public func requiredLine(_ key: String, maxLength: Int) throws(ValidationError) -> String {
-        guard let s = try optionalLine(key, maxLength: maxLength) else {
-            throw ValidationError(.missingField, field: name(key), "\(name(key)) is required", ja: "\(name(key)) は必須です")
-        }
-        if s.trimmingWhitespace().isEmpty {
-            throw ValidationError(.emptyField, field: name(key), "\(name(key)) is empty", ja: "\(name(key)) が空です")
-        }
-        return s
-    }
-
-    /// An optional array of one-line texts (absent or null: empty).
-    public func optionalLines(_ key: String, maxCount: Int, maxLength: Int) throws(ValidationError) -> [String] {
-        guard let v = object[key], !v.isNull else { return [] }
-        guard case .array(let items) = v else { throw wrongType(key, expected: "an array of strings", got: v) }
-        if items.count > maxCount {
-            throw ValidationError(
-                .invalidValue, field: name(key), "\(name(key)) holds at most \(maxCount) items, not \(items.count)",
-                ja: "\(name(key)) は最大\(maxCount)件です")
-        }
-        var out: [String] = []
-        for (i, item) in items.enumerated() {
-            let r = FieldReader(object: ["\(key)[\(i)]": item], prefix: prefix, stored: stored)
-            guard let s = try r.optionalLine("\(key)[\(i)]", maxLength: maxLength), !s.trimmingWhitespace().isEmpty else {
-                throw ValidationError(
-                    .emptyField, field: name("\(key)[\(i)]"), "\(name(key)) must not hold empty items", ja: "\(name(key)) に空の項目があります")
-            }
-            out.append(s)
-        }
-        return out
-    }
-}
