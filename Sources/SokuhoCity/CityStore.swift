@@ -146,6 +146,13 @@ public final class CityStore: Sendable {
                         sql: "INSERT OR IGNORE INTO anchors (contractor, installation, seq, hash, webhook_id) VALUES (?, ?, ?, ?, ?)",
                         arguments: [m.contractor, a.installation ?? "", a.seq, a.hash, a.source])
                 }
+                // The contractor's message about a decision it recorded says which one it was.
+                if let ext = data["publication"]?["external_id"]?.stringValue, let caseID {
+                    try db.execute(
+                        sql:
+                            "UPDATE publications SET delivered_at = ? WHERE id = ? AND contractor = ? AND case_id = ? AND delivered_at IS NULL",
+                        arguments: [m.receivedAt, ext, m.contractor, caseID])
+                }
                 if type == "instructions.poll" {
                     let recorded = data["recorded"] ?? .null
                     for id in (recorded["instructions"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(10_000) {
@@ -180,10 +187,15 @@ public final class CityStore: Sendable {
                 "issued_at": .string(r["issued_at"]),
             ]
         }
+        // Only the latest decision of each case: a newer one replaces what was not yet delivered.
         let publications = try Row.fetchAll(
             db,
-            sql:
-                "SELECT id, case_id, decision, date, url, note FROM publications WHERE contractor = ? AND delivered_at IS NULL ORDER BY number LIMIT 100",
+            sql: """
+                SELECT id, case_id, decision, date, url, note FROM publications p
+                WHERE contractor = ? AND delivered_at IS NULL
+                  AND number = (SELECT MAX(number) FROM publications q WHERE q.contractor = p.contractor AND q.case_id = p.case_id)
+                ORDER BY number LIMIT 100
+                """,
             arguments: [contractor]
         ).map { r -> JSONValue in
             [

@@ -325,8 +325,14 @@ extension CaseStore {
                 var open: [String] = []
                 var instructions: [String] = []
                 var publications: [String] = []
-                for row in try Row.fetchAll(db, sql: "SELECT id, body FROM cases WHERE state != 'closed' ORDER BY year, number") {
-                    open.append(row["id"])
+                // Cases not closed, and those closed in the last 30 days (an instruction or decision
+                // the city issued just before closure is still acknowledged).
+                let since = Timestamp.format(Date(timeIntervalSinceNow: -30 * 86400))
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT id, state, body FROM cases WHERE state != 'closed' OR updated_at >= ? ORDER BY year, number",
+                    arguments: [since])
+                {
+                    if (row["state"] as String) != "closed" { open.append(row["id"]) }
                     guard let body = try? JSONParser.parse(row["body"] as String) else { continue }
                     instructions += (body["instructions"]?.arrayValue ?? []).compactMap { $0["external_id"]?.stringValue }
                     if let p = body["publication"]?["external_id"]?.stringValue { publications.append(p) }

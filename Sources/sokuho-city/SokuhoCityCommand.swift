@@ -222,7 +222,7 @@ struct CityAudit: AsyncParsableCommand {
         do {
             reader = try AuditReader(path: db)
             outcome = try reader.verify()
-            checked = try reader.check(anchors: anchors)
+            checked = try reader.check(anchors: anchors, allInstallations: true)
         } catch { fail("cannot read \(db): \(error)", code: 74) }
         if json {
             printJSON(["ok": .bool(outcome.problem == nil && checked.mismatch == nil), "chain": outcome.json, "anchors": checked.json])

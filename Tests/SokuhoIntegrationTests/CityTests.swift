@@ -49,6 +49,29 @@ struct CityTests {
         #expect(try city.cli(["instruct", "acme", "INC-2099-0042", "--text", "x"]).status == 2)
     }
 
+    @Test("two decisions before the next poll: the contractor ends with the latest, recorded once, and the city hears it")
+    func latestDecisionWins() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        try city.start()
+        let a = try DaemonHarness.started(extra: try city.contractorConfig("acme"))
+        let id = try #require(try a.call(["op": "report", "report": minimalReport()])["case"]?["id"]?.stringValue)
+        try waitFor { try city.cases().count == 1 }
+        #expect(try city.cli(["publish", "acme", id, "--decision", "planned", "--date", "2026-12-05"]).status == 0)
+        #expect(
+            try city.cli(["publish", "acme", id, "--decision", "published", "--date", "2026-12-05", "--url", "https://example.jp/n/1"])
+                .status
+                == 0)
+        try waitFor {
+            let shown = try JSONParser.parse(try city.cli(["show", "acme", id, "--json"]).stdout)
+            return shown["publications"]?.arrayValue?.last?["delivered_at"]?.isNull == false
+        }
+        let c = try a.call(["op": "case.get", "id": .string(id)])
+        #expect(c["case"]?["publication"]?["decision"] == "published")
+        #expect(c["case"]?["publication"]?["external_id"] == "CP-2")
+        let decided = c["events"]?.arrayValue?.filter { $0["type"] == "publication.decided" }.count ?? 0
+        #expect(decided == 1, "the superseded decision is never sent; nothing loops (\(decided) decisions recorded)")
+    }
+
     @Test("a message signed with acme's secret but claiming bento's case is stored as acme's; unsigned and replayed ids are refused")
     func attribution() throws {
         let city = try CityHarness(contractors: ["acme", "bento"])
@@ -90,6 +113,8 @@ struct CityTests {
             r.type == EventType.caseOpened.rawValue ? r.data.replacingOccurrences(of: #""count":100"#, with: #""count":10"#) : nil
         }
         #expect(try a.cli(["audit", "verify", "--db", a.dbPath]).status == 0)
+        // Changing the installation id in the copy does not set the city's heads aside.
+        _ = try DaemonHarness.shell("sqlite3 '\(a.dbPath)' \"UPDATE installation SET installation_id = 'ffffffffffffffff'\"")
         let bad = try city.cli(["audit", "--contractor", "acme", "--db", a.dbPath])
         #expect(bad.status == 1, "\(bad.stdout)")
         #expect(bad.stdout.contains("event #1:"), "\(bad.stdout)")
