@@ -79,10 +79,12 @@ struct LedgerHandler: DeskArea {
                 .missingField, field: "until", "until is required: when it comes back at the latest", ja: "until（返却予定日時）は必須です")
         }
         let encrypted = try r.optionalBool("encrypted") ?? false
+        let now = clock.now().timeIntervalSince1970
         let result = try await store.mutateLedgerEntry(id: id, actor: actor, at: clock.now(), endpoints: escalation) { entry in
             [
                 LedgerChange(
-                    try entry.requestTakeOut(purpose: purpose, until: until, encrypted: encrypted, by: actor.by), message: .takeOutRequested
+                    try entry.requestTakeOut(purpose: purpose, until: until, encrypted: encrypted, by: actor.by, now: now),
+                    message: .takeOutRequested
                 )
             ]
         }

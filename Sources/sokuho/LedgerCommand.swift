@@ -11,8 +11,9 @@ struct LedgerCommand: ParsableCommand {
             Leads add and change entries, auditors read them; a reporter may name an entry in a \
             report (sokuho report --asset L-0003) but cannot read the ledger. Every change is an \
             event in the audit chain, and what the city must know is sent to it: ledger.received \
-            when an entry is added, ledger.takeout_requested and ledger.takeout_returned, \
-            ledger.submitted. Example:
+            when an entry is added, ledger.takeout_requested, ledger.takeout_returned and \
+            ledger.request_withdrawn, ledger.submitted. Disposal (Art. 15) is `sokuho disposal`. \
+            Example:
               sokuho ledger add --name "住民票写し交付申請書" --category personal --records 1200 \\
                 --unit 枚 --media paper --storage "本社3階 書庫A" --received-from "市民課" \\
                 --received-at 2026-04-01
@@ -242,7 +243,8 @@ struct TakeOutCommand: ParsableCommand {
         discussion: """
             apply sends ledger.takeout_requested to the city; the approval is recorded by hand \
             (approve) or from the city's answer {"approvals": [{"id", "request", "approved_at", \
-            "by"}]}; return closes it. Electronic information goes out only encrypted.
+            "by"}]}; return closes it; withdraw withdraws it (or records the city's refusal). One \
+            application at a time per entry; electronic information goes out only encrypted.
             """,
         subcommands: [TakeOutApply.self, TakeOutApprove.self, TakeOutReturn.self, TakeOutWithdraw.self])
 }

@@ -61,7 +61,7 @@ struct LedgerDeskTests {
         }
         let u = await f.call(.audrey, ["op": "ledger.update", "id": .string(id), "fields": ["records": 1]])
         #expect(u["error"]?["code"] == "forbidden")
-        let t = await f.call(.bob, ["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2027-01-01"])
+        let t = await f.call(.bob, ["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2099-01-01"])
         #expect(t["error"]?["code"] == "forbidden")
         #expect(try f.verify().problem == nil)
     }
@@ -70,15 +70,18 @@ struct LedgerDeskTests {
     func takeOut() async throws {
         let f = try DeskFixture()
         let id = try await add(f, Self.usb)
-        let plain = await f.call(.lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "監査対応", "until": "2027-01-10"])
+        let plain = await f.call(.lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "監査対応", "until": "2099-01-10"])
         #expect(plain["error"]?["code"] == "invalid_value")
         #expect(plain["error"]?["field"] == "encrypted")
         #expect(plain["error"]?["message"]?.stringValue?.contains("Article 12") == true)
         let ok = await f.call(
-            .lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "監査対応", "until": "2027-01-10", "encrypted": true])
+            .lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "監査対応", "until": "2099-01-10", "encrypted": true])
         #expect(ok["entry"]?["takeouts"]?.arrayValue?.element(0)?["request"] == "L-0001-T1", "\(ok.canonicalString)")
+        let past = await f.call(
+            .lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "過去", "until": "2001-01-01", "encrypted": true])
+        #expect(past["error"]?["field"] == "until", "a take-out cannot be due back in the past")
         let again = await f.call(
-            .lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "二重", "until": "2027-01-10", "encrypted": true])
+            .lena, ["op": "ledger.takeout", "id": .string(id), "purpose": "二重", "until": "2099-01-10", "encrypted": true])
         #expect(again["error"]?["code"] == "conflict")
         let early = await f.call(.lena, ["op": "ledger.return", "request": "L-0001-T1"])
         #expect(early["error"]?["code"] == "conflict", "nothing went out before approval")
@@ -246,7 +249,7 @@ struct LedgerDeskTests {
         let f = try DeskFixture()
         let id = try await add(f, Self.paper)
         func call(_ r: JSONValue) async -> JSONValue { await f.call(.lena, r) }
-        _ = await call(["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2027-01-10"])
+        _ = await call(["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2099-01-10"])
         let both = await call([
             "op": "disposal.apply", "id": .string(id), "method": "m", "medium": "紙", "quantity": "1", "planned": "2026-12-10",
         ])
@@ -262,7 +265,7 @@ struct LedgerDeskTests {
         #expect(done["entry"]?["state"] == "disposed")
         for r: JSONValue in [
             ["op": "ledger.approve", "request": "L-0001-T1", "by": "市"], ["op": "ledger.return", "request": "L-0001-T1"],
-            ["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2027-01-10"],
+            ["op": "ledger.takeout", "id": .string(id), "purpose": "p", "until": "2099-01-10"],
             ["op": "ledger.withdraw", "request": "L-0001-D1", "reason": "x"],
         ] {
             let got = await call(r)
@@ -299,7 +302,7 @@ struct LedgerDeskTests {
         #expect(before["error"]?["field"] == "at", "done before it was approved")
         // A city id already used for one request does not approve another.
         let other = try await add(f, Self.usb)
-        _ = await f.call(.lena, ["op": "ledger.takeout", "id": .string(other), "purpose": "p", "until": "2027-01-10", "encrypted": true])
+        _ = await f.call(.lena, ["op": "ledger.takeout", "id": .string(other), "purpose": "p", "until": "2099-01-10", "encrypted": true])
         let reuse = await f.call(.lena, ["op": "ledger.approve", "request": "L-0001-D1", "by": "市", "approval_id": "CITY-9"])
         #expect(reuse["receipt"]?.isNull == true, "the same approval again changes nothing")
         #expect(try f.verify().problem == nil)

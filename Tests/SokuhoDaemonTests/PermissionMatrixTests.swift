@@ -67,7 +67,7 @@ struct PermissionMatrixTests {
         case .ledgerList, .ledgerSubmit: break
         case .ledgerGet: o["id"] = "L-0001"
         case .ledgerUpdate: o["id"] = "L-0001"; o["fields"] = ["records": 10]
-        case .ledgerTakeOut: o["id"] = "L-0001"; o["purpose"] = "監査対応"; o["until"] = "2027-01-01"; o["encrypted"] = true
+        case .ledgerTakeOut: o["id"] = "L-0001"; o["purpose"] = "監査対応"; o["until"] = "2099-01-01"; o["encrypted"] = true
         case .ledgerApprove: o["request"] = "L-0001-T1"; o["by"] = "情報政策課"
         case .ledgerReturn: o["request"] = "L-0001-T1"
         case .ledgerWithdraw: o["request"] = "L-0001-T1"; o["reason"] = "市が不承認"

@@ -27,10 +27,10 @@ struct LedgerIntegrationTests {
             ]), "ledger add")
         try waitFor { city.received.count == 1 }
         // Article 12: electronic information goes out only encrypted.
-        let plain = try d.cli(["ledger", "takeout", "apply", "L-0001", "--purpose", "監査対応", "--until", "2027-01-10"])
+        let plain = try d.cli(["ledger", "takeout", "apply", "L-0001", "--purpose", "監査対応", "--until", "2099-01-10"])
         #expect(plain.status == 65)
         #expect(plain.stderr.contains("Article 12"), "\(plain.stderr)")
-        ok(try d.cli(["ledger", "takeout", "apply", "L-0001", "--purpose", "監査対応", "--until", "2027-01-10", "--encrypted"]), "takeout")
+        ok(try d.cli(["ledger", "takeout", "apply", "L-0001", "--purpose", "監査対応", "--until", "2099-01-10", "--encrypted"]), "takeout")
         ok(try d.cli(["ledger", "takeout", "approve", "L-0001-T1", "--by", "情報政策課 佐藤"]), "approve")
         ok(try d.cli(["ledger", "takeout", "return", "L-0001-T1"]), "return")
         // Article 15: no disposal before the city approves it.

@@ -51,7 +51,13 @@ extension LedgerEntry {
 
     /// Applying for a take-out: only an entry held, one application at a time, and electronic
     /// information only encrypted (Art. 12).
-    public func requestTakeOut(purpose: String, until: String, encrypted: Bool, by: JSONValue) throws(ValidationError) -> LedgerEvent {
+    public func requestTakeOut(purpose: String, until: String, encrypted: Bool, by: JSONValue, now: Double? = nil) throws(ValidationError)
+        -> LedgerEvent
+    {
+        if let now, let back = Timestamp(rfc3339: until)?.epochSeconds, back < now - (until.contains("T") ? Self.allowedSkew : 86_400) {
+            throw ValidationError(
+                .invalidValue, field: "until", "until is in the past: when it comes back at the latest", ja: "until（返却予定日時）が過去の日時です")
+        }
         guard state == .held else {
             throw Self.conflict(
                 "\(id) is \(state.rawValue): only an entry held can be taken out", ja: "\(id) は\(state.japanese)のため持ち出せません")
