@@ -60,14 +60,16 @@ def main():
               "the session cookie is HttpOnly and SameSite=Strict")
         screenshot(driver, out + "/city-list.png")
 
-        driver.find_element(By.LINK_TEXT, case_id).click()
-        check(case_id in driver.find_element(By.TAG_NAME, "h1").text, "the case page")
+        path = "/case/%s/%s" % (contractor, case_id)
+        driver.find_element(By.CSS_SELECTOR, "table.cases a[href^='%s']" % path).click()
+        heading = driver.find_element(By.TAG_NAME, "h1").text
+        check(case_id in heading and contractor in heading, "the case page of %s %s" % (contractor, case_id))
         form = driver.find_element(By.CSS_SELECTOR, "form.issue")
         form.find_element(By.NAME, "text").send_keys(instruction)
         form.find_element(By.NAME, "from").send_keys("情報政策課")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        path = "/case/%s/%s" % (contractor, case_id)
-        check(driver.current_url == base + path + "?lang=ja", "back on the case page after the form")
+        check(driver.current_url == base + path + "?lang=ja",
+              "back on the case page after the form (%s: %s)" % (driver.current_url, driver.find_element(By.TAG_NAME, "body").text[:300]))
         check(instruction in driver.find_element(By.CSS_SELECTOR, "table.instructions").text,
               "the instruction is on the case page")
         screenshot(driver, out + "/city-case.png")
