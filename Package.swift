@@ -198,6 +198,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SokuhoMetricsTests", dependencies: ["SokuhoMetrics", "SokuhoStore", "SokuhoCore"]),
+        .testTarget(name: "SokuhoCityWebTests", dependencies: ["SokuhoCityWeb", "SokuhoCity", "SokuhoCore"]),
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",

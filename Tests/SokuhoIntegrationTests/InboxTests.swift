@@ -196,6 +196,24 @@ struct InboxTests {
         #expect(try InboxClient(port: city.port, dir: city.dir, name: "x").get("/style.css").status == 200)
     }
 
+    @Test("behind TLS (inbox.secure_cookies: true) the session cookie is Secure")
+    func secureCookies() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        #expect(try city.addUser("alice", password: "correct horse battery").status == 0)
+        let yaml = try String(contentsOfFile: city.configPath, encoding: .utf8) + "inbox:\n  secure_cookies: true\n"
+        try yaml.write(toFile: city.configPath, atomically: true, encoding: .utf8)
+        try city.start()
+        let client = InboxClient(port: city.port, dir: city.dir, name: "alice")
+        let form = try client.get("/login")
+        #expect(form.setCookies.allSatisfy { $0.contains("; Secure") && $0.contains("; HttpOnly") })
+        let r = try client.post(
+            "/login", form: [("csrf", try #require(form.csrf)), ("name", "alice"), ("password", "correct horse battery")],
+            headers: ["Cookie: sokuho_city_login=\(try #require(form.csrf))"])
+        #expect(r.status == 303)
+        let cookie = try #require(r.setCookies.first { $0.hasPrefix("sokuho_city_session=") })
+        #expect(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict"))
+    }
+
     @Test("the users file readable by others: sokuho-city refuses to start")
     func unsafeUsersFile() throws {
         let city = try CityHarness(contractors: ["acme"])
