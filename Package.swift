@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: case model, validation, lifecycle, audit chain. No I/O.
@@ -129,16 +132,26 @@ let package = Package(
         // issues back, the audit anchor.
         .target(
             name: "SokuhoCity",
+            dependencies: ["SokuhoCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // I/O boundary: the city's one HTTP listener (Hummingbird): the contractors' webhooks
+        // (`POST /hook`, through CityIntake) and the staff's inbox (login, sessions, pages, forms).
+        .target(
+            name: "SokuhoCityWeb",
             dependencies: [
-                "SokuhoCore", "SokuhoReceiver", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "SokuhoCore", "SokuhoCity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "sokuho-city",
             dependencies: [
-                "SokuhoCore", "SokuhoCity", "SokuhoConfig", "SokuhoStore", "SokuhoWebhook",
+                "SokuhoCore", "SokuhoCity", "SokuhoCityWeb", "SokuhoConfig", "SokuhoStore", "SokuhoWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -185,6 +198,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SokuhoMetricsTests", dependencies: ["SokuhoMetrics", "SokuhoStore", "SokuhoCore"]),
+        .testTarget(name: "SokuhoCityWebTests", dependencies: ["SokuhoCityWeb", "SokuhoCity", "SokuhoCore"]),
         .testTarget(name: "SokuhoReceiverTests", dependencies: ["SokuhoReceiver", "SokuhoCore", "SokuhoWebhook"]),
         .testTarget(
             name: "SokuhoIntegrationTests",

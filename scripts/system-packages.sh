@@ -6,6 +6,7 @@
 #              curl (receiver checks), python3 (the reference webhook verifier),
 #              chromium, poppler-utils and fonts-noto-cjk (the printed-page tests print each
 #              document to PDF with headless Chromium, in Japanese, and read it back),
+#              chromium-driver (the city's inbox browser test, with PyPI selenium),
 #              prometheus (promtool: the alert rules' tests), and the package tools below
 #   for scripts/package (--with-package-tools): dpkg-dev (dpkg-shlibdeps), binutils (strip),
 #              xz-utils, lintian, man-db (man -w in the package test)
@@ -17,7 +18,7 @@ case "${1:-}" in --with-test-tools | --with-package-tools)
     want="$want dpkg-dev binutils xz-utils lintian man-db" ;;
 esac
 if [ "${1:-}" = "--with-test-tools" ]; then
-    want="$want sqlite3 util-linux curl acl passwd chromium poppler-utils fonts-noto-cjk prometheus"
+    want="$want sqlite3 util-linux curl acl passwd chromium chromium-driver poppler-utils fonts-noto-cjk prometheus"
     command -v python3 >/dev/null 2>&1 || want="$want python3 python3-pip"
     command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"
 fi

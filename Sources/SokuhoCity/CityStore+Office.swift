@@ -14,6 +14,11 @@ extension CityStore {
         public var firstReceivedAt: String?
         public var updatedAt: String
 
+        public init(contractor: String, caseID: String, facts: JSONValue, firstReceivedAt: String?, updatedAt: String) {
+            (self.contractor, self.caseID, self.facts, self.firstReceivedAt, self.updatedAt) =
+                (contractor, caseID, facts, firstReceivedAt, updatedAt)
+        }
+
         /// Minutes from discovery to the first report's arrival, when both are known.
         public var firstReportDelayMinutes: Int64? {
             guard let received = firstReceivedAt.flatMap(Timestamp.init(rfc3339:))?.epochSeconds,

@@ -10,6 +10,9 @@ import Yams
 /// contractors:
 ///   - name: acme
 ///     secret_files: [/etc/sokuho-city/acme.secret]   # two during a key rotation
+/// users_file: /var/lib/sokuho-city/users             # the inbox's staff (default <state_dir>/users)
+/// inbox:
+///   secure_cookies: true                             # behind TLS: cookies marked Secure
 /// ```
 public struct CityConfiguration: Sendable, Equatable {
     public struct Contractor: Sendable, Equatable {
@@ -23,8 +26,13 @@ public struct CityConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var contractors: [Contractor]
+    /// The inbox's users, `name:bcrypt-hash` lines (`sokuho-city user add`); nil: `<state_dir>/users`.
+    public var usersFileSetting: String? = nil
+    /// The inbox is served behind TLS: its session cookie is marked `Secure`.
+    public var secureCookies = false
 
     public var databasePath: String { stateDir + "/sokuho-city.db" }
+    public var usersFile: String { usersFileSetting ?? stateDir + "/users" }
 
     /// The default file.
     public static let defaultPath = "/etc/sokuho-city/sokuho-city.yaml"
@@ -45,7 +53,7 @@ public struct CityConfiguration: Sendable, Equatable {
             throw ConfigError(file: file, line: 1, column: 1, key: nil, reason: "the configuration is empty; state_dir is required")
         }
         let reader = ConfigReader(file: file, base: baseDirectory)
-        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "listen", "contractors"])
+        let top = try reader.mapping(root, key: "", allowed: ["state_dir", "listen", "contractors", "users_file", "inbox"])
         guard let s = top["state_dir"] else { throw ConfigError(node: root, file: file, key: "state_dir", reason: "state_dir is required") }
         let stateDir = try reader.path(s, key: "state_dir")
         var host = "127.0.0.1"
@@ -93,6 +101,19 @@ public struct CityConfiguration: Sendable, Equatable {
                 contractors.append(Contractor(name: name, secretFiles: files))
             }
         }
-        return CityConfiguration(source: file, stateDir: stateDir, host: host, port: port, contractors: contractors)
+        var config = CityConfiguration(source: file, stateDir: stateDir, host: host, port: port, contractors: contractors)
+        if let u = top["users_file"] { config.usersFileSetting = try reader.path(u, key: "users_file") }
+        if let i = top["inbox"] {
+            let m = try reader.mapping(i, key: "inbox", allowed: ["secure_cookies"])
+            if let b = m["secure_cookies"] {
+                switch try reader.string(b, key: "inbox.secure_cookies") {
+                case "true": config.secureCookies = true
+                case "false": config.secureCookies = false
+                case let v:
+                    throw ConfigError(node: b, file: file, key: "inbox.secure_cookies", reason: "must be true or false, not \"\(v)\"")
+                }
+            }
+        }
+        return config
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SokuhoCity
+import SokuhoCityWeb
 import SokuhoConfig
 import SokuhoCore
 import SokuhoStore
@@ -14,10 +15,11 @@ struct SokuhoCityCommand: AsyncParsableCommand {
         abstract:
             "The city's side of Sokuho: every contractor's escalations, instructions and publication decisions back, the audit anchor.",
         discussion: """
-            serve runs the daemon: one HTTP listener for the contractors' signed webhooks. Each \
-            message is attributed to the contractor whose secret verifies it and answered 200 only \
-            once it is stored; the answer carries that contractor's pending instructions and \
-            publication decisions. The other commands read and write the same database \
+            serve runs the daemon: one HTTP listener for the contractors' signed webhooks (POST \
+            /hook) and the staff's web inbox (/). Each message is attributed to the contractor \
+            whose secret verifies it and answered 200 only once it is stored; the answer carries \
+            that contractor's pending instructions and publication decisions. user add NAME adds \
+            a login to the inbox. The other commands read and write the same database \
             (<state_dir>/sokuho-city.db of --config, default /etc/sokuho-city/sokuho-city.yaml).
 
             EXIT STATUS
@@ -29,7 +31,7 @@ struct SokuhoCityCommand: AsyncParsableCommand {
               78  the configuration is invalid
             """,
         subcommands: [
-            CityServe.self, CityList.self, CityShow.self, CityInstruct.self, CityPublish.self, CityAudit.self,
+            CityServe.self, CityUser.self, CityList.self, CityShow.self, CityInstruct.self, CityPublish.self, CityAudit.self,
         ])
 }
 
@@ -54,7 +56,21 @@ func fail(_ message: String, code: Int32) -> Never {
     Foundation.exit(code)
 }
 
-func printJSON(_ v: JSONValue) { print(TerminalSafe.escape(v.canonicalString)) }
+/// JSON on standard output: DEL, C1 and bidi controls inside strings as `\uXXXX` escapes (the
+/// encoder escapes C0 already), so the text stays valid JSON of the same value and is safe on a
+/// terminal (as `sokuho`'s `terminalSafeJSON`).
+func printJSON(_ v: JSONValue) {
+    var out = String.UnicodeScalarView()
+    for u in v.canonicalString.unicodeScalars {
+        if TerminalSafe.isControlOrFormat(u) && u != "\n" {
+            let hex = String(u.value, radix: 16)
+            out.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
+        } else {
+            out.append(u)
+        }
+    }
+    print(String(out))
+}
 
 /// Runs a store call; a failure ends the command with its exit status.
 func orFail<T>(_ body: () async throws(CityError) -> T) async -> T {
@@ -69,29 +85,83 @@ func orFail<T>(_ body: () async throws(CityError) -> T) async -> T {
 
 struct CityServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the daemon: receive the contractors' webhooks (SIGTERM stops it).")
+        commandName: "serve", abstract: "Run the daemon: the contractors' webhooks and the inbox on one listener (SIGTERM stops it).")
     @OptionGroup var options: CityOptions
 
     func run() async throws {
         let (config, store) = try options.store()
-        var contractors: [CityServer.Contractor] = []
+        var contractors: [CityIntake.Contractor] = []
         for c in config.contractors {
             var secrets: [WebhookSignature.Secret] = []
             for f in c.secretFiles {
                 do { secrets += try Endpoint.loadSecrets(file: f) } catch { fail("contractor \(c.name): \(error)", code: 78) }
             }
-            contractors.append(CityServer.Contractor(name: c.name, secrets: secrets))
+            contractors.append(CityIntake.Contractor(name: c.name, secrets: secrets))
         }
+        let users: InboxUsers
+        do { users = try InboxUsers.load(file: config.usersFile) } catch { fail("\(error)", code: 78) }
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data((TerminalSafe.escape($0) + "\n").utf8)) }
-        let server = CityServer(host: config.host, port: config.port, contractors: contractors, store: store, log: log)
-        let port = try await server.start()
-        log("sokuho-city: listening on \(config.host):\(port); \(contractors.count) contractors; database \(store.path)")
-        let stop = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .main)
-        signal(SIGTERM, SIG_IGN)
-        stop.setEventHandler { Task { await server.stop() } }
-        stop.resume()
-        try await server.wait()
+        if users.hashes.isEmpty {
+            log("sokuho-city: warning: no users in \(config.usersFile): nobody can log in to the inbox (sokuho-city user add NAME)")
+        }
+        let intake = CityIntake(contractors: contractors, store: store, log: log)
+        let web = CityWeb(intake: intake, users: users, secureCookies: config.secureCookies, log: log)
+        let host = config.host
+        let count = contractors.count
+        let app = web.application(host: host, port: config.port) { port in
+            log("sokuho-city: listening on \(host):\(port); \(count) contractors; database \(store.path)")
+        }
+        try await app.runService()
         log("sokuho-city: stopped")
+    }
+}
+
+struct CityUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage the inbox's users (the users file, <state_dir>/users by default).",
+        subcommands: [CityUserAdd.self])
+}
+
+struct CityUserAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a user, or set a user's password (read from standard input; twice on a terminal).",
+        discussion: """
+            The password is stored as a bcrypt hash (cost 12) in the users file, written with mode \
+            0600. It must hold 12 to 72 bytes. A running sokuho-city reads the file when it starts.
+            """)
+    @Argument(help: "The user's name (letters, digits, . - _ @).") var name: String
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let config = try options.load()
+        guard InboxUsers.validName(name) else { fail("a user name is 1 to 64 letters, digits, . - _ or @", code: 64) }
+        let password: String
+        if isatty(0) == 1 {
+            let first = readSecret(prompt: "Password for \(name): ")
+            let second = readSecret(prompt: "Again: ")
+            guard first == second else { fail("the two passwords differ; nothing changed", code: 64) }
+            password = first
+        } else {
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        guard (12...72).contains(password.utf8.count) else { fail("the password must hold 12 to 72 bytes; nothing changed", code: 64) }
+        do { try InboxUsers.add(name: name, password: password, file: config.usersFile) } catch { fail("\(error)", code: 74) }
+        print("User \(name) can log in to the inbox (\(TerminalSafe.escape(config.usersFile))); restart sokuho-city to apply.")
+    }
+
+    /// A line from the terminal with echo off.
+    func readSecret(prompt: String) -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var old = termios()
+        tcgetattr(0, &old)
+        var quiet = old
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(0, TCSAFLUSH, &old)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
     }
 }
 

@@ -107,7 +107,7 @@ final class CityHarness: @unchecked Sendable {
     }
 
     /// Posts a message signed with `contractor`'s secret, as a sender (or a forger) would.
-    func deliver(as contractor: String, id: String, body: String) throws -> HTTPAnswer {
+    func deliver(as contractor: String, id: String, body: String, path: String = "/hook") throws -> HTTPAnswer {
         let secret = try WebhookSignature.Secret(secrets[contractor]!)
         let ts = Int64(Date().timeIntervalSince1970)
         let bytes = Array(body.utf8)
@@ -115,6 +115,13 @@ final class CityHarness: @unchecked Sendable {
             ("webhook-id", id), ("webhook-timestamp", String(ts)),
             ("webhook-signature", WebhookSignature.header(id: id, timestamp: ts, body: bytes, secrets: [secret])),
         ]
-        return try HTTPAnswer.post(port: port, headers: headers, body: bytes)
+        return try HTTPAnswer.post(port: port, path: path, headers: headers, body: bytes)
+    }
+
+    /// `sokuho-city user add NAME` with the password on standard input (not a terminal).
+    func addUser(_ name: String, password: String) throws -> DaemonHarness.Run {
+        let q = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try DaemonHarness.shell(
+            "printf '%s\\n' \(q(password)) | \(q(Self.binary)) user add \(q(name)) --config \(q(configPath))")
     }
 }

@@ -113,7 +113,7 @@ public struct ReportDocument: Sendable {
 
     /// Text for HTML content: `& < > "` as entities, newlines as `<br>`, controls, DEL, C1 and
     /// bidi controls as visible escapes (`TerminalSafe`), so nothing reorders the printed report.
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         var out = ""
         for ch in TerminalSafe.escape(s, allowNewlines: true) {
             switch ch {

@@ -1,0 +1,101 @@
+import Foundation
+import HummingbirdBcrypt
+
+/// The inbox's staff: a file of `name:bcrypt-hash` lines (`sokuho-city user add NAME`).
+///
+/// Contract:
+/// - the file must be a regular file, not readable by others (mode 0600 or 0640: no bit for
+///   "other"); `load` refuses it otherwise, and `sokuho-city serve` does not start;
+/// - a missing file is no users: nobody can log in;
+/// - names are 1 to 64 letters, digits, `.`, `-`, `_`, `@`; a hash is bcrypt (`$2a$`/`$2b$`/`$2y$`);
+/// - `verify` takes as long for an unknown name as for a known one (it checks a dummy hash).
+public struct InboxUsers: Sendable {
+    public let hashes: [String: String]
+
+    public init(hashes: [String: String]) { self.hashes = hashes }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case unsafe(String)
+        case invalid(String)
+        public var description: String {
+            switch self {
+            case .unsafe(let s), .invalid(let s): s
+            }
+        }
+    }
+
+    public static func validName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-_@".unicodeScalars.contains($0))
+            }
+    }
+
+    /// Reads and checks the users file; no file: no users.
+    public static func load(file: String) throws(Failure) -> InboxUsers {
+        var st = stat()
+        guard lstat(file, &st) == 0 else {
+            if errno == ENOENT { return InboxUsers(hashes: [:]) }
+            throw .unsafe("cannot read the users file \(file): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .unsafe("the users file \(file) is not a regular file") }
+        guard st.st_mode & 0o007 == 0 else {
+            throw .unsafe(
+                "the users file \(file) is readable or writable by others (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 0600 or 0640 it"
+            )
+        }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw .unsafe("cannot read the users file \(file)")
+        }
+        var hashes: [String: String] = [:]
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            if l.isEmpty || l.hasPrefix("#") { continue }
+            guard let colon = l.firstIndex(of: ":") else { throw .invalid("\(file):\(n + 1): not name:bcrypt-hash") }
+            let name = String(l[..<colon])
+            let hash = String(l[l.index(after: colon)...])
+            guard validName(name), ["$2a$", "$2b$", "$2y$"].contains(where: hash.hasPrefix) else {
+                throw .invalid("\(file):\(n + 1): not name:bcrypt-hash")
+            }
+            hashes[name] = hash
+        }
+        return InboxUsers(hashes: hashes)
+    }
+
+    /// Adds or replaces a user's hash (bcrypt, cost 12), writing the file with mode 0600 by a
+    /// rename, so it is never seen half written or readable by others.
+    public static func add(name: String, password: String, file: String, cost: UInt8 = 12) throws(Failure) {
+        guard validName(name) else { throw .invalid("a user name is 1 to 64 letters, digits, . - _ or @") }
+        var lines: [String] = []
+        if FileManager.default.fileExists(atPath: file) {
+            _ = try load(file: file)
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(name + ":") }
+        }
+        lines.append(name + ":" + Bcrypt.hash(password, cost: cost))
+        let temp = file + ".new"
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .unsafe("cannot write \(temp): \(String(cString: strerror(errno)))") }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temp, file) == 0 else {
+            unlink(temp)
+            throw .unsafe("cannot write \(file): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// A bcrypt hash of a random secret (cost 12), checked for unknown names.
+    static let dummyHash = Bcrypt.hash(InboxSessions.randomToken(), cost: 12)
+
+    /// Whether the password is this user's (bcrypt; as slow for unknown users).
+    public func verify(name: String, password: String) -> Bool {
+        guard let hash = hashes[name] else {
+            _ = Bcrypt.verify(password, hash: Self.dummyHash)
+            return false
+        }
+        return Bcrypt.verify(password, hash: hash)
+    }
+}
