@@ -62,7 +62,12 @@ enum CityBench {
         let seconds = Date().timeIntervalSince(start)
         let rate = Double(messages) / seconds
         let xs = latencies.all
+        let page = try inboxTimes(bin: bin, dir: dir, port: bound)
         return [
+            (
+                "sokuho-city: inbox list page with \(messages) cases (ms, logged in, curl)", Bench.p(page),
+                Bench.pj(page)
+            ),
             (
                 "sokuho-city: signed messages stored (\(senders) senders, \(messages) messages)", String(format: "%.0f /s", rate),
                 .double(rate)
@@ -70,6 +75,31 @@ enum CityBench {
             ("sokuho-city: answer latency p50 / p99 (ms, committed before the answer)", Bench.p(xs), Bench.pj(xs)),
             ("sokuho-city: failed sends", "\(failures.value)", .int(Int64(failures.value))),
         ]
+    }
+}
+
+extension CityBench {
+    /// Logs in to the inbox with curl (a user added with `sokuho-city user add`) and times the
+    /// list page 10 times.
+    static func inboxTimes(bin: String, dir: String, port: Int) throws -> [Double] {
+        let script = """
+            set -e
+            cd '\(dir)'
+            printf 'bench-password-123\\n' | '\(bin)/sokuho-city' user add bench --config city.yaml >/dev/null
+            token=$(curl -sS -c jar http://127.0.0.1:\(port)/login | sed -n 's/.*name="csrf" value="\\([^"]*\\)".*/\\1/p' | head -1)
+            curl -sS -o /dev/null -b jar -c jar --data-urlencode "csrf=$token" --data-urlencode name=bench \\
+                --data-urlencode password=bench-password-123 http://127.0.0.1:\(port)/login
+            for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -o /dev/null -b jar -w '%{time_total}\\n' http://127.0.0.1:\(port)/; done
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Double($0).map { $0 * 1000 } }
     }
 }
 
