@@ -21,6 +21,12 @@ enum CityBench {
           - name: acme
             secret_file: \(dir)/acme.secret
         """.write(toFile: dir + "/city.yaml", atomically: true, encoding: .utf8)
+        // The inbox's user, before the daemon starts (it reads the users file at start).
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: "/bin/sh")
+        add.arguments = ["-c", "printf 'bench-password-123\\n' | '\(bin)/sokuho-city' user add bench --config '\(dir)/city.yaml' >/dev/null"]
+        try add.run()
+        add.waitUntilExit()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin + "/sokuho-city")
         p.arguments = ["serve", "--config", dir + "/city.yaml"]
@@ -85,11 +91,10 @@ extension CityBench {
         let script = """
             set -e
             cd '\(dir)'
-            printf 'bench-password-123\\n' | '\(bin)/sokuho-city' user add bench --config city.yaml >/dev/null
             token=$(curl -sS -c jar http://127.0.0.1:\(port)/login | sed -n 's/.*name="csrf" value="\\([^"]*\\)".*/\\1/p' | head -1)
             curl -sS -o /dev/null -b jar -c jar --data-urlencode "csrf=$token" --data-urlencode name=bench \\
                 --data-urlencode password=bench-password-123 http://127.0.0.1:\(port)/login
-            for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -o /dev/null -b jar -w '%{time_total}\\n' http://127.0.0.1:\(port)/; done
+            for i in 1 2 3 4 5 6 7 8 9 10; do curl -sS -o /dev/null -b jar -w '%{http_code} %{size_download} %{time_total}\\n' http://127.0.0.1:\(port)/; done
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -99,7 +104,12 @@ extension CityBench {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Double($0).map { $0 * 1000 } }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ") }
+        guard !lines.isEmpty, lines.allSatisfy({ $0.count == 3 && $0[0] == "200" }) else {
+            throw BenchError("the inbox list page was not served: \(lines)")
+        }
+        FileHandle.standardError.write(Data("inbox list page: \(lines[0][1]) bytes\n".utf8))
+        return lines.compactMap { Double($0[2]).map { $0 * 1000 } }
     }
 }
 
