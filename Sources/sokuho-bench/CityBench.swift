@@ -24,7 +24,9 @@ enum CityBench {
         // The inbox's user, before the daemon starts (it reads the users file at start).
         let add = Process()
         add.executableURL = URL(fileURLWithPath: "/bin/sh")
-        add.arguments = ["-c", "printf 'bench-password-123\\n' | '\(bin)/sokuho-city' user add bench --config '\(dir)/city.yaml' >/dev/null"]
+        add.arguments = [
+            "-c", "printf 'bench-password-123\\n' | '\(bin)/sokuho-city' user add bench --config '\(dir)/city.yaml' >/dev/null",
+        ]
         try add.run()
         add.waitUntilExit()
         let p = Process()
