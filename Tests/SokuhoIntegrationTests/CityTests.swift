@@ -49,6 +49,31 @@ struct CityTests {
         #expect(try city.cli(["instruct", "acme", "INC-2099-0042", "--text", "x"]).status == 2)
     }
 
+    @Test("an instruction issued through the inbox's form reaches the contractor's case within a poll and blocks its closure")
+    func instructionFromTheWebForm() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        #expect(try city.addUser("sato", password: "correct horse battery").status == 0)
+        try city.start()
+        let a = try DaemonHarness.started(extra: try city.contractorConfig("acme"))
+        let id = try #require(try a.call(["op": "report", "report": minimalReport()])["case"]?["id"]?.stringValue)
+        try waitFor { try city.cases().count == 1 }
+        let staff = InboxClient(port: city.port, dir: city.dir, name: "sato")
+        #expect(try InboxTests.logIn(staff, name: "sato", password: "correct horse battery").status == 303)
+        let page = try staff.get("/case/acme/\(id)")
+        let token = try #require(page.csrf, "the case page has its forms")
+        let sent = try staff.post(
+            "/case/acme/\(id)/instruct", form: [("csrf", token), ("text", "委託先全社員の閲覧権限を本日中に見直すこと"), ("from", "情報政策課")])
+        #expect(sent.status == 303, "\(sent.status) \(sent.body.prefix(200))")
+        try waitFor { try a.call(["op": "case.get", "id": .string(id)])["case"]?["instructions"]?.arrayValue?.count == 1 }
+        let got = try a.call(["op": "case.get", "id": .string(id)])
+        #expect(got["case"]?["instructions"]?.arrayValue?.first?["text"] == "委託先全社員の閲覧権限を本日中に見直すこと")
+        _ = try a.call(["op": "case.transition", "id": .string(id), "to": "contained"])
+        _ = try a.call(["op": "case.transition", "id": .string(id), "to": "resolved", "resolution": "fixed"])
+        #expect(
+            try a.call(["op": "case.transition", "id": .string(id), "to": "closed"])["ok"] == false, "the city's instruction blocks closure"
+        )
+    }
+
     @Test("two decisions before the next poll: the contractor ends with the latest, recorded once, and the city hears it")
     func latestDecisionWins() throws {
         let city = try CityHarness(contractors: ["acme"])
