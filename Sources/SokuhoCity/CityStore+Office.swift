@@ -13,6 +13,8 @@ extension CityStore {
         public var facts: JSONValue
         public var firstReceivedAt: String?
         public var updatedAt: String
+        /// The deadlines the contractor reported missed (`incident.clock_missed`), by name.
+        public var clocksMissed: [String] = []
 
         public init(contractor: String, caseID: String, facts: JSONValue, firstReceivedAt: String?, updatedAt: String) {
             (self.contractor, self.caseID, self.facts, self.firstReceivedAt, self.updatedAt) =
@@ -32,6 +34,7 @@ extension CityStore {
                 "contractor": .string(contractor), "case_id": .string(caseID), "facts": facts,
                 "first_received_at": .optional(firstReceivedAt), "updated_at": .string(updatedAt),
                 "first_report_delay_minutes": .optional(firstReportDelayMinutes),
+                "clocks_missed": .array(clocksMissed.map { .string($0) }),
             ]
         }
     }
@@ -40,7 +43,12 @@ extension CityStore {
     public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000) async throws(CityError) -> [CaseRow] {
         do {
             return try await pool.read { db in
-                var sql = "SELECT contractor, case_id, facts, first_received_at, updated_at FROM cases WHERE 1"
+                var sql = """
+                    SELECT contractor, case_id, facts, first_received_at, updated_at,
+                        (SELECT group_concat(json_extract(m.payload, '$.data.clock'), ' ') FROM messages m
+                         WHERE m.contractor = cases.contractor AND m.case_id = cases.case_id AND m.type = 'incident.clock_missed') AS missed
+                    FROM cases WHERE 1
+                    """
                 var args: [(any DatabaseValueConvertible)?] = []
                 if let contractor {
                     sql += " AND contractor = ?"
@@ -51,9 +59,11 @@ extension CityStore {
                 return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { r in
                     let facts = (try? JSONParser.parse(r["facts"] as String)) ?? .null
                     if let state, facts["state"]?.stringValue != state { return nil }
-                    return CaseRow(
+                    var row = CaseRow(
                         contractor: r["contractor"], caseID: r["case_id"], facts: facts, firstReceivedAt: r["first_received_at"],
                         updatedAt: r["updated_at"])
+                    row.clocksMissed = ((r["missed"] as String?) ?? "").split(separator: " ").map(String.init)
+                    return row
                 }
             }
         } catch {

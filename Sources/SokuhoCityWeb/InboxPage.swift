@@ -106,6 +106,7 @@ public struct InboxPage: Sendable {
         let f = r.facts
         guard f["state"]?.stringValue != "closed" else { return false }
         return (f["instructions_open"]?.intValue ?? 0) > 0 || (r.firstReportDelayMinutes ?? 0) > lateMinutes || f["count"]?.intValue == nil
+            || !r.clocksMissed.isEmpty
     }
 
     public func list(rows: [CityStore.CaseRow], contractors: [String], filter: Filter) -> String {
@@ -126,7 +127,7 @@ public struct InboxPage: Sendable {
         body += "<table class=\"cases\">\n<thead><tr>"
         for c in [
             t("Contractor", "委託先"), t("Case", "事案"), t("Kind", "種別"), t("Information", "情報"), t("Count", "件数"), t("State", "状態"),
-            t("Discovered → first report", "発見 → 第一報受信"), t("Open instructions", "未完了の指示"),
+            t("Discovered → first report", "発見 → 第一報受信"), t("Deadlines missed", "期限超過"), t("Open instructions", "未完了の指示"),
         ] {
             body += "<th>\(h(c))</th>"
         }
@@ -148,6 +149,8 @@ public struct InboxPage: Sendable {
             }
             let late = (r.firstReportDelayMinutes ?? 0) > Self.lateMinutes
             body += "<td\(late ? " class=\"late\"" : "")>\(h(delay))</td>"
+            let missed = r.clocksMissed.map { name in CaseClock.Name(rawValue: name).map { t($0.en, $0.ja) } ?? name }
+            body += "<td\(missed.isEmpty ? "" : " class=\"late\"")>\(h(missed.isEmpty ? "—" : missed.joined(separator: t(", ", "、"))))</td>"
             body += "<td class=\"num\">\(f["instructions_open"]?.intValue ?? 0)</td>"
             body += "</tr>\n"
         }

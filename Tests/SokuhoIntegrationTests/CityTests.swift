@@ -114,6 +114,11 @@ struct CityTests {
         #expect(try city.deliver(as: "acme", id: "msg_forged_1", body: #"{"type":"x"}"#).status == 409)
         // bento may use the same id for its own message: another contractor, another message.
         #expect(try city.deliver(as: "bento", id: "msg_forged_1", body: #"{"type":"status.report","data":{}}"#).status == 200)
+        // A missed deadline the contractor reported shows on the case.
+        let missed =
+            #"{"type":"incident.clock_missed","timestamp":"2026-11-28T00:20:00Z","data":{"case_id":"INC-2026-0777","clock":"first_report","state":"open"}}"#
+        #expect(try city.deliver(as: "acme", id: "msg_missed_1", body: missed).status == 200)
+        #expect(try city.cases().first?["clocks_missed"] == ["first_report"])
         // Unsigned: 401.
         let unsigned = try HTTPAnswer.post(
             port: city.port, headers: [("webhook-id", "x"), ("webhook-timestamp", "1")], body: Array("{}".utf8))
