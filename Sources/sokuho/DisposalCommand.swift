@@ -44,32 +44,16 @@ struct DisposalApprove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve", abstract: "Record the city's approval of a disposal (leads only).")
     @Argument(help: "The disposal, e.g. L-0001-D1.") var request: String
-    @Option(help: "Who at the city approved.") var by: String
-    @Option(help: "When (default: now).") var at: String?
-    @Option(help: "The city's id for the approval, if it gave one.") var approvalId: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
-    func run() throws {
-        try requireRequest(request, .disposal)
-        let r = try callDaemon(LedgerRequest.approve(request: request, by: by, approvedAt: at, approvalID: approvalId), options: connection)
-        if json { printJSON(r); return }
-        printApproval(r, request: request)
-    }
+    @OptionGroup var options: ApprovalOptions
+    func run() throws { try options.run(request, .disposal) }
 }
 
 struct DisposalWithdraw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "withdraw", abstract: "Withdraw a disposal application, or record that the city refused it (leads only).")
     @Argument(help: "The disposal, e.g. L-0001-D1.") var request: String
-    @Option(help: "Why (required).") var reason: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
-    func run() throws {
-        try requireRequest(request, .disposal)
-        let r = try callDaemon(LedgerRequest.withdraw(request: request, reason: reason), options: connection)
-        if json { printJSON(r); return }
-        print(Lang.t("Withdrew \(shown(request)); the city is told.", "\(shown(request)) を取り下げました（市へ通知）。"))
-    }
+    @OptionGroup var options: WithdrawOptions
+    func run() throws { try options.run(request, .disposal) }
 }
 
 struct DisposalDone: ParsableCommand {
