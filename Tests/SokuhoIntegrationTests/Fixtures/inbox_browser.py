@@ -17,6 +17,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def fail(message):
@@ -38,6 +40,15 @@ def screenshot(driver, path):
     driver.set_window_size(1400, 900)
 
 
+def follow(driver, element):
+    """Clicks and waits until the browser has loaded the page that follows (a click returns
+    before the navigation ends; a login's bcrypt check takes a moment, more under load)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def main():
     base, user, password, contractor, case_id, instruction, out = sys.argv[1:8]
     options = Options()
@@ -51,7 +62,7 @@ def main():
         check(driver.current_url.startswith(base + "/login"), "not logged in: the login page")
         driver.find_element(By.NAME, "name").send_keys(user)
         driver.find_element(By.NAME, "password").send_keys(password)
-        driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]"))
         check(driver.current_url == base + "/?lang=ja", "logged in: the list (" + driver.current_url + ")")
         check(case_id in driver.find_element(By.CSS_SELECTOR, "table.cases").text, "the case is in the list")
         cookies = {c["name"]: c for c in driver.get_cookies()}
@@ -61,13 +72,13 @@ def main():
         screenshot(driver, out + "/city-list.png")
 
         path = "/case/%s/%s" % (contractor, case_id)
-        driver.find_element(By.CSS_SELECTOR, "table.cases a[href^='%s']" % path).click()
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "table.cases a[href^='%s']" % path))
         heading = driver.find_element(By.TAG_NAME, "h1").text
         check(case_id in heading and contractor in heading, "the case page of %s %s" % (contractor, case_id))
         form = driver.find_element(By.CSS_SELECTOR, "form.issue")
         form.find_element(By.NAME, "text").send_keys(instruction)
         form.find_element(By.NAME, "from").send_keys("情報政策課")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        follow(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         check(driver.current_url == base + path + "?lang=ja",
               "back on the case page after the form (%s: %s)" % (driver.current_url, driver.find_element(By.TAG_NAME, "body").text[:300]))
         check(instruction in driver.find_element(By.CSS_SELECTOR, "table.instructions").text,
@@ -84,7 +95,7 @@ def main():
         except urllib.error.HTTPError as e:
             check(e.code == 403, "a POST without the CSRF token is refused with 403 (got %d)" % e.code)
 
-        driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
+        follow(driver, driver.find_element(By.CSS_SELECTOR, "form.logout button"))
         check(driver.current_url.startswith(base + "/login"), "logged out: the login page")
         driver.get(base + "/")
         check(driver.current_url.startswith(base + "/login"), "after logout the list needs a login again")
