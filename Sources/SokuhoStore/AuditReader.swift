@@ -138,15 +138,16 @@ public struct AuditReader: Sendable {
             return AuditChain.Problem(
                 kind: .edited, seq: byCase[id]?.last?.seq ?? 0, message: "ledger entry \(id) has events but the ledger tables are gone")
         }
-        let rows = try Row.fetchAll(db, sql: "SELECT id, number, state, category, body FROM ledger_entries ORDER BY number").map {
-            (id: $0["id"] as String, state: $0["state"] as String, category: $0["category"] as String, body: $0["body"] as String)
-        }
+        let table = try Row.fetchAll(db, sql: "SELECT id, number, state, category, body FROM ledger_entries ORDER BY number")
         // The number is the id's (it decides the next id and the order of the list).
-        for r in try Row.fetchAll(db, sql: "SELECT id, number FROM ledger_entries") where LedgerID.parse(r["id"]) != (r["number"] as Int) {
+        for r in table where LedgerID.parse(r["id"]) != (r["number"] as Int) {
             let id: String = r["id"]
             return AuditChain.Problem(
                 kind: .edited, seq: byCase[id]?.last?.seq ?? 0,
                 message: "ledger entry \(id): its number was edited (the ledger table was edited)")
+        }
+        let rows = table.map {
+            (id: $0["id"] as String, state: $0["state"] as String, category: $0["category"] as String, body: $0["body"] as String)
         }
         if let p = checkLedger(rows, byCase: byCase) { return p }
         // The links: from each case's opening event.

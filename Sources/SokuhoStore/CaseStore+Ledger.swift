@@ -117,36 +117,11 @@ extension CaseStore {
         _ db: Database, kind: EscalationMessage.LedgerKind, entry: LedgerEntry, request: JSONValue?, event: StoredEvent,
         endpoints: [String], now: Double
     ) throws {
-        guard !endpoints.isEmpty else { return }
-        let installation = try installationID(db)
-        for endpoint in endpoints {
-            let sequence =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
-                    arguments: [entry.id, endpoint]) ?? 1
-            let payload = EscalationMessage.ledgerPayload(
+        try queue(db, type: kind.rawValue, subject: entry.id, event: event, endpoints: endpoints, now: now) { sequence, installation in
+            EscalationMessage.ledgerPayload(
                 kind: kind, entry: entry, request: request, sequence: sequence, chainSeq: event.seq, chainHash: event.hash, at: event.at,
                 installation: installation)
-            try insertOutbox(
-                db, installation: installation, subject: entry.id, sequence: sequence, endpoint: endpoint, type: kind.rawValue,
-                event: event, payload: payload, now: now)
         }
-    }
-
-    /// One outbox row for a message about `subject` (a case, an entry, or the ledger itself).
-    static func insertOutbox(
-        _ db: Database, installation: String, subject: String, sequence: Int, endpoint: String, type: String, event: StoredEvent,
-        payload: JSONValue, now: Double
-    ) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            EscalationMessage.id(installation: installation, caseID: subject, sequence: sequence, endpoint: endpoint),
-            endpoint, subject, sequence, type, event.seq, Data(payload.canonicalBytes), event.at, now,
-        ])
     }
 
     /// The entry with this id, replayed from its events, its events, and the cases whose
@@ -205,23 +180,17 @@ extension CaseStore {
                 let e = try Self.append(
                     db, at: at, caseID: nil, type: EventType.ledgerSubmitted.rawValue, actor: actor.json,
                     data: ["entries": .int(Int64(rows.count))])
-                let installation = try Self.installationID(db)
-                for endpoint in endpoints {
-                    let sequence =
-                        try Int.fetchOne(
-                            db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
-                            arguments: [EscalationMessage.ledgerOutboxKey, endpoint]) ?? 1
-                    let payload: JSONValue = [
-                        "type": .string(EscalationMessage.LedgerKind.submitted.rawValue), "timestamp": .string(at),
+                let kind = EscalationMessage.LedgerKind.submitted.rawValue
+                try Self.queue(db, type: kind, subject: EscalationMessage.ledgerOutboxKey, event: e, endpoints: endpoints, now: now) {
+                    sequence, installation in
+                    [
+                        "type": .string(kind), "timestamp": .string(at),
                         "data": [
                             "sequence": .int(Int64(sequence)), "count": .int(Int64(rows.count)),
                             "entries": .array(rows.map(EscalationMessage.ledgerSubmissionRow)),
                             "audit": ["seq": .int(e.seq), "hash": .string(e.hash)], "installation": .string(installation),
                         ],
                     ]
-                    try Self.insertOutbox(
-                        db, installation: installation, subject: EscalationMessage.ledgerOutboxKey, sequence: sequence, endpoint: endpoint,
-                        type: EscalationMessage.LedgerKind.submitted.rawValue, event: e, payload: payload, now: now)
                 }
                 return (rows.count, Receipt(caseID: nil, seq: e.seq, hash: e.hash, at: at))
             }

@@ -108,26 +108,38 @@ extension CaseStore {
         _ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
         extra: [String: JSONValue], now: Double
     ) throws {
+        try queue(db, type: type, subject: c.id, event: event, endpoints: endpoints, now: now) { sequence, installation in
+            EscalationMessage.stamped(
+                EscalationMessage.payload(
+                    type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash, at: event.at, extra: extra),
+                installation: installation)
+        }
+    }
+
+    /// The one place a message enters the outbox: for each endpoint, the next number of
+    /// `subject` (a case, a ledger entry, the status reports, the ledger) on that endpoint, the
+    /// payload `build` makes with it and the installation id, and the row — due at `now`, in the
+    /// caller's transaction. Each endpoint numbers a subject's messages 1, 2, 3, … without gaps.
+    static func queue(
+        _ db: Database, type: String, subject: String, event: StoredEvent, endpoints: [String], now: Double,
+        build: (_ sequence: Int, _ installation: String) throws -> JSONValue
+    ) throws {
+        guard !endpoints.isEmpty else { return }
         let installation = try installationID(db)
         for endpoint in endpoints {
             let sequence =
-                (try Int.fetchOne(
-                    db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
-                    arguments: [c.id, endpoint])) ?? 1
-            let payload = EscalationMessage.stamped(
-                EscalationMessage.payload(
-                    type: type, case: c, sequence: sequence, chainSeq: event.seq, chainHash: event.hash,
-                    at: event.at, extra: extra), installation: installation)
-            let body = Data(payload.canonicalBytes)
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
+                    arguments: [subject, endpoint]) ?? 1
+            let payload = try build(sequence, installation)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                EscalationMessage.id(installation: installation, caseID: c.id, sequence: sequence, endpoint: endpoint),
-                endpoint, c.id, sequence,
-                type, event.seq, body, event.at, now,
+                EscalationMessage.id(installation: installation, caseID: subject, sequence: sequence, endpoint: endpoint),
+                endpoint, subject, sequence, type, event.seq, Data(payload.canonicalBytes), event.at, now,
             ])
         }
     }

@@ -35,33 +35,19 @@ extension CaseStore {
                 .object(Dictionary(uniqueKeysWithValues: zip(StatusReport.csvHeader, r.map { JSONValue.string($0) })))
             }
             let now = date.timeIntervalSince1970
-            let installation = try Self.installationID(db)
             let ledger = try Self.ledgerActivity(db, from: from, to: to)
-            for endpoint in endpoints {
-                let sequence =
-                    (try Int.fetchOne(
-                        db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?",
-                        arguments: [StatusReport.outboxKey, endpoint])) ?? 1
-                let payload: JSONValue = [
+            try Self.queue(
+                db, type: EscalationMessage.Kind.statusReport.rawValue, subject: StatusReport.outboxKey, event: e, endpoints: endpoints,
+                now: now
+            ) { sequence, installation in
+                [
                     "type": .string(EscalationMessage.Kind.statusReport.rawValue), "timestamp": .string(at),
                     "data": [
                         "from": .string(from), "to": .string(to), "sequence": .int(Int64(sequence)), "cases": .array(list),
-                        "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)],
-                        "ledger": ledger,
+                        "count": .int(Int64(list.count)), "audit": ["seq": .int(e.seq), "hash": .string(e.hash)], "ledger": ledger,
                         "installation": .string(installation),
                     ],
                 ]
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        EscalationMessage.id(
-                            installation: installation, caseID: StatusReport.outboxKey, sequence: sequence, endpoint: endpoint), endpoint,
-                        StatusReport.outboxKey, sequence, EscalationMessage.Kind.statusReport.rawValue, e.seq, Data(payload.canonicalBytes),
-                        at, now,
-                    ])
             }
             return rows.count
         }
