@@ -328,6 +328,7 @@ struct LedgerDeskTests {
         for sql in [
             "UPDATE ledger_entries SET body = replace(body, '1200', '12') WHERE id = 'L-0001'",
             "DELETE FROM ledger_entries WHERE id = 'L-0001'", "UPDATE ledger_entries SET state = 'disposed'",
+            "UPDATE ledger_entries SET number = 9000",
             "UPDATE ledger_entries SET category = 'confidential'", "DROP TABLE ledger_entries", "DROP TABLE case_assets",
             "DELETE FROM case_assets", "INSERT INTO case_assets VALUES ('L-0001', 'INC-2026-0009')",
         ] {
