@@ -194,7 +194,9 @@ struct SpoolTests {
         try d.drop("once.json", Self.report)
         #expect(d.wait { d.files("accepted").count == 1 })
         try d.drop("bad.json", "{")
-        #expect(d.wait { d.rejectedFiles.count == 1 })
+        // Wait until both originals are gone: the daemon writes its copy first and removes the
+        // reporter's file after, so a copy alone does not yet mean the work is done.
+        #expect(d.wait { d.rejectedFiles.count == 1 && d.files("incoming").isEmpty })
         d.stop(signal: SIGKILL)
         // Put the files back as they were at the moment of the commit: same name, same bytes.
         let accepted = d.files("accepted")[0]
