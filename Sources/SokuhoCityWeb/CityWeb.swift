@@ -22,7 +22,7 @@ import SokuhoCore
 /// - every response carries `PageHeaders`; every text from the store is escaped (`InboxPage`).
 public struct CityWeb: Sendable {
     public let intake: CityIntake
-    public let users: InboxUsers
+    public let users: InboxUserFile
     public let secureCookies: Bool
     public let sessions = InboxSessions()
     let log: @Sendable (String) -> Void
@@ -32,7 +32,7 @@ public struct CityWeb: Sendable {
     static let formLimit = 64 * 1024
     static let bcryptQueue = DispatchQueue(label: "sokuho-city.bcrypt")
 
-    public init(intake: CityIntake, users: InboxUsers, secureCookies: Bool, log: @escaping @Sendable (String) -> Void) {
+    public init(intake: CityIntake, users: InboxUserFile, secureCookies: Bool, log: @escaping @Sendable (String) -> Void) {
         (self.intake, self.users, self.secureCookies, self.log) = (intake, users, secureCookies, log)
     }
 
@@ -145,7 +145,7 @@ public struct CityWeb: Sendable {
         else { return forbidden(request) }
         let name = f["name"] ?? ""
         let password = f["password"] ?? ""
-        let users = self.users
+        let users = self.users.current()
         let ok = await withCheckedContinuation { c in
             Self.bcryptQueue.async { c.resume(returning: users.verify(name: name, password: password)) }
         }

@@ -62,11 +62,14 @@ public struct InboxUsers: Sendable {
         return InboxUsers(hashes: hashes)
     }
 
-    /// Adds or replaces a user's hash (bcrypt, cost 12), writing the file with mode 0600 by a
-    /// rename, so it is never seen half written or readable by others.
+    /// Adds or replaces a user's hash (bcrypt, cost 12), writing the file by a rename, so it is
+    /// never seen half written or readable by others. A new file gets mode 0600; a file that
+    /// exists keeps its owner, group and mode (0600 or 0640: `load` refuses any other).
     public static func add(name: String, password: String, file: String, cost: UInt8 = 12) throws(Failure) {
         guard validName(name) else { throw .invalid("a user name is 1 to 64 letters, digits, . - _ or @") }
         var lines: [String] = []
+        var old = stat()
+        let existed = lstat(file, &old) == 0
         if FileManager.default.fileExists(atPath: file) {
             _ = try load(file: file)
             let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
@@ -77,6 +80,11 @@ public struct InboxUsers: Sendable {
         unlink(temp)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .unsafe("cannot write \(temp): \(String(cString: strerror(errno)))") }
+        if existed {
+            // As root, give the new version the old one's owner (the daemon's user); as the owner, a no-op.
+            _ = fchown(fd, old.st_uid, old.st_gid)
+            fchmod(fd, old.st_mode & 0o640)
+        }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)

@@ -30,6 +30,7 @@ struct SokuhoCityCommand: AsyncParsableCommand {
               74  the database or a file cannot be read or written
               78  the configuration is invalid
             """,
+        version: SokuhoVersion.current,
         subcommands: [
             CityServe.self, CityUser.self, CityList.self, CityShow.self, CityInstruct.self, CityPublish.self, CityAudit.self,
         ])
@@ -47,7 +48,23 @@ struct CityOptions: ParsableArguments {
 
     func store() throws -> (CityConfiguration, CityStore) {
         let c = try load()
+        actAsStateOwner(c)
         do { return (c, try CityStore(path: c.databasePath)) } catch { fail("\(error)", code: 74) }
+    }
+}
+
+extension CityOptions {
+    /// Run as root, every command acts as the owner of `state_dir` (the daemon's user,
+    /// `sokuho-city`, in the package) once the configuration is read: the files it creates (the
+    /// database's journal, the users file) stay the daemon's, and a forgotten `sudo -u
+    /// sokuho-city` cannot leave a root-owned file the daemon can no longer write.
+    func actAsStateOwner(_ c: CityConfiguration) {
+        guard geteuid() == 0 else { return }
+        var st = stat()
+        guard stat(c.stateDir, &st) == 0, st.st_uid != 0 else { return }
+        guard setgroups(0, nil) == 0, setgid(st.st_gid) == 0, setuid(st.st_uid) == 0 else {
+            fail("cannot act as the owner of \(c.stateDir) (uid \(st.st_uid)): \(String(cString: strerror(errno)))", code: 74)
+        }
     }
 }
 
@@ -98,10 +115,10 @@ struct CityServe: AsyncParsableCommand {
             }
             contractors.append(CityIntake.Contractor(name: c.name, secrets: secrets))
         }
-        let users: InboxUsers
-        do { users = try InboxUsers.load(file: config.usersFile) } catch { fail("\(error)", code: 78) }
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data((TerminalSafe.escape($0) + "\n").utf8)) }
-        if users.hashes.isEmpty {
+        let users: InboxUserFile
+        do { users = try InboxUserFile(path: config.usersFile, log: log) } catch { fail("\(error)", code: 78) }
+        if users.current().hashes.isEmpty {
             log("sokuho-city: warning: no users in \(config.usersFile): nobody can log in to the inbox (sokuho-city user add NAME)")
         }
         let intake = CityIntake(contractors: contractors, store: store, log: log)
@@ -127,13 +144,15 @@ struct CityUserAdd: AsyncParsableCommand {
         commandName: "add", abstract: "Add a user, or set a user's password (read from standard input; twice on a terminal).",
         discussion: """
             The password is stored as a bcrypt hash (cost 12) in the users file, written with mode \
-            0600. It must hold 12 to 72 bytes. A running sokuho-city reads the file when it starts.
+            0600 (a file that exists keeps its owner, group and mode). It must hold 12 to 72 bytes. A \
+            running sokuho-city reads the file again at the next login after it changed.
             """)
     @Argument(help: "The user's name (letters, digits, . - _ @).") var name: String
     @OptionGroup var options: CityOptions
 
     func run() async throws {
         let config = try options.load()
+        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
         guard InboxUsers.validName(name) else { fail("a user name is 1 to 64 letters, digits, . - _ or @", code: 64) }
         let password: String
         if isatty(0) == 1 {
@@ -146,7 +165,9 @@ struct CityUserAdd: AsyncParsableCommand {
         }
         guard (12...72).contains(password.utf8.count) else { fail("the password must hold 12 to 72 bytes; nothing changed", code: 64) }
         do { try InboxUsers.add(name: name, password: password, file: config.usersFile) } catch { fail("\(error)", code: 74) }
-        print("User \(name) can log in to the inbox (\(TerminalSafe.escape(config.usersFile))); restart sokuho-city to apply.")
+        print(
+            "User \(name) can log in to the inbox (\(TerminalSafe.escape(config.usersFile))); a running sokuho-city reads the file at the next login."
+        )
     }
 
     /// A line from the terminal with echo off.
