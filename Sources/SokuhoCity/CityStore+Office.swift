@@ -39,26 +39,23 @@ extension CityStore {
         }
     }
 
-    /// Cases, newest first, optionally of one contractor and one state.
-    public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000) async throws(CityError) -> [CaseRow] {
+    /// Cases, newest first, optionally of one contractor and one state: at most `limit`, after
+    /// skipping the `offset` newest.
+    public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000, offset: Int = 0) async throws(CityError)
+        -> [CaseRow]
+    {
         do {
             return try await pool.read { db in
-                var sql = """
+                var (sql, args) = Self.caseFilter(contractor: contractor, state: state)
+                sql = """
                     SELECT contractor, case_id, facts, first_received_at, updated_at,
                         (SELECT group_concat(json_extract(m.payload, '$.data.clock'), ' ') FROM messages m
                          WHERE m.contractor = cases.contractor AND m.case_id = cases.case_id AND m.type = 'incident.clock_missed') AS missed
-                    FROM cases WHERE 1
+                    FROM cases \(sql) ORDER BY COALESCE(first_received_at, updated_at) DESC LIMIT ? OFFSET ?
                     """
-                var args: [(any DatabaseValueConvertible)?] = []
-                if let contractor {
-                    sql += " AND contractor = ?"
-                    args.append(contractor)
-                }
-                sql += " ORDER BY COALESCE(first_received_at, updated_at) DESC LIMIT ?"
-                args.append(limit)
-                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap { r in
+                args += [max(0, limit), max(0, offset)]
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { r in
                     let facts = (try? JSONParser.parse(r["facts"] as String)) ?? .null
-                    if let state, facts["state"]?.stringValue != state { return nil }
                     var row = CaseRow(
                         contractor: r["contractor"], caseID: r["case_id"], facts: facts, firstReceivedAt: r["first_received_at"],
                         updatedAt: r["updated_at"])
@@ -69,6 +66,33 @@ extension CityStore {
         } catch {
             throw CityError.storage("\(error)")
         }
+    }
+
+    /// How many cases `cases(contractor:state:)` would list without a limit.
+    public func caseCount(contractor: String? = nil, state: String? = nil) async throws(CityError) -> Int {
+        do {
+            return try await pool.read { db in
+                let (filter, args) = Self.caseFilter(contractor: contractor, state: state)
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases \(filter)", arguments: StatementArguments(args)) ?? 0
+            }
+        } catch {
+            throw CityError.storage("\(error)")
+        }
+    }
+
+    /// The WHERE clause of a case listing, and its arguments.
+    static func caseFilter(contractor: String?, state: String?) -> (String, [(any DatabaseValueConvertible)?]) {
+        var sql = "WHERE 1"
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let contractor {
+            sql += " AND contractor = ?"
+            args.append(contractor)
+        }
+        if let state {
+            sql += " AND json_extract(facts, '$.state') = ?"
+            args.append(state)
+        }
+        return (sql, args)
     }
 
     /// One case with every message received about it and what the city issued for it.

@@ -180,15 +180,29 @@ public struct CityWeb: Sendable {
         let names = intake.contractors.map(\.name)
         let contractor = q.get("contractor").flatMap { names.contains($0) ? $0 : nil }
         let state = q.get("state").flatMap { ["open", "contained", "resolved", "closed"].contains($0) ? $0 : nil }
-        let filter = InboxPage.Filter(contractor: contractor, state: state, attention: q.get("attention") == "1")
+        let requested = q.get("page").flatMap { Int($0) }.map { min(max($0, 1), 1_000_000) } ?? 1
+        var filter = InboxPage.Filter(contractor: contractor, state: state, attention: q.get("attention") == "1", page: requested)
         let store = intake.store
+        let size = InboxPage.pageSize
         var rows: [CityStore.CaseRow]
-        do { rows = try await store.cases(contractor: contractor, state: state, limit: 10_000) } catch {
+        let total: Int
+        do {
+            if filter.attention {
+                // "Needs attention" is decided per case from its facts: among the 10,000 newest.
+                let all = try await store.cases(contractor: contractor, state: state, limit: 10_000).filter(InboxPage.needsAttention)
+                total = all.count
+                filter.page = min(filter.page, max(1, (total + size - 1) / size))
+                rows = Array(all.dropFirst((filter.page - 1) * size).prefix(size))
+            } else {
+                total = try await store.caseCount(contractor: contractor, state: state)
+                filter.page = min(filter.page, max(1, (total + size - 1) / size))
+                rows = try await store.cases(contractor: contractor, state: state, limit: size, offset: (filter.page - 1) * size)
+            }
+        } catch {
             log("sokuho-city: inbox: \(error)")
             throw HTTPError(.internalServerError, message: "cannot read the store")
         }
-        if filter.attention { rows = rows.filter(InboxPage.needsAttention) }
-        return html(page(request, session: s).list(rows: rows, contractors: names, filter: filter))
+        return html(page(request, session: s).list(rows: rows, contractors: names, filter: filter, total: total))
     }
 
     func casePage(_ request: Request, contractor: String, caseID: String, notice: String? = nil) async throws -> Response {

@@ -87,15 +87,31 @@ public struct InboxPage: Sendable {
 
     // MARK: The list
 
-    /// The filter of the list: contractor, state, and "needs attention".
+    /// The filter of the list: contractor, state, and "needs attention"; and the page shown.
     public struct Filter: Sendable {
         public var contractor: String?
         public var state: String?
         public var attention: Bool
-        public init(contractor: String?, state: String?, attention: Bool) {
-            (self.contractor, self.state, self.attention) = (contractor, state, attention)
+        /// 1-based.
+        public var page: Int
+        public init(contractor: String?, state: String?, attention: Bool, page: Int = 1) {
+            (self.contractor, self.state, self.attention, self.page) = (contractor, state, attention, max(1, page))
+        }
+
+        /// The list's address with this filter on page `n` (and the chosen language).
+        func path(page n: Int, lang: String?) -> String {
+            var q: [String] = []
+            if let contractor { q.append("contractor=" + contractor) }  // names are [a-z0-9_-]
+            if let state { q.append("state=" + state) }
+            if attention { q.append("attention=1") }
+            if n > 1 { q.append("page=\(n)") }
+            if let lang { q.append("lang=" + lang) }
+            return "/" + (q.isEmpty ? "" : "?" + q.joined(separator: "&"))
         }
     }
+
+    /// Cases per page of the list.
+    public static let pageSize = 100
 
     /// Minutes after which a first report is late, for "needs attention".
     public static let lateMinutes: Int64 = 15
@@ -109,7 +125,8 @@ public struct InboxPage: Sendable {
             || !r.clocksMissed.isEmpty
     }
 
-    public func list(rows: [CityStore.CaseRow], contractors: [String], filter: Filter) -> String {
+    /// The list: `rows` are the cases of `filter.page`, out of `total` that match the filter.
+    public func list(rows: [CityStore.CaseRow], contractors: [String], filter: Filter, total: Int) -> String {
         var body = "<h1>\(t("Cases", "事案一覧"))</h1>\n"
         body += "<form method=\"get\" action=\"/\" class=\"filter\">"
         if !langQuery.isEmpty { body += "<input type=\"hidden\" name=\"lang\" value=\"\(style.lang)\">" }
@@ -124,6 +141,7 @@ public struct InboxPage: Sendable {
         body += "</select></label> <label><input type=\"checkbox\" name=\"attention\" value=\"1\"\(filter.attention ? " checked" : "")> "
         body += "\(t("Needs attention", "要対応"))</label> <button type=\"submit\">\(t("Filter", "絞り込む"))</button></form>\n"
         if rows.isEmpty { return page(title: t("Cases", "事案一覧"), body: body + "<p>\(t("No cases.", "事案はありません。"))</p>") }
+        body += pager(filter: filter, shown: rows.count, total: total)
         body += "<table class=\"cases\">\n<thead><tr>"
         for c in [
             t("Contractor", "委託先"), t("Case", "事案"), t("Kind", "種別"), t("Information", "情報"), t("Count", "件数"), t("State", "状態"),
@@ -155,7 +173,27 @@ public struct InboxPage: Sendable {
             body += "</tr>\n"
         }
         body += "</tbody></table>\n"
+        body += pager(filter: filter, shown: rows.count, total: total)
         return page(title: t("Cases", "事案一覧"), body: body)
+    }
+
+    /// "Cases 101–200 of 1,234", with links to the previous and the next page.
+    func pager(filter: Filter, shown: Int, total: Int) -> String {
+        let first = (filter.page - 1) * Self.pageSize + 1
+        let last = first + shown - 1
+        let lang = langQuery.isEmpty ? nil : style.lang
+        var html = "<p class=\"pager\">"
+        if filter.page > 1 {
+            html += "<a href=\"\(h(filter.path(page: filter.page - 1, lang: lang)))\" rel=\"prev\">\(t("← Newer", "← 新しい事案"))</a> "
+        }
+        html += h(
+            t(
+                "Cases \(style.number(Int64(first)))–\(style.number(Int64(last))) of \(style.number(Int64(total)))",
+                "全 \(style.number(Int64(total))) 件中 \(style.number(Int64(first)))–\(style.number(Int64(last))) 件目"))
+        if last < total {
+            html += " <a href=\"\(h(filter.path(page: filter.page + 1, lang: lang)))\" rel=\"next\">\(t("Older →", "古い事案 →"))</a>"
+        }
+        return html + "</p>\n"
     }
 
     // MARK: The case page

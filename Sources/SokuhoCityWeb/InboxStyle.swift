@@ -12,6 +12,8 @@ enum InboxStyle {
         main { padding: 1rem 1.2rem; }
         footer { padding: 0.6rem 1.2rem; color: #666; font-size: 0.8rem; }
         h1 small { color: #666; font-weight: normal; font-size: 0.9rem; margin-left: 0.5rem; }
+        p.pager { margin: 0.4rem 0; }
+        p.pager a { margin: 0 0.6rem; }
         table { border-collapse: collapse; background: #fff; width: 100%; margin-bottom: 1rem; }
         th, td { border: 1px solid #d6dae0; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; font-size: 0.9rem; }
         thead th { background: #e9edf2; }

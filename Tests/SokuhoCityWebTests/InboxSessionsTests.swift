@@ -78,7 +78,7 @@ struct InboxSessionsTests {
             facts: ["kind": .string(hostile), "information": .string(hostile), "state": .string(hostile), "count": 2],
             firstReceivedAt: hostile, updatedAt: hostile)
         let page = InboxPage(japanese: false, chosen: false, user: "alice", csrf: "0123")
-        let html = page.list(rows: [row], contractors: ["acme"], filter: .init(contractor: nil, state: nil, attention: false))
+        let html = page.list(rows: [row], contractors: ["acme"], filter: .init(contractor: nil, state: nil, attention: false), total: 1)
         #expect(!html.contains("<script") && !html.contains("\"><script"))
         #expect(html.contains("&quot;&gt;&lt;script&gt;"))
         #expect(!html.unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x1B })

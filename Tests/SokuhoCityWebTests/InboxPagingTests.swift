@@ -1,0 +1,67 @@
+import Foundation
+import SokuhoCity
+import SokuhoCore
+import Testing
+
+@testable import SokuhoCityWeb
+
+@Suite("The inbox's list pages by 100, newest first, within the filter")
+struct InboxPagingTests {
+    /// A store with `count` cases of acme (every third contained) and one of bento.
+    static func store(count: Int) async throws -> (CityStore, String) {
+        let dir = NSTemporaryDirectory() + "inbox-paging-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let store = try CityStore(path: dir + "/city.db")
+        for i in 1...count {
+            let id = String(format: "INC-2026-%04d", i)
+            let data: JSONValue = ["case_id": .string(id), "state": .string(i % 3 == 0 ? "contained" : "open"), "kind": "loss"]
+            _ = try await store.record(
+                .init(
+                    contractor: "acme", webhookID: "msg_\(i)", bodySHA256: "h\(i)", payload: ["type": "incident.opened", "data": data],
+                    receivedAt: String(format: "2026-11-28T00:%02d:%02d.000Z", i / 60, i % 60)))
+        }
+        _ = try await store.record(
+            .init(
+                contractor: "bento", webhookID: "msg_b", bodySHA256: "hb",
+                payload: ["type": "incident.opened", "data": ["case_id": "INC-2026-0001", "state": "open"]],
+                receivedAt: "2026-11-27T00:00:00.000Z"))
+        return (store, dir)
+    }
+
+    @Test("pages, counts and the state filter come from the store, not from a capped list")
+    func storePaging() async throws {
+        let (store, dir) = try await Self.store(count: 250)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try await store.caseCount() == 251)
+        #expect(try await store.caseCount(contractor: "acme", state: "contained") == 83)
+        let first = try await store.cases(limit: 100)
+        let second = try await store.cases(limit: 100, offset: 100)
+        let third = try await store.cases(limit: 100, offset: 200)
+        #expect(first.count == 100 && second.count == 100 && third.count == 51)
+        #expect(first.first?.caseID == "INC-2026-0250")
+        #expect(third.last?.contractor == "bento")
+        #expect(Set((first + second + third).map { $0.contractor + $0.caseID }).count == 251, "no case twice, none left out")
+        // The state filter is applied before the limit: all 83 contained cases, even with a limit of 100.
+        let contained = try await store.cases(state: "contained", limit: 100)
+        #expect(contained.count == 83 && contained.allSatisfy { $0.facts["state"]?.stringValue == "contained" })
+        // Hostile values are bound, never spliced.
+        #expect(try await store.caseCount(contractor: "acme' OR 1=1 --") == 0)
+        #expect(try await store.cases(limit: -5, offset: -5).isEmpty)
+    }
+
+    @Test("the pager says which cases are shown and links the neighbours, keeping the filter and language")
+    func pager() {
+        let page = InboxPage(japanese: false, chosen: true, user: "alice", csrf: "0123")
+        var filter = InboxPage.Filter(contractor: "acme", state: "open", attention: true, page: 2)
+        let html = page.pager(filter: filter, shown: 100, total: 250)
+        #expect(html.contains("Cases 101–200 of 250"))
+        #expect(html.contains("href=\"/?contractor=acme&amp;state=open&amp;attention=1&amp;lang=en\" rel=\"prev\""))
+        #expect(html.contains("href=\"/?contractor=acme&amp;state=open&amp;attention=1&amp;page=3&amp;lang=en\" rel=\"next\""))
+        filter.page = 3
+        let last = page.pager(filter: filter, shown: 50, total: 250)
+        #expect(last.contains("201–250 of 250") && !last.contains("rel=\"next\""))
+        let ja = InboxPage(japanese: true, chosen: false).pager(
+            filter: .init(contractor: nil, state: nil, attention: false), shown: 100, total: 1234)
+        #expect(ja.contains("全 1,234 件中 1–100 件目") && ja.contains("href=\"/?page=2\"") && !ja.contains("rel=\"prev\""))
+    }
+}
