@@ -17,7 +17,8 @@ import SokuhoCore
 /// - every POST carries the session's CSRF token (`csrf` form field) or is refused with 403 and
 ///   changes nothing; the login form's token is a double-submit cookie (`sokuho_city_login`);
 /// - a wrong name or password is answered 401 and opens no session; passwords are checked
-///   one at a time (bcrypt on one serial queue), as slowly for unknown names;
+///   one at a time (bcrypt on one serial queue), as slowly for unknown names; a login while 8
+///   checks wait is answered 503 with `Retry-After` and not checked (`LoginGate`);
 /// - a form that changes something answers 303 back to the case page;
 /// - every response carries `PageHeaders`; every text from the store is escaped (`InboxPage`).
 public struct CityWeb: Sendable {
@@ -25,6 +26,7 @@ public struct CityWeb: Sendable {
     public let users: InboxUserFile
     public let secureCookies: Bool
     public let sessions = InboxSessions()
+    let loginGate = LoginGate()
     let log: @Sendable (String) -> Void
 
     static let sessionCookie = "sokuho_city_session"
@@ -145,10 +147,26 @@ public struct CityWeb: Sendable {
         else { return forbidden(request) }
         let name = f["name"] ?? ""
         let password = f["password"] ?? ""
+        guard loginGate.enter() else {
+            if loginGate.countRefusal() {
+                log(
+                    "sokuho-city: inbox: logins refused (503): \(loginGate.limit) password checks are already waiting (logged once per 1,000)"
+                )
+            }
+            let p = page(request)
+            var r = html(
+                p.message(
+                    title: p.t("Busy", "混雑しています"),
+                    text: p.t("Too many logins at once. Try again in a few seconds.", "ログインが集中しています。数秒後にもう一度お試しください。")),
+                status: .serviceUnavailable)
+            r.headers[.retryAfter] = "5"
+            return r
+        }
         let users = self.users.current()
         let ok = await withCheckedContinuation { c in
             Self.bcryptQueue.async { c.resume(returning: users.verify(name: name, password: password)) }
         }
+        loginGate.leave()
         guard ok else {
             log("sokuho-city: inbox: failed login as \"\(TerminalSafe.bounded(name))\"")
             return try await loginForm(request, failed: true)

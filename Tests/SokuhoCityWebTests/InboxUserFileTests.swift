@@ -53,3 +53,18 @@ struct InboxUserFileTests {
         #expect(throws: InboxUsers.Failure.self) { try InboxUserFile(path: file) { _ in } }
     }
 }
+
+@Suite("LoginGate bounds the waiting password checks")
+struct LoginGateTests {
+    @Test("at most limit places; a place left is taken again; refusals are logged once per 1,000")
+    func gate() {
+        let gate = LoginGate(limit: 8)
+        #expect((0..<8).allSatisfy { _ in gate.enter() })
+        #expect(!gate.enter())
+        gate.leave()
+        #expect(gate.enter())
+        #expect(!gate.enter())
+        let logged = (0..<2500).filter { _ in gate.countRefusal() }.count
+        #expect(logged == 3)
+    }
+}

@@ -224,4 +224,36 @@ struct InboxTests {
         #expect(r.status == 78, "\(r.stderr)")
         #expect(r.stderr.contains("readable or writable by others"))
     }
+
+    @Test("a user added while the daemon runs logs in without a restart; a flood of logins is answered 503, and staff log in after it")
+    func addedWhileRunningAndFlood() throws {
+        let city = try Self.city()
+        // Added while serving: the next login reads the file again.
+        #expect(try city.addUser("dave", password: "dave's long password").status == 0)
+        let dave = InboxClient(port: city.port, dir: city.dir, name: "dave")
+        #expect(try Self.logIn(dave, name: "dave", password: "dave's long password").status == 303)
+
+        // 200 wrong logins at once, 50 at a time, with a valid login token (the attacker
+        // fetched the form): beyond 8 waiting password checks each is refused at once.
+        let mallory = InboxClient(port: city.port, dir: city.dir, name: "mallory")
+        let token = try #require(try mallory.get("/login").csrf)
+        let codes = city.dir + "/flood-codes"
+        let flood = try DaemonHarness.shell(
+            "seq 200 | xargs -P 50 -I{} curl -s -o /dev/null -w '%{http_code}\\n' -b \(InboxClient.quote(mallory.jar)) "
+                + "--data-urlencode csrf=\(token) --data-urlencode name=alice --data-urlencode password=guess{} "
+                + "http://127.0.0.1:\(city.port)/login > \(codes)")
+        #expect(flood.status == 0, "\(flood.stderr)")
+        let answered = try String(contentsOfFile: codes, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(answered.count == 200)
+        #expect(Set(answered).isSubset(of: ["401", "503"]), "\(Set(answered))")
+        #expect(answered.filter { $0 == "503" }.count > 100, "most were refused without a password check")
+        print("login flood: \(answered.filter { $0 == "401" }.count) checked (401), \(answered.filter { $0 == "503" }.count) refused (503)")
+        // The refusal says when to come back, and the log holds a line, not 200.
+        let busy = try mallory.post("/login", form: [("csrf", token), ("name", "alice"), ("password", "x")])
+        #expect([401, 503].contains(busy.status))
+        #expect(city.log.components(separatedBy: "logins refused (503)").count - 1 <= 1)
+        // Staff log in once it has passed.
+        let alice = InboxClient(port: city.port, dir: city.dir, name: "alice")
+        #expect(try Self.logIn(alice, name: "alice", password: "correct horse battery").status == 303)
+    }
 }
