@@ -13,12 +13,15 @@ import Glibc
 /// Serves `GET /metrics` (Prometheus text format) on the configured address only, as a service
 /// of the daemon's service group.
 ///
-/// Bounds, whatever a client does: a few connections at once (more are closed at once), one
-/// request per connection, a small request head, no request body, and an idle timeout. Each
-/// scrape reads the store ([MetricsCollector]); scrapes are serialised by the collector.
+/// Bounds, whatever a client does: a few connections at once, one request per connection, a
+/// small request head, no request body, and an idle timeout. At the cap, a new connection
+/// closes the one that has waited longest without sending a whole request (a scraper sends its
+/// request as soon as it connects, so silent connections cannot keep it out); only when every
+/// connection is being answered is a new one closed at once. Each scrape reads the store
+/// ([MetricsCollector]); scrapes are serialised by the collector.
 public final class MetricsServer: Service, @unchecked Sendable {
     public struct Limits: Sendable {
-        /// Connections open at once; more are closed without an answer.
+        /// Connections open at once (see the type's contract for what happens beyond).
         public var maxConnections = 16
         /// The request line and headers together.
         public var maxHeaderBytes = 8 * 1024
@@ -67,24 +70,20 @@ public final class MetricsServer: Service, @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let admitted = open.count.withLock { n in
-                        guard n < limits.maxConnections else { return false }
-                        n += 1
-                        return true
-                    }
-                    guard admitted else {
-                        // Over the cap: closed at once, before anything is read.
+                    guard open.admit(channel, limit: limits.maxConnections) else {
+                        // Every connection is being answered: closed at once, before anything is read.
                         channel.close(promise: nil)
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in open.count.withLock { $0 -= 1 } }
+                    channel.closeFuture.whenComplete { _ in open.closed(channel) }
                     // A hard deadline for the whole connection: a client that trickles its
                     // request byte by byte cannot hold a slot longer than this.
                     let deadline = channel.eventLoop.scheduleTask(in: limits.idleTimeout) { channel.close(promise: nil) }
                     channel.closeFuture.whenComplete { _ in deadline.cancel() }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(collector: collector, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MetricsHandler(collector: collector, logger: logger) { open.requestReceived(channel) })
                 }
             }
         return try await bootstrap.bind(host: host, port: port).get()
@@ -103,9 +102,45 @@ public final class MetricsServer: Service, @unchecked Sendable {
     }
 }
 
-/// The connections open at once.
+/// The connections open at once, and which of them still wait for their request.
 final class OpenConnections: Sendable {
-    let count = Mutex(0)
+    struct State {
+        var count = 0
+        var next = 0
+        /// Connections without a whole request yet, by the order they were accepted.
+        var waiting: [ObjectIdentifier: (order: Int, channel: any Channel)] = [:]
+    }
+    let state = Mutex(State())
+
+    /// Admits `channel`. At `limit`, the connection that has waited longest for its request is
+    /// closed to make room; false only when none is waiting (every one is being answered).
+    func admit(_ channel: any Channel, limit: Int) -> Bool {
+        let victim: (any Channel)? = state.withLock { s in
+            var victim: (any Channel)?
+            if s.count >= limit {
+                guard let oldest = s.waiting.min(by: { $0.value.order < $1.value.order }) else { return nil as (any Channel)? }
+                s.waiting[oldest.key] = nil
+                victim = oldest.value.channel
+            }
+            s.count += 1
+            s.next += 1
+            s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
+            return victim ?? channel
+        }
+        guard let victim else { return false }
+        if victim !== channel { victim.close(promise: nil) }
+        return true
+    }
+
+    /// The connection sent a whole request: it is being answered, no longer evictable.
+    func requestReceived(_ channel: any Channel) { state.withLock { _ = $0.waiting.removeValue(forKey: ObjectIdentifier(channel)) } }
+
+    func closed(_ channel: any Channel) {
+        state.withLock { s in
+            s.count -= 1
+            s.waiting[ObjectIdentifier(channel)] = nil
+        }
+    }
 }
 
 /// One request per connection: `GET /metrics` (or `HEAD`) without a body; anything else is
@@ -116,13 +151,16 @@ final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let collector: MetricsCollector
     let logger: Logger
+    /// Called once the whole request is in (or refused): the connection is being answered.
+    let onRequest: () -> Void
     var head: HTTPRequestHead?
     var refused: HTTPResponseStatus?
     var answered = false
 
-    init(collector: MetricsCollector, logger: Logger) {
+    init(collector: MetricsCollector, logger: Logger, onRequest: @escaping () -> Void = {}) {
         self.collector = collector
         self.logger = logger
+        self.onRequest = onRequest
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -148,6 +186,7 @@ final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head, refused == nil else { return }
             answered = true
+            onRequest()
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let collector = collector
             let logger = logger
