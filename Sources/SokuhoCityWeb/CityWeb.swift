@@ -103,6 +103,12 @@ public struct CityWeb: Sendable {
 
     func session(_ request: Request) async -> (id: String, session: InboxSessions.Session)? {
         guard let id = request.cookies[Self.sessionCookie]?.value, !id.isEmpty, let s = await sessions.session(id: id) else { return nil }
+        // A user removed from the users file (or a file made unsafe) ends the session here.
+        guard users.current().hashes[s.user] != nil else {
+            await sessions.end(id: id)
+            log("sokuho-city: inbox: ended a session of \(s.user): no longer in the users file")
+            return nil
+        }
         return (id, s)
     }
 

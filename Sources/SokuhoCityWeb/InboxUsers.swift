@@ -67,15 +67,33 @@ public struct InboxUsers: Sendable {
     /// exists keeps its owner, group and mode (0600 or 0640: `load` refuses any other).
     public static func add(name: String, password: String, file: String, cost: UInt8 = 12) throws(Failure) {
         guard validName(name) else { throw .invalid("a user name is 1 to 64 letters, digits, . - _ or @") }
-        var lines: [String] = []
+        var lines = try otherLines(than: name, in: file)
+        lines.append(name + ":" + Bcrypt.hash(password, cost: cost))
+        try write(lines, to: file)
+    }
+
+    /// Removes a user; false when there was no such user (nothing is written then). The running
+    /// inbox ends that user's sessions at their next request.
+    public static func remove(name: String, file: String) throws(Failure) -> Bool {
+        let users = try load(file: file)
+        guard users.hashes[name] != nil else { return false }
+        try write(try otherLines(than: name, in: file), to: file)
+        return true
+    }
+
+    /// The file's lines except `name`'s (after checking the file as `load` does).
+    static func otherLines(than name: String, in file: String) throws(Failure) -> [String] {
+        guard FileManager.default.fileExists(atPath: file) else { return [] }
+        _ = try load(file: file)
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(name + ":") }
+    }
+
+    /// Replaces the file with `lines` through a synced temporary file and a rename, keeping the
+    /// old file's owner, group and mode.
+    static func write(_ lines: [String], to file: String) throws(Failure) {
         var old = stat()
         let existed = lstat(file, &old) == 0
-        if FileManager.default.fileExists(atPath: file) {
-            _ = try load(file: file)
-            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix(name + ":") }
-        }
-        lines.append(name + ":" + Bcrypt.hash(password, cost: cost))
         let temp = file + ".new"
         unlink(temp)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -85,8 +103,8 @@ public struct InboxUsers: Sendable {
             _ = fchown(fd, old.st_uid, old.st_gid)
             fchmod(fd, old.st_mode & 0o640)
         }
-        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let bytes = Array((lines.map { $0 + "\n" }.joined()).utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
         guard written == bytes.count, synced == 0, rename(temp, file) == 0 else {

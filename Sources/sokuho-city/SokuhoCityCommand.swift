@@ -15,8 +15,9 @@ struct SokuhoCityCommand: AsyncParsableCommand {
         abstract:
             "The city's side of Sokuho: every contractor's escalations, instructions and publication decisions back, the audit anchor.",
         discussion: """
-            serve runs the daemon: one HTTP listener for the contractors' signed webhooks (POST \
-            /hook) and the staff's web inbox (/). Each message is attributed to the contractor \
+            serve runs the daemon: one HTTP listener for the contractors' signed webhooks (a POST \
+            with webhook-* headers, on any path) and the staff's web inbox (/, /login, \
+            /case/…). Each message is attributed to the contractor \
             whose secret verifies it and answered 200 only once it is stored; the answer carries \
             that contractor's pending instructions and publication decisions. user add NAME adds \
             a login to the inbox. The other commands read and write the same database \
@@ -24,11 +25,11 @@ struct SokuhoCityCommand: AsyncParsableCommand {
 
             EXIT STATUS
               0   success
-              1   audit: the contractor's database disagrees with a chain head the city received
-              2   no such case or contractor
+              1   audit: the database disagrees with a chain head received
+              2   no such case, or no such contractor configured
               64  usage error
-              74  the database or a file cannot be read or written
-              78  the configuration is invalid
+              74  the database, a file or the listening address cannot be used
+              78  the configuration (or a secret or users file) is invalid or unreadable
             """,
         version: SokuhoVersion.current,
         subcommands: [
@@ -48,12 +49,34 @@ struct CityOptions: ParsableArguments {
 
     func store() throws -> (CityConfiguration, CityStore) {
         let c = try load()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: c.stateDir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            fail(
+                "state_dir \(c.stateDir) does not exist: create it (install -d -o sokuho-city -g sokuho-city -m 0750 \(c.stateDir))",
+                code: 74)
+        }
         actAsStateOwner(c)
         do { return (c, try CityStore(path: c.databasePath)) } catch { fail("\(error)", code: 74) }
     }
 }
 
 extension CityOptions {
+    /// Ends the command with status 2 unless `name` is a configured contractor.
+    func requireContractor(_ name: String, in c: CityConfiguration) {
+        guard c.contractors.contains(where: { $0.name == name }) else {
+            fail("no contractor \(name) is configured (contractors: in \(config))", code: 2)
+        }
+    }
+
+    /// Who issues an instruction or a decision from the command line: the user who ran `sudo`,
+    /// else the login name of the process's user, else `uid N`.
+    static func issuer() -> String {
+        let env = ProcessInfo.processInfo.environment
+        if getuid() == 0, let s = env["SUDO_USER"], !s.isEmpty { return s }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return env["USER"] ?? "uid \(getuid())"
+    }
+
     /// Run as root, every command acts as the owner of `state_dir` (the daemon's user,
     /// `sokuho-city`, in the package) once the configuration is read: the files it creates (the
     /// database's journal, the users file) stay the daemon's, and a forgotten `sudo -u
@@ -102,7 +125,12 @@ func orFail<T>(_ body: () async throws(CityError) -> T) async -> T {
 
 struct CityServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the daemon: the contractors' webhooks and the inbox on one listener (SIGTERM stops it).")
+        commandName: "serve", abstract: "Run the daemon: the contractors' webhooks and the inbox on one listener (SIGTERM stops it).",
+        discussion: """
+            The contractors and their secrets are read when serve starts: restart it after a \
+            change. The users file is read again at the next login after it changed. Two \
+            contractors with the same secret are refused (exit status 78).
+            """)
     @OptionGroup var options: CityOptions
 
     func run() async throws {
@@ -112,6 +140,11 @@ struct CityServe: AsyncParsableCommand {
             var secrets: [WebhookSignature.Secret] = []
             for f in c.secretFiles {
                 do { secrets += try Endpoint.loadSecrets(file: f) } catch { fail("contractor \(c.name): \(error)", code: 78) }
+            }
+            if let other = contractors.first(where: { o in o.secrets.contains(where: secrets.contains) }) {
+                fail(
+                    "contractors \(other.name) and \(c.name) share a secret: a message signed with it could not be told apart; give each contractor its own",
+                    code: 78)
             }
             contractors.append(CityIntake.Contractor(name: c.name, secrets: secrets))
         }
@@ -126,9 +159,17 @@ struct CityServe: AsyncParsableCommand {
         let host = config.host
         let count = contractors.count
         let app = web.application(host: host, port: config.port) { port in
-            log("sokuho-city: listening on \(host):\(port); \(count) contractors; database \(store.path)")
+            log("sokuho-city: listening on \(host):\(port); \(count) contractor\(count == 1 ? "" : "s"); database \(store.path)")
         }
-        try await app.runService()
+        do { try await app.runService() } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                fail(
+                    "cannot listen on \(host):\(config.port): the address is in use; change listen in \(options.config), or stop the other program",
+                    code: 74)
+            }
+            fail("cannot serve on \(host):\(config.port): \(text)", code: 74)
+        }
         log("sokuho-city: stopped")
     }
 }
@@ -136,7 +177,7 @@ struct CityServe: AsyncParsableCommand {
 struct CityUser: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage the inbox's users (the users file, <state_dir>/users by default).",
-        subcommands: [CityUserAdd.self])
+        subcommands: [CityUserAdd.self, CityUserRemove.self, CityUserList.self])
 }
 
 struct CityUserAdd: AsyncParsableCommand {
@@ -186,6 +227,41 @@ struct CityUserAdd: AsyncParsableCommand {
     }
 }
 
+struct CityUserRemove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a user: no more logins, and the user's open sessions end at their next request.")
+    @Argument(help: "The user's name.") var name: String
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let config = try options.load()
+        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
+        let removed: Bool
+        do { removed = try InboxUsers.remove(name: name, file: config.usersFile) } catch { fail("\(error)", code: 74) }
+        guard removed else { fail("no user \(name) in \(config.usersFile)", code: 2) }
+        print(
+            "User \(TerminalSafe.escape(name)) removed from \(TerminalSafe.escape(config.usersFile)); their sessions end at their next request."
+        )
+    }
+}
+
+struct CityUserList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The users who may log in to the inbox.")
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var options: CityOptions
+
+    func run() async throws {
+        let config = try options.load()
+        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
+        let users: InboxUsers
+        do { users = try InboxUsers.load(file: config.usersFile) } catch { fail("\(error)", code: 78) }
+        let names = users.hashes.keys.sorted()
+        if json { printJSON(["users": .array(names.map { .string($0) }), "count": .int(Int64(names.count))]); return }
+        if names.isEmpty { print("No users: nobody can log in (sokuho-city user add NAME)."); return }
+        for n in names { print(n) }
+    }
+}
+
 struct CityList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "Every case of every contractor, newest first, with the first report's delay.")
@@ -196,6 +272,9 @@ struct CityList: AsyncParsableCommand {
 
     func run() async throws {
         let (_, store) = try options.store()
+        if let state, CaseState(rawValue: state) == nil {
+            fail("--state must be one of \(CaseState.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(state)\"", code: 64)
+        }
         let rows = await orFail { () async throws(CityError) in try await store.cases(contractor: contractor, state: state) }
         if json { printJSON(["cases": .array(rows.map(\.json)), "count": .int(Int64(rows.count))]); return }
         if rows.isEmpty { print("No cases."); return }
@@ -221,6 +300,7 @@ struct CityShow: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
+        // A contractor no longer configured keeps its record: show and list still read it.
         let (_, store) = try options.store()
         let d = await orFail { () async throws(CityError) in try await store.caseDetail(contractor: contractor, caseID: caseID) }
         if json { printJSON(d); return }
@@ -236,16 +316,17 @@ struct CityInstruct: AsyncParsableCommand {
     )
     @Argument(help: "The contractor.") var contractor: String
     @Argument(help: "The case id.") var caseID: String
-    @Option(help: "What the contractor must do.") var text: String
+    @Option(help: "What the contractor must do (1 to 10,000 characters).") var text: String
     @Option(help: "Who at the city gives it.") var from: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let (_, store) = try options.store()
+        let (config, store) = try options.store()
+        options.requireContractor(contractor, in: config)
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 10_000 else { fail("--text must hold 1 to 10,000 characters", code: 64) }
-        let by = ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())"
+        let by = CityOptions.issuer()
         let id = await orFail { () async throws(CityError) in
             try await store.instruct(
                 contractor: contractor, caseID: caseID, text: trimmed, from: from, by: by, at: Timestamp.format(Date()))
@@ -262,22 +343,23 @@ struct CityPublish: AsyncParsableCommand {
         commandName: "publish", abstract: "Record the city's publication decision for a case (Art. 18 §2).")
     @Argument(help: "The contractor.") var contractor: String
     @Argument(help: "The case id.") var caseID: String
-    @Option(help: "not_planned, planned or published.") var decision: String
-    @Option(help: "The (planned) date of publication.") var date: String?
-    @Option(help: "Where it is published.") var url: String?
+    @Option(help: "not_planned, planned (with --date) or published (with --date and --url).") var decision: String
+    @Option(help: "The (planned) date of publication, such as 2026-12-01.") var date: String?
+    @Option(help: "Where it is published (an http(s) address).") var url: String?
     @Option(help: "A note.") var note: String?
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let (_, store) = try options.store()
+        let (config, store) = try options.store()
+        options.requireContractor(contractor, in: config)
         var o: [String: JSONValue] = ["decision": .string(decision)]
         if let date { o["date"] = .string(date) }
         if let url { o["url"] = .string(url) }
         if let note { o["note"] = .string(note) }
         let d: PublicationDecision
         do { d = try Publication.request(o) } catch { fail(error.message, code: 64) }
-        let by = ProcessInfo.processInfo.environment["USER"] ?? "uid \(getuid())"
+        let by = CityOptions.issuer()
         let id = await orFail { () async throws(CityError) in
             try await store.publish(contractor: contractor, caseID: caseID, decision: d, by: by, at: Timestamp.format(Date()))
         }
@@ -303,9 +385,8 @@ struct CityAudit: AsyncParsableCommand {
 
     func run() async throws {
         let (config, store) = try options.store()
-        guard config.contractors.contains(where: { $0.name == contractor }) else {
-            fail("no contractor \(contractor) is configured", code: 2)
-        }
+        options.requireContractor(contractor, in: config)
+        guard FileManager.default.fileExists(atPath: db) else { fail("no such file: \(db)", code: 74) }
         let anchors = await orFail { () async throws(CityError) in try await store.anchors(contractor: contractor) }
         let reader: AuditReader
         let outcome: AuditReader.Outcome

@@ -256,4 +256,27 @@ struct InboxTests {
         let alice = InboxClient(port: city.port, dir: city.dir, name: "alice")
         #expect(try Self.logIn(alice, name: "alice", password: "correct horse battery").status == 303)
     }
+
+    @Test("a user removed while logged in: the open session ends at its next request, and the login is refused")
+    func removedUser() throws {
+        let city = try Self.city()
+        let bob = InboxClient(port: city.port, dir: city.dir, name: "bob")
+        #expect(try Self.logIn(bob, name: "bob", password: "bob's long password").status == 303)
+        #expect(try bob.get("/").status == 200)
+        let q = InboxClient.quote
+        let removed = try DaemonHarness.shell("\(q(CityHarness.binary)) user remove bob --config \(q(city.configPath))")
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let again = try DaemonHarness.shell("\(q(CityHarness.binary)) user remove bob --config \(q(city.configPath))")
+        #expect(again.status == 2, "no such user the second time")
+        let listed = try DaemonHarness.shell("\(q(CityHarness.binary)) user list --json --config \(q(city.configPath))")
+        #expect(try JSONParser.parse(listed.stdout)["users"] == ["alice"])
+        // The session bob holds no longer opens a page, and a new login fails.
+        let after = try bob.get("/")
+        #expect(after.status == 303 && after.headers["location"] == "/login")
+        #expect(try Self.logIn(bob, name: "bob", password: "bob's long password").status == 401)
+        #expect(city.log.contains("ended a session of bob"))
+        // alice is untouched.
+        let alice = InboxClient(port: city.port, dir: city.dir, name: "alice")
+        #expect(try Self.logIn(alice, name: "alice", password: "correct horse battery").status == 303)
+    }
 }
