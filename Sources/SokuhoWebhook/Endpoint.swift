@@ -52,7 +52,8 @@ public struct Endpoint: Sendable {
                 )
             case .wrongOwner(let uid, let expected):
                 throw WebhookError.secretFile(
-                    file, "it belongs to uid \(uid), neither root nor this process's user (uid \(expected)), who could change it; run chown"
+                    file,
+                    "it belongs to uid \(uid), neither root nor this process's user (uid \(expected)), who could change it; run chown root:GROUP \(file) with GROUP the daemon's group (sokuho-city for the city's daemon), and chmod 640"
                 )
             case .tooLarge: throw WebhookError.secretFile(file, "it is larger than \(SecretFile.maxBytes / 1024) KiB: not a secret file")
             case .notUTF8: throw WebhookError.secretFile(file, "cannot read it as UTF-8 text")

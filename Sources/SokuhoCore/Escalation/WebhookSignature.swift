@@ -35,7 +35,9 @@ public enum WebhookSignature {
                 let l = String(line).trimmingWhitespace()
                 if l.isEmpty || l.hasPrefix("#") { continue }
                 do { secrets.append(try Secret(l)) } catch {
-                    throw EscalationError.badSecret("line \(i + 1): \(error)")
+                    switch error {
+                    case .badSecret(let reason): throw EscalationError.badSecret("line \(i + 1): \(reason)")
+                    }
                 }
             }
             if secrets.isEmpty { throw EscalationError.badSecret("no whsec_ secret found") }
