@@ -131,18 +131,23 @@ extension CityStore {
                         "delivered_at": .optional(i["delivered_at"] as String?),
                     ]
                 }
-                let publications = try Row.fetchAll(
+                let rows = try Row.fetchAll(
                     db,
                     sql:
                         "SELECT id, decision, date, url, note, decided_at, decided_by, delivered_at FROM publications WHERE contractor = ? AND case_id = ? ORDER BY number",
-                    arguments: [contractor, caseID]
-                ).map { p -> JSONValue in
-                    [
-                        "id": .string(p["id"]), "decision": .string(p["decision"]), "date": .optional(p["date"] as String?),
-                        "url": .optional(p["url"] as String?), "note": .optional(p["note"] as String?),
-                        "decided_at": .string(p["decided_at"]),
-                        "decided_by": .string(p["decided_by"]), "delivered_at": .optional(p["delivered_at"] as String?),
-                    ]
+                    arguments: [contractor, caseID])
+                // Only a case's latest decision is sent: one replaced before the contractor
+                // recorded it never will be, and says by which.
+                let publications = rows.enumerated().map { i, p -> JSONValue in
+                    let replaced: String? = (p["delivered_at"] as String?) == nil && i + 1 < rows.count ? rows[i + 1]["id"] : nil
+                    return
+                        [
+                            "id": .string(p["id"]), "decision": .string(p["decision"]), "date": .optional(p["date"] as String?),
+                            "url": .optional(p["url"] as String?), "note": .optional(p["note"] as String?),
+                            "decided_at": .string(p["decided_at"]),
+                            "decided_by": .string(p["decided_by"]), "delivered_at": .optional(p["delivered_at"] as String?),
+                            "replaced_by": .optional(replaced),
+                        ]
                 }
                 guard case .object(var o) = row.json else { return .null }
                 o["messages"] = .array(messages)

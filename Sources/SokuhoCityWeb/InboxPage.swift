@@ -271,7 +271,8 @@ public struct InboxPage: Sendable {
             body +=
                 "<th>URL</th><th>\(t("Note", "備考"))</th><th>\(t("Decided", "判断日時"))</th><th>\(t("Delivered", "委託先で記録"))</th></tr></thead><tbody>\n"
             for p in publications {
-                let delivered = style.time(p["delivered_at"]?.stringValue) ?? t("not yet", "未")
+                let replaced = p["replaced_by"]?.stringValue.map { t("never: replaced by \($0) first", "なし（先に \($0) で置き換え）") }
+                let delivered = style.time(p["delivered_at"]?.stringValue) ?? replaced ?? t("not yet", "未")
                 body += "<tr><td>\(h(p["id"]?.stringValue ?? ""))</td><td>\(h(style.decision(p["decision"]?.stringValue)))</td>"
                 body +=
                     "<td>\(h(p["date"]?.stringValue ?? DocumentStyle.dash))</td><td>\(h(p["url"]?.stringValue ?? DocumentStyle.dash))</td>"

@@ -360,10 +360,21 @@ struct CityPublish: AsyncParsableCommand {
         let d: PublicationDecision
         do { d = try Publication.request(o) } catch { fail(error.message, code: 64) }
         let by = CityOptions.issuer()
+        // Only the latest decision of a case is sent: say so when this one replaces one the
+        // contractor has not recorded yet.
+        let pending =
+            (try? await store.caseDetail(contractor: contractor, caseID: caseID))?["publications"]?.arrayValue?
+            .filter { $0["delivered_at"] == .null || $0["delivered_at"] == nil }.compactMap { $0["id"]?.stringValue } ?? []
         let id = await orFail { () async throws(CityError) in
             try await store.publish(contractor: contractor, caseID: caseID, decision: d, by: by, at: Timestamp.format(Date()))
         }
-        if json { printJSON(["ok": true, "id": .string(id)]); return }
+        if json { printJSON(["ok": true, "id": .string(id), "replaces": .array(pending.map { .string($0) })]); return }
+        if !pending.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "sokuho-city: note: this replaces \(pending.joined(separator: ", ")), which the contractor has not recorded yet: only the latest decision is sent.\n"
+                        .utf8))
+        }
         print(
             "Publication decision \(id) for \(TerminalSafe.escape(contractor)) \(TerminalSafe.escape(caseID)) is waiting for the contractor's next message or poll."
         )

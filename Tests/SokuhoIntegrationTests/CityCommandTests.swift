@@ -48,4 +48,25 @@ struct CityCommandTests {
         let missing = try Self.run(city, "list")
         #expect(missing.status == 74 && missing.stderr.contains("does not exist: create it"), "\(missing.stderr)")
     }
+
+    @Test("a decision replacing one the contractor has not recorded: the command says so, and show marks the first replaced")
+    func replacedDecision() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        try city.start()
+        let opened = JSONValue.object([
+            "type": "incident.opened", "timestamp": "2026-11-28T01:00:00Z",
+            "data": ["case_id": "INC-2026-0001", "state": "open", "kind": "loss", "information": "x"],
+        ])
+        #expect(try city.deliver(as: "acme", id: "msg_1", body: opened.canonicalString).status == 200)
+        let first = try Self.run(city, "publish acme INC-2026-0001 --decision planned --date 2099-12-01")
+        #expect(first.status == 0 && !first.stderr.contains("replaces"), "\(first.stderr)")
+        let second = try Self.run(city, "publish acme INC-2026-0001 --decision not_planned")
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("this replaces CP-1, which the contractor has not recorded yet"), "\(second.stderr)")
+        let show = try JSONParser.parse(try Self.run(city, "show acme INC-2026-0001 --json").stdout)
+        let decisions = show["publications"]?.arrayValue ?? []
+        #expect(decisions.count == 2)
+        #expect(decisions.first?["replaced_by"] == "CP-2")
+        #expect(decisions.last?["replaced_by"] == .null)
+    }
 }
