@@ -33,6 +33,23 @@ public struct CityIntake: Sendable {
         (self.contractors, self.store, self.log) = (contractors, store, log)
     }
 
+    /// What can be refused before the body is read: the `webhook-*` headers missing, malformed,
+    /// or with a timestamp more than 5 minutes away, or no contractor configured. The 401 answer
+    /// `receive` would give, or nil when the body must be read and verified.
+    public func refusalBeforeBody(id: String, timestamp ts: String, signature sig: String) -> (status: Int, answer: JSONValue)? {
+        let reason: String
+        if contractors.isEmpty {
+            reason = "no contractor is configured"
+        } else if case .failure(let refusal) = WebhookSignature.Headers.parse(
+            id: id, timestamp: ts, signatures: sig, now: Int64(Date().timeIntervalSince1970), tolerance: 300)
+        {
+            reason = refusal.reason
+        } else {
+            return nil
+        }
+        return (401, ["ok": false, "error": .string("no contractor's secret verifies this message: \(reason)")])
+    }
+
     /// Verifies a request (its three `webhook-*` header values and its body) and records it;
     /// the HTTP status and the JSON answer.
     public func receive(id: String, timestamp ts: String, signature sig: String, body: [UInt8]) async -> (status: Int, answer: JSONValue) {

@@ -27,6 +27,8 @@ public struct CityWeb: Sendable {
     public let secureCookies: Bool
     public let sessions = InboxSessions()
     let loginGate = LoginGate()
+    let bodyBudget = BodyBudget()
+    let connectionGuard = ConnectionGuard()
     let log: @Sendable (String) -> Void
 
     static let sessionCookie = "sokuho_city_session"
@@ -41,7 +43,7 @@ public struct CityWeb: Sendable {
     /// The application listening on `host:port`; `onListening` gets the bound port.
     public func application(host: String, port: Int, onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: HookMiddleware(intake: intake))
+        router.add(middleware: HookMiddleware(intake: intake, budget: bodyBudget))
         router.add(middleware: PageHeaders())
         router.get("/style.css") { _, _ in
             Response(
@@ -68,9 +70,11 @@ public struct CityWeb: Sendable {
         logger.logLevel = .warning
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [connectionGuard.handler()], idleTimeout: .seconds(30))),
+            // The guard keeps 512 connections at most by closing silent ones; this is the hard
+            // ceiling of descriptors should they not close fast enough (LimitNOFILE=4096).
             configuration: .init(
-                address: .hostname(host, port: port), serverName: nil, availableConnectionsDelegate: MaximumAvailableConnections(512)),
+                address: .hostname(host, port: port), serverName: nil, availableConnectionsDelegate: MaximumAvailableConnections(1024)),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -13,9 +13,12 @@ extension HTTPField.Name {
 /// The contractors' webhooks on the inbox's listener: `POST /hook`, and a POST to any other
 /// path that carries `webhook-*` headers (contractors configured with another path keep
 /// working). Such a request never reaches the inbox's routes: it is verified and stored by
-/// `CityIntake` and answered with JSON. Bodies over 1 MiB are refused with 413 unread.
+/// `CityIntake` and answered with JSON. Before its body is read, a request is refused unread
+/// when its headers cannot verify (401), when it declares a body over 1 MiB (413), or when the
+/// bodies being read already hold the `BodyBudget` (503, `Retry-After`).
 struct HookMiddleware<Context: RequestContext>: RouterMiddleware {
     let intake: CityIntake
+    let budget: BodyBudget
 
     static func isHook(_ request: Request) -> Bool {
         request.uri.path == "/hook" || request.headers[.webhookID] != nil || request.headers[.webhookTimestamp] != nil
@@ -30,11 +33,22 @@ struct HookMiddleware<Context: RequestContext>: RouterMiddleware {
         if let declared = request.headers[.contentLength], Int(declared).map({ $0 > max }) ?? true {
             return Self.json(413, tooLarge, close: true)
         }
+        let (id, ts, sig) = (
+            request.headers[.webhookID] ?? "", request.headers[.webhookTimestamp] ?? "", request.headers[.webhookSignature] ?? ""
+        )
+        if let (status, answer) = intake.refusalBeforeBody(id: id, timestamp: ts, signature: sig) {
+            return Self.json(status, answer, close: true)
+        }
+        let size = request.headers[.contentLength].flatMap { Int($0) } ?? max
+        guard budget.reserve(size) else {
+            var r = Self.json(503, ["ok": false, "error": "busy: too many bodies being received; retry"], close: true)
+            r.headers[.retryAfter] = "2"
+            return r
+        }
+        defer { budget.release(size) }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: max) } catch { return Self.json(413, tooLarge, close: true) }
-        let (status, answer) = await intake.receive(
-            id: request.headers[.webhookID] ?? "", timestamp: request.headers[.webhookTimestamp] ?? "",
-            signature: request.headers[.webhookSignature] ?? "", body: Array(body.readableBytesView))
+        let (status, answer) = await intake.receive(id: id, timestamp: ts, signature: sig, body: Array(body.readableBytesView))
         return Self.json(status, answer)
     }
 

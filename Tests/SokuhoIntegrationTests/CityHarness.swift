@@ -19,6 +19,8 @@ final class CityHarness: @unchecked Sendable {
     var logPath: String { dir + "/city.log" }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     var dbPath: String { dir + "/state/sokuho-city.db" }
+    /// The running daemon's process id.
+    var pid: Int32? { process.map(\.processIdentifier) }
 
     init(contractors: [String]) throws {
         self.contractors = contractors

@@ -45,6 +45,47 @@ public enum WebhookSignature {
         }
     }
 
+    /// The three `webhook-*` headers, parsed and bounded — everything about a message that can be
+    /// checked without its body. A server checks them before it reads the body, so a request that
+    /// cannot verify costs no body read (`Headers.parse` refuses exactly what `check` refuses
+    /// before it computes a MAC).
+    public struct Headers: Sendable {
+        public var id: String
+        public var timestamp: Int64
+        /// The MACs presented: only `v1,` entries that decode to 32 bytes (lengths are public).
+        public var macs: [[UInt8]]
+
+        public struct Refusal: Error, Sendable { public var reason: String }
+
+        public static func parse(id: String, timestamp: String, signatures: String, now: Int64, tolerance: Int64 = 300)
+            -> Result<Headers, Refusal>
+        {
+            guard !id.isEmpty else { return .failure(Refusal(reason: "missing webhook-id")) }
+            guard id.utf8.count <= Limits.maxIDBytes, id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+                return .failure(Refusal(reason: "webhook-id must be 1 to \(Limits.maxIDBytes) visible ASCII characters"))
+            }
+            guard let ts = parseTimestamp(timestamp) else {
+                return .failure(Refusal(reason: "webhook-timestamp is not an integer of 1 to \(Limits.maxTimestampDigits) digits"))
+            }
+            guard within(ts, of: now, tolerance: tolerance) else {
+                return .failure(Refusal(reason: "webhook-timestamp is more than \(tolerance) s away from now"))
+            }
+            guard signatures.utf8.count <= Limits.maxSignatureHeaderBytes else {
+                return .failure(Refusal(reason: "webhook-signature is longer than \(Limits.maxSignatureHeaderBytes) bytes"))
+            }
+            let entries = signatures.utf8.split(separator: 0x20)
+            guard entries.count <= Limits.maxSignatureEntries else {
+                return .failure(Refusal(reason: "webhook-signature has more than \(Limits.maxSignatureEntries) entries"))
+            }
+            var macs: [[UInt8]] = []
+            for entry in entries where entry.starts(with: "v1,".utf8) {
+                if let d = Data(base64Encoded: Data(entry.dropFirst(3))), d.count == SHA256.byteCount { macs.append(Array(d)) }
+            }
+            guard !macs.isEmpty else { return .failure(Refusal(reason: "no valid v1 signature")) }
+            return .success(Headers(id: id, timestamp: ts, macs: macs))
+        }
+    }
+
     /// `v1,<base64>` for one secret.
     public static func sign(id: String, timestamp: Int64, body: [UInt8], secret: Secret) -> String {
         var content = Array("\(id).\(timestamp).".utf8)
@@ -102,29 +143,12 @@ public enum WebhookSignature {
         id: String, timestamp: String, signatures: String, body: [UInt8], secrets: [Secret],
         now: Int64, tolerance: Int64 = 300
     ) -> Verification {
-        guard !id.isEmpty else { return .refused("missing webhook-id") }
-        guard id.utf8.count <= Limits.maxIDBytes, id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            return .refused("webhook-id must be 1 to \(Limits.maxIDBytes) visible ASCII characters")
+        let headers: Headers
+        switch Headers.parse(id: id, timestamp: timestamp, signatures: signatures, now: now, tolerance: tolerance) {
+        case .failure(let refusal): return .refused(refusal.reason)
+        case .success(let h): headers = h
         }
-        guard let ts = parseTimestamp(timestamp) else {
-            return .refused("webhook-timestamp is not an integer of 1 to \(Limits.maxTimestampDigits) digits")
-        }
-        guard within(ts, of: now, tolerance: tolerance) else {
-            return .refused("webhook-timestamp is more than \(tolerance) s away from now")
-        }
-        guard signatures.utf8.count <= Limits.maxSignatureHeaderBytes else {
-            return .refused("webhook-signature is longer than \(Limits.maxSignatureHeaderBytes) bytes")
-        }
-        let entries = signatures.utf8.split(separator: 0x20)
-        guard entries.count <= Limits.maxSignatureEntries else {
-            return .refused("webhook-signature has more than \(Limits.maxSignatureEntries) entries")
-        }
-        // The MACs presented: only `v1,` entries that decode to 32 bytes (lengths are public).
-        var presented: [[UInt8]] = []
-        for entry in entries where entry.starts(with: "v1,".utf8) {
-            if let d = Data(base64Encoded: Data(entry.dropFirst(3))), d.count == SHA256.byteCount { presented.append(Array(d)) }
-        }
-        guard !presented.isEmpty else { return .refused("no valid v1 signature") }
+        let (ts, presented) = (headers.timestamp, headers.macs)
         var content = Array("\(id).\(ts).".utf8)
         content.append(contentsOf: body)
         var verifiedBy: Int?

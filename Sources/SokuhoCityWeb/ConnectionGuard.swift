@@ -1,0 +1,133 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// Keeps slow and silent clients from holding the listener's connections.
+///
+/// Contract, per connection (one `ConnectionGuard.Handler` in each pipeline, after HTTP decoding):
+/// - a request must arrive whole — head and body — within `deadline` of the connection's start
+///   or of the previous answer's end; otherwise the connection is closed. A client that trickles
+///   a byte every few seconds cannot hold a connection longer than that (the idle timeout alone
+///   would let it);
+/// - while a connection waits for its request it is *evictable*: when `limit` connections are
+///   open, a new one closes the one that has waited longest. Contractors and staff send their
+///   request as soon as they connect, so silent connections cannot keep them out; a connection
+///   being answered is never closed for room;
+/// - an answer that says `Connection: close` closes the connection once written, before the
+///   rest of a body the server did not read (Hummingbird would read it to the end and wait for
+///   the client to close).
+final class ConnectionGuard: Sendable {
+    let limit: Int
+    let deadline: TimeAmount
+
+    private struct State {
+        var open = 0
+        var next = 0
+        /// Connections waiting for a request, by the order they started waiting.
+        var waiting: [ObjectIdentifier: (order: Int, channel: any Channel)] = [:]
+    }
+    private let state = Mutex(State())
+
+    init(limit: Int = 512, deadline: TimeAmount = .seconds(20)) { (self.limit, self.deadline) = (limit, deadline) }
+
+    /// The connections open now, and how many of them wait for a request (for tests and logs).
+    var counts: (open: Int, waiting: Int) { state.withLock { ($0.open, $0.waiting.count) } }
+
+    func opened(_ channel: any Channel) {
+        let victim: (any Channel)? = state.withLock { s in
+            s.open += 1
+            s.next += 1
+            s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
+            guard s.open > limit,
+                let oldest = s.waiting.filter({ $0.key != ObjectIdentifier(channel) }).min(by: { $0.value.order < $1.value.order })
+            else { return nil }
+            s.waiting[oldest.key] = nil
+            return oldest.value.channel
+        }
+        victim?.close(promise: nil)
+    }
+
+    func waiting(_ channel: any Channel, _ isWaiting: Bool) {
+        state.withLock { s in
+            if isWaiting {
+                s.next += 1
+                s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
+            } else {
+                s.waiting[ObjectIdentifier(channel)] = nil
+            }
+        }
+    }
+
+    func closed(_ channel: any Channel) {
+        state.withLock { s in
+            s.open -= 1
+            s.waiting[ObjectIdentifier(channel)] = nil
+        }
+    }
+
+    /// A fresh handler for one connection's pipeline.
+    func handler() -> Handler { Handler(guard: self) }
+
+    final class Handler: ChannelDuplexHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPRequestPart
+        typealias InboundOut = HTTPRequestPart
+        typealias OutboundIn = HTTPResponsePart
+        typealias OutboundOut = HTTPResponsePart
+
+        let owner: ConnectionGuard
+        var timer: Scheduled<Void>?
+        var registered = false
+        var closeAfterAnswer = false
+
+        init(guard owner: ConnectionGuard) { self.owner = owner }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            registered = true
+            owner.opened(context.channel)
+            arm(context)
+            context.channel.closeFuture.whenComplete { [owner, channel = context.channel] _ in owner.closed(channel) }
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) { timer?.cancel() }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if case .end = unwrapInboundIn(data) {
+                // The whole request is in: it is being answered, not waiting.
+                timer?.cancel()
+                timer = nil
+                owner.waiting(context.channel, false)
+            }
+            context.fireChannelRead(data)
+        }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            switch unwrapOutboundIn(data) {
+            case .head(let response):
+                closeAfterAnswer = response.headerFields[.connection]?.lowercased() == "close"
+                context.write(data, promise: promise)
+            case .body:
+                context.write(data, promise: promise)
+            case .end:
+                if closeAfterAnswer {
+                    let channel = context.channel
+                    context.writeAndFlush(data).whenComplete { result in
+                        promise?.completeWith(result)
+                        channel.close(promise: nil)
+                    }
+                    return
+                }
+                // Answered: the next request has `deadline` from now.
+                owner.waiting(context.channel, true)
+                arm(context)
+                context.write(data, promise: promise)
+            }
+        }
+
+        private func arm(_ context: ChannelHandlerContext) {
+            timer?.cancel()
+            let channel = context.channel
+            timer = context.eventLoop.scheduleTask(in: owner.deadline) { channel.close(promise: nil) }
+        }
+    }
+}
