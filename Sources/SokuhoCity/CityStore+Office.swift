@@ -39,16 +39,30 @@ extension CityStore {
         }
     }
 
+    /// The facts a list shows, extracted in SQL with long texts cut to 200 characters: what a
+    /// list row needs, whatever size the contractor's last message had.
+    static let summaryFacts = """
+        json_object('state', json_extract(facts, '$.state'), 'kind', json_extract(facts, '$.kind'),
+            'suspected', CASE json_type(facts, '$.suspected') WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') END,
+            'information', substr(json_extract(facts, '$.information'), 1, 200),
+            'count', json_extract(facts, '$.count'), 'count_unit', substr(json_extract(facts, '$.count_unit'), 1, 32),
+            'count_precision', substr(json_extract(facts, '$.count_precision'), 1, 32),
+            'discovered_at', substr(json_extract(facts, '$.discovered_at'), 1, 64),
+            'instructions_open', json_extract(facts, '$.instructions_open'))
+        """
+
     /// Cases, newest first, optionally of one contractor and one state: at most `limit`, after
-    /// skipping the `offset` newest.
-    public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000, offset: Int = 0) async throws(CityError)
-        -> [CaseRow]
+    /// skipping the `offset` newest. With `summary`, each case's facts are only what a list
+    /// shows (`summaryFacts`), not the whole last message.
+    public func cases(contractor: String? = nil, state: String? = nil, limit: Int = 1000, offset: Int = 0, summary: Bool = false)
+        async throws(CityError) -> [CaseRow]
     {
         do {
             return try await pool.read { db in
                 var (sql, args) = Self.caseFilter(contractor: contractor, state: state)
+                let facts = summary ? Self.summaryFacts + " AS facts" : "facts"
                 sql = """
-                    SELECT contractor, case_id, facts, first_received_at, updated_at,
+                    SELECT contractor, case_id, \(facts), first_received_at, updated_at,
                         (SELECT group_concat(json_extract(m.payload, '$.data.clock'), ' ') FROM messages m
                          WHERE m.contractor = cases.contractor AND m.case_id = cases.case_id AND m.type = 'incident.clock_missed') AS missed
                     FROM cases \(sql) ORDER BY COALESCE(first_received_at, updated_at) DESC LIMIT ? OFFSET ?

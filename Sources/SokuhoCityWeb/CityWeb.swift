@@ -217,14 +217,16 @@ public struct CityWeb: Sendable {
         do {
             if filter.attention {
                 // "Needs attention" is decided per case from its facts: among the 10,000 newest.
-                let all = try await store.cases(contractor: contractor, state: state, limit: 10_000).filter(InboxPage.needsAttention)
+                let all = try await store.cases(contractor: contractor, state: state, limit: 10_000, summary: true)
+                    .filter(InboxPage.needsAttention)
                 total = all.count
                 filter.page = min(filter.page, max(1, (total + size - 1) / size))
                 rows = Array(all.dropFirst((filter.page - 1) * size).prefix(size))
             } else {
                 total = try await store.caseCount(contractor: contractor, state: state)
                 filter.page = min(filter.page, max(1, (total + size - 1) / size))
-                rows = try await store.cases(contractor: contractor, state: state, limit: size, offset: (filter.page - 1) * size)
+                rows = try await store.cases(
+                    contractor: contractor, state: state, limit: size, offset: (filter.page - 1) * size, summary: true)
             }
         } catch {
             log("sokuho-city: inbox: \(error)")

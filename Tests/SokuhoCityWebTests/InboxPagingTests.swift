@@ -64,4 +64,29 @@ struct InboxPagingTests {
             filter: .init(contractor: nil, state: nil, attention: false), shown: 100, total: 1234)
         #expect(ja.contains("全 1,234 件中 1–100 件目") && ja.contains("href=\"/?page=2\"") && !ja.contains("rel=\"prev\""))
     }
+
+    @Test("the list reads only what it shows: a megabyte of information is cut to 200 characters, flags and counts kept")
+    func summary() async throws {
+        let dir = NSTemporaryDirectory() + "inbox-summary-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try CityStore(path: dir + "/city.db")
+        let data: JSONValue = [
+            "case_id": "INC-2026-0001", "state": "open", "kind": "leak", "suspected": true, "count": 1200, "count_unit": "人",
+            "count_precision": "approximate", "information": .string(String(repeating: "個", count: 1 << 20)), "instructions_open": 2,
+            "discovered_at": "2026-11-28T00:00:00Z", "location": .string(String(repeating: "x", count: 1 << 20)),
+        ]
+        _ = try await store.record(
+            .init(
+                contractor: "acme", webhookID: "msg_1", bodySHA256: "h", payload: ["type": "incident.opened", "data": data],
+                receivedAt: "2026-11-28T00:20:00.000Z"))
+        let row = try #require(try await store.cases(summary: true).first)
+        #expect(row.facts["information"]?.stringValue?.count == 200)
+        #expect(row.facts["location"] == nil)
+        #expect(row.facts["suspected"] == true && row.facts["count"] == 1200 && row.facts["count_unit"] == "人")
+        #expect(row.facts["instructions_open"] == 2 && row.firstReportDelayMinutes == 20)
+        #expect(InboxPage.needsAttention(row))
+        // The full facts stay available to show and to the CLI.
+        #expect(try await store.cases().first?.facts["information"]?.stringValue?.count == 1 << 20)
+    }
 }
