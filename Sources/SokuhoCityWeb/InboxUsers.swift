@@ -4,8 +4,9 @@ import HummingbirdBcrypt
 /// The inbox's staff: a file of `name:bcrypt-hash` lines (`sokuho-city user add NAME`).
 ///
 /// Contract:
-/// - the file must be a regular file, not readable by others (mode 0600 or 0640: no bit for
-///   "other"); `load` refuses it otherwise, and `sokuho-city serve` does not start;
+/// - the file must be a regular file owned by root or the daemon's user, neither readable by
+///   others nor writable by its group (mode 0600 or 0640); `load` refuses it otherwise, and
+///   `sokuho-city serve` does not start;
 /// - a missing file is no users: nobody can log in;
 /// - names are 1 to 64 letters, digits, `.`, `-`, `_`, `@`; a hash is bcrypt (`$2a$`/`$2b$`/`$2y$`);
 /// - `verify` takes as long for an unknown name as for a known one (it checks a dummy hash).
@@ -31,21 +32,32 @@ public struct InboxUsers: Sendable {
             }
     }
 
-    /// Reads and checks the users file; no file: no users.
+    /// Reads and checks the users file; no file: no users. The checks are made with `fstat` on
+    /// the descriptor that is then read (no window between check and read), and the file is not
+    /// followed if it is a symbolic link.
     public static func load(file: String) throws(Failure) -> InboxUsers {
-        var st = stat()
-        guard lstat(file, &st) == 0 else {
+        let fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
             if errno == ENOENT { return InboxUsers(hashes: [:]) }
+            if errno == ELOOP { throw .unsafe("the users file \(file) is not a regular file") }
             throw .unsafe("cannot read the users file \(file): \(String(cString: strerror(errno)))")
         }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .unsafe("the users file \(file) is not a regular file") }
-        guard st.st_mode & 0o007 == 0 else {
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw .unsafe("the users file \(file) is not a regular file") }
+        guard st.st_mode & 0o027 == 0 else {
             throw .unsafe(
-                "the users file \(file) is readable or writable by others (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 0600 or 0640 it"
+                "the users file \(file) is readable by others or writable by its group (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 0600 or 0640 it"
             )
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw .unsafe("cannot read the users file \(file)")
+        guard st.st_uid == 0 || st.st_uid == geteuid() else {
+            throw .unsafe(
+                "the users file \(file) belongs to uid \(st.st_uid), neither root nor this process's user (uid \(geteuid())), who could add a login; chown it"
+            )
+        }
+        guard st.st_size <= 1 << 20 else { throw .unsafe("the users file \(file) is larger than 1 MiB: not a users file") }
+        guard let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8) else {
+            throw .unsafe("cannot read the users file \(file) as UTF-8 text")
         }
         var hashes: [String: String] = [:]
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -67,4 +67,21 @@ struct LoginGateTests {
         let logged = (0..<2500).filter { _ in gate.countRefusal() }.count
         #expect(logged == 3)
     }
+
+    @Test("a users file its group may write, or that another user owns, is refused: nobody else can add a login")
+    func ownerAndGroup() throws {
+        let dir = NSTemporaryDirectory() + "inbox-userfile-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/users"
+        try InboxUsers.add(name: "alice", password: "correct horse battery", file: file, cost: 4)
+        chmod(file, 0o660)
+        #expect(throws: InboxUsers.Failure.self) { try InboxUsers.load(file: file) }
+        chmod(file, 0o640)
+        #expect(try InboxUsers.load(file: file).hashes.count == 1)
+        if geteuid() == 0 {
+            chown(file, 65534, 65534)
+            #expect(throws: InboxUsers.Failure.self) { try InboxUsers.load(file: file) }
+        }
+    }
 }

@@ -222,7 +222,7 @@ struct InboxTests {
         let r = try DaemonHarness.shell(
             "timeout 20 \(InboxClient.quote(CityHarness.binary)) serve --config \(InboxClient.quote(city.configPath))")
         #expect(r.status == 78, "\(r.stderr)")
-        #expect(r.stderr.contains("readable or writable by others"))
+        #expect(r.stderr.contains("readable by others or writable by its group"))
     }
 
     @Test("a user added while the daemon runs logs in without a restart; a flood of logins is answered 503, and staff log in after it")
