@@ -53,6 +53,11 @@ public struct Daemon: Sendable {
 
         let endpoints = try Self.loadEndpoints(config)
         let store = try CaseStore(path: config.databasePath)
+        if store.rederivedRows > 0 {
+            logger.notice(
+                "case and ledger rows derived again from their events (written by an earlier version)",
+                metadata: ["rows": "\(store.rederivedRows)"])
+        }
         let opened = try await store.stats()
         logger.info(
             "case store open", metadata: ["database": "\(config.databasePath)", "cases": "\(opened.cases)", "events": "\(opened.events)"])

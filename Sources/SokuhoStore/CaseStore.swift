@@ -21,7 +21,12 @@ public final class CaseStore: Sendable {
     /// Parsed playbook versions by hash (immutable once stored).
     let playbookVersions = Mutex<[String: Playbook]>([:])
 
-    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    /// Case and ledger rows derived again from their events at this open (`rederiveIfStale`):
+    /// non-zero once after an upgrade from a version that wrote them differently.
+    public let rederivedRows: Int
+
+    /// Opens (creating if needed) the database at `path`, runs pending migrations, and derives
+    /// the case and ledger rows again if older code wrote them.
     public init(path: String) throws(StoreError) {
         self.path = path
         var config = Configuration()
@@ -45,7 +50,9 @@ public final class CaseStore: Sendable {
             if let found = superseded {
                 throw StoreError.newerSchema(path: path, found: found, supported: migrator.migrations.count)
             }
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db).count }
             try migrator.migrate(pool)
+            rederivedRows = try Self.rederiveIfStale(pool, migrated: applied != migrator.migrations.count)
         } catch let e as StoreError {
             throw e
         } catch {

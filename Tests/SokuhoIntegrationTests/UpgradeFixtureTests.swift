@@ -17,10 +17,9 @@ struct UpgradeFixtureTests {
         let cases: [String]
         let events: Int
         let lastHash: String
-        /// Why today's `audit verify` rejects this upgraded database (a known bug, not fixed
-        /// here): its case rows, written by the old code, differ from today's replay, and no
-        /// migration rewrites them. `nil`: it verifies.
-        var knownVerifyFailure: String? = nil
+        /// What the old code wrote differently in the derived case rows, which today's open
+        /// derives again from the events (`CaseStore.rederiveIfStale`): nil when nothing.
+        var staleRows: String? = nil
         var file: String {
             URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .appendingPathComponent("Fixtures/upgrade/schema-v\(version).db").path
@@ -44,15 +43,15 @@ struct UpgradeFixtureTests {
         Fixture(
             version: 3, commit: "d923696", cases: withSpool, events: 7,
             lastHash: "ff1807314ae853cf7742d07efba6ddd98af6d883a8a1d4531a7c7cb026b39e7b",
-            knownVerifyFailure: Self.missingKeys),
+            staleRows: Self.missingKeys),
         Fixture(
             version: 4, commit: "2c72655", cases: withSpool, events: 19,
             lastHash: "4ee7efcdaad23865859f5d067864ec706e13bcec3aa4296bf2ad22efda5c29d4",
-            knownVerifyFailure: Self.refusalCounted),
+            staleRows: Self.refusalCounted),
         Fixture(
             version: 5, commit: "c33fc65", cases: withSpool, events: 20,
             lastHash: "b2a828fae4404888643b391da385db96d207c31d2911d1ed5e8b406360b044fb",
-            knownVerifyFailure: Self.refusalCounted),
+            staleRows: Self.refusalCounted),
         Fixture(
             version: 6, commit: "79fb72e", cases: withSpool, events: 20,
             lastHash: "2839a77883e96c3015475f0697c26d9fa1358bac7f75dd000502f18effc9ec2f"),
@@ -147,17 +146,9 @@ struct UpgradeFixtureTests {
         #expect(try JSONParser.parse(after.stdout)["events"]?.intValue ?? 0 > Int64(f.events), "\(after.stdout)")
     }
 
-    /// `audit verify` exits 0 — except where a known bug makes it fail; then it must fail the
-    /// known way (a case row that does not match today's replay), so a fix shows up here.
+    /// `audit verify` exits 0: the upgrade derived the case rows again from the events.
     func expectVerified(_ run: DaemonHarness.Run, _ f: Fixture) {
-        guard let known = f.knownVerifyFailure else {
-            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-            return
-        }
-        withKnownIssue(Comment(rawValue: known)) {
-            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        }
-        #expect(run.status == 0 || run.stdout.contains("the stored case does not match the case replayed"), "\(run.stdout)\(run.stderr)")
+        #expect(run.status == 0, "\(f.staleRows ?? "")\n\(run.stdout)\(run.stderr)")
     }
 
     /// The facts each fixture's cases were reported with (scripts/make-upgrade-fixtures), read
