@@ -109,8 +109,9 @@ public final class CityStore: Sendable {
         case conflict
     }
 
-    /// Records a message and what it tells: the case's latest facts (messages about a case),
-    /// the chain head it carries, and — for a poll — which instructions and decisions the
+    /// Records a message and what it tells: the case's latest facts (messages about a case; a
+    /// message with a lower `data.sequence` than the facts held — a late retry — is stored but
+    /// does not roll the facts back), the chain head it carries, and — for a poll — which instructions and decisions the
     /// contractor has recorded. Returns what the contractor is owed in the answer.
     public func record(_ m: Incoming) async throws(CityError) -> (Recorded, answer: JSONValue) {
         do {
@@ -134,7 +135,11 @@ public final class CityStore: Sendable {
                     try db.execute(
                         sql: """
                             INSERT INTO cases (contractor, case_id, facts, first_received_at, updated_at) VALUES (?, ?, ?, ?, ?)
-                            ON CONFLICT (contractor, case_id) DO UPDATE SET facts = excluded.facts, updated_at = excluded.updated_at,
+                            ON CONFLICT (contractor, case_id) DO UPDATE SET
+                                facts = CASE
+                                    WHEN COALESCE(json_extract(excluded.facts, '$.sequence'), 0) >= COALESCE(json_extract(cases.facts, '$.sequence'), 0)
+                                    THEN excluded.facts ELSE cases.facts END,
+                                updated_at = excluded.updated_at,
                                 first_received_at = COALESCE(cases.first_received_at, excluded.first_received_at)
                             """,
                         arguments: [

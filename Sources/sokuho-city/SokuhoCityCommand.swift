@@ -42,6 +42,9 @@ struct CityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The configuration file.", valueName: "FILE")) var config = CityConfiguration.defaultPath
 
     func load() throws -> CityConfiguration {
+        // Files the commands and the daemon create (the database, its journal) are never
+        // readable by others, whatever umask they were started with.
+        umask(0o027)
         do { return try CityConfiguration.load(file: config) } catch {
             fail("\(error)", code: 78)
         }

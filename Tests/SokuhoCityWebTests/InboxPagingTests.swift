@@ -89,4 +89,29 @@ struct InboxPagingTests {
         // The full facts stay available to show and to the CLI.
         #expect(try await store.cases().first?.facts["information"]?.stringValue?.count == 1 << 20)
     }
+
+    @Test("a late retry with a lower sequence is stored but does not roll the case's facts back")
+    func lateRetry() async throws {
+        let dir = NSTemporaryDirectory() + "inbox-sequence-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try CityStore(path: dir + "/city.db")
+        func send(_ id: String, sequence: Int64, state: String) async throws {
+            _ = try await store.record(
+                .init(
+                    contractor: "acme", webhookID: id, bodySHA256: id,
+                    payload: [
+                        "type": "incident.updated",
+                        "data": ["case_id": "INC-2026-0001", "sequence": .int(sequence), "state": .string(state)],
+                    ],
+                    receivedAt: "2026-11-28T00:00:00.000Z"))
+        }
+        try await send("msg_1", sequence: 1, state: "open")
+        try await send("msg_3", sequence: 3, state: "contained")
+        try await send("msg_2", sequence: 2, state: "open")  // arrives late
+        let facts = try #require(try await store.cases().first).facts
+        #expect(facts["state"] == "contained" && facts["sequence"] == 3)
+        let detail = try await store.caseDetail(contractor: "acme", caseID: "INC-2026-0001")
+        #expect(detail["messages"]?.arrayValue?.count == 3, "every message is kept")
+    }
 }
