@@ -135,7 +135,7 @@ let package = Package(
         // issues back, the audit anchor.
         .target(
             name: "SokuhoCity",
-            dependencies: ["SokuhoCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SokuhoCore", "SokuhoStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // I/O boundary: the city's one HTTP listener (Hummingbird): the contractors' webhooks
         // (`POST /hook`, through CityIntake) and the staff's inbox (login, sessions, pages, forms).

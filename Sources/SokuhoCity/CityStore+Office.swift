@@ -40,7 +40,8 @@ extension CityStore {
     }
 
     /// The facts a list shows, extracted in SQL with long texts cut to 200 characters: what a
-    /// list row needs, whatever size the contractor's last message had.
+    /// list row needs, whatever size the contractor's last message had. Kept in `cases.summary`,
+    /// written with the facts.
     static let summaryFacts = """
         json_object('state', json_extract(facts, '$.state'), 'kind', json_extract(facts, '$.kind'),
             'suspected', CASE json_type(facts, '$.suspected') WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') END,
@@ -60,7 +61,7 @@ extension CityStore {
         do {
             return try await pool.read { db in
                 var (sql, args) = Self.caseFilter(contractor: contractor, state: state)
-                let facts = summary ? Self.summaryFacts + " AS facts" : "facts"
+                let facts = summary ? "summary AS facts" : "facts"
                 sql = """
                     SELECT contractor, case_id, \(facts), first_received_at, updated_at,
                         (SELECT group_concat(json_extract(m.payload, '$.data.clock'), ' ') FROM messages m
@@ -103,7 +104,7 @@ extension CityStore {
             args.append(contractor)
         }
         if let state {
-            sql += " AND json_extract(facts, '$.state') = ?"
+            sql += " AND json_extract(summary, '$.state') = ?"
             args.append(state)
         }
         return (sql, args)

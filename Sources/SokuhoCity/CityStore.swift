@@ -1,13 +1,16 @@
 import Foundation
 import GRDB
 import SokuhoCore
+import SokuhoStore
 
 /// The city's store (SQLite, WAL, `synchronous=FULL`): every message each contractor sent,
 /// the latest facts of each case per contractor, every audit chain head received, and the
 /// instructions and publication decisions the city issued. A message is answered 200 only
-/// after the transaction holding it is committed.
+/// after the transaction holding it is committed; messages that arrive together share one
+/// transaction (`GroupCommit`, as sokuhod's reports do), each in its own savepoint.
 public final class CityStore: Sendable {
     let pool: DatabasePool
+    let intake: GroupCommit
     public let path: String
 
     public init(path: String) throws(CityError) {
@@ -23,6 +26,7 @@ public final class CityStore: Sendable {
         } catch {
             throw CityError.storage("cannot open \(path): \(error)")
         }
+        intake = GroupCommit(pool: pool)
     }
 
     static var migrator: DatabaseMigrator {
@@ -84,6 +88,12 @@ public final class CityStore: Sendable {
                     );
                     """)
         }
+        // The list's row of each case, kept next to its facts: a list never reads (or parses)
+        // the whole last message of a case, however large the contractor made it.
+        m.registerMigration("v2-summary") { db in
+            try db.execute(sql: "ALTER TABLE cases ADD COLUMN summary TEXT")
+            try db.execute(sql: "UPDATE cases SET summary = \(CityStore.summaryFacts)")
+        }
         return m
     }
 
@@ -115,7 +125,7 @@ public final class CityStore: Sendable {
     /// contractor has recorded. Returns what the contractor is owed in the answer.
     public func record(_ m: Incoming) async throws(CityError) -> (Recorded, answer: JSONValue) {
         do {
-            return try await pool.write { db in
+            return try await intake.write { db in
                 if let stored = try String.fetchOne(
                     db, sql: "SELECT body_sha256 FROM messages WHERE contractor = ? AND webhook_id = ?",
                     arguments: [m.contractor, m.webhookID])
@@ -137,7 +147,8 @@ public final class CityStore: Sendable {
                             INSERT INTO cases (contractor, case_id, facts, first_received_at, updated_at) VALUES (?, ?, ?, ?, ?)
                             ON CONFLICT (contractor, case_id) DO UPDATE SET
                                 facts = CASE
-                                    WHEN COALESCE(json_extract(excluded.facts, '$.sequence'), 0) >= COALESCE(json_extract(cases.facts, '$.sequence'), 0)
+                                    WHEN COALESCE(CASE json_type(excluded.facts, '$.sequence') WHEN 'integer' THEN json_extract(excluded.facts, '$.sequence') END, 0)
+                                        >= COALESCE(CASE json_type(cases.facts, '$.sequence') WHEN 'integer' THEN json_extract(cases.facts, '$.sequence') END, 0)
                                     THEN excluded.facts ELSE cases.facts END,
                                 updated_at = excluded.updated_at,
                                 first_received_at = COALESCE(cases.first_received_at, excluded.first_received_at)
@@ -145,6 +156,11 @@ public final class CityStore: Sendable {
                         arguments: [
                             m.contractor, caseID, data.canonicalString, type == "incident.opened" ? m.receivedAt : nil, m.receivedAt,
                         ])
+                }
+                if let caseID {
+                    try db.execute(
+                        sql: "UPDATE cases SET summary = \(CityStore.summaryFacts) WHERE contractor = ? AND case_id = ?",
+                        arguments: [m.contractor, caseID])
                 }
                 if let a = ChainAnchor.from(data: data, source: m.webhookID) {
                     try db.execute(

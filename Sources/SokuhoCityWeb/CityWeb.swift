@@ -17,8 +17,8 @@ import SokuhoCore
 /// - every POST carries the session's CSRF token (`csrf` form field) or is refused with 403 and
 ///   changes nothing; the login form's token is a double-submit cookie (`sokuho_city_login`);
 /// - a wrong name or password is answered 401 and opens no session; passwords are checked
-///   one at a time (bcrypt on one serial queue), as slowly for unknown names; a login while 8
-///   checks wait is answered 503 with `Retry-After` and not checked (`LoginGate`);
+///   one at a time (bcrypt on one serial queue), as slowly for unknown names; `LoginGate`
+///   bounds how many wait, per user and for names that are not users;
 /// - a form that changes something answers 303 back to the case page;
 /// - every response carries `PageHeaders`; every text from the store is escaped (`InboxPage`).
 public struct CityWeb: Sendable {
@@ -44,7 +44,7 @@ public struct CityWeb: Sendable {
 
     /// The application listening on `host:port`; `onListening` gets the bound port.
     public func application(host: String, port: Int, onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: CityRequestContext.self)
         router.add(middleware: HookMiddleware(intake: intake, budget: bodyBudget))
         router.add(middleware: PageHeaders())
         router.get("/style.css") { _, _ in
@@ -164,11 +164,13 @@ public struct CityWeb: Sendable {
         else { return forbidden(request) }
         let name = f["name"] ?? ""
         let password = f["password"] ?? ""
-        guard loginGate.enter() else {
+        let users = self.users.current()
+        let isUser = users.hashes[name] != nil
+        let ok: Bool
+        switch loginGate.enter(name: name, isUser: isUser) {
+        case .busy:
             if loginGate.countRefusal() {
-                log(
-                    "sokuho-city: inbox: logins refused (503): \(loginGate.limit) password checks are already waiting (logged once per 1,000)"
-                )
+                log("sokuho-city: inbox: logins refused (503): too many at once for one user (logged once per 1,000)")
             }
             let p = page(request)
             var r = html(
@@ -178,12 +180,16 @@ public struct CityWeb: Sendable {
                 status: .serviceUnavailable)
             r.headers[.retryAfter] = "5"
             return r
+        case .refuse:
+            // Not a user, during a flood of such names: a wrong password, without a check or a log line.
+            _ = loginGate.countRefusal()
+            return try await loginForm(request, failed: true)
+        case .check:
+            ok = await withCheckedContinuation { c in
+                Self.bcryptQueue.async { c.resume(returning: users.verify(name: name, password: password)) }
+            }
+            loginGate.leave(name: name, isUser: isUser)
         }
-        let users = self.users.current()
-        let ok = await withCheckedContinuation { c in
-            Self.bcryptQueue.async { c.resume(returning: users.verify(name: name, password: password)) }
-        }
-        loginGate.leave()
         guard ok else {
             log("sokuho-city: inbox: failed login as \"\(TerminalSafe.bounded(name))\"")
             return try await loginForm(request, failed: true)

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Contract, per connection (one `ConnectionGuard.Handler` in each pipeline, after HTTP decoding):
 /// - a request must arrive whole — head and body — within `deadline` of the connection's start
-///   or of the previous answer's end; otherwise the connection is closed. A client that trickles
+///   or of the previous answer's end (an answer given before the body ended does not restart
+///   it); otherwise the connection is closed. A client that trickles
 ///   a byte every few seconds cannot hold a connection longer than that (the idle timeout alone
 ///   would let it);
 /// - while a connection waits for its request it is *evictable*: when `limit` connections are
@@ -77,13 +78,21 @@ final class ConnectionGuard: Sendable {
 
         let owner: ConnectionGuard
         var timer: Scheduled<Void>?
-        var registered = false
         var closeAfterAnswer = false
+        /// The current request's body has ended (inbound `.end`).
+        var received = true
+        /// The current request has been answered (outbound `.end`).
+        var answered = true
 
         init(guard owner: ConnectionGuard) { self.owner = owner }
 
+        // The deadline runs whenever the connection is not being answered: from its start,
+        // from a request's head, and from the end of an answer. It stops only while a request
+        // that has arrived whole waits for its answer. An answer written before its request's
+        // body ended (the server did not need the body) does not stop it: the body must still
+        // arrive within the deadline. Evictable exactly while the deadline runs.
+
         func handlerAdded(context: ChannelHandlerContext) {
-            registered = true
             owner.opened(context.channel)
             arm(context)
             context.channel.closeFuture.whenComplete { [owner, channel = context.channel] _ in owner.closed(channel) }
@@ -92,11 +101,25 @@ final class ConnectionGuard: Sendable {
         func handlerRemoved(context: ChannelHandlerContext) { timer?.cancel() }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            if case .end = unwrapInboundIn(data) {
-                // The whole request is in: it is being answered, not waiting.
-                timer?.cancel()
-                timer = nil
-                owner.waiting(context.channel, false)
+            switch unwrapInboundIn(data) {
+            case .head:
+                (received, answered) = (false, false)
+                if timer == nil { arm(context) }
+                owner.waiting(context.channel, true)
+            case .body:
+                break
+            case .end:
+                received = true
+                if answered {
+                    // Answered early; now idle until the next request.
+                    arm(context)
+                    owner.waiting(context.channel, true)
+                } else {
+                    // Whole: being answered, not waiting.
+                    timer?.cancel()
+                    timer = nil
+                    owner.waiting(context.channel, false)
+                }
             }
             context.fireChannelRead(data)
         }
@@ -109,6 +132,7 @@ final class ConnectionGuard: Sendable {
             case .body:
                 context.write(data, promise: promise)
             case .end:
+                answered = true
                 if closeAfterAnswer {
                     let channel = context.channel
                     context.writeAndFlush(data).whenComplete { result in
@@ -117,9 +141,12 @@ final class ConnectionGuard: Sendable {
                     }
                     return
                 }
-                // Answered: the next request has `deadline` from now.
-                owner.waiting(context.channel, true)
-                arm(context)
+                if received {
+                    // Answered: the next request has `deadline` from now.
+                    arm(context)
+                    owner.waiting(context.channel, true)
+                }
+                // Otherwise the request's body is still due: its deadline keeps running.
                 context.write(data, promise: promise)
             }
         }

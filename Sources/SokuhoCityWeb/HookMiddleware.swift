@@ -15,8 +15,9 @@ extension HTTPField.Name {
 /// working). Such a request never reaches the inbox's routes: it is verified and stored by
 /// `CityIntake` and answered with JSON. Before its body is read, a request is refused unread
 /// when its headers cannot verify (401), when it declares a body over 1 MiB (413), or when the
-/// bodies being read already hold the `BodyBudget` (503, `Retry-After`).
-struct HookMiddleware<Context: RequestContext>: RouterMiddleware {
+/// bodies being read already hold the `BodyBudget` and all arrive fast (503, `Retry-After`).
+struct HookMiddleware: RouterMiddleware {
+    typealias Context = CityRequestContext
     let intake: CityIntake
     let budget: BodyBudget
 
@@ -40,14 +41,23 @@ struct HookMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.json(status, answer, close: true)
         }
         let size = request.headers[.contentLength].flatMap { Int($0) } ?? max
-        guard budget.reserve(size) else {
+        guard let ticket = budget.reserve(size, channel: context.channel) else {
             var r = Self.json(503, ["ok": false, "error": "busy: too many bodies being received; retry"], close: true)
             r.headers[.retryAfter] = "2"
             return r
         }
-        defer { budget.release(size) }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: max) } catch { return Self.json(413, tooLarge, close: true) }
+        defer { budget.release(ticket) }
+        var body = ByteBuffer()
+        do {
+            for try await chunk in request.body {
+                guard body.readableBytes + chunk.readableBytes <= max else { return Self.json(413, tooLarge, close: true) }
+                body.writeImmutableBuffer(chunk)
+                budget.progress(ticket, received: body.readableBytes)
+            }
+        } catch {
+            // Cut off (too slow while others waited), or the client went away.
+            return Self.json(400, ["ok": false, "error": "the body did not arrive"], close: true)
+        }
         let (status, answer) = await intake.receive(id: id, timestamp: ts, signature: sig, body: Array(body.readableBytesView))
         return Self.json(status, answer)
     }

@@ -1,28 +1,61 @@
 import Synchronization
 
-/// Bounds the password checks of the inbox's login form.
+/// Bounds the password checks of the inbox's login form, so that a flood of logins neither
+/// queues up minutes of bcrypt nor keeps a member of staff out.
 ///
-/// Contract: at most `limit` checks wait or run at once (bcrypt, one at a time, about a quarter
-/// of a second each); a login beyond that is answered at once with 503 and `Retry-After`, without
-/// a check. A flood of logins therefore costs the attacker's requests, not memory or a queue
-/// of minutes that a member of staff would have to wait behind.
+/// Contract (password checks run one at a time, about a quarter of a second each):
+/// - a login as a user in the users file waits only behind at most `perUser` other logins as
+///   that same user: a flood aimed at one name is answered 503 (with `Retry-After`) for that
+///   name alone, and every other member of staff still logs in;
+/// - logins as names that are not users share `unknown` places; beyond them such a login is
+///   answered like a wrong password at once, without a check (an attacker spraying names costs
+///   nothing, and learns only under its own flood that a name is not a user);
+/// - refusals are counted, and logged once per 1,000.
 final class LoginGate: Sendable {
-    let limit: Int
-    private let pending = Atomic<Int>(0)
+    let perUser: Int
+    let unknown: Int
+
+    enum Admission: Equatable {
+        /// Check the password; call `leave` afterwards.
+        case check
+        /// A user's place is full: 503.
+        case busy
+        /// Not a user, and no place: answer 401 without a check.
+        case refuse
+    }
+
+    private struct State {
+        var pendingByUser: [String: Int] = [:]
+        var pendingUnknown = 0
+    }
+    private let state = Mutex(State())
     private let refused = Atomic<Int>(0)
 
-    init(limit: Int = 8) { self.limit = limit }
+    init(perUser: Int = 2, unknown: Int = 8) { (self.perUser, self.unknown) = (perUser, unknown) }
 
-    /// Takes a place, or returns false when `limit` checks are already waiting or running.
-    func enter() -> Bool {
-        while true {
-            let now = pending.load(ordering: .acquiring)
-            if now >= limit { return false }
-            if pending.compareExchange(expected: now, desired: now + 1, ordering: .acquiringAndReleasing).exchanged { return true }
+    func enter(name: String, isUser: Bool) -> Admission {
+        state.withLock { s in
+            if isUser {
+                guard s.pendingByUser[name, default: 0] < perUser else { return .busy }
+                s.pendingByUser[name, default: 0] += 1
+            } else {
+                guard s.pendingUnknown < unknown else { return .refuse }
+                s.pendingUnknown += 1
+            }
+            return .check
         }
     }
 
-    func leave() { pending.subtract(1, ordering: .releasing) }
+    func leave(name: String, isUser: Bool) {
+        state.withLock { s in
+            if isUser {
+                let n = s.pendingByUser[name, default: 1] - 1
+                s.pendingByUser[name] = n > 0 ? n : nil
+            } else {
+                s.pendingUnknown -= 1
+            }
+        }
+    }
 
     /// Counts a refusal; true for the first and every 1,000th, which are worth a log line (a
     /// flood must not flood the log).

@@ -15,7 +15,8 @@ import Synchronization
 /// - writes happen in arrival order, so chain positions and case numbers follow it.
 ///
 /// A write that arrives alone is done at once (a batch of one): nothing waits for company.
-final class GroupCommit: Sendable {
+/// The city's store (`SokuhoCity.CityStore`) uses it too, for the contractors' messages.
+public final class GroupCommit: Sendable {
     typealias Work = @Sendable (Database) throws -> any Sendable
 
     private struct Waiting {
@@ -33,13 +34,13 @@ final class GroupCommit: Sendable {
     /// The largest batch in one transaction (bounds the latency a batch adds).
     let maxBatch: Int
 
-    init(pool: DatabasePool, maxBatch: Int = 256) {
+    public init(pool: DatabasePool, maxBatch: Int = 256) {
         self.pool = pool
         self.maxBatch = maxBatch
     }
 
     /// Runs `work` in the next transaction and returns once that transaction is durable.
-    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let outcome = await withCheckedContinuation { (c: CheckedContinuation<Result<any Sendable, StoreError>, Never>) in
             let start = state.withLock { s -> Bool in
                 s.queue.append(Waiting(work: { db in try work(db) }, continuation: c))

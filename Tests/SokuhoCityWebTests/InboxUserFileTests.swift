@@ -54,34 +54,23 @@ struct InboxUserFileTests {
     }
 }
 
-@Suite("LoginGate bounds the waiting password checks")
+@Suite("LoginGate bounds the waiting password checks, per user and for names that are not users")
 struct LoginGateTests {
-    @Test("at most limit places; a place left is taken again; refusals are logged once per 1,000")
+    @Test("two waiting per user, the others unaffected; eight for names that are not users, then refused unchecked")
     func gate() {
-        let gate = LoginGate(limit: 8)
-        #expect((0..<8).allSatisfy { _ in gate.enter() })
-        #expect(!gate.enter())
-        gate.leave()
-        #expect(gate.enter())
-        #expect(!gate.enter())
+        let gate = LoginGate(perUser: 2, unknown: 8)
+        #expect(gate.enter(name: "alice", isUser: true) == .check)
+        #expect(gate.enter(name: "alice", isUser: true) == .check)
+        #expect(gate.enter(name: "alice", isUser: true) == .busy, "a flood aimed at alice")
+        #expect(gate.enter(name: "bob", isUser: true) == .check, "bob is not behind alice's flood")
+        #expect((0..<8).allSatisfy { gate.enter(name: "x\($0)", isUser: false) == .check })
+        #expect(gate.enter(name: "y", isUser: false) == .refuse)
+        #expect(gate.enter(name: "carol", isUser: true) == .check, "nor behind a spray of unknown names")
+        gate.leave(name: "alice", isUser: true)
+        #expect(gate.enter(name: "alice", isUser: true) == .check)
+        gate.leave(name: "x0", isUser: false)
+        #expect(gate.enter(name: "z", isUser: false) == .check)
         let logged = (0..<2500).filter { _ in gate.countRefusal() }.count
         #expect(logged == 3)
-    }
-
-    @Test("a users file its group may write, or that another user owns, is refused: nobody else can add a login")
-    func ownerAndGroup() throws {
-        let dir = NSTemporaryDirectory() + "inbox-userfile-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/users"
-        try InboxUsers.add(name: "alice", password: "correct horse battery", file: file, cost: 4)
-        chmod(file, 0o660)
-        #expect(throws: InboxUsers.Failure.self) { try InboxUsers.load(file: file) }
-        chmod(file, 0o640)
-        #expect(try InboxUsers.load(file: file).hashes.count == 1)
-        if geteuid() == 0 {
-            chown(file, 65534, 65534)
-            #expect(throws: InboxUsers.Failure.self) { try InboxUsers.load(file: file) }
-        }
     }
 }

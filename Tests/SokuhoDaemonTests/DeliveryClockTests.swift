@@ -22,7 +22,9 @@ struct DeliveryClockTests {
             store: f.store, clock: clock, endpoints: [], schedule: .standard, wakeup: Wakeup(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await worker.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Wait for the attempt (the loop ends as soon as it is recorded); the bound is generous:
+        // under the whole suite on 2 cores the worker may wait long for a thread.
+        let deadline = ContinuousClock.now + .seconds(240)
         var message = try #require(queued.first)
         while ContinuousClock.now < deadline {
             message = try #require(try await f.store.outbox(caseID: id).first)

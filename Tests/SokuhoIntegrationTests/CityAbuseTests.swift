@@ -44,11 +44,13 @@ struct CityAbuseTests {
     }
 
     @Test(
-        "600 silent, trickling connections: a contractor's webhook and a staff login are answered during the flood; every one is closed by the server"
+        "600 silent, trickling connections and 20 answered before their body ended: webhooks and logins are answered during the flood; every one is closed by the server"
     )
     func slow() throws {
         let city = try CityHarness(contractors: ["acme"])
         try city.start()
+        // And 20 "sticky" ones: a request answered before its body ended, then a trickled one.
+        let sticky = try Flood(port: city.port, mode: "sticky", count: 20, seconds: 26)
         let flood = try Flood(port: city.port, mode: "slow", count: 600, seconds: 26)
         #expect(flood.first["opened"]?.intValue == 600, "\(flood.first)")
         // Over the guard's 512, the oldest silent ones were closed to make room; new clients get in.
@@ -59,6 +61,8 @@ struct CityAbuseTests {
         // Each trickler has 20 s to send a whole request; the flood lasts 26 s.
         let last = try flood.finish()
         #expect(last["closed_by_server"]?.intValue == 600, "\(last)")
+        let stuck = try sticky.finish()
+        #expect(stuck["closed_by_server"]?.intValue == 20, "an early answer must not stop the request's deadline: \(stuck)")
         print("city slow flood: \(flood.first) then \(last)")
         #expect(try city.deliver(as: "acme", id: "msg_after_flood", body: Self.opened().canonicalString).status == 200)
     }
@@ -84,5 +88,23 @@ struct CityAbuseTests {
         #expect(during - before < 96, "RSS grew by \(during - before) MiB holding 300 announced bodies")
         #expect(after - before < 96, "RSS grew by \(after - before) MiB")
         #expect(try city.deliver(as: "acme", id: "msg_after", body: Self.opened().canonicalString).status == 200)
+    }
+
+    @Test("40 bodies trickled a byte a second hold the whole body budget: a contractor's webhook still gets in, cutting the slowest off")
+    func slowBodies() throws {
+        let city = try CityHarness(contractors: ["acme"])
+        try city.start()
+        let flood = try Flood(port: city.port, mode: "slowbody", count: 40, seconds: 8)
+        #expect(flood.first["opened"]?.intValue == 40)
+        // The 32 MiB budget is reserved by 32 of them (1 MiB each, declared); the other 8 wait.
+        // A signed webhook arriving now is not refused: the slowest body is cut off for it.
+        usleep(600_000)  // let the trickled bodies age past the 250 ms in which a rate is not yet judged
+        for i in 0..<3 {
+            let r = try city.deliver(as: "acme", id: "msg_during_\(i)", body: Self.opened().canonicalString)
+            #expect(r.status == 200, "\(r)")
+        }
+        let last = try flood.finish()
+        print("city slow-body flood: \(flood.first) then \(last)")
+        #expect((last["closed_by_server"]?.intValue ?? 0) >= 3, "the slowest bodies were cut off: \(last)")
     }
 }

@@ -6,6 +6,9 @@ usage: city_flood.py PORT MODE COUNT SECONDS
        bodies  open COUNT connections, each sending webhook headers that pass the header checks
                (an id, a current timestamp, a well-formed v1 signature) and a declared 1 MiB body,
                then the body but its last byte, and holding it
+       slowbody  the same headers, then the body one byte per second
+       sticky  a GET with a one-byte body that is answered before the byte is sent, then the byte,
+               then a POST whose 100,000-byte body is trickled one byte per second
 Prints one JSON line when the flood is in place: {"opened", "refused"}, then holds it for SECONDS
 (or until stdin closes) and prints a second line: {"closed_by_server", "answers"} where answers
 counts the HTTP status codes the server sent.
@@ -25,7 +28,7 @@ for i in range(count):
         s.close()
         continue
     opened += 1
-    if mode == "bodies":
+    if mode in ("bodies", "slowbody"):
         sig = base64.b64encode(os.urandom(32)).decode()
         head = (
             "POST /hook HTTP/1.1\r\nHost: city\r\nContent-Type: application/json\r\n"
@@ -34,11 +37,32 @@ for i in range(count):
         ).encode()
         s.settimeout(2)
         try:
-            s.sendall(head + b"x" * ((1 << 20) - 1))
+            s.sendall(head + (b"x" * ((1 << 20) - 1) if mode == "bodies" else b""))
         except OSError:
             pass
+    if mode == "sticky":
+        s.settimeout(5)
+        try:
+            s.sendall(b"GET /login HTTP/1.1\r\nHost: city\r\nContent-Length: 1\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            s.sendall(b"x")
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: city\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n")
+        except OSError:
+            pass
+        time.sleep(0.2)
+        try:
+            s.setblocking(False)
+            while s.recv(65536):
+                pass
+        except (BlockingIOError, OSError):
+            pass
     s.setblocking(False)
-    socks.append([s, 0, b""])
+    socks.append([s, 1 if mode == "sticky" else 0, b""])
 
 print(json.dumps({"opened": opened, "refused": refused}), flush=True)
 
@@ -72,11 +96,11 @@ while time.time() < end:
     if select.select([sys.stdin], [], [], 0)[0] and not sys.stdin.readline():
         break
     poll()
-    if mode == "slow":
+    if mode in ("slow", "slowbody", "sticky"):
         for entry in socks:
             if entry[0] is not None:
                 try:
-                    entry[0].send(head_slow[sent % len(head_slow):sent % len(head_slow) + 1])
+                    entry[0].send(b"x" if mode in ("slowbody", "sticky") else head_slow[sent % len(head_slow):sent % len(head_slow) + 1])
                 except OSError:
                     pass
         sent += 1
