@@ -114,4 +114,32 @@ struct InboxPagingTests {
         let detail = try await store.caseDetail(contractor: "acme", caseID: "INC-2026-0001")
         #expect(detail["messages"]?.arrayValue?.count == 3, "every message is kept")
     }
+
+    @Test(
+        "a city database from before the summaries gets them at open (migration v2-summary)",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    func summaryMigration() async throws {
+        let dir = NSTemporaryDirectory() + "inbox-migrate-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/city.db"
+        do {
+            let store = try CityStore(path: path)
+            _ = try await store.record(
+                .init(
+                    contractor: "acme", webhookID: "msg_1", bodySHA256: "h",
+                    payload: ["type": "incident.opened", "data": ["case_id": "INC-2026-0001", "state": "contained", "information": "名簿"]],
+                    receivedAt: "2026-11-28T00:00:00.000Z"))
+        }
+        // Back to version 1: no summary column, the second migration not applied.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [path, "ALTER TABLE cases DROP COLUMN summary; DELETE FROM grdb_migrations WHERE identifier = 'v2-summary';"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let reopened = try CityStore(path: path)
+        let row = try #require(try await reopened.cases(state: "contained", summary: true).first)
+        #expect(row.facts["information"] == "名簿" && row.facts["state"] == "contained")
+    }
 }
