@@ -193,11 +193,21 @@ extension CityStore {
         }
     }
 
+    /// What `publish` recorded: the decision's id, and the decisions of the same case it
+    /// replaces before the contractor recorded them (only the latest is sent).
+    public struct Published: Sendable {
+        public var id: String
+        public var replaces: [String]
+    }
+
     /// Records the city's publication decision for a case (Art. 18 §2); it goes back like an instruction.
     public func publish(contractor: String, caseID: String, decision: PublicationDecision, by: String, at: String) async throws(CityError)
-        -> String
+        -> Published
     {
         try await issue(contractor: contractor, caseID: caseID) { db in
+            let replaces = try String.fetchAll(
+                db, sql: "SELECT id FROM publications WHERE contractor = ? AND case_id = ? AND delivered_at IS NULL ORDER BY number",
+                arguments: [contractor, caseID])
             let n = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM publications")) ?? 1
             let id = "CP-\(n)"
             try db.execute(
@@ -206,13 +216,13 @@ extension CityStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [n, id, contractor, caseID, decision.decision.rawValue, decision.date, decision.url, decision.note, at, by])
-            return id
+            return Published(id: id, replaces: replaces)
         }
     }
 
-    private func issue(contractor: String, caseID: String, _ insert: @Sendable @escaping (Database) throws -> String)
+    private func issue<T: Sendable>(contractor: String, caseID: String, _ insert: @Sendable @escaping (Database) throws -> T)
         async throws(CityError)
-        -> String
+        -> T
     {
         do {
             return try await pool.write { db in

@@ -15,13 +15,8 @@ public final class CityStore: Sendable {
 
     public init(path: String) throws(CityError) {
         self.path = path
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try DatabasePool(path: path, configuration: CaseStore.durableConfiguration)
             try Self.migrator.migrate(pool)
         } catch {
             throw CityError.storage("cannot open \(path): \(error)")

@@ -306,9 +306,9 @@ public struct CityWeb: Sendable {
                 request, session: s, contractor: contractor, caseID: caseID, notice: p.t(error.message, error.messageJa))
         }
         do {
-            let id = try await intake.store.publish(
+            let published = try await intake.store.publish(
                 contractor: contractor, caseID: caseID, decision: decision, by: s.user, at: Timestamp.format(Date()))
-            log("sokuho-city: inbox: \(s.user) recorded publication decision \(id) for \(contractor) \(caseID)")
+            log("sokuho-city: inbox: \(s.user) recorded publication decision \(published.id) for \(contractor) \(caseID)")
         } catch {
             return try await caseResponse(request, session: s, contractor: contractor, caseID: caseID, notice: error.description)
         }

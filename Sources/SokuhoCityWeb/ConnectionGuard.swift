@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
-import Synchronization
+import SokuhoCore
 
 /// Keeps slow and silent clients from holding the listener's connections.
 ///
@@ -22,50 +22,22 @@ final class ConnectionGuard: Sendable {
     let limit: Int
     let deadline: TimeAmount
 
-    private struct State {
-        var open = 0
-        var next = 0
-        /// Connections waiting for a request, by the order they started waiting.
-        var waiting: [ObjectIdentifier: (order: Int, channel: any Channel)] = [:]
+    private let connections: WaitingConnections
+
+    init(limit: Int = 512, deadline: TimeAmount = .seconds(20)) {
+        (self.limit, self.deadline) = (limit, deadline)
+        connections = WaitingConnections(limit: limit)
     }
-    private let state = Mutex(State())
 
-    init(limit: Int = 512, deadline: TimeAmount = .seconds(20)) { (self.limit, self.deadline) = (limit, deadline) }
-
-    /// The connections open now, and how many of them wait for a request (for tests and logs).
-    var counts: (open: Int, waiting: Int) { state.withLock { ($0.open, $0.waiting.count) } }
-
+    /// Registers a new connection; at the limit the longest-waiting one is closed. When none
+    /// waits, the new one is admitted all the same (Hummingbird's ceiling bounds the total).
     func opened(_ channel: any Channel) {
-        let victim: (any Channel)? = state.withLock { s in
-            s.open += 1
-            s.next += 1
-            s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
-            guard s.open > limit,
-                let oldest = s.waiting.filter({ $0.key != ObjectIdentifier(channel) }).min(by: { $0.value.order < $1.value.order })
-            else { return nil }
-            s.waiting[oldest.key] = nil
-            return oldest.value.channel
-        }
-        victim?.close(promise: nil)
+        connections.open(ObjectIdentifier(channel)) { channel.close(promise: nil) }.evict?()
     }
 
-    func waiting(_ channel: any Channel, _ isWaiting: Bool) {
-        state.withLock { s in
-            if isWaiting {
-                s.next += 1
-                s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
-            } else {
-                s.waiting[ObjectIdentifier(channel)] = nil
-            }
-        }
-    }
+    func waiting(_ channel: any Channel, _ isWaiting: Bool) { connections.setWaiting(ObjectIdentifier(channel), isWaiting) }
 
-    func closed(_ channel: any Channel) {
-        state.withLock { s in
-            s.open -= 1
-            s.waiting[ObjectIdentifier(channel)] = nil
-        }
-    }
+    func closed(_ channel: any Channel) { connections.closed(ObjectIdentifier(channel)) }
 
     /// A fresh handler for one connection's pipeline.
     func handler() -> Handler { Handler(guard: self) }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import SokuhoCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -56,7 +57,7 @@ public final class MetricsServer: Service, @unchecked Sendable {
     /// Binds and returns the channel; the caller closes it.
     public func bind() async throws -> any Channel {
         let loop = group.next()
-        let open = OpenConnections()
+        let open = WaitingConnections(limit: limits.maxConnections)
         let (limits, collector, logger) = (limits, collector, logger)
         let decoderLimits = {
             var d = NIOHTTPDecoderLimitConfiguration()
@@ -70,12 +71,15 @@ public final class MetricsServer: Service, @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard open.admit(channel, limit: limits.maxConnections) else {
+                    let id = ObjectIdentifier(channel)
+                    let admission = open.open(id) { channel.close(promise: nil) }
+                    channel.closeFuture.whenComplete { _ in open.closed(id) }
+                    admission.evict?()
+                    guard !admission.full else {
                         // Every connection is being answered: closed at once, before anything is read.
                         channel.close(promise: nil)
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in open.closed(channel) }
                     // A hard deadline for the whole connection: a client that trickles its
                     // request byte by byte cannot hold a slot longer than this.
                     let deadline = channel.eventLoop.scheduleTask(in: limits.idleTimeout) { channel.close(promise: nil) }
@@ -83,7 +87,7 @@ public final class MetricsServer: Service, @unchecked Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
                     try channel.pipeline.syncOperations.addHandler(
-                        MetricsHandler(collector: collector, logger: logger) { open.requestReceived(channel) })
+                        MetricsHandler(collector: collector, logger: logger) { open.setWaiting(id, false) })
                 }
             }
         return try await bootstrap.bind(host: host, port: port).get()
@@ -98,47 +102,6 @@ public final class MetricsServer: Service, @unchecked Sendable {
             try? await channel.closeFuture.get()
         } onGracefulShutdown: {
             channel.close(promise: nil)
-        }
-    }
-}
-
-/// The connections open at once, and which of them still wait for their request.
-final class OpenConnections: Sendable {
-    struct State {
-        var count = 0
-        var next = 0
-        /// Connections without a whole request yet, by the order they were accepted.
-        var waiting: [ObjectIdentifier: (order: Int, channel: any Channel)] = [:]
-    }
-    let state = Mutex(State())
-
-    /// Admits `channel`. At `limit`, the connection that has waited longest for its request is
-    /// closed to make room; false only when none is waiting (every one is being answered).
-    func admit(_ channel: any Channel, limit: Int) -> Bool {
-        let victim: (any Channel)? = state.withLock { s in
-            var victim: (any Channel)?
-            if s.count >= limit {
-                guard let oldest = s.waiting.min(by: { $0.value.order < $1.value.order }) else { return nil as (any Channel)? }
-                s.waiting[oldest.key] = nil
-                victim = oldest.value.channel
-            }
-            s.count += 1
-            s.next += 1
-            s.waiting[ObjectIdentifier(channel)] = (s.next, channel)
-            return victim ?? channel
-        }
-        guard let victim else { return false }
-        if victim !== channel { victim.close(promise: nil) }
-        return true
-    }
-
-    /// The connection sent a whole request: it is being answered, no longer evictable.
-    func requestReceived(_ channel: any Channel) { state.withLock { _ = $0.waiting.removeValue(forKey: ObjectIdentifier(channel)) } }
-
-    func closed(_ channel: any Channel) {
-        state.withLock { s in
-            s.count -= 1
-            s.waiting[ObjectIdentifier(channel)] = nil
         }
     }
 }

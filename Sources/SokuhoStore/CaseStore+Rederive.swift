@@ -16,36 +16,39 @@ extension CaseStore {
     /// whose events do not replay is left as it is, for `audit verify` to report. Returns how
     /// many rows changed.
     static func rederiveIfStale(_ pool: DatabasePool, migrated: Bool) throws -> Int {
-        try pool.write { db in
-            let format = try Int32.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            guard migrated || format != derivedFormat else { return 0 }
-            var changed = 0
-            for row in try Row.fetchAll(db, sql: "SELECT id, body FROM cases") {
-                let id: String = row["id"]
-                guard let c = try? Case.replay(try events(db, caseID: id)) else { continue }
-                let body = c.json.canonicalString
-                if body != row["body"] as String? {
-                    try db.execute(
-                        sql: "UPDATE cases SET kind = ?, state = ?, body = ? WHERE id = ?",
-                        arguments: [c.report.kind.rawValue, c.state.rawValue, body, id])
-                    changed += 1
-                }
+        let format = try pool.read { db in try Int32.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        guard migrated || format != derivedFormat else { return 0 }
+        return try pool.write { db in
+            var changed = try rederive(db, table: "cases") { events in
+                let c = try Case.replay(events)
+                return (c.json.canonicalString, ["kind": c.report.kind.rawValue, "state": c.state.rawValue])
             }
             if try db.tableExists("ledger_entries") {
-                for row in try Row.fetchAll(db, sql: "SELECT id, body FROM ledger_entries") {
-                    let id: String = row["id"]
-                    guard let e = try? LedgerEntry.replay(try events(db, caseID: id)) else { continue }
-                    let body = e.json.canonicalString
-                    if body != row["body"] as String? {
-                        try db.execute(
-                            sql: "UPDATE ledger_entries SET state = ?, category = ?, body = ? WHERE id = ?",
-                            arguments: [e.state.rawValue, e.fields.category.rawValue, body, id])
-                        changed += 1
-                    }
+                changed += try rederive(db, table: "ledger_entries") { events in
+                    let e = try LedgerEntry.replay(events)
+                    return (e.json.canonicalString, ["state": e.state.rawValue, "category": e.fields.category.rawValue])
                 }
             }
             try db.execute(sql: "PRAGMA user_version = \(derivedFormat)")
             return changed
         }
+    }
+
+    /// Rewrites each row of `table` whose `body` differs from what `replay` derives from its
+    /// events (with the columns it names); a row whose events do not replay is left as it is.
+    private static func rederive(
+        _ db: Database, table: String, replay: ([StoredEvent]) throws -> (body: String, columns: [String: String])
+    ) throws -> Int {
+        var changed = 0
+        for row in try Row.fetchAll(db, sql: "SELECT id, body FROM \(table)") {
+            let id: String = row["id"]
+            guard let derived = try? replay(try events(db, caseID: id)), derived.body != row["body"] as String? else { continue }
+            let names = derived.columns.keys.sorted()
+            try db.execute(
+                sql: "UPDATE \(table) SET body = ?, \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                arguments: StatementArguments([derived.body] + names.map { derived.columns[$0]! } + [id]))
+            changed += 1
+        }
+        return changed
     }
 }

@@ -21,6 +21,17 @@ public final class CaseStore: Sendable {
     /// Parsed playbook versions by hash (immutable once stored).
     let playbookVersions = Mutex<[String: Playbook]>([:])
 
+    /// How every Sokuho database is opened (sokuhod's and the city's): WAL with
+    /// `synchronous=FULL`, so a committed transaction is on disk; 10 s to wait for a lock.
+    public static var durableConfiguration: Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
     /// Case and ledger rows derived again from their events at this open (`rederiveIfStale`):
     /// non-zero once after an upgrade from a version that wrote them differently.
     public let rederivedRows: Int
@@ -29,11 +40,7 @@ public final class CaseStore: Sendable {
     /// the case and ledger rows again if older code wrote them.
     public init(path: String) throws(StoreError) {
         self.path = path
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
+        let config = Self.durableConfiguration
         try Self.refuseNewerSchema(path: path)
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -363,15 +363,13 @@ struct CityPublish: AsyncParsableCommand {
         let d: PublicationDecision
         do { d = try Publication.request(o) } catch { fail(error.message, code: 64) }
         let by = CityOptions.issuer()
-        // Only the latest decision of a case is sent: say so when this one replaces one the
-        // contractor has not recorded yet.
-        let pending =
-            (try? await store.caseDetail(contractor: contractor, caseID: caseID))?["publications"]?.arrayValue?
-            .filter { $0["delivered_at"] == .null || $0["delivered_at"] == nil }.compactMap { $0["id"]?.stringValue } ?? []
-        let id = await orFail { () async throws(CityError) in
+        let published = await orFail { () async throws(CityError) in
             try await store.publish(contractor: contractor, caseID: caseID, decision: d, by: by, at: Timestamp.format(Date()))
         }
+        let (id, pending) = (published.id, published.replaces)
         if json { printJSON(["ok": true, "id": .string(id), "replaces": .array(pending.map { .string($0) })]); return }
+        // Only the latest decision of a case is sent: say so when this one replaces one the
+        // contractor has not recorded yet.
         if !pending.isEmpty {
             FileHandle.standardError.write(
                 Data(
