@@ -18,14 +18,18 @@ struct CityAbuseTests {
         let input = Pipe()
         var first: JSONValue = .null
 
-        init(port: Int, mode: String, count: Int, seconds: Double) throws {
+        init(port: Int, mode: String, count: Int, seconds: Double, middle: Double? = nil) throws {
             process.executableURL = URL(fileURLWithPath: systemPython)
-            process.arguments = [CityAbuseTests.flooder, String(port), mode, String(count), String(seconds)]
+            process.arguments =
+                [CityAbuseTests.flooder, String(port), mode, String(count), String(seconds)] + (middle.map { [String($0)] } ?? [])
             process.standardOutput = output
             process.standardInput = input
             try process.run()
             first = try JSONParser.parse(SocketAbuseTests.Flood.line(output))
         }
+
+        /// The report printed after `middle` seconds.
+        func middle() throws -> JSONValue { try JSONParser.parse(SocketAbuseTests.Flood.line(output)) }
 
         /// Waits for the flood's end (its SECONDS, or now if `early`) and returns its last report.
         func finish(early: Bool = false) throws -> JSONValue {
@@ -51,13 +55,18 @@ struct CityAbuseTests {
         try city.start()
         // And 20 "sticky" ones: a request answered before its body ended, then a trickled one.
         let sticky = try Flood(port: city.port, mode: "sticky", count: 20, seconds: 26)
-        let flood = try Flood(port: city.port, mode: "slow", count: 600, seconds: 26)
+        let flood = try Flood(port: city.port, mode: "slow", count: 600, seconds: 26, middle: 8)
         #expect(flood.first["opened"]?.intValue == 600, "\(flood.first)")
         // Over the guard's 512, the oldest silent ones were closed to make room; new clients get in.
         let hook = try city.deliver(as: "acme", id: "msg_during_flood", body: Self.opened().canonicalString)
         #expect(hook.status == 200, "\(hook)")
         let staff = InboxClient(port: city.port, dir: city.dir, name: "staff")
         #expect(try staff.get("/login").status == 200)
+        // Before any deadline (20 s), the 88 connections over 512 were made room for by closing
+        // the longest-silent ones: the hard ceiling (1,024) alone would have let them all in.
+        let middle = try flood.middle()
+        #expect((middle["closed_by_server"]?.intValue ?? 0) >= 88, "no silent connection was closed for room: \(middle)")
+        #expect((middle["closed_by_server"]?.intValue ?? 0) < 600, "\(middle)")
         // Each trickler has 20 s to send a whole request; the flood lasts 26 s.
         let last = try flood.finish()
         #expect(last["closed_by_server"]?.intValue == 600, "\(last)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Floods sokuho-city's listener the way an unauthenticated network client would.
 
-usage: city_flood.py PORT MODE COUNT SECONDS
+usage: city_flood.py PORT MODE COUNT SECONDS [MID]
   MODE slow    open COUNT connections, each sending an unfinished request head one byte per second
        bodies  open COUNT connections, each sending webhook headers that pass the header checks
                (an id, a current timestamp, a well-formed v1 signature) and a declared 1 MiB body,
@@ -16,6 +16,8 @@ counts the HTTP status codes the server sent.
 import base64, json, os, select, socket, sys, time
 
 port, mode, count, seconds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+# Optional MID: also print {"closed_by_server", "answers"} after MID seconds (before the end).
+mid = float(sys.argv[5]) if len(sys.argv) > 5 else None
 socks, answers, closed = [], {}, 0
 opened = refused = 0
 head_slow = b"POST /hook HTTP/1.1\r\nHost: city\r\nX-Slow: " + b"a" * 200
@@ -90,9 +92,14 @@ def poll():
             closed += 1
             entry[0] = None
 
-end = time.time() + seconds
+start = time.time()
+end = start + seconds
 sent = 0
 while time.time() < end:
+    if mid is not None and time.time() - start >= mid:
+        poll()
+        print(json.dumps({"closed_by_server": closed, "answers": answers}), flush=True)
+        mid = None
     if select.select([sys.stdin], [], [], 0)[0] and not sys.stdin.readline():
         break
     poll()
