@@ -236,22 +236,16 @@ public struct InboxPage: Sendable {
         }
         body += "</tbody></table>\n"
 
-        body += "<h2>\(t("Instructions", "指示"))</h2>\n"
-        let instructions = d["instructions"]?.arrayValue ?? []
-        if instructions.isEmpty {
-            body += "<p>\(t("None yet.", "まだありません。"))</p>\n"
-        } else {
-            body += "<table class=\"instructions\"><thead><tr><th>ID</th><th>\(t("Instruction", "指示内容"))</th><th>\(t("From", "指示元"))</th>"
-            body += "<th>\(t("Issued", "発出"))</th><th>\(t("Delivered", "委託先で記録"))</th></tr></thead><tbody>\n"
-            for i in instructions {
-                let delivered = style.time(i["delivered_at"]?.stringValue) ?? t("not yet", "未")
-                body += "<tr><td>\(h(i["id"]?.stringValue ?? ""))</td><td>\(h(i["text"]?.stringValue ?? ""))</td>"
-                body += "<td>\(h(i["from"]?.stringValue ?? DocumentStyle.dash))</td>"
-                body += "<td>\(h(style.time(i["issued_at"])))<br><small>\(h(i["issued_by"]?.stringValue ?? ""))</small></td>"
-                body += "<td>\(h(delivered))</td></tr>\n"
-            }
-            body += "</tbody></table>\n"
-        }
+        body += listSection(
+            t("Instructions", "指示"), empty: t("None yet.", "まだありません。"), class: "instructions",
+            headers: ["ID", t("Instruction", "指示内容"), t("From", "指示元"), t("Issued", "発出"), t("Delivered", "委託先で記録")],
+            rows: (d["instructions"]?.arrayValue ?? []).map { i in
+                [
+                    h(i["id"]?.stringValue ?? ""), h(i["text"]?.stringValue ?? ""), h(i["from"]?.stringValue ?? DocumentStyle.dash),
+                    "\(h(style.time(i["issued_at"])))<br><small>\(h(i["issued_by"]?.stringValue ?? ""))</small>",
+                    h(style.time(i["delivered_at"]?.stringValue) ?? t("not yet", "未")),
+                ]
+            })
         body += """
             <form method="post" action="\(h(path))/instruct\(langQuery)" class="issue">
             \(hiddenCSRF())
@@ -262,26 +256,21 @@ public struct InboxPage: Sendable {
 
             """
 
-        body += "<h2>\(t("Publication decision", "公表の判断"))</h2>\n"
-        let publications = d["publications"]?.arrayValue ?? []
-        if publications.isEmpty {
-            body += "<p>\(t("Not decided yet.", "まだ判断していません。"))</p>\n"
-        } else {
-            body += "<table class=\"publications\"><thead><tr><th>ID</th><th>\(t("Decision", "判断"))</th><th>\(t("Date", "公表日"))</th>"
-            body +=
-                "<th>URL</th><th>\(t("Note", "備考"))</th><th>\(t("Decided", "判断日時"))</th><th>\(t("Delivered", "委託先で記録"))</th></tr></thead><tbody>\n"
-            for p in publications {
+        body += listSection(
+            t("Publication decision", "公表の判断"), empty: t("Not decided yet.", "まだ判断していません。"), class: "publications",
+            headers: [
+                "ID", t("Decision", "判断"), t("Date", "公表日"), "URL", t("Note", "備考"), t("Decided", "判断日時"), t("Delivered", "委託先で記録"),
+            ],
+            rows: (d["publications"]?.arrayValue ?? []).map { p in
                 let replaced = p["replaced_by"]?.stringValue.map { t("never: replaced by \($0) first", "なし（先に \($0) で置き換え）") }
-                let delivered = style.time(p["delivered_at"]?.stringValue) ?? replaced ?? t("not yet", "未")
-                body += "<tr><td>\(h(p["id"]?.stringValue ?? ""))</td><td>\(h(style.decision(p["decision"]?.stringValue)))</td>"
-                body +=
-                    "<td>\(h(p["date"]?.stringValue ?? DocumentStyle.dash))</td><td>\(h(p["url"]?.stringValue ?? DocumentStyle.dash))</td>"
-                body += "<td>\(h(p["note"]?.stringValue ?? DocumentStyle.dash))</td>"
-                body += "<td>\(h(style.time(p["decided_at"])))<br><small>\(h(p["decided_by"]?.stringValue ?? ""))</small></td>"
-                body += "<td>\(h(delivered))</td></tr>\n"
-            }
-            body += "</tbody></table>\n"
-        }
+                return [
+                    h(p["id"]?.stringValue ?? ""), h(style.decision(p["decision"]?.stringValue)),
+                    h(p["date"]?.stringValue ?? DocumentStyle.dash),
+                    h(p["url"]?.stringValue ?? DocumentStyle.dash), h(p["note"]?.stringValue ?? DocumentStyle.dash),
+                    "\(h(style.time(p["decided_at"])))<br><small>\(h(p["decided_by"]?.stringValue ?? ""))</small>",
+                    h(style.time(p["delivered_at"]?.stringValue) ?? replaced ?? t("not yet", "未")),
+                ]
+            })
         body += """
             <form method="post" action="\(h(path))/publish\(langQuery)" class="issue">
             \(hiddenCSRF())
@@ -299,5 +288,15 @@ public struct InboxPage: Sendable {
             </form>
             """
         return page(title: caseID + " " + contractor, body: body)
+    }
+
+    /// A heading, then `empty` as a paragraph when there are no rows, else a table of `rows`.
+    /// Headers are escaped here; cells are HTML the caller made (each value escaped with `h`).
+    func listSection(_ title: String, empty: String, class cls: String, headers: [String], rows: [[String]]) -> String {
+        var out = "<h2>\(title)</h2>\n"
+        guard !rows.isEmpty else { return out + "<p>\(empty)</p>\n" }
+        out += "<table class=\"\(cls)\"><thead><tr>" + headers.map { "<th>\(h($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows { out += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+        return out + "</tbody></table>\n"
     }
 }

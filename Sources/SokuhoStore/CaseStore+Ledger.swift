@@ -63,32 +63,22 @@ extension CaseStore {
     ) async throws(StoreError) -> LedgerResult {
         let at = Timestamp.format(date)
         let now = date.timeIntervalSince1970
-        do {
-            return try await intake.write { db in
-                let events = try Self.events(db, caseID: id)
-                if events.isEmpty { throw StoreError.notFound(id: id) }
-                var entry = try LedgerEntry.replay(events)
-                var receipts: [Receipt] = []
-                for change in try decide(entry) {
-                    let e = try Self.append(
-                        db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
-                    try entry.apply(change.event, at: at)
-                    if let kind = change.message {
-                        let request = Self.requestJSON(change.event, entry: entry)
-                        try Self.enqueueLedger(db, kind: kind, entry: entry, request: request, event: e, endpoints: endpoints, now: now)
-                    }
-                    receipts.append(Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at))
+        let how = SubjectChange<LedgerEntry, LedgerChange>(
+            replay: { try LedgerEntry.replay($0) }, event: { ($0.event.type.rawValue, $0.event.data) },
+            apply: { entry, change, e, db in
+                try entry.apply(change.event, at: at)
+                if let kind = change.message {
+                    let request = Self.requestJSON(change.event, entry: entry)
+                    try Self.enqueueLedger(db, kind: kind, entry: entry, request: request, event: e, endpoints: endpoints, now: now)
                 }
-                if let last = receipts.last {
-                    try db.execute(
-                        sql: "UPDATE ledger_entries SET state = ?, category = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
-                        arguments: [entry.state.rawValue, entry.fields.category.rawValue, at, last.seq, entry.json.canonicalString, id])
-                }
-                return LedgerResult(entry: entry, receipts: receipts)
-            }
-        } catch {
-            throw Self.map(error)
-        }
+            },
+            save: { entry, lastSeq, db in
+                try db.execute(
+                    sql: "UPDATE ledger_entries SET state = ?, category = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
+                    arguments: [entry.state.rawValue, entry.fields.category.rawValue, at, lastSeq, entry.json.canonicalString, id])
+            })
+        let (entry, receipts) = try await mutateSubject(id: id, actor: actor, at: at, how, decide: decide)
+        return LedgerResult(entry: entry, receipts: receipts)
     }
 
     /// The take-out or disposal a request event concerns, as the city is told of it.

@@ -50,32 +50,21 @@ extension CaseStore {
     ) async throws(StoreError) -> MutationResult {
         let at = Timestamp.format(date)
         let now = date.timeIntervalSince1970
-        do {
-            return try await intake.write { db in
-                let events = try Self.events(db, caseID: id)
-                if events.isEmpty { throw StoreError.notFound(id: id) }
-                var c = try Case.replay(events)
-                let changes = try decide(c)
-                var receipts: [Receipt] = []
-                for change in changes {
-                    let e = try Self.append(
-                        db, at: at, caseID: id, type: change.event.type.rawValue, actor: actor.json, data: change.event.data)
-                    try c.apply(change.event, at: at)
-                    for m in change.messages where !m.endpoints.isEmpty {
-                        try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra, now: now)
-                    }
-                    receipts.append(Receipt(caseID: id, seq: e.seq, hash: e.hash, at: at))
+        let how = SubjectChange<Case, CaseChange>(
+            replay: { try Case.replay($0) }, event: { ($0.event.type.rawValue, $0.event.data) },
+            apply: { c, change, e, db in
+                try c.apply(change.event, at: at)
+                for m in change.messages where !m.endpoints.isEmpty {
+                    try Self.enqueue(db, type: m.type, case: c, event: e, endpoints: m.endpoints, extra: m.extra, now: now)
                 }
-                if let last = receipts.last {
-                    try db.execute(
-                        sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
-                        arguments: [c.report.kind.rawValue, c.state.rawValue, at, last.seq, c.json.canonicalString, id])
-                }
-                return MutationResult(case: c, receipts: receipts)
-            }
-        } catch {
-            throw Self.map(error)
-        }
+            },
+            save: { c, lastSeq, db in
+                try db.execute(
+                    sql: "UPDATE cases SET kind = ?, state = ?, updated_at = ?, last_seq = ?, body = ? WHERE id = ?",
+                    arguments: [c.report.kind.rawValue, c.state.rawValue, at, lastSeq, c.json.canonicalString, id])
+            })
+        let (c, receipts) = try await mutateSubject(id: id, actor: actor, at: at, how, decide: decide)
+        return MutationResult(case: c, receipts: receipts)
     }
 
     /// The playbook version stored under `hash` (the one a case started with). Versions never

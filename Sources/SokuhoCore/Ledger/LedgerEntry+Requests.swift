@@ -58,15 +58,7 @@ extension LedgerEntry {
             throw ValidationError(
                 .invalidValue, field: "until", "until is in the past: when it comes back at the latest", ja: "until（返却予定日時）が過去の日時です")
         }
-        guard state == .held else {
-            throw Self.conflict(
-                "\(id) is \(state.rawValue): only an entry held can be taken out", ja: "\(id) は\(state.japanese)のため持ち出せません")
-        }
-        if let open = openRequest {
-            throw Self.conflict(
-                "\(id) already has an application that still stands (\(open)); one at a time",
-                ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
-        }
+        try requireHeldWithoutApplication(to: "be taken out", ja: "持ち出せません")
         if fields.media.isElectronic && !encrypted {
             throw ValidationError(
                 .invalidValue, field: "encrypted",
@@ -177,15 +169,7 @@ extension LedgerEntry {
     public func requestDisposal(method: String, medium: String, quantity: String, planned: String, by: JSONValue) throws(ValidationError)
         -> LedgerEvent
     {
-        guard state == .held else {
-            throw Self.conflict(
-                "\(id) is \(state.rawValue): only an entry held can be disposed of", ja: "\(id) は\(state.japanese)のため廃棄できません")
-        }
-        if let open = openRequest {
-            throw Self.conflict(
-                "\(id) already has an application that still stands (\(open)); one at a time",
-                ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
-        }
+        try requireHeldWithoutApplication(to: "be disposed of", ja: "廃棄できません")
         return .disposalRequested(
             DisposalRequest(request: nextRequest(.disposal), method: method, medium: medium, quantity: quantity, planned: planned, by: by))
     }
@@ -211,5 +195,20 @@ extension LedgerEntry {
         }
         try Self.checkTime(at, field: "at", notBefore: d.approval?.approvedAt, what: "the city's approval", now: now)
         return .disposalCompleted(DisposalDone(request: request, at: at, by: by, witness: witness))
+    }
+}
+
+extension LedgerEntry {
+    /// An application (take-out or disposal) needs the entry held and no other application
+    /// standing. `to` and `ja` finish the refusal: "only an entry held can \(to)".
+    func requireHeldWithoutApplication(to: String, ja: String) throws(ValidationError) {
+        guard state == .held else {
+            throw Self.conflict("\(id) is \(state.rawValue): only an entry held can \(to)", ja: "\(id) は\(state.japanese)のため\(ja)")
+        }
+        if let open = openRequest {
+            throw Self.conflict(
+                "\(id) already has an application that still stands (\(open)); one at a time",
+                ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
+        }
     }
 }
