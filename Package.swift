@@ -1,6 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The products several targets use, each named once.
+extension Target.Dependency {
+    static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
+    static var nioPosix: Self { .product(name: "NIOPosix", package: "swift-nio") }
+    static var nioHTTP1: Self { .product(name: "NIOHTTP1", package: "swift-nio") }
+    static var nioEmbedded: Self { .product(name: "NIOEmbedded", package: "swift-nio") }
+    static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var serviceLifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var argumentParser: Self { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+    static var grdb: Self { .product(name: "GRDB", package: "GRDB.swift") }
+    static var crypto: Self { .product(name: "Crypto", package: "swift-crypto") }
+}
+
 let package = Package(
     name: "Sokuho",
     products: [
@@ -28,12 +41,12 @@ let package = Package(
         // Pure core: case model, validation, lifecycle, audit chain. No I/O.
         .target(
             name: "SokuhoCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.crypto]
         ),
         // I/O boundary: the SQLite event store (GRDB stays behind this module).
         .target(
             name: "SokuhoStore",
-            dependencies: ["SokuhoCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SokuhoCore", .grdb]
         ),
         // I/O boundary: the configuration file.
         .target(
@@ -43,17 +56,17 @@ let package = Package(
         // I/O boundary: systemd notify protocol, socket activation, journald logging.
         .target(
             name: "SokuhoSystemd",
-            dependencies: ["SokuhoCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SokuhoCore", .logging]
         ),
         // I/O boundary: the control socket server (SwiftNIO, Unix domain socket).
         .target(
             name: "SokuhoControl",
             dependencies: [
                 "SokuhoCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .nioCore,
+                .nioPosix,
+                .logging,
+                .serviceLifecycle,
             ]
         ),
         // libcurl (system library, libcurl4-openssl-dev) with shims for its variadic calls.
@@ -72,9 +85,9 @@ let package = Package(
             name: "SokuhoReceiver",
             dependencies: [
                 "SokuhoCore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .nioCore,
+                .nioPosix,
+                .nioHTTP1,
             ]
         ),
         // I/O boundary: the spool directory (file drops): inotify, safe reading, text encodings, moves.
@@ -82,9 +95,9 @@ let package = Package(
             name: "SokuhoSpool",
             dependencies: [
                 "SokuhoCore", "SokuhoConfig",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .crypto,
+                .logging,
+                .serviceLifecycle,
             ]
         ),
         // The blocking control-socket client used by the CLI (no NIO, starts fast).
@@ -99,11 +112,11 @@ let package = Package(
             dependencies: [
                 "SokuhoCore", "SokuhoStore",
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .nioCore,
+                .nioPosix,
+                .nioHTTP1,
+                .logging,
+                .serviceLifecycle,
             ]
         ),
         // The daemon's application layer: authorisation, request dispatch and outbox delivery.
@@ -112,8 +125,8 @@ let package = Package(
             dependencies: [
                 "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool",
                 "SokuhoMetrics",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .logging,
+                .serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
@@ -121,21 +134,21 @@ let package = Package(
             name: "sokuhod",
             dependencies: [
                 "SokuhoCore", "SokuhoDaemon", "SokuhoWebhook",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .argumentParser,
             ]
         ),
         .executableTarget(
             name: "sokuho",
             dependencies: [
                 "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoConfig", "SokuhoReceiver", "SokuhoSpool", "SokuhoWebhook", "Yams",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .argumentParser,
             ]
         ),
         // The city's side (docs/city.md): the contractors' webhooks into a store, what the city
         // issues back, the audit anchor.
         .target(
             name: "SokuhoCity",
-            dependencies: ["SokuhoCore", "SokuhoStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SokuhoCore", "SokuhoStore", .grdb]
         ),
         // I/O boundary: the city's one HTTP listener (Hummingbird): the contractors' webhooks
         // (`POST /hook`, through CityIntake) and the staff's inbox (login, sessions, pages, forms).
@@ -147,16 +160,16 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .nioCore,
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "Logging", package: "swift-log"),
+                .logging,
             ]
         ),
         .executableTarget(
             name: "sokuho-city",
             dependencies: [
                 "SokuhoCore", "SokuhoCity", "SokuhoCityWeb", "SokuhoConfig", "SokuhoStore", "SokuhoWebhook",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .argumentParser,
             ]
         ),
         // Benchmarks: starts the real daemon and prints figures (docs/performance.md).
@@ -164,9 +177,9 @@ let package = Package(
             name: "sokuho-bench",
             dependencies: [
                 "SokuhoCore", "SokuhoClient", "SokuhoStore", "SokuhoReceiver",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .argumentParser,
                 // Only for the raw-SQLite baseline the intake figure is compared with.
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .grdb,
             ]
         ),
         // Fuzz targets: libFuzzer with scripts/fuzz (-sanitize=fuzzer -DFUZZING); otherwise a
@@ -175,8 +188,8 @@ let package = Package(
             name: "sokuho-fuzz",
             dependencies: [
                 "SokuhoCore", "SokuhoConfig", "SokuhoSpool", "SokuhoControl",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .nioCore,
+                .nioEmbedded,
             ]
         ),
         // What the test targets share (fixtures, the seeded generator, record checks).
@@ -190,15 +203,15 @@ let package = Package(
         .testTarget(
             name: "SokuhoControlTests",
             dependencies: [
-                "SokuhoControl", "SokuhoCore", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "SokuhoControl", "SokuhoCore", .nioCore,
+                .nioEmbedded,
             ]
         ),
         .testTarget(
             name: "SokuhoDaemonTests",
             dependencies: [
                 "SokuhoDaemon", "SokuhoCore", "SokuhoStore", "SokuhoSpool", "SokuhoTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                .logging,
             ]
         ),
         .testTarget(name: "SokuhoMetricsTests", dependencies: ["SokuhoMetrics", "SokuhoStore", "SokuhoCore"]),
