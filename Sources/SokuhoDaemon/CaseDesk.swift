@@ -194,37 +194,42 @@ public final class CaseDesk: ControlRequestHandler {
         }
         let actor = EventActor(peer: peer, role: role, channel: "socket")
 
+        return try await route(operation, o, actor: actor, ownOnly: ownOnly, peer: peer, roles: roles)
+    }
+
+    /// Decodes the request of `operation` into its type and hands it to the handler of its area.
+    /// Exhaustive: a new op does not compile until it is routed.
+    func route(
+        _ operation: ControlOperation, _ o: [String: JSONValue], actor: EventActor, ownOnly: Bool, peer: PeerIdentity, roles: Set<Role>
+    ) async throws -> JSONValue {
         switch operation {
-        case .report: return try await cases.report(o, actor: actor)
-        case .caseGet: return try await cases.get(o, actor: actor, ownOnly: ownOnly)
-        case .caseList: return try await cases.list(o, actor: actor, ownOnly: ownOnly)
-        case .caseUpdate: return try await cases.update(o, actor: actor)
-        case .outboxList: return try await outbox.outboxList(o)
-        case .outboxRetry: return try await outbox.outboxRetry(o, actor: actor)
-        case .spoolList: return try await spoolHandler.spoolList(o, actor: actor, ownOnly: ownOnly)
-        case .caseSteps: return try await steps.steps(o, actor: actor, ownOnly: ownOnly)
-        case .stepDone, .stepSkip: return try await steps.stepAction(operation, o, actor: actor)
-        case .playbookList: return steps.playbookList()
-        case .caseTransition: return try await lifecycle.transition(o, actor: actor)
-        case .caseGates: return try await lifecycle.gates(o, actor: actor, ownOnly: ownOnly)
-        case .instructionAdd: return try await lifecycle.instructionAdd(o, actor: actor)
-        case .instructionDone: return try await lifecycle.instructionDone(o, actor: actor)
-        case .casePublication: return try await lifecycle.publication(o, actor: actor)
-        case .caseSubmit: return try await lifecycle.submit(o, actor: actor)
-        case .caseReport: return try await reports.dossier(o, actor: actor, ownOnly: ownOnly)
-        case .statusReport: return try await reports.statusReport(o)
         case .status: return try await status(peer: peer, roles: roles)
-        case .ledgerAdd: return try await ledger.add(o, actor: actor)
-        case .ledgerList: return try await ledger.list(o)
-        case .ledgerGet: return try await ledger.get(o)
-        case .ledgerUpdate: return try await ledger.update(o, actor: actor)
-        case .ledgerSubmit: return try await ledger.submit(actor: actor)
-        case .ledgerTakeOut: return try await ledger.takeOut(o, actor: actor)
-        case .ledgerApprove: return try await ledger.approve(o, actor: actor)
-        case .ledgerReturn: return try await ledger.returnTakeOut(o, actor: actor)
-        case .ledgerWithdraw: return try await ledger.withdraw(o, actor: actor)
-        case .disposalApply: return try await ledger.disposalApply(o, actor: actor)
-        case .disposalDone: return try await ledger.disposalDone(o, actor: actor)
+        case .playbookList: return steps.playbookList()
+        case .report: return try await cases.report(ReportRequest(decoding: o), actor: actor)
+        case .caseGet: return try await cases.get(CaseRequest(.caseGet, decoding: o), actor: actor, ownOnly: ownOnly)
+        case .caseList: return try await cases.list(CaseListRequest(decoding: o), actor: actor, ownOnly: ownOnly)
+        case .caseUpdate: return try await cases.update(CaseUpdateRequest(decoding: o), actor: actor)
+        case .outboxList: return try await outbox.outboxList(OutboxListRequest(decoding: o))
+        case .outboxRetry: return try await outbox.outboxRetry(OutboxRetryRequest(decoding: o), actor: actor)
+        case .spoolList: return try await spoolHandler.spoolList(SpoolListRequest(decoding: o), actor: actor, ownOnly: ownOnly)
+        case .caseSteps: return try await steps.steps(CaseRequest(.caseSteps, decoding: o), actor: actor, ownOnly: ownOnly)
+        case .stepDone, .stepSkip:
+            return try await steps.stepAction(StepRequest(skip: operation == .stepSkip, decoding: o), actor: actor)
+        case .caseTransition: return try await lifecycle.transition(TransitionRequest(decoding: o), actor: actor)
+        case .caseGates: return try await lifecycle.gates(CaseRequest(.caseGates, decoding: o), actor: actor, ownOnly: ownOnly)
+        case .instructionAdd: return try await lifecycle.instructionAdd(InstructionAddRequest(decoding: o), actor: actor)
+        case .instructionDone: return try await lifecycle.instructionDone(InstructionDoneRequest(decoding: o), actor: actor)
+        case .casePublication: return try await lifecycle.publication(PublicationRequest(decoding: o), actor: actor)
+        case .caseSubmit: return try await lifecycle.submit(SubmitRequest(decoding: o), actor: actor)
+        case .caseReport: return try await reports.dossier(CaseRequest(.caseReport, decoding: o), actor: actor, ownOnly: ownOnly)
+        case .statusReport: return try await reports.statusReport(StatusReportRequest(decoding: o))
+        case .ledgerAdd, .ledgerList, .ledgerGet, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn,
+            .ledgerWithdraw,
+            .disposalApply, .disposalDone:
+            guard let request = try LedgerRequest(operation, decoding: o) else {
+                throw ValidationError(.unknownOp, field: "op", "\(operation.rawValue) is not a ledger op", ja: "台帳の操作ではありません")
+            }
+            return try await ledger.handle(request, actor: actor)
         }
     }
 

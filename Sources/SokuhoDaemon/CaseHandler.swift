@@ -7,13 +7,8 @@ import SokuhoStore
 struct CaseHandler: DeskArea {
     let context: DeskContext
 
-    func report(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        guard let body = o["report"] else {
-            throw ValidationError(
-                .missingField, field: "report", "report is required: {\"op\":\"report\",\"report\":{…}}",
-                ja: "report は必須です")
-        }
-        let report = try Report.validate(body)
+    func report(_ request: ReportRequest, actor: EventActor) async throws -> JSONValue {
+        let report = try Report.validate(.object(request.report))
         let now = clock.now()
         let result = try await store.openCase(
             report, actor: actor, at: now, year: Timestamp.year(of: now, utcOffset: utcOffset(now)),
@@ -35,8 +30,8 @@ struct CaseHandler: DeskArea {
         ])
     }
 
-    func get(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
-        let id = try caseID(o)
+    func get(_ request: CaseRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+        let id = request.id
         guard let (c, events) = try await store.getCase(id: id), !ownOnly || c.reportedBy.uid == actor.peer.uid else {
             // A reporter learns nothing about cases that are not theirs, not even that they exist.
             throw StoreError.notFound(id: id)
@@ -64,26 +59,20 @@ struct CaseHandler: DeskArea {
         return ControlResponse.success(members)
     }
 
-    func list(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+    func list(_ request: CaseListRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         var filter = CaseFilter()
-        let reader = FieldReader(object: o)
-        filter.kind = try reader.optionalEnum("kind", IncidentKind.self)
-        filter.state = try reader.optionalEnum("state", CaseState.self)
-        if let limit = try reader.optionalInt("limit", in: 1...10_000) { filter.limit = Int(limit) }
-        let mine = try reader.optionalBool("mine") ?? false
-        if ownOnly || mine { filter.reporterUID = actor.peer.uid }
+        filter.kind = try FieldReader.enumValue("kind", request.kind, IncidentKind.self)
+        filter.state = try FieldReader.enumValue("state", request.state, CaseState.self)
+        if let limit = request.limit { filter.limit = limit }
+        if ownOnly || request.mine { filter.reporterUID = actor.peer.uid }
         let cases = try await store.listCases(filter).map { ownOnly ? Case.reporterView($0) : $0 }
         return ControlResponse.success(["cases": .array(cases), "count": .int(Int64(cases.count))])
     }
 
-    func update(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        guard let fields = o["fields"] else {
-            throw ValidationError(
-                .missingField, field: "fields", "fields is required: the report fields to complete or correct",
-                ja: "fields（変更する項目）は必須です")
-        }
-        let result = try await store.updateCase(id: id, fields: fields, actor: actor, at: clock.now(), escalateTo: escalation)
+    func update(_ request: CaseUpdateRequest, actor: EventActor) async throws -> JSONValue {
+        let id = request.id
+        let result = try await store.updateCase(
+            id: id, fields: .object(request.fields), actor: actor, at: clock.now(), escalateTo: escalation)
         if result.receipt != nil {
             logger.notice(
                 "case updated",

@@ -106,24 +106,6 @@ extension DeskArea {
     /// `time_zone_offset_seconds` in answers that documents are made from.
     var zoneOffsetMember: JSONValue { .optional(context.settings.configuredOffset.map(Int64.init)) }
 
-    /// The request's case id in member `key` (`id`, or `case_id` for `outbox.list`): a
-    /// well-formed case id (quoted back bounded when it is not). Errors name `key` as the field.
-    func caseID(_ o: [String: JSONValue], key: String = "id") throws -> String {
-        guard let v = o[key] else {
-            throw ValidationError(
-                .missingField, field: key, "\(key) is required (a case id such as INC-2026-0001)", ja: "\(key)（事案番号）は必須です")
-        }
-        guard case .string(let id) = v else {
-            throw ValidationError(.wrongType, field: key, "\(key) must be a string, not \(v.typeName)", ja: "\(key) は文字列でなければなりません")
-        }
-        guard CaseID.parse(id) != nil else {
-            throw ValidationError(
-                .invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
-                ja: "\(key) は INC-2026-0001 の形式で指定してください")
-        }
-        return id
-    }
-
     /// The case `id` as `actor` may see it: a reporter (`ownOnly`) gets `not_found` for a case
     /// they did not report, exactly as for a case that does not exist.
     func visibleCase(_ id: String, actor: EventActor, ownOnly: Bool) async throws -> (Case, [StoredEvent]) {

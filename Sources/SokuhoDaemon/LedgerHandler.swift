@@ -10,31 +10,47 @@ import SokuhoStore
 struct LedgerHandler: DeskArea {
     let context: DeskContext
 
-    func add(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        guard let body = o["entry"] else {
-            throw ValidationError(
-                .missingField, field: "entry", "entry is required: {\"op\":\"ledger.add\",\"entry\":{…}}", ja: "entry は必須です")
+    /// Runs one ledger request.
+    func handle(_ request: LedgerRequest, actor: EventActor) async throws -> JSONValue {
+        switch request {
+        case .add(let entry): return try await add(entry, actor: actor)
+        case .list(let state, let category, let limit): return try await list(state: state, category: category, limit: limit)
+        case .get(let id): return try await get(id)
+        case .update(let id, let fields): return try await update(id, fields: fields, actor: actor)
+        case .submit: return try await submit(actor: actor)
+        case .takeOut(let id, let purpose, let until, let encrypted):
+            return try await takeOut(id, purpose: purpose, until: until, encrypted: encrypted, actor: actor)
+        case .approve(let request, let by, let at, let approvalID):
+            let approval = LedgerApproval(
+                request: request, approvedAt: at ?? Timestamp.format(clock.now()), by: by, source: "manual", approvalID: approvalID)
+            return answer(try await record(approval, actor: actor))
+        case .returnTakeOut(let request, let note): return try await returnTakeOut(request, note: note, actor: actor)
+        case .withdraw(let request, let reason): return try await withdraw(request, reason: reason, actor: actor)
+        case .disposalApply(let id, let method, let medium, let quantity, let planned):
+            return try await disposalApply(id, method: method, medium: medium, quantity: quantity, planned: planned, actor: actor)
+        case .disposalDone(let request, let at, let by, let witness):
+            return try await disposalDone(request, at: at ?? Timestamp.format(clock.now()), by: by, witness: witness, actor: actor)
         }
-        let fields = try LedgerFields.validate(body)
+    }
+
+    func add(_ entry: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
+        let fields = try LedgerFields.validate(.object(entry))
         let result = try await store.addLedgerEntry(fields, actor: actor, at: clock.now(), endpoints: escalation)
         logger.notice("ledger entry added", metadata: ["entry": "\(result.entry.id)", "uid": "\(actor.peer.uid)"])
         wake()
         return answer(result)
     }
 
-    func list(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let r = FieldReader(object: o)
-        let state = try r.optionalEnum("state", LedgerState.self)
-        let category = try r.optionalEnum("category", LedgerCategory.self)
-        let limit = try r.optionalInt("limit", in: 1...10_000) ?? 10_000
-        let entries = try await store.ledgerEntries(state: state, category: category, limit: Int(limit))
+    func list(state: String?, category: String?, limit: Int?) async throws -> JSONValue {
+        let entries = try await store.ledgerEntries(
+            state: try FieldReader.enumValue("state", state, LedgerState.self),
+            category: try FieldReader.enumValue("category", category, LedgerCategory.self), limit: limit ?? 10_000)
         return ControlResponse.success([
             "entries": .array(entries), "count": .int(Int64(entries.count)), "time_zone_offset_seconds": zoneOffsetMember,
         ])
     }
 
-    func get(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let id = try entryID(o)
+    func get(_ id: String) async throws -> JSONValue {
         guard let (entry, events, cases) = try await store.ledgerEntry(id: id) else { throw StoreError.notFound(id: id) }
         let history: [JSONValue] = events.map { e in
             [
@@ -49,13 +65,9 @@ struct LedgerHandler: DeskArea {
         ])
     }
 
-    func update(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try entryID(o)
-        guard let fields = o["fields"] else {
-            throw ValidationError(.missingField, field: "fields", "fields is required: the members to change", ja: "fields（変更する項目）は必須です")
-        }
+    func update(_ id: String, fields: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
         let result = try await store.mutateLedgerEntry(id: id, actor: actor, at: clock.now(), endpoints: escalation) { entry in
-            try entry.update(fields).map { [LedgerChange($0)] } ?? []
+            try entry.update(.object(fields)).map { [LedgerChange($0)] } ?? []
         }
         if !result.receipts.isEmpty { logger.notice("ledger entry updated", metadata: ["entry": "\(id)", "uid": "\(actor.peer.uid)"]) }
         return answer(result)
@@ -70,15 +82,7 @@ struct LedgerHandler: DeskArea {
         ])
     }
 
-    func takeOut(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try entryID(o)
-        let r = FieldReader(object: o)
-        let purpose = try r.requiredLine("purpose", maxLength: 500)
-        guard let until = try r.optionalTimestamp("until") else {
-            throw ValidationError(
-                .missingField, field: "until", "until is required: when it comes back at the latest", ja: "until（返却予定日時）は必須です")
-        }
-        let encrypted = try r.optionalBool("encrypted") ?? false
+    func takeOut(_ id: String, purpose: String, until: String, encrypted: Bool, actor: EventActor) async throws -> JSONValue {
         let now = clock.now().timeIntervalSince1970
         let result = try await store.mutateLedgerEntry(id: id, actor: actor, at: clock.now(), endpoints: escalation) { entry in
             [
@@ -90,17 +94,6 @@ struct LedgerHandler: DeskArea {
         }
         logger.notice("take-out applied for", metadata: ["entry": "\(id)", "uid": "\(actor.peer.uid)"])
         wake()
-        return answer(result)
-    }
-
-    func approve(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let r = FieldReader(object: o)
-        let request = try requestID(o)
-        let by = try r.requiredLine("by", maxLength: 200)
-        let at = try r.optionalTimestamp("approved_at") ?? Timestamp.format(clock.now())
-        let approvalID = try r.optionalLine("approval_id", maxLength: 200)
-        let approval = LedgerApproval(request: request.id, approvedAt: at, by: by, source: "manual", approvalID: approvalID)
-        let result = try await record(approval, actor: actor)
         return answer(result)
     }
 
@@ -119,9 +112,8 @@ struct LedgerHandler: DeskArea {
         return result
     }
 
-    func returnTakeOut(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let request = try requestID(o, kind: .takeOut)
-        let note = try FieldReader(object: o).optionalText("note", maxLength: 2_000)
+    func returnTakeOut(_ id: String, note: String?, actor: EventActor) async throws -> JSONValue {
+        let request = try applicationOf(id)
         let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: clock.now(), endpoints: escalation) { entry in
             [LedgerChange(try entry.returnTakeOut(request.id, note: note), message: .takeOutReturned)]
         }
@@ -129,15 +121,9 @@ struct LedgerHandler: DeskArea {
         return answer(result)
     }
 
-    func disposalApply(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try entryID(o)
-        let r = FieldReader(object: o)
-        let method = try r.requiredLine("method", maxLength: 500)
-        let medium = try r.requiredLine("medium", maxLength: 200)
-        let quantity = try r.requiredLine("quantity", maxLength: 200)
-        guard let planned = try r.optionalTimestamp("planned") else {
-            throw ValidationError(.missingField, field: "planned", "planned is required: the planned date", ja: "planned（廃棄予定日）は必須です")
-        }
+    func disposalApply(
+        _ id: String, method: String, medium: String, quantity: String, planned: String, actor: EventActor
+    ) async throws -> JSONValue {
         let result = try await store.mutateLedgerEntry(id: id, actor: actor, at: clock.now(), endpoints: escalation) { entry in
             [
                 LedgerChange(
@@ -150,12 +136,8 @@ struct LedgerHandler: DeskArea {
         return answer(result)
     }
 
-    func disposalDone(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let request = try requestID(o, kind: .disposal)
-        let r = FieldReader(object: o)
-        let by = try r.requiredLine("by", maxLength: 200)
-        let at = try r.optionalTimestamp("at") ?? Timestamp.format(clock.now())
-        let witness = try r.optionalLine("witness", maxLength: 200)
+    func disposalDone(_ id: String, at: String, by: String, witness: String?, actor: EventActor) async throws -> JSONValue {
+        let request = try applicationOf(id)
         let now = clock.now()
         let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: now, endpoints: escalation) { entry in
             [
@@ -169,9 +151,8 @@ struct LedgerHandler: DeskArea {
         return answer(result)
     }
 
-    func withdraw(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let request = try requestID(o)
-        let reason = try FieldReader(object: o).requiredLine("reason", maxLength: 500)
+    func withdraw(_ id: String, reason: String, actor: EventActor) async throws -> JSONValue {
+        let request = try applicationOf(id)
         let result = try await store.mutateLedgerEntry(id: request.entry, actor: actor, at: clock.now(), endpoints: escalation) { entry in
             [LedgerChange(try entry.withdraw(request.id, reason: reason), message: .withdrawn)]
         }
@@ -192,31 +173,9 @@ struct LedgerHandler: DeskArea {
     /// A message may have been queued: wake the delivery worker.
     private func wake() { context.listeners.wakeup?.signal() }
 
-    /// The entry id in `id`: well-formed (`L-0001`), quoted back bounded when it is not.
-    func entryID(_ o: [String: JSONValue]) throws -> String {
-        guard let v = o["id"] else {
-            throw ValidationError(.missingField, field: "id", "id is required (a ledger entry id such as L-0001)", ja: "id（台帳番号）は必須です")
-        }
-        guard case .string(let id) = v, LedgerID.parse(id) != nil else {
-            throw ValidationError(
-                .invalidValue, field: "id", "id must look like L-0001, not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
-                ja: "id は L-0001 の形式で指定してください")
-        }
-        return id
-    }
-
-    /// The request id in `request` (`L-0001-T1`, `L-0001-D1`), of `kind` when given.
-    func requestID(_ o: [String: JSONValue], kind: LedgerID.RequestKind? = nil) throws -> (id: String, entry: String) {
-        let example = kind == .disposal ? "L-0001-D1" : kind == .takeOut ? "L-0001-T1" : "L-0001-T1 or L-0001-D1"
-        guard let v = o["request"] else {
-            throw ValidationError(.missingField, field: "request", "request is required (such as \(example))", ja: "request（申請番号）は必須です")
-        }
-        guard case .string(let s) = v, let parsed = LedgerID.parseRequest(s), kind == nil || parsed.kind == kind else {
-            throw ValidationError(
-                .invalidValue, field: "request",
-                "request must look like \(example), not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
-                ja: "request は \(example) の形式で指定してください")
-        }
-        return (s, parsed.entry)
+    /// An application id (checked in form when the request was decoded) with its entry.
+    func applicationOf(_ id: String) throws -> (id: String, entry: String) {
+        guard let parsed = LedgerID.parseRequest(id) else { throw StoreError.notFound(id: id) }
+        return (id, parsed.entry)
     }
 }

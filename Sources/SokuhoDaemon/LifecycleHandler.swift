@@ -9,14 +9,10 @@ struct LifecycleHandler: DeskArea {
 
     /// `case.transition`: `{"id", "to": contained|resolved|closed|open, "reason"?, "resolution"?}`.
     /// Closing checks every gate in the same transaction and lists each unmet one.
-    func transition(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        let reader = FieldReader(object: o)
-        guard let to = try reader.optionalEnum("to", CaseState.self) else {
-            throw ValidationError(.missingField, field: "to", "to is required: contained, resolved, closed or open", ja: "to（移行先の状態）は必須です")
-        }
-        let reason = try reader.optionalText("reason")
-        let resolution = try reader.optionalEnum("resolution", Resolution.self)
+    func transition(_ request: TransitionRequest, actor: EventActor) async throws -> JSONValue {
+        let (id, reason) = (request.id, request.reason)
+        let to = try FieldReader.enumValue("to", request.to, CaseState.self)
+        let resolution = try FieldReader.enumValue("resolution", request.resolution, Resolution.self)
         guard let (current, _) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
         let playbook = try await playbook(of: current)
         let endpoints = escalation
@@ -45,8 +41,8 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `case.gates`: what still stands between the case and closure.
-    func gates(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
-        let id = try caseID(o)
+    func gates(_ request: CaseRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+        let id = request.id
         let (c, _) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
         let gates = ClosureGates.unmet(c, steps: steps, finalReportEndpoints: escalation)
@@ -54,17 +50,8 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `instruction.add`: `{"id", "text", "from", "issued_at"?}`.
-    func instructionAdd(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        let r = FieldReader(object: o)
-        let text = try r.requiredText("text", missing: "text is required: what the city instructed", ja: "text（指示の内容）は必須です")
-        let from = try r.requiredText("from", missing: "from is required: who at the city gave the instruction", ja: "from（指示した人・部署）は必須です")
-        let issued = try r.optionalText("issued_at")
-        if let issued, Timestamp(rfc3339: issued) == nil {
-            throw ValidationError(
-                .invalidValue, field: "issued_at", "issued_at must be an RFC 3339 time such as 2026-11-26T10:00:00+09:00",
-                ja: "issued_at は RFC 3339 の日時で指定してください")
-        }
+    func instructionAdd(_ request: InstructionAddRequest, actor: EventActor) async throws -> JSONValue {
+        let (id, text, from, issued) = (request.id, request.text, request.from, request.issuedAt)
         let result = try await addInstructions(caseID: id, [(nil, from, text, issued)], source: "manual", actor: actor)
         return ControlResponse.success([
             "case_id": .string(id), "instruction": result.case.instructions.last?.json ?? .null,
@@ -103,13 +90,8 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `instruction.done`: `{"id", "instruction": "I-1", "response"}`.
-    func instructionDone(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        let r = FieldReader(object: o)
-        let iid = try r.requiredText(
-            "instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))",
-            ja: "instruction（指示の番号）は必須です")
-        let response = try r.requiredText("response", missing: "response is required: what was done", ja: "response（対応内容）は必須です")
+    func instructionDone(_ request: InstructionDoneRequest, actor: EventActor) async throws -> JSONValue {
+        let (id, iid, response) = (request.id, request.instruction, request.response)
         let by = actor.by
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
@@ -146,12 +128,11 @@ struct LifecycleHandler: DeskArea {
     }
 
     /// `case.publication`: the city's decision, recorded and sent back to the city.
-    func publication(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        var fields = o
-        fields.removeValue(forKey: "id")
-        fields.removeValue(forKey: "op")
-        let decision = try Publication.request(fields)
+    func publication(_ request: PublicationRequest, actor: EventActor) async throws -> JSONValue {
+        let id = request.id
+        guard let decision = request.decided else {
+            throw ValidationError(.invalidValue, field: "decision", "unknown decision", ja: "不明な判断です")
+        }
         let endpoints = escalation
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { _ in
             [
@@ -186,12 +167,8 @@ struct LifecycleHandler: DeskArea {
 
     /// `case.submit`: sends the preliminary (速報) or confirmed (確報) report with the APPI items.
     /// The confirmed report needs all nine items.
-    func submit(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        guard let kind = try FieldReader(object: o).optionalText("report"), ["preliminary", "confirmed"].contains(kind) else {
-            throw ValidationError(
-                .invalidValue, field: "report", "report must be preliminary or confirmed", ja: "report は preliminary（速報）か confirmed（確報）です")
-        }
+    func submit(_ request: SubmitRequest, actor: EventActor) async throws -> JSONValue {
+        let (id, kind) = (request.id, request.report)
         let endpoints = escalation
         let threshold = clockSettings.personsThreshold
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in

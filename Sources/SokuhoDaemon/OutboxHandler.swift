@@ -7,13 +7,9 @@ import SokuhoStore
 struct OutboxHandler: DeskArea {
     let context: DeskContext
 
-    func outboxList(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let reader = FieldReader(object: o)
-        var caseID: String?
-        if o["case_id"] != nil { caseID = try self.caseID(o, key: "case_id") }
-        let state = try reader.optionalEnum("state", OutboxMessage.State.self)
-        let limit = Int(try reader.optionalInt("limit", in: 1...10_000) ?? 200)
-        let messages = try await store.outbox(caseID: caseID, state: state, limit: limit)
+    func outboxList(_ request: OutboxListRequest) async throws -> JSONValue {
+        let state = try FieldReader.enumValue("state", request.state, OutboxMessage.State.self)
+        let messages = try await store.outbox(caseID: request.caseID, state: state, limit: request.limit ?? 200)
         let disabled = try await store.disabledEndpoints().map { e -> JSONValue in
             ["endpoint": .string(e.name), "disabled_at": .string(e.at), "reason": .string(e.reason)]
         }
@@ -22,10 +18,8 @@ struct OutboxHandler: DeskArea {
         ])
     }
 
-    func outboxRetry(_ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let reader = FieldReader(object: o)
-        let messageID = try reader.optionalText("message_id")
-        let endpoint = try reader.optionalText("endpoint")
+    func outboxRetry(_ request: OutboxRetryRequest, actor: EventActor) async throws -> JSONValue {
+        let (messageID, endpoint) = (request.messageID, request.endpoint)
         let count = try await store.retry(messageID: messageID, endpoint: endpoint, now: clock.now().timeIntervalSince1970)
         logger.notice(
             "outbox retry requested",

@@ -9,8 +9,8 @@ struct ReportHandler: DeskArea {
 
     /// `case.report`: everything the incident report (事故報告書) shows, from one moment.
     /// A reporter (`ownOnly`) gets `not_found` for a case they did not report, as for `case.get`.
-    func dossier(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
-        let id = try caseID(o)
+    func dossier(_ request: CaseRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+        let id = request.id
         let (c, events) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         let steps = try await stepStatuses(c, now: clock.now().timeIntervalSince1970)
         var members = try await clocksAndAssessment(c, reporterView: ownOnly)
@@ -51,17 +51,8 @@ struct ReportHandler: DeskArea {
     }
 
     /// `status.report`: the handling status of every case in a period (Art. 16).
-    func statusReport(_ o: [String: JSONValue]) async throws -> JSONValue {
-        let r = FieldReader(object: o)
-        guard let from = try r.optionalText("from"), let f = Timestamp(rfc3339: from) else {
-            throw ValidationError(.missingField, field: "from", "from is required: a date such as 2026-11-01", ja: "from（期間の開始日）は必須です")
-        }
-        guard let to = try r.optionalText("to"), let t = Timestamp(rfc3339: to), t.epochSeconds > f.epochSeconds else {
-            throw ValidationError(
-                .invalidValue, field: "to", "to is required and must come after from", ja: "to（期間の終了日）は from より後の日付で指定してください")
-        }
-        let fromText = Timestamp.format(Date(timeIntervalSince1970: f.epochSeconds))
-        let toText = Timestamp.format(Date(timeIntervalSince1970: t.epochSeconds))
+    func statusReport(_ request: StatusReportRequest) async throws -> JSONValue {
+        let (fromText, toText) = (request.from, request.to)
         let cases = try await store.casesForStatusReport(from: fromText, to: toText)
         let ledger = try await store.ledgerActivity(from: fromText, to: toText)
         return ControlResponse.success([

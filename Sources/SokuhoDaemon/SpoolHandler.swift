@@ -75,29 +75,24 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
 
     /// `spool.list`: what waits, what was set aside (with reasons), and with `states` also what
     /// was taken. Reporters see only files they own.
-    func spoolList(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+    func spoolList(_ request: SpoolListRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
         guard let layout = context.settings.spool else {
             throw ValidationError(.invalidRequest, field: nil, "this daemon has no spool", ja: "このデーモンにはスプールがありません")
         }
         var states: Set<SpoolListing.State> = [.writing, .waiting, .rejected]
-        if let v = o["states"] {
-            guard case .array(let list) = v else {
-                throw ValidationError(
-                    .wrongType, field: "states", "states must be a list such as [\"waiting\", \"rejected\"], not \(v.typeName)",
-                    ja: "states はリストで指定してください")
-            }
+        if let names = request.states {
             states = []
-            for item in list {
-                guard let name = item.stringValue, let s = SpoolListing.State(rawValue: name) else {
+            for name in names {
+                guard let s = SpoolListing.State(rawValue: name) else {
                     let known = SpoolListing.State.allCases.map(\.rawValue).joined(separator: ", ")
                     throw ValidationError(
-                        .invalidValue, field: "states", "states may hold \(known), not \(item.canonicalString)",
+                        .invalidValue, field: "states", "states may hold \(known), not \(JSONValue.string(name).canonicalString)",
                         ja: "states に指定できるのは \(known) です")
                 }
                 states.insert(s)
             }
         }
-        let limit = Int(try FieldReader(object: o).optionalInt("limit", in: 1...10_000) ?? 200)
+        let limit = request.limit ?? 200
         let items: [SpoolListing.Item]
         let owners = states.contains(.accepted) ? try await store.acceptedSpoolOwners() : [:]
         do {

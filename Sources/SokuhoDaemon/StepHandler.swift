@@ -8,8 +8,8 @@ struct StepHandler: DeskArea {
     let context: DeskContext
 
     /// `case.steps`: every step of the case's playbook with its state, due time and record.
-    func steps(_ o: [String: JSONValue], actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
-        let id = try caseID(o)
+    func steps(_ request: CaseRequest, actor: EventActor, ownOnly: Bool) async throws -> JSONValue {
+        let id = request.id
         let (c, _) = try await visibleCase(id, actor: actor, ownOnly: ownOnly)
         guard let ref = c.playbook, let playbook = try await store.playbook(hash: ref.hash) else {
             return ControlResponse.success(["case_id": .string(id), "playbook": .null, "steps": [], "summary": .null])
@@ -46,17 +46,8 @@ struct StepHandler: DeskArea {
 
     /// `step.done` / `step.skip`: only a step that is ready (done) or open (skip); the checks and
     /// the event are one transaction.
-    func stepAction(_ op: ControlOperation, _ o: [String: JSONValue], actor: EventActor) async throws -> JSONValue {
-        let id = try caseID(o)
-        let reader = FieldReader(object: o)
-        let stepID = try reader.requiredText(
-            "step", missing: "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
-        let skip = op == .stepSkip
-        let text = try reader.optionalText(skip ? "reason" : "note")
-        if skip && text == nil {
-            throw ValidationError(
-                .missingField, field: "reason", "reason is required: say why the step is skipped", ja: "reason（省略する理由）は必須です")
-        }
+    func stepAction(_ request: StepRequest, actor: EventActor) async throws -> JSONValue {
+        let (id, stepID, text, skip) = (request.id, request.step, request.text, request.skip)
         guard let (current, _) = try await store.getCase(id: id) else { throw StoreError.notFound(id: id) }
         guard let ref = current.playbook, let playbook = try await store.playbook(hash: ref.hash) else {
             throw ValidationError(.conflict, field: "id", "case \(id) follows no playbook", ja: "事案 \(id) には対応手順（プレイブック）がありません")

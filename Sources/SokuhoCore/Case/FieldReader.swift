@@ -189,6 +189,23 @@ public struct FieldReader {
         return try enumValue(key, v, type)
     }
 
+    /// A member's text read off the wire (`optionalText` and friends) as one of `E`'s values:
+    /// the domain check behind `optionalEnum`, with its error, for types the reader's module
+    /// does not know.
+    public static func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ text: String?, _ type: E.Type) throws(ValidationError)
+        -> E?
+    where E.RawValue == String {
+        guard let text else { return nil }
+        return try FieldReader(object: [:]).enumValue(key, .string(text), type)
+    }
+
+    /// As above, for a member that is there.
+    public static func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ text: String, _ type: E.Type) throws(ValidationError)
+        -> E
+    where E.RawValue == String {
+        try FieldReader(object: [:]).enumValue(key, .string(text), type)
+    }
+
     private func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ v: JSONValue, _ type: E.Type) throws(ValidationError) -> E
     where E.RawValue == String {
         let allowed = E.allCases.map(\.rawValue)

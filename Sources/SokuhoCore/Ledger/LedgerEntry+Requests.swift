@@ -14,10 +14,7 @@ extension LedgerEntry {
 
     /// `ledger.update`: the descriptive members, and `state: "returned"` (handed back to the city).
     public func update(_ members: JSONValue) throws(ValidationError) -> LedgerEvent? {
-        guard case .object(var o) = members, !o.isEmpty else {
-            throw ValidationError(
-                .emptyField, field: "fields", "fields must name at least one member to change", ja: "fields に変更する項目を指定してください")
-        }
+        var o = try Self.requestedChanges(members)
         var changes: [String: JSONValue] = [:]
         if let s = o.removeValue(forKey: "state") {
             guard s.stringValue == LedgerState.returned.rawValue else {
@@ -210,5 +207,16 @@ extension LedgerEntry {
                 "\(id) already has an application that still stands (\(open)); one at a time",
                 ja: "\(id) には未了の申請（\(open)）があります。申請は一件ずつです")
         }
+    }
+}
+
+extension LedgerEntry {
+    /// The members of a `ledger.update`: an object naming at least one.
+    static func requestedChanges(_ members: JSONValue) throws(ValidationError) -> [String: JSONValue] {
+        guard case .object(let o) = members, !o.isEmpty else {
+            throw ValidationError(
+                .emptyField, field: "fields", "fields must name at least one member to change", ja: "fields に変更する項目を指定してください")
+        }
+        return o
     }
 }

@@ -117,11 +117,15 @@ public struct OutboxRetryRequest: ControlRequest {
 
 /// `spool.list`: files in the spool in the given states.
 public struct SpoolListRequest: ControlRequest {
-    public var states: [String]
-    public var limit: Int
-    public init(states: [String], limit: Int) { (self.states, self.limit) = (states, limit) }
+    /// The states to list; `nil`: the daemon's default (writing, waiting, rejected).
+    public var states: [String]?
+    /// At most this many; `nil`: the daemon's default (200).
+    public var limit: Int?
+    public init(states: [String]?, limit: Int?) { (self.states, self.limit) = (states, limit) }
     public var operation: ControlOperation { .spoolList }
-    public var members: [String: JSONValue?] { ["states": .array(states.map(JSONValue.string)), "limit": .int(Int64(limit))] }
+    public var members: [String: JSONValue?] {
+        ["states": states.map { .array($0.map(JSONValue.string)) }, "limit": limit.map { .int(Int64($0)) }]
+    }
 }
 
 /// `step.done` (with an optional note) or `step.skip` (with a reason).
