@@ -127,7 +127,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         closed = true
         var out = response.canonicalBytes
         out.append(0x0A)
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: out))).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: out))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     static func seconds(_ s: Double) -> String {

@@ -123,6 +123,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         limits.maxHeaderListSize = settings.maxHeaderBytes
         limits.maxHeaderFieldSize = settings.maxHeaderBytes
         limits.maxHeaderFieldCount = 100
+        let decoderLimits = limits
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -136,7 +137,7 @@ public final class WebhookReceiver: @unchecked Sendable {
                     }
                     try channel.pipeline.syncOperations.addHandler(guardian)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
+                        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
                     try channel.pipeline.syncOperations.addHandler(ReceiverHandler(receiver: self, guardian: guardian))
                 }
             }
