@@ -191,7 +191,7 @@ public struct CityWeb: Sendable {
             loginGate.leave(name: name, isUser: isUser)
         }
         guard ok else {
-            log("sokuho-city: inbox: failed login as \"\(TerminalSafe.bounded(name))\"")
+            log("sokuho-city: inbox: failed login as \"\(TerminalSafe.quoted(name))\"")
             return try await loginForm(request, failed: true)
         }
         let id = await sessions.open(user: name)

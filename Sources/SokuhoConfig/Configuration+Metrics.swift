@@ -60,7 +60,7 @@ extension Configuration {
             throw ConfigError(
                 node: n, file: file, key: "metrics.listen",
                 reason:
-                    "must be an address and a port such as 127.0.0.1:9464 or [::1]:9464 (numeric, no host names), or off; not \"\(TerminalSafe.bounded(text))\""
+                    "must be an address and a port such as 127.0.0.1:9464 or [::1]:9464 (numeric, no host names), or off; not \"\(TerminalSafe.quoted(text))\""
             )
         }
         return listen

@@ -167,18 +167,18 @@ public final class CaseDesk: ControlRequestHandler {
             throw ValidationError(.wrongType, field: "op", "op must be a string, not \(opValue.typeName)", ja: "op は文字列でなければなりません")
         }
         guard let operation = ControlOperation(rawValue: op) else {
-            var message = "unknown op \"\(TerminalSafe.bounded(op))\"; known ops: \(ControlOperation.names.joined(separator: ", "))"
+            var message = "unknown op \"\(TerminalSafe.quoted(op))\"; known ops: \(ControlOperation.names.joined(separator: ", "))"
             if let s = Suggestion.closest(to: op, among: ControlOperation.names) {
-                message = "unknown op \"\(TerminalSafe.bounded(op))\"; did you mean \"\(s)\"?"
+                message = "unknown op \"\(TerminalSafe.quoted(op))\"; did you mean \"\(s)\"?"
             }
-            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(TerminalSafe.bounded(op))」です")
+            throw ValidationError(.unknownOp, field: "op", message, ja: "不明な操作「\(TerminalSafe.quoted(op))」です")
         }
         let members = operation.members
         for key in o.keys.sorted() where key != "op" && !members.contains(key) {
-            var message = "\(op) does not take \"\(TerminalSafe.bounded(key))\""
+            var message = "\(op) does not take \"\(TerminalSafe.quoted(key))\""
             if let s = Suggestion.closest(to: key, among: members) { message += "; did you mean \"\(s)\"?" }
             throw ValidationError(
-                .unknownField, field: TerminalSafe.bounded(key), message, ja: "\(op) に「\(TerminalSafe.bounded(key))」は指定できません")
+                .unknownField, field: TerminalSafe.bounded(key), message, ja: "\(op) に「\(TerminalSafe.quoted(key))」は指定できません")
         }
 
         let roles = context.policy.withLock { $0 }.roles(

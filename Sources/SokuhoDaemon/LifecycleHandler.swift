@@ -98,8 +98,9 @@ struct LifecycleHandler: DeskArea {
             guard let i = c.instructions.first(where: { $0.id == iid }) else {
                 let known = c.instructions.map(\.id).joined(separator: ", ")
                 throw ValidationError(
-                    .notFound, field: "instruction", "case \(id) has no instruction \(iid)\(known.isEmpty ? "" : " (it has \(known))")",
-                    ja: "事案 \(id) に指示 \(iid) はありません")
+                    .notFound, field: "instruction",
+                    "case \(id) has no instruction \(TerminalSafe.quoted(iid))\(known.isEmpty ? "" : " (it has \(known))")",
+                    ja: "事案 \(id) に指示 \(TerminalSafe.quoted(iid)) はありません")
             }
             if !i.isOpen {
                 throw ValidationError(

@@ -82,15 +82,7 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
         var states: Set<SpoolListing.State> = [.writing, .waiting, .rejected]
         if let names = request.states {
             states = []
-            for name in names {
-                guard let s = SpoolListing.State(rawValue: name) else {
-                    let known = SpoolListing.State.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ValidationError(
-                        .invalidValue, field: "states", "states may hold \(known), not \(JSONValue.string(name).canonicalString)",
-                        ja: "states に指定できるのは \(known) です")
-                }
-                states.insert(s)
-            }
+            for name in names { states.insert(try FieldReader.enumValue("states", name, SpoolListing.State.self)) }
         }
         let limit = request.limit ?? 200
         let items: [SpoolListing.Item]

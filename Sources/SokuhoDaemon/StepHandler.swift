@@ -53,9 +53,9 @@ struct StepHandler: DeskArea {
             throw ValidationError(.conflict, field: "id", "case \(id) follows no playbook", ja: "事案 \(id) には対応手順（プレイブック）がありません")
         }
         guard playbook.step(stepID) != nil else {
-            var m = "playbook \(ref.id) has no step \"\(stepID)\""
+            var m = "playbook \(ref.id) has no step \"\(TerminalSafe.quoted(stepID))\""
             if let s = Suggestion.closest(to: stepID, among: playbook.steps.map(\.id)) { m += "; did you mean \"\(s)\"?" }
-            throw ValidationError(.invalidValue, field: "step", m, ja: "プレイブック \(ref.id) に手順「\(stepID)」はありません")
+            throw ValidationError(.invalidValue, field: "step", m, ja: "プレイブック \(ref.id) に手順「\(TerminalSafe.quoted(stepID))」はありません")
         }
         let now = clock.now()
         let by = actor.by

@@ -82,14 +82,18 @@ public enum SpoolListing {
                     if let caseID = item.caseID, let owner = acceptedOwners[caseID] { item.ownerUID = owner }
                 }
                 if let ownerUID, item.ownerUID != ownerUID { continue }
-                if state == .rejected, let data = FileManager.default.contents(atPath: dir + "/" + name + SpoolLayout.errorSuffix) {
-                    item.reason = try? JSONParser.parse(Array(data))
-                    if let original = item.reason?["file"]?.stringValue { item.file = original }
-                }
                 items.append(item)
             }
         }
         items.sort { $0.modified > $1.modified }
-        return Array(items.prefix(limit))
+        // Only the files listed have their reasons read: the cost is `limit`, not the directory.
+        var listed = Array(items.prefix(limit))
+        for i in listed.indices where listed[i].state == .rejected {
+            let errorPath = layout.rejected + "/" + listed[i].file + SpoolLayout.errorSuffix
+            guard let data = FileManager.default.contents(atPath: errorPath) else { continue }
+            listed[i].reason = try? JSONParser.parse(Array(data))
+            if let original = listed[i].reason?["file"]?.stringValue { listed[i].file = original }
+        }
+        return listed
     }
 }

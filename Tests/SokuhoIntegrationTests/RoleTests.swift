@@ -30,6 +30,22 @@ struct RoleTests {
         #expect(dump.stdout.contains("\"uid\":65534"))
     }
 
+    @Test("a refusal records bounded facts: a 100 KB case id from a user without a role is not recorded")
+    func refusalIsBounded() throws {
+        let d = try DaemonHarness.started(roles: "  reporter:\n    users: [alice-does-not-exist]\n")
+        let longID = "INC-2026-" + String(repeating: "0", count: 100_000) + "1"
+        let run = try d.cli(["case", "update", longID, "--location", "x"], asUID: Self.nobody)
+        #expect(run.status != 0)
+        #expect(run.stderr.utf8.count < 2_000, "the answer quotes the id bounded")
+        let status = try d.call(["op": "status"])
+        #expect(status["status"]?["events"] == 1, "the refusal is recorded")
+        d.stop()
+        let size = try DaemonHarness.shell("sqlite3 \(d.dbPath) \"SELECT max(length(data)), count(case_id) FROM events\"")
+        let fields = size.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+        #expect(Int(fields.first ?? "") ?? .max < 1_000, "\(size.stdout)")
+        #expect(fields.last == "0", "no case id is recorded for a malformed id")
+    }
+
     @Test("a reporter reports and reads only their own cases; may not update")
     func reporter() throws {
         let d = try DaemonHarness.started(roles: "  reporter:\n    users: [nobody]\n")

@@ -116,12 +116,21 @@ public enum CaseID {
         return "INC-\(year)-" + String(repeating: "0", count: max(0, 4 - n.count)) + n
     }
 
-    /// `(year, number)` when `s` is a well-formed case id.
+    /// The longest well-formed id: `INC-`, four digits, `-`, at most nine digits.
+    public static let maxLength = 18
+
+    /// `(year, number)` when `s` is a well-formed case id: `INC-`, a year of four ASCII digits,
+    /// `-`, a number of four to nine ASCII digits (no sign, not 0). Anything longer is refused
+    /// before it is looked at, so an id can be quoted, recorded or logged as it is.
     public static func parse(_ s: String) -> (year: Int, number: Int)? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "INC", parts[1].count == 4, parts[2].count >= 4,
-            let y = Int(parts[1]), let n = Int(parts[2]), n > 0, parts[2].allSatisfy(\.isASCII)
+        guard s.utf8.count <= maxLength else { return nil }
+        let parts = s.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        let isDigit = { (b: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
+        guard parts.count == 3, parts[0].elementsEqual("INC".utf8), parts[1].count == 4, (4...9).contains(parts[2].count),
+            parts[1].allSatisfy(isDigit), parts[2].allSatisfy(isDigit)
         else { return nil }
-        return (y, n)
+        let value = { (digits: Substring.UTF8View.SubSequence) in digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
+        let n = value(parts[2])
+        return n > 0 ? (value(parts[1]), n) : nil
     }
 }

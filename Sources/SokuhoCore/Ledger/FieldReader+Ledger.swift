@@ -31,7 +31,7 @@ extension FieldReader {
             guard case .string(let id) = item, LedgerID.parse(id) != nil else {
                 throw ValidationError(
                     .invalidValue, field: "\(name(key))[\(i)]",
-                    "\(name(key))[\(i)] must be a ledger entry id such as L-0003, not \(TerminalSafe.bounded(item.stringValue ?? item.typeName))",
+                    "\(name(key))[\(i)] must be a ledger entry id such as L-0003, not \(TerminalSafe.quoted(item.stringValue ?? item.typeName))",
                     ja: "\(name(key))[\(i)] は L-0003 の形式の台帳番号です")
             }
             if !out.contains(id) { out.append(id) }

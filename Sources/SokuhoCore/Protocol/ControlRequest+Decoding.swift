@@ -71,7 +71,8 @@ extension SpoolListRequest {
             for item in list {
                 guard let name = item.stringValue else {
                     throw ValidationError(
-                        .invalidValue, field: "states", "states may hold names such as \"waiting\", not \(item.canonicalString)",
+                        .invalidValue, field: "states",
+                        "states may hold names such as \"waiting\", not \(TerminalSafe.quoted(item.canonicalString))",
                         ja: "states に指定できるのは状態の名前です")
                 }
                 names?.append(name)
@@ -82,11 +83,17 @@ extension SpoolListRequest {
 }
 
 extension StepRequest {
+    /// A step id is one line of at most this many bytes.
+    public static let maxStepLength = 200
+
     /// `step.done` (`skip` false) or `step.skip`, which needs a reason.
     public init(skip: Bool, decoding o: [String: JSONValue]) throws(ValidationError) {
         let r = FieldReader(object: o)
         let id = try r.caseID()
-        let step = try r.requiredText("step", missing: "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
+        guard let step = try r.optionalLine("step", maxLength: Self.maxStepLength) else {
+            throw ValidationError(
+                .missingField, field: "step", "step is required (a step id; see sokuho steps \(id))", ja: "step（手順のID）は必須です")
+        }
         let text = try r.optionalText(skip ? "reason" : "note")
         if skip && text == nil {
             throw ValidationError(
@@ -127,9 +134,11 @@ extension InstructionDoneRequest {
     public init(decoding o: [String: JSONValue]) throws(ValidationError) {
         let r = FieldReader(object: o)
         let id = try r.caseID()
-        let instruction = try r.requiredText(
-            "instruction", missing: "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))",
-            ja: "instruction（指示の番号）は必須です")
+        guard let instruction = try r.optionalLine("instruction", maxLength: 64) else {
+            throw ValidationError(
+                .missingField, field: "instruction", "instruction is required (I-1, I-2, …; see sokuho instruction list \(id))",
+                ja: "instruction（指示の番号）は必須です")
+        }
         let response = try r.requiredText("response", missing: "response is required: what was done", ja: "response（対応内容）は必須です")
         self.init(id: id, instruction: instruction, response: response)
     }

@@ -14,7 +14,7 @@ extension FieldReader {
         }
         guard CaseID.parse(id) != nil else {
             throw ValidationError(
-                .invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.bounded(id))\"",
+                .invalidValue, field: key, "\(key) must look like INC-2026-0001, not \"\(TerminalSafe.quoted(id))\"",
                 ja: "\(key) は INC-2026-0001 の形式で指定してください")
         }
         return id
@@ -27,7 +27,7 @@ extension FieldReader {
         }
         guard case .string(let id) = v, LedgerID.parse(id) != nil else {
             throw ValidationError(
-                .invalidValue, field: "id", "id must look like L-0001, not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
+                .invalidValue, field: "id", "id must look like L-0001, not \(TerminalSafe.quoted(v.stringValue ?? v.typeName))",
                 ja: "id は L-0001 の形式で指定してください")
         }
         return id
@@ -42,7 +42,7 @@ extension FieldReader {
         guard case .string(let s) = v, let parsed = LedgerID.parseRequest(s), kind == nil || parsed.kind == kind else {
             throw ValidationError(
                 .invalidValue, field: "request",
-                "request must look like \(example), not \(TerminalSafe.bounded(v.stringValue ?? v.typeName))",
+                "request must look like \(example), not \(TerminalSafe.quoted(v.stringValue ?? v.typeName))",
                 ja: "request は \(example) の形式で指定してください")
         }
         return s

@@ -62,7 +62,18 @@ public enum TerminalSafe {
 
     /// `s` cut to `limit` characters (with "…" when cut): what a message or a record quotes of
     /// text a user sent, so no request can make an answer, a log line or an event large.
+    /// Counted in Unicode scalars, not characters: a character can hold any number of combining
+    /// scalars, so a bound by characters would bound nothing.
     public static func bounded(_ s: String, limit: Int = 64) -> String {
-        s.count <= limit ? s : String(s.prefix(limit)) + "…"
+        var kept = String.UnicodeScalarView()
+        for (i, u) in s.unicodeScalars.enumerated() {
+            if i == limit { return String(kept) + "…" }
+            kept.append(u)
+        }
+        return s
     }
+
+    /// `s` as a message quotes text a user sent: bounded (`bounded`), then escaped (`escape`),
+    /// so the quote is short and cannot move a terminal's cursor or reorder what follows it.
+    public static func quoted(_ s: String, limit: Int = 64) -> String { escape(bounded(s, limit: limit)) }
 }
