@@ -226,10 +226,7 @@ public final class CaseDesk: ControlRequestHandler {
         case .ledgerAdd, .ledgerList, .ledgerGet, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn,
             .ledgerWithdraw,
             .disposalApply, .disposalDone:
-            guard let request = try LedgerRequest(operation, decoding: o) else {
-                throw ValidationError(.unknownOp, field: "op", "\(operation.rawValue) is not a ledger op", ja: "台帳の操作ではありません")
-            }
-            return try await ledger.handle(request, actor: actor)
+            return try await ledger.handle(LedgerRequest(ledger: operation, decoding: o), actor: actor)
         }
     }
 

@@ -21,7 +21,7 @@ enum FuzzTargets {
         }
     }
 
-    /// Report decoding, as from the socket and the spool: parse, validate, and round-trip.
+    /// Report and request decoding, as from the socket and the spool: parse, validate, and round-trip.
     static func report(_ bytes: [UInt8]) {
         if let v = try? JSONParser.parse(bytes) {
             // Canonicalisation is idempotent: what is hashed reads back to the same bytes.
@@ -35,6 +35,11 @@ enum FuzzTargets {
             if case .object(let o) = v {
                 _ = try? CaseUpdate.split(.object(o))
                 _ = try? AppiItems.validate(.object(o))
+                // A socket request: what decodes sends the same members again, and decodes to them.
+                for op in ControlOperation.allCases where o["op"]?.stringValue == op.rawValue || o["op"] == nil {
+                    guard let r = try? op.decode(o), case .object(let sent) = r.json else { continue }
+                    precondition((try? op.decode(sent))?.json == r.json, "\(op.rawValue): a decoded request does not decode to itself")
+                }
             }
         }
         let name = bytes.first.map { ["a.json", "a.yaml", "a.txt", "a"][Int($0) % 4] } ?? "a.json"

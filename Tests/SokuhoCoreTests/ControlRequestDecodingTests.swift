@@ -5,31 +5,7 @@ import Testing
 /// The daemon decodes each op's members into the same type the CLI builds: what the CLI sends
 /// decodes to the same request, and a hostile member is refused naming it.
 @Suite struct ControlRequestDecodingTests {
-    /// The request of `op` decoded from `o`, as the desk decodes it.
-    static func decode(_ op: ControlOperation, _ o: [String: JSONValue]) throws -> (any ControlRequest)? {
-        switch op {
-        case .status: return PlainRequest(.status)
-        case .playbookList: return PlainRequest(.playbookList)
-        case .report: return try ReportRequest(decoding: o)
-        case .caseGet: return try CaseRequest(.caseGet, decoding: o)
-        case .caseSteps: return try CaseRequest(.caseSteps, decoding: o)
-        case .caseGates: return try CaseRequest(.caseGates, decoding: o)
-        case .caseReport: return try CaseRequest(.caseReport, decoding: o)
-        case .caseList: return try CaseListRequest(decoding: o)
-        case .caseUpdate: return try CaseUpdateRequest(decoding: o)
-        case .outboxList: return try OutboxListRequest(decoding: o)
-        case .outboxRetry: return try OutboxRetryRequest(decoding: o)
-        case .spoolList: return try SpoolListRequest(decoding: o)
-        case .stepDone, .stepSkip: return try StepRequest(skip: op == .stepSkip, decoding: o)
-        case .caseTransition: return try TransitionRequest(decoding: o)
-        case .instructionAdd: return try InstructionAddRequest(decoding: o)
-        case .instructionDone: return try InstructionDoneRequest(decoding: o)
-        case .casePublication: return try PublicationRequest(decoding: o)
-        case .caseSubmit: return try SubmitRequest(decoding: o)
-        case .statusReport: return try StatusReportRequest(decoding: o)
-        default: return try LedgerRequest(op, decoding: o)
-        }
-    }
+    static func decode(_ op: ControlOperation, _ o: [String: JSONValue]) throws -> (any ControlRequest)? { try op.decode(o) }
 
     @Test func whatTheCLISendsDecodesToTheSameRequest() throws {
         for request in ControlRequestTests.everyRequest {

@@ -5,6 +5,38 @@ import Foundation
 /// text rules and the form of ids and times, with errors that name the member; a handler gets
 /// typed values. What a name means to another module (an outbox or spool state) is checked where
 /// that type lives, with `FieldReader.enumValue`.
+extension ControlOperation {
+    /// The request of this op decoded from its members: the one table from an op to its request
+    /// type, for code that needs any request (the tests' round trip, the fuzzer). The desk routes
+    /// each type to its handler with the same initialisers (`CaseDesk.route`).
+    public func decode(_ o: [String: JSONValue]) throws(ValidationError) -> any ControlRequest {
+        switch self {
+        case .status: PlainRequest(.status)
+        case .playbookList: PlainRequest(.playbookList)
+        case .report: try ReportRequest(decoding: o)
+        case .caseGet: try CaseRequest(.caseGet, decoding: o)
+        case .caseSteps: try CaseRequest(.caseSteps, decoding: o)
+        case .caseGates: try CaseRequest(.caseGates, decoding: o)
+        case .caseReport: try CaseRequest(.caseReport, decoding: o)
+        case .caseList: try CaseListRequest(decoding: o)
+        case .caseUpdate: try CaseUpdateRequest(decoding: o)
+        case .outboxList: try OutboxListRequest(decoding: o)
+        case .outboxRetry: try OutboxRetryRequest(decoding: o)
+        case .spoolList: try SpoolListRequest(decoding: o)
+        case .stepDone, .stepSkip: try StepRequest(skip: self == .stepSkip, decoding: o)
+        case .caseTransition: try TransitionRequest(decoding: o)
+        case .instructionAdd: try InstructionAddRequest(decoding: o)
+        case .instructionDone: try InstructionDoneRequest(decoding: o)
+        case .casePublication: try PublicationRequest(decoding: o)
+        case .caseSubmit: try SubmitRequest(decoding: o)
+        case .statusReport: try StatusReportRequest(decoding: o)
+        case .ledgerAdd, .ledgerList, .ledgerGet, .ledgerUpdate, .ledgerSubmit, .ledgerTakeOut, .ledgerApprove, .ledgerReturn,
+            .ledgerWithdraw, .disposalApply, .disposalDone:
+            try LedgerRequest(ledger: self, decoding: o)
+        }
+    }
+}
+
 extension CaseRequest {
     /// An op that takes only a case id.
     public init(_ kind: Operation, decoding o: [String: JSONValue]) throws(ValidationError) {

@@ -1,7 +1,8 @@
 /// The ledger's requests as the daemon reads them (see `ControlRequest+Decoding.swift`).
 extension LedgerRequest {
-    /// The request of ledger op `op` (a `ledger.*` or `disposal.*` op) from its members.
-    public init?(_ op: ControlOperation, decoding o: [String: JSONValue]) throws(ValidationError) {
+    /// The request of ledger op `op` (a `ledger.*` or `disposal.*` op) from its members. Any
+    /// other op is a programming error, answered as an unknown op.
+    public init(ledger op: ControlOperation, decoding o: [String: JSONValue]) throws(ValidationError) {
         let r = FieldReader(object: o)
         switch op {
         case .ledgerAdd:
@@ -58,7 +59,7 @@ extension LedgerRequest {
             self = .disposalDone(
                 request: request, at: try r.optionalTimestamp("at"), by: by, witness: try r.optionalLine("witness", maxLength: 200))
         default:
-            return nil
+            throw ValidationError(.unknownOp, field: "op", "\(op.rawValue) is not a ledger op", ja: "\(op.rawValue) は台帳の操作ではありません")
         }
     }
 }
