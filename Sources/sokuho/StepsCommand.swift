@@ -21,12 +21,10 @@ struct StepsCommand: ParsableCommand {
 
     @Argument(help: "The case id, e.g. INC-2026-0001.") var id: String
     @Flag(help: "Also print the guidance of steps that are not ready.") var all = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(CaseRequest(.caseSteps, id: id), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(CaseRequest(.caseSteps, id: id)) else { return }
         guard let p = response["playbook"], !p.isNull else {
             print(
                 Lang.t(
@@ -124,12 +122,12 @@ struct StepDone: ParsableCommand {
     @Argument(help: "The case id.") var id: String
     @Argument(help: "The step id (see sokuho steps ID).") var step: String
     @Option(help: "What was done: recorded with the step.") var note: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
         let request = StepRequest.done(id: id, step: step, note: note)
-        try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: true)
+        guard let response = try daemon.call(request) else { return }
+        StepOutcome.print(response, done: true)
     }
 }
 
@@ -142,18 +140,17 @@ struct StepSkip: ParsableCommand {
     @Argument(help: "The case id.") var id: String
     @Argument(help: "The step id (see sokuho steps ID).") var step: String
     @Option(help: "Why it is skipped (required).") var reason: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
         let request = StepRequest.skip(id: id, step: step, reason: reason)
-        try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: false)
+        guard let response = try daemon.call(request) else { return }
+        StepOutcome.print(response, done: false)
     }
 }
 
 enum StepOutcome {
-    static func print(_ response: JSONValue, json: Bool, done: Bool) throws {
-        if json { printJSON(response); return }
+    static func print(_ response: JSONValue, done: Bool) {
         let id = shown(response["case_id"]?.stringValue)
         let step = shown(response["step"]?["id"]?.stringValue)
         printLine(
