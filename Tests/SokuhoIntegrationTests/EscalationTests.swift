@@ -25,6 +25,14 @@ struct EscalationTests {
         return (city, d)
     }
 
+    /// A receiver (sokuho receive) started once and stopped, and a daemon escalating to it.
+    func receiverDown() throws -> (EndpointHarness, DaemonHarness) {
+        let city = try EndpointHarness(useReceive: true)
+        try city.start()
+        city.stop()
+        return (city, try daemon(for: city))
+    }
+
     @Test("the first report reaches sokuho receive within a second; updates follow in order")
     func firstReportAndUpdates() throws {
         let city = try EndpointHarness(useReceive: true)
@@ -76,10 +84,7 @@ struct EscalationTests {
 
     @Test("receiver down, then up: every message arrives, retries keep the webhook-id")
     func downThenUp() throws {
-        let city = try EndpointHarness(useReceive: true)
-        try city.start()
-        city.stop()
-        let d = try daemon(for: city)
+        let (city, d) = try receiverDown()
         for s in SampleIncidents.all.prefix(3) { _ = try d.call(["op": "report", "report": s]) }
         Thread.sleep(forTimeInterval: 0.8)
         let pending = try d.call(["op": "outbox.list", "state": "pending"])
@@ -163,10 +168,7 @@ struct EscalationTests {
 
     @Test("killed and restarted mid-retry: every message arrives exactly once at the receiver")
     func killMidRetry() throws {
-        let city = try EndpointHarness(useReceive: true)
-        try city.start()
-        city.stop()
-        let d = try daemon(for: city)
+        let (city, d) = try receiverDown()
         var ids: [JSONValue] = []
         for s in SampleIncidents.all.prefix(5) { ids.append(try d.call(["op": "report", "report": s])["case"]?["id"] ?? .null) }
         _ = try d.call(["op": "case.update", "id": ids[0], "fields": ["count": 1]])
