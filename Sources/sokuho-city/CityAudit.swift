@@ -21,8 +21,7 @@ struct CityAudit: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let (config, store) = try options.store()
-        options.requireContractor(contractor, in: config)
+        let store = try options.store(requiring: contractor)
         guard FileManager.default.fileExists(atPath: db) else { fail("no such file: \(db)", code: 74) }
         let anchors = await orFail { () async throws(CityError) in try await store.anchors(contractor: contractor) }
         let reader: AuditReader

@@ -21,8 +21,7 @@ struct CityInstruct: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let (config, store) = try options.store()
-        options.requireContractor(contractor, in: config)
+        let store = try options.store(requiring: contractor)
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= 10_000 else { fail("--text must hold 1 to 10,000 characters", code: 64) }
         let by = CityOptions.issuer()

@@ -33,6 +33,22 @@ struct CityOptions: ParsableArguments {
 }
 
 extension CityOptions {
+    /// The store, for a command about `contractor`: ends the command with status 2 unless it
+    /// is a configured contractor.
+    func store(requiring contractor: String) throws -> CityStore {
+        let (config, store) = try store()
+        requireContractor(contractor, in: config)
+        return store
+    }
+
+    /// The configuration, for a command that changes or reads the users file: acting as the
+    /// owner of `state_dir` when the file is in it.
+    func loadForUsersFile() throws -> CityConfiguration {
+        let config = try load()
+        if config.usersFile.hasPrefix(config.stateDir + "/") { actAsStateOwner(config) }
+        return config
+    }
+
     /// Ends the command with status 2 unless `name` is a configured contractor.
     func requireContractor(_ name: String, in c: CityConfiguration) {
         guard c.contractors.contains(where: { $0.name == name }) else {

@@ -20,8 +20,7 @@ struct CityPublish: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let (config, store) = try options.store()
-        options.requireContractor(contractor, in: config)
+        let store = try options.store(requiring: contractor)
         var o: [String: JSONValue] = ["decision": .string(decision)]
         if let date { o["date"] = .string(date) }
         if let url { o["url"] = .string(url) }

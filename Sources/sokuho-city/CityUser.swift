@@ -25,8 +25,7 @@ struct CityUserAdd: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let config = try options.load()
-        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
+        let config = try options.loadForUsersFile()
         guard InboxUsers.validName(name) else { fail("a user name is 1 to 64 letters, digits, . - _ or @", code: 64) }
         let password: String
         if isatty(0) == 1 {
@@ -67,8 +66,7 @@ struct CityUserRemove: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let config = try options.load()
-        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
+        let config = try options.loadForUsersFile()
         let removed: Bool
         do { removed = try InboxUsers.remove(name: name, file: config.usersFile) } catch { fail("\(error)", code: 74) }
         guard removed else { fail("no user \(name) in \(config.usersFile)", code: 2) }
@@ -84,8 +82,7 @@ struct CityUserList: AsyncParsableCommand {
     @OptionGroup var options: CityOptions
 
     func run() async throws {
-        let config = try options.load()
-        if config.usersFile.hasPrefix(config.stateDir + "/") { options.actAsStateOwner(config) }
+        let config = try options.loadForUsersFile()
         let users: InboxUsers
         do { users = try InboxUsers.load(file: config.usersFile) } catch { fail("\(error)", code: 78) }
         let names = users.hashes.keys.sorted()

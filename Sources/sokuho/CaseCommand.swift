@@ -30,12 +30,10 @@ struct CaseList: ParsableCommand {
     @Option(help: "Only this state (open).") var state: String?
     @Option(help: "At most this many cases (1–10000, default 100).") var limit: Int?
     @Flag(help: "Only the cases you reported.") var mine = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(CaseListRequest(kind: kind, state: state, limit: limit, mine: mine), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(CaseListRequest(kind: kind, state: state, limit: limit, mine: mine)) else { return }
         let cases = response["cases"]?.arrayValue ?? []
         if cases.isEmpty { print(Lang.t("No cases.", "事案はありません。")); return }
         print(
@@ -64,12 +62,10 @@ struct CaseShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one case with its history.")
 
     @Argument(help: "The case id, e.g. INC-2026-0001.") var id: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(CaseRequest(.caseGet, id: id)) else { return }
         let c = response["case"] ?? .null
         CaseFormatter.print(c)
         CaseFormatter.printLedger(c)
@@ -255,8 +251,7 @@ struct CaseUpdate: ParsableCommand {
     @Option(help: ArgumentHelp("The data was strongly encrypted (exempts the national report): true or false.", valueName: "BOOL"))
     var encrypted: Bool?
     @Option(name: .long, help: ArgumentHelp("A JSON or YAML file of fields to change.", valueName: "FILE")) var file: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
         var fields = try file.map(ReportInput.read(file:)) ?? [:]
@@ -280,8 +275,7 @@ struct CaseUpdate: ParsableCommand {
             printError(Lang.t("nothing to update: give at least one field (see --help)", "更新する項目がありません（--help を参照）"))
             throw ExitCode(Exit.usage)
         }
-        let response = try callDaemon(CaseUpdateRequest(id: id, fields: fields), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(CaseUpdateRequest(id: id, fields: fields)) else { return }
         let changes = response["changes"]?.objectValue ?? [:]
         if changes.isEmpty {
             print(Lang.t("No change: \(shown(id)) already has these values.", "変更なし: \(shown(id)) は既にこの内容です。"))

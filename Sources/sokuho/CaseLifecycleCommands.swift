@@ -4,11 +4,8 @@ import SokuhoCore
 
 /// `case contain|resolve|close|reopen`: one `case.transition` each.
 enum Transition {
-    static func run(_ id: String, to: String, reason: String? = nil, resolution: String? = nil, json: Bool, connection: ConnectionOptions)
-        throws
-    {
-        let response = try callDaemon(TransitionRequest(id: id, to: to, reason: reason, resolution: resolution), options: connection)
-        if json { printJSON(response); return }
+    static func run(_ id: String, to: String, reason: String? = nil, resolution: String? = nil, daemon: DaemonOptions) throws {
+        guard let response = try daemon.call(TransitionRequest(id: id, to: to, reason: reason, resolution: resolution)) else { return }
         let state = response["case"]?["state"]?.stringValue.flatMap(CaseState.init(rawValue:))
         print(Lang.t("\(id) is now \(state?.rawValue ?? to).", "\(id) を「\(state?.japanese ?? to)」にしました。"))
         if to == "closed" {
@@ -30,9 +27,8 @@ struct CaseContain: ParsableCommand {
         commandName: "contain", abstract: "Mark the case contained: the spread is stopped (leads only).")
     @Argument(help: "The case id.") var id: String
     @Option(help: "What stopped it (recorded).") var reason: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
-    func run() throws { try Transition.run(id, to: "contained", reason: reason, json: json, connection: connection) }
+    @OptionGroup var daemon: DaemonOptions
+    func run() throws { try Transition.run(id, to: "contained", reason: reason, daemon: daemon) }
 }
 
 struct CaseResolve: ParsableCommand {
@@ -41,12 +37,10 @@ struct CaseResolve: ParsableCommand {
     @Argument(help: "The case id.") var id: String
     @Flag(help: "The suspicion proved unfounded (誤検知).") var falsePositive = false
     @Option(help: "Why (recorded).") var reason: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
         try Transition.run(
-            id, to: "resolved", reason: reason, resolution: falsePositive ? "false_positive" : "incident", json: json,
-            connection: connection)
+            id, to: "resolved", reason: reason, resolution: falsePositive ? "false_positive" : "incident", daemon: daemon)
     }
 }
 
@@ -62,19 +56,17 @@ struct CaseClose: ParsableCommand {
             """)
     @Argument(help: "The case id.") var id: String
     @Flag(help: "Only list what still stands in the way.") var check = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
         if check {
-            let r = try callDaemon(CaseRequest(.caseGates, id: id), options: connection)
-            if json { printJSON(r); return }
+            guard let r = try daemon.call(CaseRequest(.caseGates, id: id)) else { return }
             let gates = r["gates"]?.arrayValue ?? []
             if gates.isEmpty { print(Lang.t("\(id) can be closed: every gate is met.", "\(id) は完了できます（すべての条件を満たしています）。")); return }
             print(Lang.t("\(id) cannot be closed yet:", "\(id) はまだ完了できません:"))
             for g in gates { print("  - " + shown(Lang.japanese ? g["message_ja"]?.stringValue ?? "" : g["message"]?.stringValue ?? "")) }
             throw ExitCode(Exit.invalid)
         }
-        try Transition.run(id, to: "closed", json: json, connection: connection)
+        try Transition.run(id, to: "closed", daemon: daemon)
     }
 }
 
@@ -82,9 +74,8 @@ struct CaseReopen: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Reopen a case, with the reason (leads only).")
     @Argument(help: "The case id.") var id: String
     @Option(help: "Why it is reopened (required).") var reason: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
-    func run() throws { try Transition.run(id, to: "open", reason: reason, json: json, connection: connection) }
+    @OptionGroup var daemon: DaemonOptions
+    func run() throws { try Transition.run(id, to: "open", reason: reason, daemon: daemon) }
 }
 
 struct CaseSubmit: ParsableCommand {
@@ -94,11 +85,9 @@ struct CaseSubmit: ParsableCommand {
         discussion: "The confirmed report needs all nine items (sokuho case update ID --summary … --persons … --cause …).")
     @Argument(help: "The case id.") var id: String
     @Argument(help: "preliminary or confirmed.") var report: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(SubmitRequest(id: id, report: report), options: connection)
-        if json { printJSON(r); return }
+        guard try daemon.call(SubmitRequest(id: id, report: report)) != nil else { return }
         print(
             Lang.t(
                 "The \(report) report of \(id) is queued for the city (incident.\(report)_report).",
@@ -118,11 +107,9 @@ struct CasePublication: ParsableCommand {
     @Option(help: "The (planned) date of publication.") var date: String?
     @Option(help: "Where it was published.") var url: String?
     @Option(help: "A note.") var note: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(PublicationRequest(id: id, decision: decision, date: date, url: url, note: note), options: connection)
-        if json { printJSON(r); return }
+        guard try daemon.call(PublicationRequest(id: id, decision: decision, date: date, url: url, note: note)) != nil else { return }
         let d = Publication.Decision(rawValue: decision)
         print(Lang.t("Publication decision for \(id): \(decision).", "\(id) の公表の判断: \(d?.japanese ?? decision)。"))
     }
@@ -139,10 +126,7 @@ struct CaseNotice: ParsableCommand {
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        guard ["text", "markdown", "html"].contains(format) else {
-            printError(Lang.t("--format must be text, markdown or html", "--format は text・markdown・html のいずれかです"))
-            throw ExitCode(Exit.usage)
-        }
+        try requireFormat(format, ["text", "markdown", "html"])
         let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
         let style = ReportLanguage.style(lang, answer: r)
         let c = r["case"] ?? .null
@@ -172,16 +156,12 @@ struct CaseReport: ParsableCommand {
             """)
     @Argument(help: "The case id.") var id: String
     @Option(help: "markdown, html or json.") var format = "markdown"
-    @Option(help: "ja or en (default: from LANG).") var lang: String?
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var document: DocumentOptions
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        guard ["markdown", "html", "json"].contains(format) else {
-            printError(Lang.t("--format must be markdown, html or json", "--format は markdown・html・json のいずれかです"))
-            throw ExitCode(Exit.usage)
-        }
+        try requireFormat(format, ["markdown", "html", "json"])
         let r = try callDaemon(CaseRequest(.caseReport, id: id), options: connection)
-        let style = ReportLanguage.style(lang, answer: r)
+        let style = document.style(answer: r)
         let doc = IncidentReport.document(r, style: style)
         let text =
             switch format {
@@ -189,7 +169,7 @@ struct CaseReport: ParsableCommand {
             case "json": r.prettyString + "\n"
             default: doc.markdown()
             }
-        try ReportLanguage.write(text, to: output, json: format == "json")
+        try document.write(text, json: format == "json")
     }
 }
 
@@ -201,16 +181,12 @@ struct StatusReportCommand: ParsableCommand {
     @Option(help: "Start of the period (date or RFC 3339 time).") var from: String
     @Option(help: "End of the period, exclusive.") var to: String
     @Option(help: "markdown, html, csv or json.") var format = "markdown"
-    @Option(help: "ja or en (default: from LANG).") var lang: String?
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var document: DocumentOptions
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        guard ["markdown", "html", "csv", "json"].contains(format) else {
-            printError(Lang.t("--format must be markdown, html, csv or json", "--format は markdown・html・csv・json のいずれかです"))
-            throw ExitCode(Exit.usage)
-        }
+        try requireFormat(format, ["markdown", "html", "csv", "json"])
         let r = try callDaemon(StatusReportRequest(from: from, to: to), options: connection)
-        let style = ReportLanguage.style(lang, answer: r)
+        let style = document.style(answer: r)
         let text =
             switch format {
             case "csv": StatusReport.csv(r)
@@ -218,6 +194,6 @@ struct StatusReportCommand: ParsableCommand {
             case "html": StatusReport.document(r, style: style).html(lang: style.lang)
             default: StatusReport.document(r, style: style).markdown()
             }
-        try ReportLanguage.write(text, to: output, json: format == "json")
+        try document.write(text, json: format == "json")
     }
 }

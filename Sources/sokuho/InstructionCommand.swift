@@ -23,11 +23,9 @@ struct InstructionAdd: ParsableCommand {
     @Option(help: "Who at the city gave it.") var from: String
     @Option(help: "What the city instructed.") var text: String
     @Option(help: "When it was given (RFC 3339; default: now).") var issuedAt: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(InstructionAddRequest(id: id, text: text, from: from, issuedAt: issuedAt), options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(InstructionAddRequest(id: id, text: text, from: from, issuedAt: issuedAt)) else { return }
         let iid = shown(r["instruction"]?["id"]?.stringValue ?? "?")
         print(
             Lang.t(
@@ -39,12 +37,11 @@ struct InstructionAdd: ParsableCommand {
 struct InstructionList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the instructions of a case.")
     @Argument(help: "The case id.") var id: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(CaseRequest(.caseGet, id: id), options: connection)
+        let r = try callDaemon(CaseRequest(.caseGet, id: id), options: daemon.connection)
         let list = r["case"]?["instructions"]?.arrayValue ?? []
-        if json { printJSON(["ok": true, "instructions": .array(list)]); return }
+        if daemon.json { printJSON(["ok": true, "instructions": .array(list)]); return }
         if list.isEmpty { print(Lang.t("No instructions recorded for \(id).", "\(id) に記録された指示はありません。")); return }
         for i in list {
             let open = i["open"]?.boolValue == true
@@ -68,11 +65,9 @@ struct InstructionDone: ParsableCommand {
     @Argument(help: "The case id.") var id: String
     @Argument(help: "The instruction: I-1, I-2, …") var instruction: String
     @Option(help: "What was done (required).") var response: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(InstructionDoneRequest(id: id, instruction: instruction, response: response), options: connection)
-        if json { printJSON(r); return }
+        guard try daemon.call(InstructionDoneRequest(id: id, instruction: instruction, response: response)) != nil else { return }
         print(
             Lang.t(
                 "Instruction \(instruction) of \(id) is done; the city is told (incident.instruction_done).",

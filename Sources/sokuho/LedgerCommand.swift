@@ -61,11 +61,9 @@ struct LedgerAdd: ParsableCommand {
         commandName: "add", abstract: "Add an entry to the ledger (leads only); the city gets ledger.received.",
         discussion: "--name, --category, --media and --storage are required.")
     @OptionGroup var entry: LedgerFieldOptions
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(LedgerRequest.add(entry: try entry.fields()), options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(LedgerRequest.add(entry: try entry.fields())) else { return }
         let id = shown(r["entry"]?["id"]?.stringValue ?? "?")
         print(
             Lang.t("Added \(id) to the ledger. Receipt: sokuho ledger receipt \(id)", "台帳に \(id) を登録しました。受領証: sokuho ledger receipt \(id)"))
@@ -78,11 +76,9 @@ struct LedgerList: ParsableCommand {
     @Option(help: "Only this state: held, taken_out, returned, disposed.") var state: String?
     @Option(help: "Only this category: personal, specific_personal, confidential.") var category: String?
     @Option(help: "At most this many entries (1–10000).") var limit: Int?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(LedgerRequest.list(state: state, category: category, limit: limit), options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(LedgerRequest.list(state: state, category: category, limit: limit)) else { return }
         let entries = r["entries"]?.arrayValue ?? []
         if entries.isEmpty { print(Lang.t("The ledger has no entries.", "台帳に登録はありません。")); return }
         let style = DocumentStyle(japanese: Lang.japanese)
@@ -102,11 +98,9 @@ struct LedgerShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one entry: its members, take-outs, disposals, history and the cases that named it.")
     @Argument(help: "The entry, e.g. L-0001.") var id: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(LedgerRequest.get(id: id), options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(LedgerRequest.get(id: id)) else { return }
         let e = r["entry"] ?? .null
         let style = DocumentStyle(japanese: Lang.japanese)
         for (label, value) in LedgerExport.fields(e, style) { print("\(label): \(shown(value))") }
@@ -151,8 +145,7 @@ struct LedgerUpdate: ParsableCommand {
     @Argument(help: "The entry, e.g. L-0001.") var id: String
     @OptionGroup var entry: LedgerFieldOptions
     @Flag(help: "Record that it was handed back to the city (state returned).") var returned = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
         var fields = try entry.fields()
         if returned { fields["state"] = .string(LedgerState.returned.rawValue) }
@@ -160,8 +153,7 @@ struct LedgerUpdate: ParsableCommand {
             printError(Lang.t("nothing to update: give at least one member (see --help)", "更新する項目がありません（--help を参照）"))
             throw ExitCode(Exit.usage)
         }
-        let r = try callDaemon(LedgerRequest.update(id: id, fields: fields), options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(LedgerRequest.update(id: id, fields: fields)) else { return }
         print(
             r["receipt"]?.isNull == false
                 ? Lang.t("Updated \(shown(id)).", "\(shown(id)) を更新しました。")
@@ -174,17 +166,13 @@ struct LedgerExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "The whole ledger as CSV, HTML (prints on A4), Markdown or JSON (Art. 10(3): submitted on request).")
     @Option(help: "csv, html, markdown or json.") var format = "csv"
-    @Option(help: "ja or en (default: from LANG).") var lang: String?
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var document: DocumentOptions
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        guard ["csv", "html", "markdown", "json"].contains(format) else {
-            printError(Lang.t("--format must be csv, html, markdown or json", "--format は csv・html・markdown・json のいずれかです"))
-            throw ExitCode(Exit.usage)
-        }
+        try requireFormat(format, ["csv", "html", "markdown", "json"])
         let r = try callDaemon(LedgerRequest.list(state: nil, category: nil, limit: nil), options: connection)
         let entries = r["entries"]?.arrayValue ?? []
-        let style = ReportLanguage.style(lang, answer: r)
+        let style = document.style(answer: r)
         let doc = LedgerExport.document(entries, style: style, generatedAt: Timestamp.format(Date()))
         let text =
             switch format {
@@ -193,18 +181,16 @@ struct LedgerExportCommand: ParsableCommand {
             case "json": r.prettyString + "\n"
             default: doc.markdown()
             }
-        try ReportLanguage.write(text, to: output, json: format == "json")
+        try document.write(text, json: format == "json")
     }
 }
 
 struct LedgerSubmit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit", abstract: "Send the whole ledger as of now to the city, signed (ledger.submitted; leads only).")
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(LedgerRequest.submit, options: connection)
-        if json { printJSON(r); return }
+        guard let r = try daemon.call(LedgerRequest.submit) else { return }
         let n = r["entries"]?.intValue ?? 0
         let to = (r["endpoints"]?.arrayValue ?? []).compactMap(\.stringValue)
         print(
@@ -221,18 +207,14 @@ struct LedgerReceiptCommand: ParsableCommand {
         commandName: "receipt", abstract: "Render the receipt (受領証, Art. 10(6)) for an entry: markdown or html (prints on A4).")
     @Argument(help: "The entry, e.g. L-0001.") var id: String
     @Option(help: "markdown or html.") var format = "markdown"
-    @Option(help: "ja or en (default: from LANG).") var lang: String?
-    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var document: DocumentOptions
     @OptionGroup var connection: ConnectionOptions
     func run() throws {
-        guard ["markdown", "html"].contains(format) else {
-            printError(Lang.t("--format must be markdown or html", "--format は markdown・html のいずれかです"))
-            throw ExitCode(Exit.usage)
-        }
+        try requireFormat(format, ["markdown", "html"])
         let r = try callDaemon(LedgerRequest.get(id: id), options: connection)
-        let style = ReportLanguage.style(lang, answer: r)
+        let style = document.style(answer: r)
         let doc = LedgerReceipt.document(r["entry"] ?? .null, style: style, generatedAt: Timestamp.format(Date()))
-        try ReportLanguage.write(format == "html" ? doc.html(lang: style.lang) : doc.markdown(), to: output)
+        try document.write(format == "html" ? doc.html(lang: style.lang) : doc.markdown())
     }
 }
 
@@ -246,7 +228,9 @@ struct TakeOutCommand: ParsableCommand {
             "by"}]}; return closes it; withdraw withdraws it (or records the city's refusal). One \
             application at a time per entry; electronic information goes out only encrypted.
             """,
-        subcommands: [TakeOutApply.self, TakeOutApprove.self, TakeOutReturn.self, TakeOutWithdraw.self])
+        subcommands: [
+            TakeOutApply.self, LedgerRequestApprove<TakeOutRequest>.self, TakeOutReturn.self, LedgerRequestWithdraw<TakeOutRequest>.self,
+        ])
 }
 
 struct TakeOutApply: ParsableCommand {
@@ -255,12 +239,10 @@ struct TakeOutApply: ParsableCommand {
     @Option(help: "Why it goes out (目的).") var purpose: String
     @Option(help: "When it comes back at the latest (date or RFC 3339 time).") var until: String
     @Flag(help: "It goes out encrypted (required for electronic information).") var encrypted = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
-        let r = try callDaemon(LedgerRequest.takeOut(id: id, purpose: purpose, until: until, encrypted: encrypted), options: connection)
-        if json { printJSON(r); return }
-        let request = shown(r["entry"]?["takeouts"]?.arrayValue?.last?["request"]?.stringValue ?? "?")
+        guard let r = try daemon.call(LedgerRequest.takeOut(id: id, purpose: purpose, until: until, encrypted: encrypted)) else { return }
+        let request = LedgerID.RequestKind.takeOut.applied(r)
         print(
             Lang.t(
                 "Applied for take-out \(request); the city is asked (ledger.takeout_requested). Do not take it out before approval.",
@@ -268,33 +250,15 @@ struct TakeOutApply: ParsableCommand {
     }
 }
 
-struct TakeOutApprove: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "approve", abstract: "Record the city's approval of a take-out (leads only).")
-    @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
-    @OptionGroup var options: ApprovalOptions
-    func run() throws { try options.run(request, .takeOut) }
-}
-
-struct TakeOutWithdraw: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "withdraw", abstract: "Withdraw a take-out application, or record that the city refused it (leads only).")
-    @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
-    @OptionGroup var options: WithdrawOptions
-    func run() throws { try options.run(request, .takeOut) }
-}
-
 struct TakeOutReturn: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "return", abstract: "Record that what was taken out came back (leads only).")
     @Argument(help: "The take-out, e.g. L-0001-T1.") var request: String
     @Option(help: "A note.") var note: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
     func run() throws {
         try requireRequest(request, .takeOut)
-        let r = try callDaemon(LedgerRequest.returnTakeOut(request: request, note: note), options: connection)
-        if json { printJSON(r); return }
+        guard try daemon.call(LedgerRequest.returnTakeOut(request: request, note: note)) != nil else { return }
         print(Lang.t("\(shown(request)) is back; the city is told (ledger.takeout_returned).", "\(shown(request)) の返却を記録しました（市へ通知）。"))
     }
 }

@@ -15,12 +15,10 @@ struct OutboxList: ParsableCommand {
     @Option(help: "Only the messages of this case.") var caseID: String?
     @Option(help: "Only messages in this state: pending, delivered or dead.") var state: String?
     @Option(help: "At most this many (default 200).") var limit: Int?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(OutboxListRequest(caseID: caseID, state: state, limit: limit), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(OutboxListRequest(caseID: caseID, state: state, limit: limit)) else { return }
         for d in response["disabled_endpoints"]?.arrayValue ?? [] {
             print(
                 Lang.t(
@@ -46,12 +44,10 @@ struct OutboxRetry: ParsableCommand {
 
     @Argument(help: "A message id (msg_…); all dead messages when omitted.") var messageID: String?
     @Option(help: "Only this endpoint (and re-enable it).") var endpoint: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(OutboxRetryRequest(messageID: messageID, endpoint: endpoint), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(OutboxRetryRequest(messageID: messageID, endpoint: endpoint)) else { return }
         let n = response["requeued"]?.intValue ?? 0
         print(Lang.t("Re-queued \(n) message(s); they are being sent now.", "\(n) 件を再送キューに入れました。これから送信します。"))
     }

@@ -100,12 +100,10 @@ struct PlaybookList: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the playbooks in force for new cases (from sokuhod).")
 
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(PlainRequest(.playbookList), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(PlainRequest(.playbookList)) else { return }
         let list = response["playbooks"]?.arrayValue ?? []
         if list.isEmpty { print(Lang.t("No playbooks are loaded.", "プレイブックは読み込まれていません。")) }
         for p in list {

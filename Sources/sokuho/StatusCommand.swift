@@ -4,12 +4,10 @@ import SokuhoCore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show whether sokuhod runs, and its counts.")
 
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(PlainRequest(.status), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(PlainRequest(.status)) else { return }
         let s = response["status"] ?? .null
         let roles = (s["you"]?["roles"]?.arrayValue ?? []).compactMap(\.stringValue).map { shown($0) }.joined(separator: ", ")
         let you =

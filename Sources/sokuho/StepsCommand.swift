@@ -21,12 +21,10 @@ struct StepsCommand: ParsableCommand {
 
     @Argument(help: "The case id, e.g. INC-2026-0001.") var id: String
     @Flag(help: "Also print the guidance of steps that are not ready.") var all = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try callDaemon(CaseRequest(.caseSteps, id: id), options: connection)
-        if json { printJSON(response); return }
+        guard let response = try daemon.call(CaseRequest(.caseSteps, id: id)) else { return }
         guard let p = response["playbook"], !p.isNull else {
             print(
                 Lang.t(
@@ -121,15 +119,12 @@ struct StepDone: ParsableCommand {
         abstract: "Mark a step done. It must be ready: the steps it waits on done or skipped.",
         discussion: "Example: sokuho step done INC-2026-0001 contain --note \"共有フォルダの権限を修正（10:40）\"")
 
-    @Argument(help: "The case id.") var id: String
-    @Argument(help: "The step id (see sokuho steps ID).") var step: String
+    @OptionGroup var target: StepTarget
     @Option(help: "What was done: recorded with the step.") var note: String?
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let request = StepRequest.done(id: id, step: step, note: note)
-        try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: true)
+        try StepOutcome.send(StepRequest.done(id: target.id, step: target.step, note: note), daemon, done: true)
     }
 }
 
@@ -139,21 +134,29 @@ struct StepSkip: ParsableCommand {
         abstract: "Skip a step, with the reason (recorded). Steps waiting on it become ready.",
         discussion: "Example: sokuho step skip INC-2026-0001 notify_persons --reason \"市の指示により市が通知する\"")
 
-    @Argument(help: "The case id.") var id: String
-    @Argument(help: "The step id (see sokuho steps ID).") var step: String
+    @OptionGroup var target: StepTarget
     @Option(help: "Why it is skipped (required).") var reason: String
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let request = StepRequest.skip(id: id, step: step, reason: reason)
-        try StepOutcome.print(try callDaemon(request, options: connection), json: json, done: false)
+        try StepOutcome.send(StepRequest.skip(id: target.id, step: target.step, reason: reason), daemon, done: false)
     }
 }
 
+/// The case and the step that `step done` and `step skip` mark.
+struct StepTarget: ParsableArguments {
+    @Argument(help: "The case id.") var id: String
+    @Argument(help: "The step id (see sokuho steps ID).") var step: String
+}
+
 enum StepOutcome {
-    static func print(_ response: JSONValue, json: Bool, done: Bool) throws {
-        if json { printJSON(response); return }
+    /// Marks the step and says what it did (or prints the answer with --json).
+    static func send(_ request: some ControlRequest, _ daemon: DaemonOptions, done: Bool) throws {
+        guard let response = try daemon.call(request) else { return }
+        print(response, done: done)
+    }
+
+    static func print(_ response: JSONValue, done: Bool) {
         let id = shown(response["case_id"]?.stringValue)
         let step = shown(response["step"]?["id"]?.stringValue)
         printLine(

@@ -15,6 +15,24 @@ struct EscalationTests {
         return d
     }
 
+    /// An endpoint that answers as `mode` says, and a daemon escalating to it that has taken one report.
+    func reported(endpointMode mode: String, retries: String = EscalationTests.fastRetries) throws -> (EndpointHarness, DaemonHarness) {
+        let city = try EndpointHarness()
+        try city.setMode(mode)
+        try city.start()
+        let d = try daemon(for: city, retries: retries)
+        _ = try d.call(["op": "report", "report": minimalReport()])
+        return (city, d)
+    }
+
+    /// A receiver (sokuho receive) started once and stopped, and a daemon escalating to it.
+    func receiverDown() throws -> (EndpointHarness, DaemonHarness) {
+        let city = try EndpointHarness(useReceive: true)
+        try city.start()
+        city.stop()
+        return (city, try daemon(for: city))
+    }
+
     @Test("the first report reaches sokuho receive within a second; updates follow in order")
     func firstReportAndUpdates() throws {
         let city = try EndpointHarness(useReceive: true)
@@ -66,10 +84,7 @@ struct EscalationTests {
 
     @Test("receiver down, then up: every message arrives, retries keep the webhook-id")
     func downThenUp() throws {
-        let city = try EndpointHarness(useReceive: true)
-        try city.start()
-        city.stop()
-        let d = try daemon(for: city)
+        let (city, d) = try receiverDown()
         for s in SampleIncidents.all.prefix(3) { _ = try d.call(["op": "report", "report": s]) }
         Thread.sleep(forTimeInterval: 0.8)
         let pending = try d.call(["op": "outbox.list", "state": "pending"])
@@ -82,11 +97,7 @@ struct EscalationTests {
 
     @Test("500 and 429 are retried until the endpoint recovers; the same webhook-id each time")
     func serverErrors() throws {
-        let city = try EndpointHarness()
-        try city.setMode("500")
-        try city.start()
-        let d = try daemon(for: city)
-        _ = try d.call(["op": "report", "report": minimalReport()])
+        let (city, d) = try reported(endpointMode: "500")
         try waitFor { city.attempts.count >= 3 }
         try city.setMode("429")
         try waitFor { city.attempts.count >= 4 }
@@ -112,11 +123,7 @@ struct EscalationTests {
 
     @Test("a slow endpoint times out and is retried; other cases are not held up")
     func slow() throws {
-        let city = try EndpointHarness()
-        try city.setMode("slow")
-        try city.start()
-        let d = try daemon(for: city)
-        _ = try d.call(["op": "report", "report": minimalReport()])
+        let (city, d) = try reported(endpointMode: "slow")
         try waitFor { city.attempts.count >= 1 }
         try city.setMode("ok")
         let started = Date()
@@ -134,11 +141,7 @@ struct EscalationTests {
 
     @Test("410 disables the endpoint with an alarm; outbox retry --endpoint re-enables it")
     func gone() throws {
-        let city = try EndpointHarness()
-        try city.setMode("410")
-        try city.start()
-        let d = try daemon(for: city)
-        _ = try d.call(["op": "report", "report": minimalReport()])
+        let (city, d) = try reported(endpointMode: "410")
         try waitFor { d.log.contains("410 Gone") }
         _ = try d.call(["op": "report", "report": minimalReport()])
         Thread.sleep(forTimeInterval: 0.5)
@@ -153,11 +156,7 @@ struct EscalationTests {
 
     @Test("an exhausted message is dead-lettered and can be retried by hand")
     func deadLetter() throws {
-        let city = try EndpointHarness()
-        try city.setMode("500")
-        try city.start()
-        let d = try daemon(for: city, retries: "escalation:\n  retry_schedule: [100ms, 100ms]\n")
-        _ = try d.call(["op": "report", "report": minimalReport()])
+        let (city, d) = try reported(endpointMode: "500", retries: "escalation:\n  retry_schedule: [100ms, 100ms]\n")
         try waitFor { try d.call(["op": "outbox.list", "state": "dead"])["count"] == 1 }
         #expect(city.attempts.count == 3)
         #expect(d.log.contains("ALARM: escalation undelivered"))
@@ -169,10 +168,7 @@ struct EscalationTests {
 
     @Test("killed and restarted mid-retry: every message arrives exactly once at the receiver")
     func killMidRetry() throws {
-        let city = try EndpointHarness(useReceive: true)
-        try city.start()
-        city.stop()
-        let d = try daemon(for: city)
+        let (city, d) = try receiverDown()
         var ids: [JSONValue] = []
         for s in SampleIncidents.all.prefix(5) { ids.append(try d.call(["op": "report", "report": s])["case"]?["id"] ?? .null) }
         _ = try d.call(["op": "case.update", "id": ids[0], "fields": ["count": 1]])

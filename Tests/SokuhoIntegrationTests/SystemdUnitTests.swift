@@ -28,6 +28,14 @@ struct SystemdUnitTests {
         return try DaemonHarness.shell("cd '\(dir)' && systemd-analyze \(arguments)")
     }
 
+    /// `systemd-analyze security` of `unit`: the run, its "Overall exposure level" line and the
+    /// score on it (99 when there is none).
+    static func security(_ unit: String) throws -> (run: DaemonHarness.Run, line: Substring, score: Double) {
+        let r = try analyze("security --offline=yes --threshold=15 ./\(unit)")
+        let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
+        return (r, line, line.split(separator: " ").compactMap { Double($0) }.first ?? 99)
+    }
+
     @Test("systemd-analyze verify passes")
     func verify() throws {
         let r = try Self.analyze("verify --man=no ./sokuhod.service ./sokuhod.socket")
@@ -37,10 +45,8 @@ struct SystemdUnitTests {
 
     @Test("systemd-analyze security rates the service 1.5 or better")
     func security() throws {
-        let r = try Self.analyze("security --offline=yes --threshold=15 ./sokuhod.service")
+        let (r, line, score) = try Self.security("sokuhod.service")
         #expect(r.status == 0, "\(r.stdout)")
-        let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
-        let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99
         #expect(score <= 1.5, "\(line)")
     }
 
@@ -48,9 +54,7 @@ struct SystemdUnitTests {
     func cityUnit() throws {
         let v = try Self.analyze("verify --man=no ./sokuho-city.service")
         #expect(!v.stderr.contains("sokuho-city.service:"), "\(v.stderr)")
-        let r = try Self.analyze("security --offline=yes --threshold=15 ./sokuho-city.service")
-        let line = r.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
-        let score = line.split(separator: " ").compactMap { Double($0) }.first ?? 99
+        let (_, line, score) = try Self.security("sokuho-city.service")
         #expect(score <= 1.5, "\(line)")
     }
 
