@@ -174,7 +174,7 @@ struct LifecycleHandler: DeskArea {
         let threshold = clockSettings.personsThreshold
         let result = try await store.mutateCase(id: id, actor: actor, at: clock.now()) { c in
             if kind == "confirmed" {
-                let missing = Self.missingAppiItems(c)
+                let missing = c.appi.missingForConfirmedReport
                 if !missing.isEmpty {
                     throw ValidationError(
                         .conflict, field: "report",
@@ -202,23 +202,4 @@ struct LifecycleHandler: DeskArea {
         changed(id)
         return ControlResponse.success(["case": result.case.json, "receipt": result.receipts.first?.json ?? .null])
     }
-
-    /// The APPI items a confirmed report still lacks.
-    static func missingAppiItems(_ c: Case) -> [String] {
-        let a = c.appi
-        var m: [String] = []
-        if a.summary == nil { m.append("summary") }
-        if a.dataItems == nil { m.append("data_items") }
-        if a.persons == nil { m.append("persons") }
-        if a.cause == nil { m.append("cause") }
-        if a.secondaryHarm == nil { m.append("secondary_harm") }
-        if a.noticeToPersons == nil { m.append("notice_to_persons") }
-        if a.recurrencePrevention == nil { m.append("recurrence_prevention") }
-        return m
-    }
-}
-
-/// Closing refused: every unmet gate, in plain words.
-struct GatesUnmet: Error {
-    let gates: [ClosureGates.Gate]
 }

@@ -122,3 +122,19 @@ public struct AppiItems: Sendable, Hashable {
         return (false, [])
     }
 }
+
+extension AppiItems {
+    /// The items still to be filled before the confirmed report (確報) can be sent, by their
+    /// field names. The seventh, publication, comes from the city's decision, not from here.
+    public var missingForConfirmedReport: [String] {
+        var m: [String] = []
+        if summary == nil { m.append("summary") }
+        if dataItems == nil { m.append("data_items") }
+        if persons == nil { m.append("persons") }
+        if cause == nil { m.append("cause") }
+        if secondaryHarm == nil { m.append("secondary_harm") }
+        if noticeToPersons == nil { m.append("notice_to_persons") }
+        if recurrencePrevention == nil { m.append("recurrence_prevention") }
+        return m
+    }
+}
