@@ -149,7 +149,7 @@ public final class CityStore: Sendable {
                                 first_received_at = COALESCE(cases.first_received_at, excluded.first_received_at)
                             """,
                         arguments: [
-                            m.contractor, caseID, data.canonicalString, type == "incident.opened" ? m.receivedAt : nil, m.receivedAt,
+                            m.contractor, caseID, data.canonicalString, type == EscalationMessage.Kind.opened.rawValue ? m.receivedAt : nil, m.receivedAt,
                         ])
                 }
                 if let caseID {
