@@ -149,7 +149,8 @@ public final class CityStore: Sendable {
                                 first_received_at = COALESCE(cases.first_received_at, excluded.first_received_at)
                             """,
                         arguments: [
-                            m.contractor, caseID, data.canonicalString, type == EscalationMessage.Kind.opened.rawValue ? m.receivedAt : nil, m.receivedAt,
+                            m.contractor, caseID, data.canonicalString, type == EscalationMessage.Kind.opened.rawValue ? m.receivedAt : nil,
+                            m.receivedAt,
                         ])
                 }
                 if let caseID {
@@ -189,8 +190,18 @@ public final class CityStore: Sendable {
         }
     }
 
-    /// The answer a contractor gets: its instructions and decisions not yet recorded on its side.
+    /// The answer a contractor gets: its instructions and decisions not yet recorded on its side,
+    /// oldest first, as many as fit in three quarters of what the daemon reads of an answer
+    /// (`EscalationMessage.maxAnswerBytes`): a cut answer would not parse and nothing would be
+    /// recorded. The rest follow in the next answers, as what was sent is recorded.
     static func owed(_ db: Database, contractor: String) throws -> JSONValue {
+        var budget = EscalationMessage.maxAnswerBytes * 3 / 4
+        let fits = { (item: JSONValue) -> Bool in
+            let size = item.canonicalBytes.count + 1
+            guard size <= budget else { budget = 0; return false }
+            budget -= size
+            return true
+        }
         let instructions = try Row.fetchAll(
             db,
             sql:
@@ -220,8 +231,10 @@ public final class CityStore: Sendable {
             ]
         }
         var o: [String: JSONValue] = ["ok": true]
-        if !instructions.isEmpty { o["instructions"] = .array(instructions) }
-        if !publications.isEmpty { o["publications"] = .array(publications) }
+        let sentInstructions = Array(instructions.prefix(while: fits))
+        let sentPublications = Array(publications.prefix(while: fits))
+        if !sentInstructions.isEmpty { o["instructions"] = .array(sentInstructions) }
+        if !sentPublications.isEmpty { o["publications"] = .array(sentPublications) }
         return .object(o)
     }
 }

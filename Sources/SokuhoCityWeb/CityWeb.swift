@@ -151,7 +151,7 @@ public struct CityWeb: Sendable {
     func loginForm(_ request: Request, failed: Bool = false) async throws -> Response {
         if !failed, await session(request) != nil { return redirect("/" + page(request).langQuery) }
         let token =
-            request.cookies[Self.loginCookie]?.value.filter(\.isHexDigit).count == 64 && failed
+            request.cookies[Self.loginCookie].map { InboxSessions.isToken($0.value) } == true && failed
             ? request.cookies[Self.loginCookie]!.value : InboxSessions.randomToken()
         var r = html(page(request).login(token: token, failed: failed), status: failed ? .unauthorized : .ok)
         r.headers.append(HTTPField(name: .setCookie, value: cookie(Self.loginCookie, token, path: "/login", maxAge: 3600)))

@@ -28,6 +28,11 @@ public actor InboxSessions {
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
     }
 
+    /// Whether `s` has the form of a token: exactly 64 ASCII hex digits.
+    public static func isToken(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) }
+    }
+
     /// Opens a session for a user who just logged in; its id.
     public func open(user: String, now: Date = Date()) -> String {
         sessions = sessions.filter { now.timeIntervalSince($0.value.lastUsed) < Self.idleLimit }

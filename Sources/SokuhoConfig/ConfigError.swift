@@ -1,3 +1,4 @@
+import SokuhoCore
 import Yams
 
 /// A configuration problem: where (file, line, column, key) and why.
@@ -13,7 +14,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.file = file
         self.line = line
         self.column = column
-        self.key = key
+        // A key can come from a dropped file: quoted bounded and escaped, like any text a user sent.
+        self.key = key.map { TerminalSafe.quoted($0, limit: 200) }
         self.reason = reason
     }
 

@@ -147,13 +147,16 @@ enum SpoolFiles {
     /// `name`, or `name` with a counter before its extension, that no entry in `directory` has.
     static func freeName(in directory: String, for name: String) -> String {
         var st = stat()
-        if lstat(directory + "/" + name, &st) != 0 { return name }
+        // Neither the file nor its reason may exist: a dropped `y.error.json` must not take the
+        // place of the reason of a later `y`.
+        let free = { (n: String) in lstat(directory + "/" + n, &st) != 0 && lstat(directory + "/" + n + SpoolLayout.errorSuffix, &st) != 0 }
+        if free(name) { return name }
         let ext = SpoolDecoder.fileExtension(name)
         let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
         var n = 2
         while true {
             let candidate = ext.isEmpty ? "\(stem)-\(n)" : "\(stem)-\(n).\(name.suffix(ext.count))"
-            if lstat(directory + "/" + candidate, &st) != 0 { return candidate }
+            if free(candidate) { return candidate }
             n += 1
         }
     }

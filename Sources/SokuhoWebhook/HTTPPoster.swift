@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SokuhoCore
 import Synchronization
 
 /// The answer to one POST.
@@ -79,9 +80,10 @@ public enum HTTPPoster {
         sokuho_curl_set_write(h, CURLOPT_WRITEFUNCTION) { ptr, size, count, ctx in
             let sink = Unmanaged<Sink>.fromOpaque(ctx!).takeUnretainedValue()
             let n = size * count
-            if sink.body.count < 65536, let ptr {
+            let cap = EscalationMessage.maxAnswerBytes
+            if sink.body.count < cap, let ptr {
                 ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
-                    sink.body.append(contentsOf: UnsafeBufferPointer(start: p, count: min(n, 65536 - sink.body.count)))
+                    sink.body.append(contentsOf: UnsafeBufferPointer(start: p, count: min(n, cap - sink.body.count)))
                 }
             }
             return n

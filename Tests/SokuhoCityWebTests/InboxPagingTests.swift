@@ -115,6 +115,31 @@ struct InboxPagingTests {
         #expect(detail["messages"]?.arrayValue?.count == 3, "every message is kept")
     }
 
+    @Test("what the city owes fits in what a contractor reads of an answer; the rest follows")
+    func owedFitsTheAnswer() async throws {
+        let (store, dir) = try await Self.store(count: 1)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let long = String(repeating: "指示", count: 5_000)  // 10,000 characters, 30 KB
+        for _ in 0..<3 {
+            _ = try await store.instruct(
+                contractor: "acme", caseID: "INC-2026-0001", text: long, from: nil, by: "staff", at: "2026-11-28T01:00:00.000Z")
+        }
+        let (_, answer) = try await store.record(
+            .init(
+                contractor: "acme", webhookID: "msg_next", bodySHA256: "hn",
+                payload: ["type": "incident.updated", "data": ["case_id": "INC-2026-0001", "state": "open"]],
+                receivedAt: "2026-11-28T02:00:00.000Z"))
+        #expect(answer.canonicalBytes.count <= EscalationMessage.maxAnswerBytes)
+        #expect(answer["instructions"]?.arrayValue?.count == 1, "one of three fits now; the others follow")
+    }
+
+    @Test("a login token is 64 ASCII hex digits, nothing else")
+    func tokens() {
+        #expect(InboxSessions.isToken(InboxSessions.randomToken()))
+        #expect(!InboxSessions.isToken(String(repeating: "０", count: 64)), "full-width digits are hex digits to Swift, not to us")
+        #expect(!InboxSessions.isToken(String(repeating: "a", count: 64) + "\u{1b}"))
+    }
+
     @Test(
         "a city database from before the summaries gets them at open (migration v2-summary)",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))

@@ -30,4 +30,33 @@ import Testing
         #expect(q.utf8.count < 300)
         #expect(q.hasPrefix("\\x1b"))
     }
+
+    @Test func aDuplicateKeyIsQuotedBounded() {
+        let key = "\u{1b}[2J" + String(repeating: "k", count: 500_000)
+        let bytes = Array("{\"\(key)\":1,\"\(key)\":2}".utf8)
+        do {
+            _ = try JSONParser.parse(bytes)
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            let message = "\(error)"
+            #expect(message.utf8.count < 1_000)
+            #expect(!message.unicodeScalars.contains { $0.value == 0x1b })
+        }
+    }
+
+    @Test func aTimeIsNeverALongText() {
+        #expect(Timestamp(rfc3339: "2026-11-28T10:00:00.123456789Z") != nil)
+        #expect(Timestamp(rfc3339: "2026-11-28T10:00:00.1234567890Z") == nil)
+        #expect(Timestamp(rfc3339: "2026-11-28T10:00:00." + String(repeating: "0", count: 1_000_000) + "Z") == nil)
+    }
+
+    @Test func instructionsFromTheCityKeepTheTextRules() {
+        let answer = Array(
+            #"{"instructions":[{"id":"C-1","text":"ok"},{"id":"C-2","text":"bad\u001b[2J"},{"id":"C\u001b-3","text":"fine","from":"市\u202e"}]}"#
+                .utf8)
+        let items = Instruction.fromWebhookAnswer(answer)
+        #expect(items.map(\.text) == ["ok", "fine"], "a text with a control character is not recorded")
+        #expect(items.last?.externalID == "C\\x1b-3", "ids are kept, escaped")
+        #expect(items.last?.from == "市\\u{202e}")
+    }
 }

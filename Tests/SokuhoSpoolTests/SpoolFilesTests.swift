@@ -83,6 +83,18 @@ struct SpoolFilesTests {
         #expect(FileManager.default.contents(atPath: layout.rejected + "/x-2.json") == Data([2]))
     }
 
+    @Test("a dropped file named like a reason does not take the place of a later file's reason")
+    func reasonNamesAreFree() throws {
+        put("y.error.json", [1])
+        put("y", [2])
+        _ = try SpoolFiles.reject(
+            Array((layout.incoming + "/y.error.json").utf8), name: "y.error.json", into: layout.rejected, reason: ["code": "invalid_json"])
+        let moved = try SpoolFiles.reject(Array((layout.incoming + "/y").utf8), name: "y", into: layout.rejected, reason: ["code": "x"])
+        #expect(moved == "rejected/y-2")
+        #expect(
+            FileManager.default.contents(atPath: layout.rejected + "/y.error.json") == Data([1]), "the first file's kept copy is intact")
+    }
+
     @Test("a rejection writes the reason file beside the moved file")
     func reject() throws {
         put("bad.json", [0x7B])

@@ -6,6 +6,10 @@
 /// audit chain head at that moment. It carries no personal data of the people affected (the
 /// report itself holds none by design: it describes the information, not its contents).
 public enum EscalationMessage {
+    /// How much of an endpoint's answer the daemon reads (instructions, decisions, approvals).
+    /// An answer must fit: the city sends what it owes in answers below this.
+    public static let maxAnswerBytes = 65_536
+
     /// Every message type Sokuho sends (the wire name is the raw value). A playbook's
     /// `notify_city` step may also send its own `incident.<name>` (see `Playbook.Step`).
     public enum Kind: String, Sendable, CaseIterable {

@@ -37,7 +37,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         case .expectedKey: what = "expected a quoted object key"
         case .expectedColon: what = "expected ':' after an object key"
         case .expectedCommaOrEnd: what = "expected ',' or the end of the object/array"
-        case .duplicateKey(let k): what = "duplicate key \"\(k)\""
+        case .duplicateKey(let k): what = "duplicate key \"\(TerminalSafe.quoted(k))\""
         case .unterminatedString: what = "unterminated string"
         case .controlCharacterInString: what = "unescaped control character in a string"
         case .invalidEscape: what = "invalid escape sequence in a string"

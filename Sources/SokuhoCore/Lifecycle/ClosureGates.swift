@@ -34,7 +34,7 @@ public enum ClosureGates {
         }
         let instructions = c.instructions.filter(\.isOpen)
         if !instructions.isEmpty {
-            let ids = instructions.map { "\($0.id) (\($0.text.prefix(40)))" }.joined(separator: ", ")
+            let ids = instructions.map { "\($0.id) (\(TerminalSafe.quoted($0.text, limit: 40)))" }.joined(separator: ", ")
             gates.append(
                 Gate(
                     key: "instructions",

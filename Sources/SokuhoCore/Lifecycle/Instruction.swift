@@ -42,13 +42,20 @@ public struct Instruction: Sendable, Hashable {
         return items.prefix(100).compactMap { item in
             let caseID = item["case_id"]?.stringValue ?? defaultCase
             guard item["case_id"] == nil || CaseID.parse(caseID) != nil else { return nil }
-            guard let text = item["text"]?.stringValue?.trimmingWhitespace(), !text.isEmpty, text.count <= 10_000 else { return nil }
+            // The text rules of a lead's `instruction.add`: no control or bidi characters.
+            guard case .object(let o) = item, let text = try? FieldReader(object: o).optionalText("text"), text.count <= 10_000 else {
+                return nil
+            }
             let issued = item["issued_at"]?.stringValue.flatMap { Timestamp(rfc3339: $0) != nil ? $0 : nil }
-            return (
-                caseID, item["id"]?.stringValue.map { String($0.prefix(200)) }, item["from"]?.stringValue.map { String($0.prefix(200)) },
-                text,
-                issued
-            )
+            // Ids and names: the first 200 scalars, controls escaped — stable, so a repeated answer
+            // is still recognised by its id.
+            let line = { (key: String) in item[key]?.stringValue.map { TerminalSafe.escape(Self.first200($0)) } }
+            return (caseID, line("id"), line("from"), text, issued)
         }
     }
+}
+
+extension Instruction {
+    /// The first 200 Unicode scalars of a city's id or name.
+    static func first200(_ s: String) -> String { String(String.UnicodeScalarView(s.unicodeScalars.prefix(200))) }
 }

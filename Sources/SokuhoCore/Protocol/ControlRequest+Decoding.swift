@@ -85,7 +85,7 @@ extension OutboxListRequest {
 extension OutboxRetryRequest {
     public init(decoding o: [String: JSONValue]) throws(ValidationError) {
         let r = FieldReader(object: o)
-        self.init(messageID: try r.optionalText("message_id"), endpoint: try r.optionalText("endpoint"))
+        self.init(messageID: try r.optionalLine("message_id", maxLength: 200), endpoint: try r.optionalLine("endpoint", maxLength: 200))
     }
 }
 

@@ -42,7 +42,8 @@ public struct Timestamp: Sendable, Hashable {
             i += 1
             var scale = 0.1
             let start = i
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+            // At most nanoseconds: a time is never a way to store a long text.
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39, i - start < 9 {
                 frac += Double(b[i] - 0x30) * scale
                 scale /= 10
                 i += 1
