@@ -89,6 +89,7 @@ public struct Daemon: Sendable {
         // The one clock of the daemon: every component reads the time from it.
         let clock: any WallClock = SystemWallClock()
         let wakeup = Wakeup()
+        let handoff = DeliveryHandoff(wakeup: wakeup)
         let playbookQueue = PlaybookQueue()
         let fixedOffset = config.utcOffset
         var settings = DeskSettings(
@@ -104,7 +105,8 @@ public struct Daemon: Sendable {
         let desk = CaseDesk(
             store: store, clock: clock, logger: logger, settings: settings,
             listeners: DeskListeners(
-                wakeup: wakeup, playbookQueue: playbookQueue, onChange: { id in notifier.status("serving; last change \(id)") }))
+                wakeup: wakeup, handoff: handoff, playbookQueue: playbookQueue,
+                onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let log = logger
@@ -131,7 +133,7 @@ public struct Daemon: Sendable {
             DeliveryWorker(
                 store: store, clock: clock, endpoints: endpoints,
                 schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
-                wakeup: wakeup, logger: logger,
+                wakeup: wakeup, logger: logger, handoff: handoff,
                 onAnswer: { message, body in
                     // The city may answer a delivery with instructions, publication decisions
                     // (docs/escalation.md) and approvals of take-outs and disposals (docs/ledger.md).

@@ -41,11 +41,17 @@ public struct DeskSettings: Sendable {
 /// playbook runner (automatic steps), and the systemd status line.
 public struct DeskListeners: Sendable {
     public var wakeup: Wakeup?
+    /// Where the messages of a new case go once committed (nil: the worker is woken to read them).
+    public var handoff: DeliveryHandoff?
     public var playbookQueue: PlaybookQueue?
     public var onChange: @Sendable (String) -> Void
 
-    public init(wakeup: Wakeup? = nil, playbookQueue: PlaybookQueue? = nil, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        wakeup: Wakeup? = nil, handoff: DeliveryHandoff? = nil, playbookQueue: PlaybookQueue? = nil,
+        onChange: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.wakeup = wakeup
+        self.handoff = handoff
         self.playbookQueue = playbookQueue
         self.onChange = onChange
     }
@@ -85,6 +91,15 @@ public final class DeskContext: Sendable {
         listeners.onChange(id)
         listeners.wakeup?.signal()
         listeners.playbookQueue?.touch(id)
+    }
+
+    /// After a case was opened (and committed): as `changed`, with its messages handed to the
+    /// delivery worker when there is a handoff.
+    func opened(_ result: OpenResult) {
+        guard let handoff = listeners.handoff else { return changed(result.case.id) }
+        listeners.onChange(result.case.id)
+        handoff.offer(result.queued)
+        listeners.playbookQueue?.touch(result.case.id)
     }
 }
 

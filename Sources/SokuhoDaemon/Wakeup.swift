@@ -6,9 +6,12 @@ import Synchronization
 /// Contract: `signal()` wakes the current `wait`, or — when nobody waits — makes the next `wait`
 /// return at once (one pending wake-up, never more). A `wait` that ends by its timeout or by
 /// cancellation leaves nothing pending, so an idle worker sleeps for its whole timeout.
+/// `signals` counts the calls of `signal()`; `nudge()` wakes the same way without counting, so a
+/// worker can tell "something changed in the store" from "look at what was handed to you".
 public final class Wakeup: Sendable {
     private struct State {
         var pending = false
+        var signals: UInt64 = 0
         /// The current waiter and the number of its `wait` call.
         var waiter: (ticket: UInt64, continuation: CheckedContinuation<Void, Never>)?
         /// The `wait` call whose timer fired before its waiter was installed.
@@ -20,9 +23,18 @@ public final class Wakeup: Sendable {
 
     public init() {}
 
+    /// How many times `signal()` was called.
+    var signals: UInt64 { state.withLock { $0.signals } }
+
     /// Wakes the waiter now, or the next wait at once.
-    public func signal() {
+    public func signal() { wake(counting: true) }
+
+    /// Wakes like `signal()`, without counting in `signals`.
+    func nudge() { wake(counting: false) }
+
+    private func wake(counting: Bool) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if counting { s.signals &+= 1 }
             if let w = s.waiter {
                 s.waiter = nil
                 return w.continuation

@@ -39,6 +39,17 @@ public struct OutboxMessage: Sendable {
         ]
     }
 
+    /// A message as `queue` inserts it: pending, never attempted, due at `nextAttemptAt`.
+    init(
+        rowID: Int64, messageID: String, endpoint: String, caseID: String, sequence: Int, type: String, body: [UInt8],
+        createdAt: String, nextAttemptAt: Double
+    ) {
+        (self.rowID, self.messageID, self.endpoint, self.caseID, self.sequence, self.type, self.body) = (
+            rowID, messageID, endpoint, caseID, sequence, type, body
+        )
+        (state, attempts, self.createdAt, self.nextAttemptAt) = (.pending, 0, createdAt, nextAttemptAt)
+    }
+
     init(row: Row) {
         (rowID, messageID, endpoint, caseID, sequence, type) = (
             row["id"], row["message_id"], row["endpoint"], row["case_id"], row["sequence"], row["type"]
@@ -91,11 +102,12 @@ extension CaseStore {
     }
 
     /// Queues one message per endpoint inside the current transaction (with the event that causes
-    /// it), due at `now` (seconds since the epoch).
+    /// it), due at `now` (seconds since the epoch). Returns the messages as inserted.
+    @discardableResult
     static func enqueue(
         _ db: Database, kind: EscalationMessage.Kind, case c: Case, event: StoredEvent, endpoints: [String],
         changes: [String: JSONValue]? = nil, now: Double
-    ) throws {
+    ) throws -> [OutboxMessage] {
         try enqueue(
             db, type: kind.rawValue, case: c, event: event, endpoints: endpoints, extra: changes.map { ["changes": .object($0)] } ?? [:],
             now: now)
@@ -104,10 +116,11 @@ extension CaseStore {
     /// Queues one message of `type` per endpoint, in the caller's transaction. Each endpoint
     /// numbers the messages of a case 1, 2, 3, … without gaps (`data.sequence`). Each message is
     /// due at `now` (seconds since the epoch): the caller's time of the event.
+    @discardableResult
     static func enqueue(
         _ db: Database, type: String, case c: Case, event: StoredEvent, endpoints: [String],
         extra: [String: JSONValue], now: Double
-    ) throws {
+    ) throws -> [OutboxMessage] {
         try queue(db, type: type, subject: c.id, event: event, endpoints: endpoints, now: now) { sequence, installation in
             EscalationMessage.stamped(
                 EscalationMessage.payload(
@@ -120,28 +133,34 @@ extension CaseStore {
     /// `subject` (a case, a ledger entry, the status reports, the ledger) on that endpoint, the
     /// payload `build` makes with it and the installation id, and the row — due at `now`, in the
     /// caller's transaction. Each endpoint numbers a subject's messages 1, 2, 3, … without gaps.
+    /// Returns the messages as inserted (committed only with the caller's transaction).
+    @discardableResult
     static func queue(
         _ db: Database, type: String, subject: String, event: StoredEvent, endpoints: [String], now: Double,
         build: (_ sequence: Int, _ installation: String) throws -> JSONValue
-    ) throws {
-        guard !endpoints.isEmpty else { return }
+    ) throws -> [OutboxMessage] {
+        guard !endpoints.isEmpty else { return [] }
         let installation = try installationID(db)
+        var queued: [OutboxMessage] = []
         for endpoint in endpoints {
             let sequence =
                 try Int.fetchOne(
                     db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox WHERE case_id = ? AND endpoint = ?"),
                     arguments: [subject, endpoint]) ?? 1
-            let payload = try build(sequence, installation)
+            let body = try build(sequence, installation).canonicalBytes
+            let messageID = EscalationMessage.id(installation: installation, caseID: subject, sequence: sequence, endpoint: endpoint)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO outbox (message_id, endpoint, case_id, sequence, type, event_seq, body, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: [
-                EscalationMessage.id(installation: installation, caseID: subject, sequence: sequence, endpoint: endpoint),
-                endpoint, subject, sequence, type, event.seq, Data(payload.canonicalBytes), event.at, now,
-            ])
+            ).execute(arguments: [messageID, endpoint, subject, sequence, type, event.seq, Data(body), event.at, now])
+            queued.append(
+                OutboxMessage(
+                    rowID: db.lastInsertedRowID, messageID: messageID, endpoint: endpoint, caseID: subject, sequence: sequence,
+                    type: type, body: body, createdAt: event.at, nextAttemptAt: now))
         }
+        return queued
     }
 
     /// Messages ready for an attempt: pending, due, on an enabled endpoint, and the oldest

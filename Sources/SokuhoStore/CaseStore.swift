@@ -193,7 +193,7 @@ public final class CaseStore: Sendable {
             try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(
                 arguments: [playbookHash, id])
         }
-        try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
+        let queued = try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
         for entry in linked {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_assets (entry_id, case_id) VALUES (?, ?)").execute(arguments: [
                 entry.id, id,
@@ -208,7 +208,7 @@ public final class CaseStore: Sendable {
                 db, name: file, sha256: sha, outcome: .accepted, caseID: id,
                 eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
         }
-        return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false)
+        return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false, queued: queued)
     }
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when

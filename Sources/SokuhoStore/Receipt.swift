@@ -18,6 +18,9 @@ public struct OpenResult: Sendable {
     public var `case`: Case
     public var receipt: Receipt
     public var duplicate: Bool
+    /// The outbox messages the opening queued, as committed with it (none for a duplicate): what
+    /// the delivery worker is handed without reading them back (`DeliveryHandoff`).
+    public var queued: [OutboxMessage] = []
 }
 
 /// The result of an update; `receipt` is `nil` when nothing changed.

@@ -18,6 +18,10 @@ import Synchronization
 /// - messages of one case reach an endpoint in order; different cases never wait for each other;
 /// - `webhook-id` is the same on every attempt; `webhook-timestamp` is the time of the attempt;
 /// - state lives in the store, so restarts lose nothing;
+/// - the first message of a new case is taken from `handoff` as its transaction commits and sent
+///   without reading the outbox; the outbox is read at start, on `wakeup.signal()`, when a retry
+///   falls due, after a delivery that was read from it or not delivered, and after deliveries
+///   that a message read from it may wait behind;
 /// - every time it uses (what is due, `webhook-timestamp`, the time of an attempt and of the next
 ///   one) is read from `clock`.
 public struct DeliveryWorker: Service {
@@ -28,14 +32,17 @@ public struct DeliveryWorker: Service {
     let wakeup: Wakeup
     let logger: Logger
     let maxConcurrent: Int
+    /// Messages handed over as their transaction commits (nil: every message is read from the store).
+    let handoff: DeliveryHandoff?
     /// Called with the body of each 2xx answer, after the delivery is recorded.
     let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
 
     public init(
         store: CaseStore, clock: any WallClock, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger,
-        maxConcurrent: Int = 48, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil
+        maxConcurrent: Int = 48, handoff: DeliveryHandoff? = nil, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil
     ) {
         self.onAnswer = onAnswer
+        self.handoff = handoff
         self.store = store
         self.clock = clock
         self.endpoints = Dictionary(endpoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -46,8 +53,10 @@ public struct DeliveryWorker: Service {
     }
 
     public func run() async throws {
+        var disabled = Set<String>()
         if let gone = try? await store.disabledEndpoints(), !gone.isEmpty {
             for e in gone {
+                disabled.insert(e.name)
                 logger.critical(
                     "ALARM: endpoint disabled after 410 Gone; its messages wait. Fix it, then: sokuho outbox retry --endpoint \(e.name)",
                     metadata: ["endpoint": "\(e.name)", "since": "\(e.at)"])
@@ -56,26 +65,56 @@ public struct DeliveryWorker: Service {
         let inFlight = InFlight()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                var loop = LoopState(disabled: disabled)
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     let now = clock.now().timeIntervalSince1970
-                    let busy = inFlight.ids
-                    // At the limit, a finished delivery is what frees a place (it signals).
-                    let plan = try? await store.deliveryPlan(now: now, inFlight: busy, capacity: max(0, maxConcurrent - busy.count))
-                    let due = plan?.due ?? []
-                    if due.isEmpty {
+                    loop.handed += handoff?.take() ?? []
+                    let finished = inFlight.takeFinished()
+                    loop.disabled.formUnion(finished.gone)
+                    let signals = wakeup.signals
+                    loop.scan =
+                        loop.scan || signals != loop.signals || finished.rescan || (finished.count > 0 && loop.rescanOnFinish)
+                        || loop.next.map { $0 <= now } ?? false
+                    loop.signals = signals
+                    let scanned = loop.scan
+                    if loop.scan {
+                        loop.scan = false
+                        if !loop.disabled.isEmpty, let gone = try? await store.disabledEndpoints() { loop.disabled = Set(gone.map(\.name)) }
+                        let busy = inFlight.ids
+                        // At the limit, a finished delivery is what frees a place (it signals).
+                        let plan = try? await store.deliveryPlan(now: now, inFlight: busy, capacity: max(0, maxConcurrent - busy.count))
                         // A store that cannot be read is tried again in a second.
-                        let wait = plan == nil ? 1 : plan?.next.map { max(0.001, min($0 - now, 60)) } ?? 60
-                        await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
-                        continue
+                        loop.next = plan == nil ? now + 1 : plan?.next
+                        for m in plan?.due ?? [] {
+                            if let i = loop.handed.firstIndex(where: { $0.rowID == m.rowID }) {
+                                loop.handed.remove(at: i)
+                            } else {
+                                handoff?.claim(m)
+                            }
+                            start(m, fromStore: true, in: &group, inFlight: inFlight)
+                        }
+                        // More may be due than were read: read again at once.
+                        loop.scan = !(plan?.due.isEmpty ?? true)
                     }
-                    for m in due {
-                        inFlight.insert(m.rowID)
-                        group.addTask {
-                            await self.deliver(m)
-                            inFlight.remove(m.rowID)
-                            self.wakeup.signal()
+                    var waiting: [OutboxMessage] = []
+                    for m in loop.handed {
+                        if inFlight.count >= maxConcurrent {
+                            waiting.append(m)
+                        } else if loop.disabled.contains(m.endpoint) {
+                            // Left in the store, which holds it until `sokuho outbox retry` (it signals).
+                        } else if m.nextAttemptAt > now {
+                            loop.next = min(loop.next ?? m.nextAttemptAt, m.nextAttemptAt)
+                        } else {
+                            start(m, fromStore: false, in: &group, inFlight: inFlight)
                         }
                     }
+                    loop.handed = waiting
+                    // A message read just now may wait in the store behind one being delivered:
+                    // read again when deliveries finish, until a reading finds none in flight.
+                    if scanned { loop.rescanOnFinish = !inFlight.ids.isEmpty || !loop.handed.isEmpty }
+                    if loop.scan { continue }
+                    let wait = loop.next.map { max(0.001, min($0 - now, 60)) } ?? 60
+                    await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
                 }
             }
         } onGracefulShutdown: {
@@ -83,7 +122,41 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    func deliver(_ m: OutboxMessage) async {
+    /// What the loop of `run` carries from one turn to the next.
+    struct LoopState {
+        /// Endpoints disabled by a 410 (their handed messages are left to the store).
+        var disabled: Set<String>
+        /// Messages handed over and not yet started (the limit was reached).
+        var handed: [OutboxMessage] = []
+        /// `wakeup.signals` when the outbox was last read; nil: never read.
+        var signals: UInt64?
+        /// Read the outbox at the next turn.
+        var scan = true
+        /// When the next message read from the outbox falls due.
+        var next: Double?
+        /// Read the outbox again when a delivery finishes: messages may wait behind it.
+        var rescanOnFinish = false
+    }
+
+    private func start(_ m: OutboxMessage, fromStore: Bool, in group: inout DiscardingTaskGroup, inFlight: InFlight) {
+        inFlight.insert(m.rowID)
+        group.addTask {
+            let next = await self.deliver(m)
+            var delivered = false
+            var gone: String?
+            switch next {
+            case .delivered: delivered = true
+            case .endpointGone: gone = m.endpoint
+            case .retry, .dead: break
+            }
+            inFlight.finish(m.rowID, rescan: fromStore || !delivered, gone: gone)
+            self.wakeup.nudge()
+        }
+    }
+
+    /// Sends `m` once and records the attempt; returns what happens to it next.
+    @discardableResult
+    func deliver(_ m: OutboxMessage) async -> DeliveryOutcome.Next {
         let attempt = m.attempts + 1
         let start = clock.now()
         guard let endpoint = endpoints[m.endpoint] else {
@@ -92,7 +165,7 @@ public struct DeliveryWorker: Service {
                 status: nil, latencyMs: 0, error: "endpoint \(m.endpoint) is not configured",
                 next: .retry(at: start.timeIntervalSince1970 + 300))
             try? await store.recordAttempt(m, outcome: outcome, at: start)
-            return
+            return outcome.next
         }
         let timestamp = Int64(start.timeIntervalSince1970)
         let headers = endpoint.signedHeaders(messageID: m.messageID, timestamp: timestamp, body: m.body)
@@ -148,6 +221,7 @@ public struct DeliveryWorker: Service {
             logger.error("cannot record a delivery attempt", metadata: meta.merging(["error": "\(error)"]) { a, _ in a })
         }
         if case .delivered = next, !result.body.isEmpty, let onAnswer { await onAnswer(m, result.body) }
+        return next
     }
 
     /// Runs blocking work (libcurl) off the cooperative thread pool.
@@ -156,13 +230,4 @@ public struct DeliveryWorker: Service {
             DispatchQueue.global().async { c.resume(returning: work()) }
         }
     }
-}
-
-/// The messages being delivered right now (so a slow endpoint never blocks other cases and a
-/// message is never sent twice at once).
-final class InFlight: Sendable {
-    private let members = Mutex<Set<Int64>>([])
-    var ids: Set<Int64> { members.withLock { $0 } }
-    func insert(_ id: Int64) { _ = members.withLock { $0.insert(id) } }
-    func remove(_ id: Int64) { _ = members.withLock { $0.remove(id) } }
 }
