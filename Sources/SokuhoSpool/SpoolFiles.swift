@@ -147,9 +147,9 @@ enum SpoolFiles {
     /// `name`, or `name` with a counter before its extension, that no entry in `directory` has.
     static func freeName(in directory: String, for name: String) -> String {
         var st = stat()
-        // Neither the file nor its reason may exist: a dropped `y.error.json` must not take the
-        // place of the reason of a later `y`.
-        let free = { (n: String) in lstat(directory + "/" + n, &st) != 0 && lstat(directory + "/" + n + SpoolLayout.errorSuffix, &st) != 0 }
+        // A file is never kept under a reason's name: a dropped `y.error.json` would take the
+        // place of the reason of a later `y` (and hide from `spool.list`).
+        let free = { (n: String) in !n.hasSuffix(SpoolLayout.errorSuffix) && lstat(directory + "/" + n, &st) != 0 }
         if free(name) { return name }
         let ext = SpoolDecoder.fileExtension(name)
         let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
