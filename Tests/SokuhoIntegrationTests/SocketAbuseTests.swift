@@ -118,7 +118,11 @@ struct SocketAbuseTests {
                 "connections past the per-user cap are refused: \(last.canonicalString)")
         }
         if mode == "slow" {
-            #expect((answers["timeout"]?.intValue ?? 0) >= 1, "a line that never ends is cut off: \(last.canonicalString)")
+            // Every connection is closed by the daemon, the slow ones by their line timeout. The
+            // "timeout" line itself can be lost: the flooder's next byte after the close meets a
+            // reset, which may discard what it had not read yet (seen on a loaded machine).
+            #expect(
+                (last["closed_by_daemon"]?.intValue ?? 0) >= Int64(opened), "a line that never ends is cut off: \(last.canonicalString)")
         }
         if mode == "half" {
             #expect(rssDuring - rssBefore < 20, "unfinished lines are bounded by the budget: RSS grew \(rssDuring - rssBefore) MiB")
