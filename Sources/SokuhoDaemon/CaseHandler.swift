@@ -22,7 +22,7 @@ struct CaseHandler: DeskArea {
                     "case": "\(result.case.id)", "kind": "\(report.kind.rawValue)", "suspected": "\(report.suspected)",
                     "uid": "\(actor.peer.uid)", "seq": "\(result.receipt.seq)", "playbook": "\(result.case.playbook?.id ?? "-")",
                 ])
-            context.opened(result)
+            changed(result.case.id, handing: result.queued)
         }
         return ControlResponse.success([
             "case": caseJSON(result.case, reporterView: actor.role == .reporter), "receipt": result.receipt.json,

@@ -86,20 +86,13 @@ public final class DeskContext: Sendable {
 
     var currentPlaybooks: PlaybookSet { playbooks.withLock { $0 } }
 
-    /// After a case was opened or changed: status line, delivery worker, playbook runner.
-    func changed(_ id: String) {
+    /// After a case was opened or changed (and committed): status line, delivery worker, playbook
+    /// runner. `handing` are the messages the change queued, handed to the delivery worker when
+    /// there is a handoff; otherwise the worker is woken to read them.
+    func changed(_ id: String, handing queued: [OutboxMessage]? = nil) {
         listeners.onChange(id)
-        listeners.wakeup?.signal()
+        if let queued, let handoff = listeners.handoff { handoff.offer(queued) } else { listeners.wakeup?.signal() }
         listeners.playbookQueue?.touch(id)
-    }
-
-    /// After a case was opened (and committed): as `changed`, with its messages handed to the
-    /// delivery worker when there is a handoff.
-    func opened(_ result: OpenResult) {
-        guard let handoff = listeners.handoff else { return changed(result.case.id) }
-        listeners.onChange(result.case.id)
-        handoff.offer(result.queued)
-        listeners.playbookQueue?.touch(result.case.id)
     }
 }
 
@@ -116,7 +109,7 @@ extension DeskArea {
     var escalation: [String] { context.settings.escalation }
     var clockSettings: ClockSettings { context.settings.clockSettings }
     var currentPlaybooks: PlaybookSet { context.currentPlaybooks }
-    func changed(_ id: String) { context.changed(id) }
+    func changed(_ id: String, handing queued: [OutboxMessage]? = nil) { context.changed(id, handing: queued) }
     func utcOffset(_ date: Date) -> Int { context.settings.utcOffset(date) }
     /// `time_zone_offset_seconds` in answers that documents are made from.
     var zoneOffsetMember: JSONValue { .optional(context.settings.configuredOffset.map(Int64.init)) }

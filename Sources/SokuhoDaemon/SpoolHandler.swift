@@ -68,7 +68,7 @@ struct SpoolHandler: DeskArea, SpoolIntakeHandler {
                     "uid": "\(owner.uid)", "seq": "\(result.receipt.seq)", "channel": "spool", "file": "\(drop.name)",
                     "encoding": "\(content.encoding)", "playbook": "\(result.case.playbook?.id ?? "-")",
                 ])
-            context.opened(result)
+            changed(result.case.id, handing: result.queued)
         }
         return .accepted(caseID: result.case.id, duplicate: result.duplicate)
     }

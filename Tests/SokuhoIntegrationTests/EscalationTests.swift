@@ -139,6 +139,21 @@ struct EscalationTests {
         #expect((first?["attempts"]?.intValue ?? 0) >= 2)
     }
 
+    @Test("a burst of first reports while the city hangs: more than the worker holds in memory, none lost or doubled")
+    func burstWhileHanging() throws {
+        let (city, d) = try reported(endpointMode: "slow")
+        // 48 deliveries in flight and 48 handed messages held; the rest wait in the store.
+        for _ in 0..<150 { _ = try d.call(["op": "report", "report": minimalReport()]) }
+        try waitFor { city.attempts.count >= 48 }
+        try city.setMode("ok")
+        try waitFor(timeout: 60) { try d.call(["op": "outbox.list", "state": "pending"])["count"] == 0 }
+        let messages = try d.call(["op": "outbox.list", "limit": 1_000])["messages"]?.arrayValue ?? []
+        #expect(messages.count == 151)
+        #expect(messages.allSatisfy { $0["state"] == "delivered" })
+        let delivered = city.attempts.filter { $0["mode"] == "ok" }.compactMap { $0["id"]?.stringValue }
+        #expect(Set(delivered).count == 151, "every message reached the city")
+    }
+
     @Test("410 disables the endpoint with an alarm; outbox retry --endpoint re-enables it")
     func gone() throws {
         let (city, d) = try reported(endpointMode: "410")

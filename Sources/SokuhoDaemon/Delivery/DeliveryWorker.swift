@@ -108,10 +108,15 @@ public struct DeliveryWorker: Service {
                             start(m, fromStore: false, in: &group, inFlight: inFlight)
                         }
                     }
-                    loop.handed = waiting
+                    // At most one round of deliveries waits in memory: a flood of reports while the
+                    // city hangs must not pile message bodies up here. The rest wait in the store and
+                    // are read when a place frees.
+                    loop.handed = Array(waiting.prefix(maxConcurrent))
+                    let dropped = waiting.count > maxConcurrent
                     // A message read just now may wait in the store behind one being delivered:
                     // read again when deliveries finish, until a reading finds none in flight.
                     if scanned { loop.rescanOnFinish = !inFlight.ids.isEmpty || !loop.handed.isEmpty }
+                    if dropped { loop.rescanOnFinish = true }
                     if loop.scan { continue }
                     let wait = loop.next.map { max(0.001, min($0 - now, 60)) } ?? 60
                     await wakeup.wait(timeout: .milliseconds(Int64(wait * 1000)))
