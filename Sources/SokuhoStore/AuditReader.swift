@@ -246,7 +246,7 @@ public struct AuditReader: Sendable {
                 let (id, body) = bodies[i]
                 let rows = byCase[id] ?? []
                 let replayed = try? Case.replay(rows.map { try $0.event() })
-                if replayed?.json.canonicalString != body {
+                if replayed.map({ $0.json.canonicalBytes.elementsEqual(body.utf8) }) != true {
                     let p = AuditChain.Problem(
                         kind: .edited, seq: rows.last?.seq ?? 0,
                         message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)"

@@ -83,4 +83,35 @@ struct JSONParserTests {
         }
         #expect(try JSONParser.parse("{\"a\":-1.5e3}").canonicalString == "{\"a\":-1500}")
     }
+
+    @Test("the fast paths agree with the rules: integer bounds, escapes at either end, keys by bytes")
+    func fastPaths() throws {
+        // Integers: up to 18 characters take the direct path, longer ones the checked one.
+        let integers: [(String, Int64)] = [
+            ("0", 0), ("-0", 0), ("7", 7), ("-7", -7), ("999999999999999999", 999_999_999_999_999_999),
+            ("-99999999999999999", -99_999_999_999_999_999), ("9223372036854775807", .max), ("-9223372036854775808", .min),
+        ]
+        for (text, value) in integers {
+            #expect(try JSONParser.parse(text) == .int(value), "\(text)")
+            #expect(JSONValue.int(value).canonicalString == (text == "-0" ? "0" : text))
+        }
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        // Escapes at the start, in the middle and at the end, and strings with none.
+        for s in ["\"a", "a\\", "\n", "a\u{1F}b", "", "plain", "日本語\t"] {
+            #expect(try JSONParser.parse(JSONValue.string(s).canonicalString) == .string(s))
+        }
+        #expect(JSONValue.string("\"\u{0}x\u{7F}").canonicalString == "\"\\\"\\u0000x\u{7F}\"")
+        // By UTF-8 bytes: "Z" < "a" < "ab" < "é" (C3 A9) < "ﬁ" (EF AC 81) < "ｚ" (EF BD 9A).
+        let v: JSONValue = ["ｚ": 1, "é": 2, "ab": 3, "a": 4, "Z": 5, "ﬁ": 6]
+        #expect(v.canonicalString == #"{"Z":5,"a":4,"ab":3,"é":2,"ﬁ":6,"ｚ":1}"#)
+        #expect(try JSONParser.parse(v.prettyString) == v)
+        // A duplicate key is still refused, at the second occurrence.
+        do {
+            _ = try JSONParser.parse(#"{"a":1,"b":2,"a":3}"#)
+            Issue.record("must fail")
+        } catch {
+            #expect(error.reason == .duplicateKey("a"))
+            #expect(error.offset == 13)
+        }
+    }
 }

@@ -66,6 +66,7 @@ public struct Case: Sendable, Hashable {
     /// The case as JSON: the report fields plus what the daemon adds. See `docs/protocol.md`.
     public var json: JSONValue {
         guard case .object(var o) = report.json else { return .null }
+        o.reserveCapacity(o.count + 20)
         o["id"] = .string(id)
         o["state"] = .string(state.rawValue)
         o["reported_at"] = .string(reportedAt)

@@ -96,8 +96,7 @@ public struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if result[key] != nil { throw JSONError(.duplicateKey(key), offset: keyOffset) }
-            result[key] = value
+            if result.updateValue(value, forKey: key) != nil { throw JSONError(.duplicateKey(key), offset: keyOffset) }
             skipWhitespace()
             guard let c = peek() else { throw JSONError(.unexpectedEnd, offset: index) }
             index += 1
@@ -150,8 +149,10 @@ public struct JSONParser {
             guard index < bytes.count else { throw JSONError(.unterminatedString, offset: start) }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                // Without escapes the string is the bytes between the quotes.
+                if out.isEmpty && runStart == start + 1 { return String(decoding: bytes[runStart..<index], as: UTF8.self) }
                 out.append(contentsOf: bytes[runStart..<index])
-                index += 1
                 return String(decoding: out, as: UTF8.self)
             }
             if c < 0x20 { throw JSONError(.controlCharacterInString, offset: index) }
@@ -224,6 +225,12 @@ public struct JSONParser {
             var digits = 0
             while let d = peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) { index += 1; digits += 1 }
             if digits == 0 { throw JSONError(.invalidNumber, offset: start) }
+        }
+        if isInteger, index - start <= 18 {
+            // At most 18 characters: the value fits in Int64 without overflow checks.
+            var v: Int64 = 0
+            for d in bytes[start..<index] where d != UInt8(ascii: "-") { v = v * 10 + Int64(d - UInt8(ascii: "0")) }
+            return .int(bytes[start] == UInt8(ascii: "-") ? -v : v)
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
