@@ -88,8 +88,11 @@ struct PlaybookRunner: Service {
     /// Runs what is due for one case; returns when it next needs a look.
     func look(at id: String, now: Double) async -> Double? {
         do {
-            guard let (c, _) = try await store.getCase(id: id), c.state != .closed else { return nil }
-            let clockWake = try await watchClocks(c, now: now)
+            // The case and its first report's delivery in one read.
+            guard let (c, delivered) = try await store.caseForLook(id: id, endpoints: cityEndpoints), c.state != .closed else {
+                return nil
+            }
+            let clockWake = try await watchClocks(c, delivered: delivered, now: now)
             guard let ref = c.playbook else { return clockWake }
             guard let playbook = try await store.playbook(hash: ref.hash) else {
                 logger.error("playbook version missing", metadata: ["case": "\(id)", "hash": "\(ref.hash)"])
@@ -116,9 +119,9 @@ struct PlaybookRunner: Service {
     }
 
     /// Raises each newly missed clock: an error in the log, a `clock.missed` event and an
-    /// `incident.clock_missed` message to the city. Returns when the next clock falls due.
-    func watchClocks(_ c: Case, now: Double) async throws -> Double? {
-        let delivered = try await store.firstReportDeliveredAt(caseID: c.id, endpoints: cityEndpoints)
+    /// `incident.clock_missed` message to the city. `delivered`: when the city acknowledged the
+    /// case's first report (`CaseStore.firstReportDeliveredAt`). Returns when the next clock falls due.
+    func watchClocks(_ c: Case, delivered: Double?, now: Double) async throws -> Double? {
         let evaluated = CaseClocks.evaluate(c, settings: clocks, firstReportDeliveredAt: delivered, now: now)
         for missed in CaseClocks.newlyMissed(evaluated, case: c) {
             let settings = clocks

@@ -246,7 +246,7 @@ public struct AuditReader: Sendable {
                 let (id, body) = bodies[i]
                 let rows = byCase[id] ?? []
                 let replayed = try? Case.replay(rows.map { try $0.event() })
-                if replayed.map({ $0.json.canonicalBytes.elementsEqual(body.utf8) }) != true {
+                if replayed.map({ Self.same($0.json.canonicalBytes, body) }) != true {
                     let p = AuditChain.Problem(
                         kind: .edited, seq: rows.last?.seq ?? 0,
                         message: "case \(id): the stored case does not match the case replayed from its events (the cases table was edited)"
@@ -258,6 +258,14 @@ public struct AuditReader: Sendable {
         }
         if let bad = firstBad.withLock({ $0 }) { return (bad.index, bad.problem) }
         return (bodies.count, nil)
+    }
+
+    /// Whether `bytes` are the UTF-8 of `text`.
+    static func same(_ bytes: [UInt8], _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { u in
+            bytes.withUnsafeBufferPointer { b in u.count == b.count && (u.isEmpty || memcmp(u.baseAddress!, b.baseAddress!, u.count) == 0) }
+        }
     }
 
     /// The bytes of a text or blob column; nil for NULL. Valid until the next step.

@@ -64,6 +64,7 @@ extension CaseStore {
                     arguments: [c.report.kind.rawValue, c.state.rawValue, at, lastSeq, c.json.canonicalString, id])
             })
         let (c, receipts) = try await mutateSubject(id: id, actor: actor, at: at, how, decide: decide)
+        if let last = receipts.last { recent.remember(c, lastSeq: last.seq) }
         return MutationResult(case: c, receipts: receipts)
     }
 
@@ -105,19 +106,19 @@ extension CaseStore {
     /// When the first report (`incident.opened`) was acknowledged by one of `endpoints`.
     public func firstReportDeliveredAt(caseID: String, endpoints: [String]) async throws(StoreError) -> Double? {
         guard !endpoints.isEmpty else { return nil }
-        do {
-            return try await pool.read { db in
-                let marks = endpoints.map { _ in "?" }.joined(separator: ",")
-                let at = try String.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
-                            """), arguments: StatementArguments([caseID] + endpoints))
-                return at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
-            }
-        } catch {
+        do { return try await pool.read { db in try Self.firstReportDeliveredAt(db, caseID: caseID, endpoints: endpoints) } } catch {
             throw Self.map(error)
         }
+    }
+
+    static func firstReportDeliveredAt(_ db: Database, caseID: String, endpoints: [String]) throws -> Double? {
+        let marks = endpoints.map { _ in "?" }.joined(separator: ",")
+        let at = try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MIN(delivered_at) FROM outbox WHERE case_id = ? AND type = 'incident.opened' AND state = 'delivered' AND endpoint IN (\(marks))
+                    """), arguments: StatementArguments([caseID] + endpoints))
+        return at.flatMap(Timestamp.init(rfc3339:))?.epochSeconds
     }
 
     /// The rows of the status report of `[from, to)`: the one query behind the report on demand

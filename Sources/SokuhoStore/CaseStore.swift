@@ -20,6 +20,8 @@ public final class CaseStore: Sendable {
     let intake: GroupCommit
     /// Parsed playbook versions by hash (immutable once stored).
     let playbookVersions = Mutex<[String: Playbook]>([:])
+    /// Cases just committed, for a look without a replay (`caseForLook`).
+    let recent = RecentCases()
 
     /// How every Sokuho database is opened (sokuhod's and the city's): WAL with
     /// `synchronous=FULL`, so a committed transaction is on disk; 10 s to wait for a lock.
@@ -118,20 +120,9 @@ public final class CaseStore: Sendable {
         let request = OpenRequest(
             report: received.received(at: at), actor: actor, at: at, now: date.timeIntervalSince1970, year: year,
             source: source, endpoints: endpoints, playbooks: playbooks)
-        return try await intake.write { db in try Self.open(db, request) }
-    }
-
-    /// One report to open a case from, as queued for group commit.
-    struct OpenRequest: Sendable {
-        var report: Report
-        var actor: EventActor
-        var at: String
-        /// `at` in seconds since the epoch: when the opening messages fall due.
-        var now: Double
-        var year: Int
-        var source: ReportSource
-        var endpoints: [String]
-        var playbooks: PlaybookSet
+        let result = try await intake.write { db in try Self.open(db, request) }
+        if let lastSeq = result.lastSeq { recent.remember(result.case, lastSeq: lastSeq) }
+        return result
     }
 
     /// Opens one case inside the caller's transaction (a savepoint of a group commit).
@@ -167,6 +158,7 @@ public final class CaseStore: Sendable {
         let event = try Self.append(db, at: at, caseID: id, type: EventType.caseOpened.rawValue, actor: actor.json, data: data)
         var c = try Case.opened(id: id, at: at, data: data, hash: event.hash)
         var playbookHash: String?
+        var lastSeq = event.seq
         if let chosen = playbooks.select(for: c) {
             let p = chosen.playbook
             let hash = chosen.hash
@@ -177,7 +169,9 @@ public final class CaseStore: Sendable {
                 PlaybookAssignment(
                     playbook: p.id, hash: hash, title: p.title,
                     file: (chosen.file as NSString).lastPathComponent))
-            _ = try Self.append(db, at: at, caseID: id, type: assigned.type.rawValue, actor: Self.daemonActor.json, data: assigned.data)
+            lastSeq = try Self.append(
+                db, at: at, caseID: id, type: assigned.type.rawValue, actor: Self.daemonActor.json, data: assigned.data
+            ).seq
             try c.apply(assigned, at: at)
             playbookHash = hash
         }
@@ -190,8 +184,8 @@ public final class CaseStore: Sendable {
             id, year, number, report.kind.rawValue, c.state.rawValue, Int64(actor.peer.uid), at, at, event.seq, c.json.canonicalString,
         ])
         if let playbookHash {
-            try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = (SELECT seq FROM chain_head) WHERE id = ?").execute(
-                arguments: [playbookHash, id])
+            try db.cachedStatement(sql: "UPDATE cases SET playbook_hash = ?, last_seq = ? WHERE id = ?").execute(
+                arguments: [playbookHash, lastSeq, id])
         }
         let queued = try Self.enqueue(db, kind: .opened, case: c, event: event, endpoints: endpoints, now: r.now)
         for entry in linked {
@@ -208,7 +202,9 @@ public final class CaseStore: Sendable {
                 db, name: file, sha256: sha, outcome: .accepted, caseID: id,
                 eventSeq: event.seq, at: at, ownerUID: actor.peer.uid, error: nil)
         }
-        return OpenResult(case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false, queued: queued)
+        return OpenResult(
+            case: c, receipt: Receipt(caseID: id, seq: event.seq, hash: event.hash, at: at), duplicate: false, queued: queued,
+            lastSeq: lastSeq)
     }
 
     /// Completes or corrects Article 18 fields of a case. Writes one `case.updated` event when

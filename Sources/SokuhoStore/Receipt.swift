@@ -21,6 +21,8 @@ public struct OpenResult: Sendable {
     /// The outbox messages the opening queued, as committed with it (none for a duplicate): what
     /// the delivery worker is handed without reading them back (`DeliveryHandoff`).
     public var queued: [OutboxMessage] = []
+    /// The case row's `last_seq` as this opening committed it (nil for a duplicate).
+    var lastSeq: Int64?
 }
 
 /// The result of an update; `receipt` is `nil` when nothing changed.

@@ -43,12 +43,14 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            // Members sorted with their values: no second lookup per key.
-            for (i, member) in o.sorted(by: { JSONValue.utf8Precedes($0.key, $1.key) }).enumerated() {
+            // The members' positions sorted by key: no hashing per key, and no values moved.
+            var order = Array(o.indices)
+            order.sort { JSONValue.utf8Precedes(o[$0].key, o[$1].key) }
+            for (i, position) in order.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(member.key, into: &out)
+                JSONValue.writeString(o[position].key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.write(into: &out)
+                o[position].value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
