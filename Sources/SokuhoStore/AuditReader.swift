@@ -262,10 +262,9 @@ public struct AuditReader: Sendable {
 
     /// Whether `bytes` are the UTF-8 of `text`.
     static func same(_ bytes: [UInt8], _ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { u in
+        text.utf8.withContiguousStorageIfAvailable { u in
             bytes.withUnsafeBufferPointer { b in u.count == b.count && (u.isEmpty || memcmp(u.baseAddress!, b.baseAddress!, u.count) == 0) }
-        }
+        } ?? bytes.elementsEqual(text.utf8)
     }
 
     /// The bytes of a text or blob column; nil for NULL. Valid until the next step.

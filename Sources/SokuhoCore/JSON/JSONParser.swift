@@ -3,7 +3,8 @@
 /// Contract:
 /// - input must be valid UTF-8 (checked up front, so errors can say so plainly);
 /// - exactly one value, optionally surrounded by whitespace;
-/// - duplicate object keys are an error (a second value would silently replace the first);
+/// - duplicate object keys are an error (a second value would silently replace the first),
+///   reported at the second key once the object is complete;
 /// - nesting deeper than `maxDepth` is an error (no stack exhaustion on hostile input);
 /// - integers that fit in `Int64` become `.int`, every other number `.double`.
 public struct JSONParser {
@@ -81,9 +82,10 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         if depth > maxDepth { throw JSONError(.tooDeep, offset: index) }
         index += 1
-        var result: [String: JSONValue] = [:]
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; return .object(result) }
+        if peek() == UInt8(ascii: "}") { index += 1; return .object([:]) }
+        // Members are gathered first, so the dictionary is made once at its size.
+        var members: [(key: String, value: JSONValue, offset: Int)] = []
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else {
@@ -95,12 +97,17 @@ public struct JSONParser {
             guard peek() == UInt8(ascii: ":") else { throw JSONError(.expectedColon, offset: index) }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            if result.updateValue(value, forKey: key) != nil { throw JSONError(.duplicateKey(key), offset: keyOffset) }
+            members.append((key, try parseValue(depth: depth), keyOffset))
             skipWhitespace()
             guard let c = peek() else { throw JSONError(.unexpectedEnd, offset: index) }
             index += 1
-            if c == UInt8(ascii: "}") { return .object(result) }
+            if c == UInt8(ascii: "}") {
+                var result = [String: JSONValue](minimumCapacity: members.count)
+                for m in members where result.updateValue(m.value, forKey: m.key) != nil {
+                    throw JSONError(.duplicateKey(m.key), offset: m.offset)
+                }
+                return .object(result)
+            }
             if c != UInt8(ascii: ",") { throw JSONError(.expectedCommaOrEnd, offset: index - 1) }
         }
     }

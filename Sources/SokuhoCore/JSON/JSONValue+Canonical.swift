@@ -58,11 +58,11 @@ extension JSONValue {
 
     /// Whether `a` sorts before `b` by their UTF-8 bytes (the canonical key order; Swift's own
     /// `<` on strings compares by Unicode canonical equivalence, which is not the same order).
+    ///
+    /// Reads both strings' bytes in place (no copy, no retain: this runs for every pair of keys).
     static func utf8Precedes(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { pa in
-            b.withUTF8 { pb in
+        a.utf8.withContiguousStorageIfAvailable { pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in
                 let n = min(pa.count, pb.count)
                 var i = 0
                 while i < n {
@@ -70,8 +70,8 @@ extension JSONValue {
                     i += 1
                 }
                 return pa.count < pb.count
-            }
-        }
+            } ?? a.utf8.lexicographicallyPrecedes(b.utf8)
+        } ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// An integer in plain decimal, written without an intermediate string.
@@ -93,29 +93,35 @@ extension JSONValue {
     /// A string with the canonical escapes. Runs that need none are copied at once.
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
-        var s = s
-        s.withUTF8 { bytes in
-            var run = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                if b >= 0x20, b != 0x22, b != 0x5C { continue }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-                run = i + 1
-                switch b {
-                case 0x22: out.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                default:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                    Hex.append(CollectionOfOne(b), to: &out)
-                }
-            }
-            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+        // Native strings (all of Sokuho's) give their bytes in place; others go byte by byte.
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+            writeEscaped(bytes, into: &out)
         }
+        if written == nil { Array(s.utf8).withUnsafeBufferPointer { writeEscaped($0, into: &out) } }
         out.append(0x22)
+    }
+
+    /// The bytes of a string's body with the canonical escapes; runs that need none are copied at once.
+    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var run = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if b >= 0x20, b != 0x22, b != 0x5C { continue }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            run = i + 1
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            default:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                Hex.append(CollectionOfOne(b), to: &out)
+            }
+        }
+        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
     }
 }
