@@ -139,6 +139,9 @@ struct WebhookSignatureTests {
         #expect(d["reported_by"] == nil, "no Unix identity leaves the machine")
         #expect(
             !EscalationMessage.id(installation: "0123456789abcdef", caseID: "INC-2026-0001", sequence: 2, endpoint: "city").contains("."))
+        #expect(
+            EscalationMessage.id(installation: "ab", caseID: "INC-2026-0001", sequence: 2, endpoint: "city.v2.市役所")
+                == "msg_ab_INC-2026-0001_2_city-v2-市役所")
     }
 
     @Test("the repository's JSON Schema names every payload field")

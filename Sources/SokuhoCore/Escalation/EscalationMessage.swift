@@ -42,7 +42,8 @@ public enum EscalationMessage {
     /// (or one after a reinstall) who both number their cases from `INC-<year>-0001` never send
     /// the same id.
     public static func id(installation: String, caseID: String, sequence: Int, endpoint: String) -> String {
-        "msg_\(installation)_\(caseID)_\(sequence)_\(endpoint)".replacingOccurrences(of: ".", with: "-")
+        // `.` is one byte in UTF-8 and never part of another character: replaced byte by byte.
+        String(decoding: "msg_\(installation)_\(caseID)_\(sequence)_\(endpoint)".utf8.map { $0 == 0x2E ? 0x2D : $0 }, as: UTF8.self)
     }
 
     /// The payload with `data.installation` set: every message says which installation sent it.
