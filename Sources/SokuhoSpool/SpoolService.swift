@@ -20,10 +20,9 @@ import Musl
 ///
 /// Pick-up: inotify (`IN_CLOSE_WRITE`, `IN_MOVED_TO`) for speed, a full scan at start, on queue
 /// overflow and every `scanInterval` seconds. Files are taken oldest first, up to `window` at
-/// once (`SpoolWorker`): their decisions are committed together (the store's group commit), and
-/// their copies are written and synced together (`SpoolIOPool`), so a burst of files costs a
-/// few syncs, not several per file. Each file still is moved only after its own decision is
-/// durable.
+/// once (`SpoolWorker`): their decisions share the store's group commits, their copies are
+/// written and fsynced side by side (`SpoolIOPool`), and their directory syncs are shared
+/// (`SpoolDirectorySync`). Each file still is moved only after its own decision is durable.
 public struct SpoolService: Service {
     public let layout: SpoolLayout
     public let maxFileSize: Int
