@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(name: "SokuhoCoreTests", dependencies: ["SokuhoCore"]),
         .testTarget(name: "SokuhoStoreTests", dependencies: ["SokuhoStore", "SokuhoCore"]),
         .testTarget(name: "SokuhoConfigTests", dependencies: ["SokuhoConfig", "SokuhoCore"]),
-        .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore"]),
+        .testTarget(name: "SokuhoSpoolTests", dependencies: ["SokuhoSpool", "SokuhoCore", .logging]),
         .testTarget(name: "SokuhoWebhookTests", dependencies: ["SokuhoWebhook", "SokuhoCore"]),
         .testTarget(name: "SokuhoSystemdTests", dependencies: ["SokuhoSystemd"]),
         .testTarget(

@@ -7,6 +7,9 @@ import Musl
 #endif
 
 /// Moving spool files and writing reason files: never overwriting, never deleting.
+///
+/// Safe to use for several files at once when the callers share one `SpoolNameClaims`: each
+/// new name is claimed while its file is written, so no two files are given the same one.
 enum SpoolFiles {
     /// A NUL-terminated C path from raw bytes (names need not be UTF-8).
     static func cPath(_ bytes: [UInt8]) -> [CChar] {
@@ -16,8 +19,11 @@ enum SpoolFiles {
     /// Renames `source` into `directory` as `name`, or as `name` with `-2`, `-3`, … before its
     /// extension when that name is taken. Returns the path relative to the spool root.
     @discardableResult
-    static func move(_ source: [UInt8], toDirectory directory: String, as name: String) throws(SpoolError) -> String {
-        let target = freeName(in: directory, for: name)
+    static func move(
+        _ source: [UInt8], toDirectory directory: String, as name: String, claims: SpoolNameClaims = SpoolNameClaims()
+    ) throws(SpoolError) -> String {
+        let target = claims.claim(in: directory, for: name)
+        defer { claims.release(in: directory, target) }
         try rename(source, to: directory + "/" + target)
         return lastComponent(directory) + "/" + target
     }
@@ -27,14 +33,16 @@ enum SpoolFiles {
     /// two, the retry finds its copy already there (same bytes) and only removes `source`.
     /// Returns the path relative to the spool root.
     @discardableResult
-    static func install(_ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String) throws(SpoolError)
-        -> String
-    {
+    static func install(
+        _ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String,
+        claims: SpoolNameClaims = SpoolNameClaims()
+    ) throws(SpoolError) -> String {
         if holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)
             return lastComponent(directory) + "/" + name
         }
-        let target = freeName(in: directory, for: name)
+        let target = claims.claim(in: directory, for: name)
+        defer { claims.release(in: directory, target) }
         try keepCopy(bytes, at: directory + "/" + target, replacing: source)
         return lastComponent(directory) + "/" + target
     }
@@ -56,11 +64,11 @@ enum SpoolFiles {
         }
     }
 
-    /// Makes the entries of the directory holding `path` durable (after a create or rename).
+    /// Makes the entries of the directory holding `path` durable (after a create or rename),
+    /// sharing the sync with files renamed there at the same time (`SpoolDirectorySync`).
     static func syncDirectory(of path: String) {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        SpoolDirectorySync.shared.sync(dir.isEmpty ? "." : dir)
     }
 
     /// Whether `path` is a regular file holding exactly `bytes`.
@@ -79,14 +87,16 @@ enum SpoolFiles {
     /// is renamed as it is.
     /// After a crash between keeping the copy and removing the original, the retry finds the
     /// copy (same bytes, same name) and completes the removal: one rejection, one copy.
-    static func reject(_ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil) throws(SpoolError)
-        -> String
-    {
+    static func reject(
+        _ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil,
+        claims: SpoolNameClaims = SpoolNameClaims()
+    ) throws(SpoolError) -> String {
         if let bytes, holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)
             return lastComponent(directory) + "/" + name
         }
-        let target = freeName(in: directory, for: name)
+        let target = claims.claim(in: directory, for: name)
+        defer { claims.release(in: directory, target) }
         var body = reason
         if case .object(var o) = body {
             o["moved_to"] = .string(lastComponent(directory) + "/" + target)
@@ -144,12 +154,15 @@ enum SpoolFiles {
         }
     }
 
-    /// `name`, or `name` with a counter before its extension, that no entry in `directory` has.
-    static func freeName(in directory: String, for name: String) -> String {
-        var st = stat()
+    /// `name`, or `name` with a counter before its extension, that no entry in `directory` has
+    /// and that `taken` does not name (claims of files being written: `SpoolNameClaims`).
+    static func freeName(in directory: String, for name: String, taken: (String) -> Bool = { _ in false }) -> String {
         // A file is never kept under a reason's name: a dropped `y.error.json` would take the
         // place of the reason of a later `y` (and hide from `spool.list`).
-        let free = { (n: String) in !n.hasSuffix(SpoolLayout.errorSuffix) && lstat(directory + "/" + n, &st) != 0 }
+        func free(_ n: String) -> Bool {
+            var st = stat()
+            return !n.hasSuffix(SpoolLayout.errorSuffix) && !taken(n) && lstat(directory + "/" + n, &st) != 0
+        }
         if free(name) { return name }
         let ext = SpoolDecoder.fileExtension(name)
         let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))

@@ -107,7 +107,7 @@ extension CaseStore {
     static func spoolRecord(_ db: Database, name: String, sha256: String, ownerUID: UInt32) throws -> SpoolRecord? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM spool_files WHERE owner_uid = ? AND name = ? AND sha256 = ?",
+                db.cachedStatement(sql: "SELECT * FROM spool_files WHERE owner_uid = ? AND name = ? AND sha256 = ?"),
                 arguments: [Int64(ownerUID), name, sha256])
         else { return nil }
         let errorText: String? = row["error"]
