@@ -115,7 +115,7 @@ public struct AuditReader: Sendable {
                     let result = Self.checkCases(bodies, byCase: byCase)
                     casesChecked = result.checked
                     problem = result.problem
-                    if problem == nil { problem = try Self.checkLedger(db, byCase: byCase) }
+                    if problem == nil { problem = try Self.checkLedger(db, byCase: byCase, links: result.links) }
                 }
                 return Outcome(
                     eventsChecked: verifier.count, casesChecked: casesChecked,
@@ -130,8 +130,9 @@ public struct AuditReader: Sendable {
     /// The ledger against its events: each row (body, state, category) as replayed, no entry
     /// with events but no row, and the links between cases and entries (`case_assets`) exactly
     /// those the reports made. A database from before the ledger has no tables, and then no
-    /// ledger events may exist either (dropped tables are found).
-    static func checkLedger(_ db: Database, byCase: [String: [RawRow]]) throws -> AuditChain.Problem? {
+    /// ledger events may exist either (dropped tables are found). `links`: the links of the cases
+    /// `checkCases` replayed, by case id (other cases' opening events are read here).
+    static func checkLedger(_ db: Database, byCase: [String: [RawRow]], links: [String: [String]]) throws -> AuditChain.Problem? {
         let ledgerIDs = byCase.keys.filter { LedgerID.parse($0) != nil }
         guard try db.tableExists("ledger_entries"), try db.tableExists("case_assets") else {
             guard let id = ledgerIDs.min() else { return nil }
@@ -152,7 +153,8 @@ public struct AuditReader: Sendable {
         if let p = checkLedger(rows, byCase: byCase) { return p }
         // The links: from each case's opening event.
         var expected = Set<String>()
-        for (caseID, events) in byCase where CaseID.parse(caseID) != nil {
+        for (caseID, entries) in links { for id in entries { expected.insert(id + " " + caseID) } }
+        for (caseID, events) in byCase where links[caseID] == nil && CaseID.parse(caseID) != nil {
             guard let first = events.first, first.type == EventType.caseOpened.rawValue, let data = try? JSONParser.parse(first.data) else {
                 continue
             }
@@ -231,16 +233,20 @@ public struct AuditReader: Sendable {
     }
 
     /// Replays every case from its events and compares it with its stored row, on all cores.
-    /// Returns the first mismatch in case-id order.
+    /// Returns the first mismatch in case-id order, and each replayed case's ledger links (the
+    /// ids of the entries its report named), so they need not be parsed again.
     static func checkCases(_ bodies: [(id: String, body: String)], byCase: [String: [RawRow]]) -> (
-        checked: Int, problem: AuditChain.Problem?
+        checked: Int, problem: AuditChain.Problem?, links: [String: [String]]
     ) {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let chunk = (bodies.count + workers - 1) / max(workers, 1)
         let firstBad = Mutex<(index: Int, problem: AuditChain.Problem)?>(nil)
+        let allLinks = Mutex<[String: [String]]>([:])
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = w * chunk, hi = min(bodies.count, lo + chunk)
             guard lo < hi else { return }
+            var links: [String: [String]] = [:]
+            defer { allLinks.withLock { all in all.merge(links) { a, _ in a } } }
             for i in lo..<hi {
                 if let bad = firstBad.withLock({ $0 }), bad.index < i { return }
                 let (id, body) = bodies[i]
@@ -254,10 +260,11 @@ public struct AuditReader: Sendable {
                     firstBad.withLock { cur in if cur == nil || cur!.index > i { cur = (i, p) } }
                     return
                 }
+                links[id] = replayed?.ledgerEntries.compactMap { $0["id"]?.stringValue } ?? []
             }
         }
-        if let bad = firstBad.withLock({ $0 }) { return (bad.index, bad.problem) }
-        return (bodies.count, nil)
+        if let bad = firstBad.withLock({ $0 }) { return (bad.index, bad.problem, [:]) }
+        return (bodies.count, nil, allLinks.withLock { $0 })
     }
 
     /// Whether `bytes` are the UTF-8 of `text`.
