@@ -74,6 +74,8 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // glibc's malloc tuning (mallopt, malloc_trim): a header only, nothing compiled.
+        .systemLibrary(name: "CMalloc"),
         // I/O boundary: the webhook transport: HTTP POST through libcurl, endpoints and their
         // secrets. The delivery policy (the outbox worker) is in SokuhoDaemon.
         .target(
@@ -124,7 +126,7 @@ let package = Package(
             name: "SokuhoDaemon",
             dependencies: [
                 "SokuhoCore", "SokuhoStore", "SokuhoConfig", "SokuhoControl", "SokuhoSystemd", "SokuhoWebhook", "SokuhoSpool",
-                "SokuhoMetrics",
+                "SokuhoMetrics", "CMalloc",
                 .logging,
                 .serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -109,6 +109,7 @@ public final class CaseDesk: ControlRequestHandler {
     }
 
     public func handle(_ request: JSONValue, from peer: PeerIdentity) async -> JSONValue {
+        defer { context.listeners.idleMemory?.touch() }
         do {
             return try await dispatch(request, from: peer)
         } catch let e as ValidationError {

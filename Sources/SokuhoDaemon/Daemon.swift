@@ -91,6 +91,8 @@ public struct Daemon: Sendable {
         let wakeup = Wakeup()
         let handoff = DeliveryHandoff(wakeup: wakeup)
         let playbookQueue = PlaybookQueue()
+        // SQLite's caches and glibc's free pages go back to the system when the daemon falls quiet.
+        let idleMemory = IdleMemory(logger: logger, release: { store.releaseMemory() })
         let fixedOffset = config.utcOffset
         var settings = DeskSettings(
             policy: config.roles, daemonUID: geteuid(),
@@ -105,7 +107,7 @@ public struct Daemon: Sendable {
         let desk = CaseDesk(
             store: store, clock: clock, logger: logger, settings: settings,
             listeners: DeskListeners(
-                wakeup: wakeup, handoff: handoff, playbookQueue: playbookQueue,
+                wakeup: wakeup, handoff: handoff, playbookQueue: playbookQueue, idleMemory: idleMemory,
                 onChange: { id in notifier.status("serving; last change \(id)") }))
 
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -121,7 +123,7 @@ public struct Daemon: Sendable {
             handler: desk.spool, clock: clock, logger: logger)
         var services: [any Service] = [
             server, spool, ReloadService(daemon: self, desk: desk, notifier: notifier, signals: hangups),
-            StoppingNotifierService(notifier: notifier),
+            StoppingNotifierService(notifier: notifier), idleMemory,
         ]
         if !endpoints.isEmpty {
             logger.info(
@@ -133,7 +135,7 @@ public struct Daemon: Sendable {
             DeliveryWorker(
                 store: store, clock: clock, endpoints: endpoints,
                 schedule: config.retrySchedule.map(RetrySchedule.init(delays:)) ?? .standard,
-                wakeup: wakeup, logger: logger, handoff: handoff,
+                wakeup: wakeup, logger: logger, handoff: handoff, idleMemory: idleMemory,
                 onAnswer: { message, body in
                     // The city may answer a delivery with instructions, publication decisions
                     // (docs/escalation.md) and approvals of take-outs and disposals (docs/ledger.md).

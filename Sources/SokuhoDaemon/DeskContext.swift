@@ -38,21 +38,24 @@ public struct DeskSettings: Sendable {
 }
 
 /// Who the desk tells about a change: the delivery worker (a message may be queued), the
-/// playbook runner (automatic steps), and the systemd status line.
+/// playbook runner (automatic steps), the systemd status line, and the idle memory release.
 public struct DeskListeners: Sendable {
     public var wakeup: Wakeup?
     /// Where the messages of a new case go once committed (nil: the worker is woken to read them).
     public var handoff: DeliveryHandoff?
     public var playbookQueue: PlaybookQueue?
     public var onChange: @Sendable (String) -> Void
+    /// Told of every request and change, so memory is given back only when the desk is quiet.
+    public var idleMemory: IdleMemory?
 
     public init(
-        wakeup: Wakeup? = nil, handoff: DeliveryHandoff? = nil, playbookQueue: PlaybookQueue? = nil,
+        wakeup: Wakeup? = nil, handoff: DeliveryHandoff? = nil, playbookQueue: PlaybookQueue? = nil, idleMemory: IdleMemory? = nil,
         onChange: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.wakeup = wakeup
         self.handoff = handoff
         self.playbookQueue = playbookQueue
+        self.idleMemory = idleMemory
         self.onChange = onChange
     }
 }
@@ -93,6 +96,7 @@ public final class DeskContext: Sendable {
         listeners.onChange(id)
         if let queued, let handoff = listeners.handoff { handoff.offer(queued) } else { listeners.wakeup?.signal() }
         listeners.playbookQueue?.touch(id)
+        listeners.idleMemory?.touch()
     }
 }
 

@@ -36,6 +36,8 @@ struct Sokuhod: AsyncParsableCommand {
     var checkConfig = false
 
     func run() async throws {
+        // Before the daemon's threads start: each would otherwise get a malloc arena of its own.
+        ProcessMemory.limitArenas()
         let configuration: Configuration
         do {
             configuration = try config.map { try Configuration.load(file: $0) } ?? Configuration.embeddedDefault()

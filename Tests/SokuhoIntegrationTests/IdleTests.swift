@@ -66,4 +66,26 @@ struct IdleTests {
         #expect(rate < 5, "sokuhod used \(rate) CPU ticks a second while a message waited")
         #expect(city.attempts.count == 1, "nothing was sent in between")
     }
+
+    @Test(
+        "once quiet after start and after each stretch of activity, the daemon gives memory back, and its store still answers",
+        .enabled(if: EndpointHarness.python != nil))
+    func memoryReleasedWhenQuiet() throws {
+        let city = try EndpointHarness(useReceive: true)
+        try city.start()
+        let d = try DaemonHarness.started(extra: city.cityConfig)
+        let released = { d.log.components(separatedBy: "memory released while idle").count - 1 }
+        try waitFor { released() == 1 }  // after start
+        #expect(d.log.contains("rss_anon_kib_after="))
+        let r = try d.call(["op": "report", "report": minimalReport()])
+        try waitFor { city.received.count == 1 }
+        // The delivery is recorded after the city has it: the release follows that, when quiet.
+        let before = released()
+        try waitFor { released() > before }
+        // The reader connections were closed: reads and writes open them again.
+        #expect(try d.call(["op": "case.get", "id": r["case"]?["id"] ?? .null])["ok"] == true)
+        #expect(try d.call(["op": "report", "report": minimalReport()])["ok"] == true)
+        try waitFor { city.received.count == 2 }
+        #expect(d.stop() == 0, "\(d.logForFailure)")
+    }
 }

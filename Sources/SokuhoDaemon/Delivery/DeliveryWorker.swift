@@ -36,12 +36,16 @@ public struct DeliveryWorker: Service {
     let handoff: DeliveryHandoff?
     /// Called with the body of each 2xx answer, after the delivery is recorded.
     let onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)?
+    /// Touched after each attempt, so memory is given back only once deliveries are done.
+    let idleMemory: IdleMemory?
 
     public init(
         store: CaseStore, clock: any WallClock, endpoints: [Endpoint], schedule: RetrySchedule, wakeup: Wakeup, logger: Logger,
-        maxConcurrent: Int = 48, handoff: DeliveryHandoff? = nil, onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil
+        maxConcurrent: Int = 48, handoff: DeliveryHandoff? = nil, idleMemory: IdleMemory? = nil,
+        onAnswer: (@Sendable (OutboxMessage, [UInt8]) async -> Void)? = nil
     ) {
         self.onAnswer = onAnswer
+        self.idleMemory = idleMemory
         self.handoff = handoff
         self.store = store
         self.clock = clock
@@ -155,6 +159,7 @@ public struct DeliveryWorker: Service {
             case .retry, .dead: break
             }
             inFlight.finish(m.rowID, rescan: fromStore || !delivered, gone: gone)
+            self.idleMemory?.touch()
             self.wakeup.nudge()
         }
     }
