@@ -75,7 +75,7 @@ struct IdleTests {
         try city.start()
         let d = try DaemonHarness.started(extra: city.cityConfig)
         let released = { d.log.components(separatedBy: "memory released while idle").count - 1 }
-        try waitFor { released() == 1 }  // after start
+        try waitFor { released() >= 1 }  // after start (and after the harness's probes)
         #expect(d.log.contains("rss_anon_kib_after="))
         let r = try d.call(["op": "report", "report": minimalReport()])
         try waitFor { city.received.count == 1 }

@@ -79,9 +79,11 @@ struct SpoolBurstTests {
         #expect(service.window == window)
         let running = Task { try await service.run() }
         defer { running.cancel() }
-        let done = await handler.waitForGate(timeout: 60)
+        // Generous: in the whole suite, blocking tests can hold the two cooperative threads for
+        // minutes; the wait ends as soon as the gate opens.
+        let done = await handler.waitForGate(timeout: 600)
         #expect(done, "the first \(window) files were never taken at once")
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(600)
         func count(_ dir: String) -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).count }
         while Date() < deadline, count(layout.incoming) > 0 || count(layout.accepted) + count(layout.rejected) < total + total / 10 {
             try await Task.sleep(for: .milliseconds(20))
