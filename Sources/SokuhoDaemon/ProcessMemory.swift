@@ -6,10 +6,13 @@ import Foundation
 public enum ProcessMemory {
     /// Limits glibc to `count` malloc arenas (it makes up to eight per core, one for each thread
     /// that meets a locked one, and keeps what each of them grew to). Call it before the threads
-    /// start; returns false if glibc refused.
+    /// start; returns false if glibc refused. An operator's own setting (`MALLOC_ARENA_MAX`, or
+    /// `GLIBC_TUNABLES`) is left as it is.
     @discardableResult
     public static func limitArenas(_ count: Int32 = 2) -> Bool {
-        mallopt(M_ARENA_MAX, count) == 1
+        let environment = ProcessInfo.processInfo.environment
+        if environment["MALLOC_ARENA_MAX"] != nil || environment["GLIBC_TUNABLES"] != nil { return false }
+        return mallopt(M_ARENA_MAX, count) == 1
     }
 
     /// Returns the free memory of every arena to the system (`malloc_trim(0)`): whole free pages

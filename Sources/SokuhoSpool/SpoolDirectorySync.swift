@@ -11,9 +11,10 @@ import Musl
 /// `accepted/` at about the same time cost a few `fsync`s of the directory, not one each.
 ///
 /// Contract: `sync(_:)` returns only after an `fsync` of the directory that *started after the
-/// call*, so every entry created or renamed before the call is durable. (The result of `fsync`
-/// on a directory is not reported, as before: a failed sync leaves the file in place; a crash
-/// then finds the decision in the journal and completes the move again.)
+/// call*, so every entry created or renamed before the call is durable — when that `fsync`
+/// succeeds. Its result is not reported (as before this type): after a failed directory sync the
+/// reporter's original is still removed, and a crash before the directory reaches the disk could
+/// lose the new entry's name while its decision stays in the journal.
 final class SpoolDirectorySync: @unchecked Sendable {
     // `@unchecked`: `syncs` is only touched under `condition`.
     private struct State {

@@ -34,7 +34,7 @@ enum SpoolFiles {
     /// Returns the path relative to the spool root.
     @discardableResult
     static func install(
-        _ bytes: [UInt8], replacing source: [UInt8], inDirectory directory: String, as name: String,
+        _ bytes: [UInt8], replacing source: [UInt8]?, inDirectory directory: String, as name: String,
         claims: SpoolNameClaims = SpoolNameClaims()
     ) throws(SpoolError) -> String {
         if holds(directory + "/" + name, bytes) {
@@ -49,14 +49,16 @@ enum SpoolFiles {
 
     /// Writes `bytes` durably as a new read-only (0440) file of the daemon at `path`, then
     /// removes `source`: the evidence is the daemon's own, and the reporter's file is gone.
-    static func keepCopy(_ bytes: [UInt8], at path: String, replacing source: [UInt8]) throws(SpoolError) {
+    static func keepCopy(_ bytes: [UInt8], at path: String, replacing source: [UInt8]?) throws(SpoolError) {
         try writeAtomically(path, bytes: bytes, mode: 0o440)
         syncDirectory(of: path)
         try remove(source, keptAs: path)
     }
 
-    /// Removes the original of a file whose copy is kept at `path`.
-    static func remove(_ source: [UInt8], keptAs path: String) throws(SpoolError) {
+    /// Removes the original of a file whose copy is kept at `path`; nil: there is none to remove
+    /// (another file took its name while it was taken, and is left to be read as itself).
+    static func remove(_ source: [UInt8]?, keptAs path: String) throws(SpoolError) {
+        guard let source else { return }
         if unlink(cPath(source)) != 0, errno != ENOENT {
             throw SpoolError.cannotMove(
                 from: String(decoding: source, as: UTF8.self), to: path,
@@ -88,7 +90,7 @@ enum SpoolFiles {
     /// After a crash between keeping the copy and removing the original, the retry finds the
     /// copy (same bytes, same name) and completes the removal: one rejection, one copy.
     static func reject(
-        _ source: [UInt8], name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil,
+        _ source: [UInt8]?, name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil,
         claims: SpoolNameClaims = SpoolNameClaims()
     ) throws(SpoolError) -> String {
         if let bytes, holds(directory + "/" + name, bytes) {
@@ -105,7 +107,7 @@ enum SpoolFiles {
         try writeAtomically(directory + "/" + target + SpoolLayout.errorSuffix, bytes: Array((body.prettyString + "\n").utf8), mode: 0o640)
         if let bytes {
             try keepCopy(bytes, at: directory + "/" + target, replacing: source)
-        } else {
+        } else if let source {
             try rename(source, to: directory + "/" + target)
         }
         return lastComponent(directory) + "/" + target

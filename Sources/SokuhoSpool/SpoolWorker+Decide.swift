@@ -30,6 +30,9 @@ extension SpoolWorker {
     /// reporter's file is removed, as when one file was taken at a time.
     func decide(_ drop: SpoolDrop, source: [UInt8], bytes: [UInt8]? = nil) async {
         let raw = Array(source.dropFirst(s.layout.incoming.utf8.count + 1))
+        // What was read: only that file is removed or moved once the decision is committed. A
+        // file dropped under the same name meanwhile is another report, left for the next scan.
+        let identity = EntryIdentity(path: source)
         let decision: SpoolDecision
         do {
             decision = try await s.handler.intake(drop)
@@ -55,10 +58,12 @@ extension SpoolWorker {
                 let (directory, name, claims) = (s.layout.accepted, "\(caseID)--\(drop.name)", claims)
                 let target = try await io.run {
                     Result { () throws(SpoolError) -> String in
+                        let original = Self.still(source, identity)
                         if let bytes {
-                            return try SpoolFiles.install(bytes, replacing: source, inDirectory: directory, as: name, claims: claims)
+                            return try SpoolFiles.install(bytes, replacing: original, inDirectory: directory, as: name, claims: claims)
                         }
-                        return try SpoolFiles.move(source, toDirectory: directory, as: name, claims: claims)
+                        guard let original else { return "(not moved: another file took its name)" }
+                        return try SpoolFiles.move(original, toDirectory: directory, as: name, claims: claims)
                     }
                 }.get()
                 s.logger.notice(
@@ -88,7 +93,8 @@ extension SpoolWorker {
                 let (directory, name, claims) = (s.layout.rejected, drop.name, claims)
                 let target = try await io.run {
                     Result { () throws(SpoolError) -> String in
-                        try SpoolFiles.reject(source, name: name, into: directory, reason: reason, bytes: bytes, claims: claims)
+                        try SpoolFiles.reject(
+                            Self.still(source, identity), name: name, into: directory, reason: reason, bytes: bytes, claims: claims)
                     }
                 }.get()
                 // The reason's message may quote the report; the log names the code and field only.
@@ -118,6 +124,13 @@ extension SpoolWorker {
                 scheduleScan(reason: "retry", after: s.retryDelay, pending: &retryScanPending)
             }
         }
+    }
+
+    /// `source` when it is still the entry that was taken (`identity`), else nil: its name now
+    /// holds another file (dropped while this one was decided), which must not be removed.
+    nonisolated static func still(_ source: [UInt8], _ identity: EntryIdentity?) -> [UInt8]? {
+        guard let identity, EntryIdentity(path: source) == identity else { return nil }
+        return source
     }
 
     /// A name that cannot be shown or kept as it is (not UTF-8, too long, or holding control

@@ -115,6 +115,7 @@ public struct AuditReader: Sendable {
                     let result = Self.checkCases(bodies, byCase: byCase)
                     casesChecked = result.checked
                     problem = result.problem
+                    if problem == nil { problem = Self.checkMissingCases(byCase: byCase, rows: Set(bodies.map(\.id))) }
                     if problem == nil { problem = try Self.checkLedger(db, byCase: byCase, links: result.links) }
                 }
                 return Outcome(
@@ -171,6 +172,16 @@ public struct AuditReader: Sendable {
         return nil
     }
 
+    /// A case that was opened (its events hold `case.opened`) but has no row: the row was deleted.
+    static func checkMissingCases(byCase: [String: [RawRow]], rows: Set<String>) -> AuditChain.Problem? {
+        for id in byCase.keys.sorted() where CaseID.parse(id) != nil && !rows.contains(id) {
+            guard let events = byCase[id], events.contains(where: { $0.type == EventType.caseOpened.rawValue }) else { continue }
+            return AuditChain.Problem(
+                kind: .edited, seq: events.last?.seq ?? 0, message: "case \(id) has events but no row (the cases table was edited)")
+        }
+        return nil
+    }
+
     /// Replays every ledger entry from its events and compares it with its stored row; an entry
     /// with events but no row (a deleted row) is a problem too.
     static func checkLedger(_ rows: [(id: String, state: String, category: String, body: String)], byCase: [String: [RawRow]])
@@ -179,7 +190,7 @@ public struct AuditReader: Sendable {
         for (id, state, category, body) in rows {
             let events = byCase[id] ?? []
             let replayed = try? LedgerEntry.replay(events.map { try $0.event() })
-            if replayed?.json.canonicalString != body || replayed?.state.rawValue != state
+            if replayed.map({ same($0.json.canonicalBytes, body) }) != true || replayed?.state.rawValue != state
                 || replayed?.fields.category.rawValue != category
             {
                 return AuditChain.Problem(

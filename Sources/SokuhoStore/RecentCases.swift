@@ -7,9 +7,11 @@ import Synchronization
 /// Contract: an entry is only remembered after its transaction committed (or as read from a
 /// committed snapshot), and it is only used when the case row still has the same `last_seq`:
 /// every committed change of a case moves `last_seq`, so a stale entry is never returned. At most
-/// `capacity` entries are kept; when full, an arbitrary one makes room.
+/// `capacity` entries are kept; when full, an arbitrary one makes room; `clear` empties it.
 final class RecentCases: Sendable {
-    static let capacity = 256
+    /// Enough for the cases changed in one round of work; a report may hold up to about half a
+    /// MiB of text, so this bounds the memory to tens of MiB, given back when quiet (`clear`).
+    static let capacity = 64
 
     private let entries = Mutex<[String: (lastSeq: Int64, value: Case)]>([:])
 
@@ -30,4 +32,7 @@ final class RecentCases: Sendable {
     }
 
     var count: Int { entries.withLock { $0.count } }
+
+    /// Forgets every case (when the daemon gives memory back while idle).
+    func clear() { entries.withLock { $0 = [:] } }
 }

@@ -113,5 +113,20 @@ struct JSONParserTests {
             #expect(error.reason == .duplicateKey("a"))
             #expect(error.offset == 13)
         }
+        // The first problem in the document is the one reported, as before objects were gathered.
+        let firsts: [(String, JSONError.Reason, Int)] = [
+            (#"{"a":1,"a":2,"b":}"#, .duplicateKey("a"), 7), (#"{"a":1,"a":2,"c":{"d":1,"d":2}}"#, .duplicateKey("a"), 7),
+            (#"{"a":{"x":1,"x":2},"a":3}"#, .duplicateKey("x"), 12), (#"{"a":1,"a":{"x":1,"x":2}}"#, .duplicateKey("x"), 18),
+            (#"{"a":1,"b":}"#, .unexpectedCharacter(UInt8(ascii: "}")), 11),
+        ]
+        for (text, reason, offset) in firsts {
+            do {
+                _ = try JSONParser.parse(text)
+                Issue.record("must fail: \(text)")
+            } catch {
+                #expect(error.reason == reason, "\(text)")
+                #expect(error.offset == offset, "\(text)")
+            }
+        }
     }
 }

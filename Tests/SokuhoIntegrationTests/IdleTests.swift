@@ -77,11 +77,18 @@ struct IdleTests {
         let released = { d.log.components(separatedBy: "memory released while idle").count - 1 }
         try waitFor { released() >= 1 }  // after start (and after the harness's probes)
         #expect(d.log.contains("rss_anon_kib_after="))
+        let before = released()
         let r = try d.call(["op": "report", "report": minimalReport()])
         try waitFor { city.received.count == 1 }
-        // The delivery is recorded after the city has it: the release follows that, when quiet.
-        let before = released()
-        try waitFor { released() > before }
+        // The delivery is recorded after the city has it: a release follows that, when quiet.
+        func releasedAfterDelivery() -> Bool {
+            let log = d.log
+            guard let delivered = log.range(of: "escalation delivered", options: .backwards),
+                let release = log.range(of: "memory released while idle", options: .backwards)
+            else { return false }
+            return release.lowerBound > delivered.lowerBound
+        }
+        try waitFor { released() > before && releasedAfterDelivery() }
         // The reader connections were closed: reads and writes open them again.
         #expect(try d.call(["op": "case.get", "id": r["case"]?["id"] ?? .null])["ok"] == true)
         #expect(try d.call(["op": "report", "report": minimalReport()])["ok"] == true)

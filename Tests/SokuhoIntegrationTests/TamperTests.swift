@@ -72,6 +72,11 @@ struct TamperTests {
             sql: """
                 UPDATE cases SET body = replace(body, '"count":1200', '"count":12') WHERE id LIKE 'INC-%-0001';
                 """, seq: 6, kind: "edited"),
+        Scenario(
+            name: "delete a case row (the case would vanish from lists, reports and the runner)",
+            sql: """
+                DELETE FROM cases WHERE id LIKE 'INC-%-0001';
+                """, seq: 6, kind: "edited"),
     ]
 
     /// A database with 6 events: five reports and one update of the first case.

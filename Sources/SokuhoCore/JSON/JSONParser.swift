@@ -4,7 +4,7 @@
 /// - input must be valid UTF-8 (checked up front, so errors can say so plainly);
 /// - exactly one value, optionally surrounded by whitespace;
 /// - duplicate object keys are an error (a second value would silently replace the first),
-///   reported at the second key once the object is complete;
+///   reported at the second key;
 /// - nesting deeper than `maxDepth` is an error (no stack exhaustion on hostile input);
 /// - integers that fit in `Int64` become `.int`, every other number `.double`.
 public struct JSONParser {
@@ -85,7 +85,24 @@ public struct JSONParser {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1; return .object([:]) }
         // Members are gathered first, so the dictionary is made once at its size.
-        var members: [(key: String, value: JSONValue, offset: Int)] = []
+        var members: [Member] = []
+        do { try parseMembers(depth: depth, into: &members) } catch {
+            // A duplicate key before the error is the first problem in the document.
+            if let duplicate = Self.firstDuplicate(members) { throw duplicate }
+            throw error
+        }
+        var result = [String: JSONValue](minimumCapacity: members.count)
+        for m in members where result.updateValue(m.value, forKey: m.key) != nil {
+            throw JSONError(.duplicateKey(m.key), offset: m.offset)
+        }
+        return .object(result)
+    }
+
+    /// An object member as read, with the offset of its key.
+    private typealias Member = (key: String, value: JSONValue, offset: Int)
+
+    /// Reads members up to and including the closing `}`.
+    private mutating func parseMembers(depth: Int, into members: inout [Member]) throws(JSONError) {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else {
@@ -101,15 +118,16 @@ public struct JSONParser {
             skipWhitespace()
             guard let c = peek() else { throw JSONError(.unexpectedEnd, offset: index) }
             index += 1
-            if c == UInt8(ascii: "}") {
-                var result = [String: JSONValue](minimumCapacity: members.count)
-                for m in members where result.updateValue(m.value, forKey: m.key) != nil {
-                    throw JSONError(.duplicateKey(m.key), offset: m.offset)
-                }
-                return .object(result)
-            }
+            if c == UInt8(ascii: "}") { return }
             if c != UInt8(ascii: ",") { throw JSONError(.expectedCommaOrEnd, offset: index - 1) }
         }
+    }
+
+    /// The error for the first member whose key came before, if any.
+    private static func firstDuplicate(_ members: [Member]) -> JSONError? {
+        var seen = Set<String>()
+        for m in members where !seen.insert(m.key).inserted { return JSONError(.duplicateKey(m.key), offset: m.offset) }
+        return nil
     }
 
     private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
