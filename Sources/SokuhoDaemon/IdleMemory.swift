@@ -63,7 +63,7 @@ public final class IdleMemory: Service, Sendable {
             } while !Task.isCancelled && touches != seen
             if Task.isCancelled { return }
             let before = ProcessMemory.residentAnonymousKiB()
-            await DeliveryWorker.runBlocking {
+            await Blocking.run {
                 self.release()
                 ProcessMemory.trim()
             }

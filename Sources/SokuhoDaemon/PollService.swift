@@ -55,7 +55,7 @@ struct PollService: Service {
             let id = "poll_\(installation)_\(seconds)_\(Int64(now.timeIntervalSince1970 * 1000) % 1000)"
             let headers = endpoint.signedHeaders(messageID: id, timestamp: seconds, body: body)
             let target = endpoint
-            let result = await DeliveryWorker.runBlocking { HTTPPoster.post(to: target, headers: headers, body: body) }
+            let result = await Blocking.run { HTTPPoster.post(to: target, headers: headers, body: body) }
             guard let status = result.status, (200..<300).contains(status) else {
                 logger.warning(
                     "poll of the city failed; next one on time",

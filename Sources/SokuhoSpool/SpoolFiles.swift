@@ -20,7 +20,7 @@ enum SpoolFiles {
     /// extension when that name is taken. Returns the path relative to the spool root.
     @discardableResult
     static func move(
-        _ source: [UInt8], toDirectory directory: String, as name: String, claims: SpoolNameClaims = SpoolNameClaims()
+        _ source: [UInt8], toDirectory directory: String, as name: String, claims: SpoolNameClaims
     ) throws(SpoolError) -> String {
         let target = claims.claim(in: directory, for: name)
         defer { claims.release(in: directory, target) }
@@ -35,7 +35,7 @@ enum SpoolFiles {
     @discardableResult
     static func install(
         _ bytes: [UInt8], replacing source: [UInt8]?, inDirectory directory: String, as name: String,
-        claims: SpoolNameClaims = SpoolNameClaims()
+        claims: SpoolNameClaims
     ) throws(SpoolError) -> String {
         if holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)
@@ -91,7 +91,7 @@ enum SpoolFiles {
     /// copy (same bytes, same name) and completes the removal: one rejection, one copy.
     static func reject(
         _ source: [UInt8]?, name: String, into directory: String, reason: JSONValue, bytes: [UInt8]? = nil,
-        claims: SpoolNameClaims = SpoolNameClaims()
+        claims: SpoolNameClaims
     ) throws(SpoolError) -> String {
         if let bytes, holds(directory + "/" + name, bytes) {
             try remove(source, keptAs: directory + "/" + name)

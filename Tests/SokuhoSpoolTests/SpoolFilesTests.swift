@@ -74,10 +74,14 @@ struct SpoolFilesTests {
         put("b.json", [2])
         put("c", [3])
         put("d", [4])
-        let first = try SpoolFiles.move(Array((layout.incoming + "/a.json").utf8), toDirectory: layout.rejected, as: "x.json")
-        let second = try SpoolFiles.move(Array((layout.incoming + "/b.json").utf8), toDirectory: layout.rejected, as: "x.json")
-        let third = try SpoolFiles.move(Array((layout.incoming + "/c").utf8), toDirectory: layout.rejected, as: "y")
-        let fourth = try SpoolFiles.move(Array((layout.incoming + "/d").utf8), toDirectory: layout.rejected, as: "y")
+        let first = try SpoolFiles.move(
+            Array((layout.incoming + "/a.json").utf8), toDirectory: layout.rejected, as: "x.json", claims: SpoolNameClaims())
+        let second = try SpoolFiles.move(
+            Array((layout.incoming + "/b.json").utf8), toDirectory: layout.rejected, as: "x.json", claims: SpoolNameClaims())
+        let third = try SpoolFiles.move(
+            Array((layout.incoming + "/c").utf8), toDirectory: layout.rejected, as: "y", claims: SpoolNameClaims())
+        let fourth = try SpoolFiles.move(
+            Array((layout.incoming + "/d").utf8), toDirectory: layout.rejected, as: "y", claims: SpoolNameClaims())
         #expect([first, second, third, fourth] == ["rejected/x.json", "rejected/x-2.json", "rejected/y", "rejected/y-2"])
         #expect(FileManager.default.contents(atPath: layout.rejected + "/x.json") == Data([1]))
         #expect(FileManager.default.contents(atPath: layout.rejected + "/x-2.json") == Data([2]))
@@ -88,8 +92,10 @@ struct SpoolFilesTests {
         put("y.error.json", [1])
         put("y", [2])
         let first = try SpoolFiles.reject(
-            Array((layout.incoming + "/y.error.json").utf8), name: "y.error.json", into: layout.rejected, reason: ["code": "invalid_json"])
-        let moved = try SpoolFiles.reject(Array((layout.incoming + "/y").utf8), name: "y", into: layout.rejected, reason: ["code": "x"])
+            Array((layout.incoming + "/y.error.json").utf8), name: "y.error.json", into: layout.rejected, reason: ["code": "invalid_json"],
+            claims: SpoolNameClaims())
+        let moved = try SpoolFiles.reject(
+            Array((layout.incoming + "/y").utf8), name: "y", into: layout.rejected, reason: ["code": "x"], claims: SpoolNameClaims())
         #expect(first == "rejected/y.error-2.json", "kept under a name that is not a reason's")
         #expect(moved == "rejected/y")
         #expect(
@@ -101,7 +107,7 @@ struct SpoolFilesTests {
         put("bad.json", [0x7B])
         let moved = try SpoolFiles.reject(
             Array((layout.incoming + "/bad.json").utf8), name: "bad.json", into: layout.rejected,
-            reason: ["code": "invalid_json", "message": "…"])
+            reason: ["code": "invalid_json", "message": "…"], claims: SpoolNameClaims())
         #expect(moved == "rejected/bad.json")
         let reason = try JSONParser.parse(
             Array(try #require(FileManager.default.contents(atPath: layout.rejected + "/bad.json.error.json"))))

@@ -38,6 +38,10 @@ struct RecentCasesTests {
         let store = try CaseStore(path: path)
         let id = try await store.openCase(try report(), actor: actor, at: date, year: 2026).case.id
         #expect(store.recent.count == 1)
+        // The committed case is held at its row's last_seq: the look below needs no replay.
+        let lastSeq = try #require(
+            try await store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT last_seq FROM cases WHERE id = ?", arguments: [id]) })
+        #expect(try await store.recent.find(id, lastSeq: lastSeq)?.json.canonicalString == replayed(store, id))
         let (opened, delivered) = try #require(try await store.caseForLook(id: id, endpoints: ["city"]))
         #expect(delivered == nil)
         #expect(try await opened.json.canonicalString == replayed(store, id))

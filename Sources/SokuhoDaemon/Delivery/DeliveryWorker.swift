@@ -179,7 +179,7 @@ public struct DeliveryWorker: Service {
         }
         let timestamp = Int64(start.timeIntervalSince1970)
         let headers = endpoint.signedHeaders(messageID: m.messageID, timestamp: timestamp, body: m.body)
-        let result = await Self.runBlocking { HTTPPoster.post(to: endpoint, headers: headers, body: m.body) }
+        let result = await Blocking.run { HTTPPoster.post(to: endpoint, headers: headers, body: m.body) }
         let end = clock.now()
         let meta: Logger.Metadata = [
             "message": "\(m.messageID)", "endpoint": "\(m.endpoint)", "case": "\(m.caseID)", "attempt": "\(attempt)",
@@ -232,12 +232,5 @@ public struct DeliveryWorker: Service {
         }
         if case .delivered = next, !result.body.isEmpty, let onAnswer { await onAnswer(m, result.body) }
         return next
-    }
-
-    /// Runs blocking work (libcurl) off the cooperative thread pool.
-    static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: work()) }
-        }
     }
 }
